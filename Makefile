@@ -1,0 +1,51 @@
+# Chapters — developer commands. `make run` and `make test` work on a fresh machine with only
+# python3 (>= 3.11): they create .venv, install, and use an embedded PostgreSQL unless
+# DATABASE_URL / TEST_DATABASE_URL name a server.
+
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+CODE   := src tests migrations bench
+
+.PHONY: install run serve test lint format schema check-migrations bench clean
+
+$(BIN)/python:
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Chapters needs Python 3.11 or newer (set PYTHON=python3.11)")'
+	$(PYTHON) -m venv $(VENV)
+
+$(STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e ".[dev]"
+	@touch $(STAMP)
+
+install: $(STAMP)
+
+run: install  ## database (embedded unless DATABASE_URL), migrations, demo data, tokens, GraphiQL
+	$(BIN)/chapters dev
+
+serve: install  ## serve only (production-like; run `chapters migrate` first)
+	$(BIN)/chapters serve
+
+test: install  ## the whole suite on a fresh, uniquely named database
+	$(BIN)/pytest
+
+lint: install
+	$(BIN)/ruff check $(CODE)
+	$(BIN)/ruff format --check $(CODE)
+
+format: install
+	$(BIN)/ruff check --fix $(CODE)
+	$(BIN)/ruff format $(CODE)
+
+schema: install  ## rewrite graphql/schema.graphql from the code
+	$(BIN)/chapters export-schema
+
+check-migrations: install  ## `alembic check` on a scratch database: models and migrations agree
+	$(BIN)/python -m bench.scratch_db -- $(BIN)/alembic check
+
+bench: install
+	$(BIN)/python -m bench.graphql_requests
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache src/*.egg-info

@@ -1,0 +1,107 @@
+"""Benchmark: authenticated GraphQL requests through the whole stack, in process.
+
+    make bench        (or: python -m bench.graphql_requests --requests 1000 --concurrency 16)
+
+Each request: bearer verification, tenant lookup (cached), one transaction with the tenant
+set, the person lookup, the resolvers. Runs on a scratch database (TEST_DATABASE_URL or the
+embedded PostgreSQL) that is dropped afterwards. Prints latency percentiles and throughput.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import statistics
+import sys
+import time
+import uuid
+
+import httpx
+from sqlalchemy import make_url
+from sqlalchemy.ext.asyncio import create_async_engine
+from sqlalchemy.pool import NullPool
+
+from chapters import db
+from chapters.app import create_app
+from chapters.auth.keys import SigningKeys, generate_signing_key
+from chapters.auth.tokens import issue_access_token
+from chapters.demo import seed_demo
+from chapters.people.service import find_person_by_email
+from chapters.settings import load_settings
+
+QUERIES = {
+    "viewer+tenant": "{ viewer { email tenantRole person { displayName } } tenant { name } }",
+}
+
+
+async def _run(urls: db.DatabaseUrls, requests: int, concurrency: int) -> None:
+    settings = load_settings()
+    key = generate_signing_key()
+    from joserfc.jwk import ECKey, KeySet
+
+    keys = SigningKeys(key, KeySet([ECKey.import_key(key.as_dict(private=False))]))
+    owner = create_async_engine(urls.owner, poolclass=NullPool)
+    tenant_ids = await seed_demo(owner, echo=lambda *_: None)
+    async with db.open_tenant_session(db.tenant_sessionmaker(owner), tenant_ids["demo"]) as s:
+        admin = await find_person_by_email(s, "admin@demo.example")
+    await owner.dispose()
+    token = issue_access_token(keys, settings, tenant_id=tenant_ids["demo"], subject=str(admin.id))
+    app = create_app(settings, app_url=urls.app, keys=keys)
+    async with app.lifespan():
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://127.0.0.1") as http:
+            for name, query in QUERIES.items():
+                headers = {"Authorization": f"Bearer {token}"}
+
+                async def one(query: str = query, headers: dict = headers) -> float:
+                    started = time.perf_counter()
+                    response = await http.post("/t/demo/graphql", json={"query": query}, headers=headers)
+                    assert response.status_code == 200 and "errors" not in response.json()
+                    return time.perf_counter() - started
+
+                for _ in range(50):  # warm-up
+                    await one()
+                sequential = [await one() for _ in range(requests)]
+                started = time.perf_counter()
+                semaphore = asyncio.Semaphore(concurrency)
+
+                async def limited() -> float:
+                    async with semaphore:
+                        return await one()
+
+                await asyncio.gather(*(limited() for _ in range(requests)))
+                elapsed = time.perf_counter() - started
+                q = statistics.quantiles(sequential, n=100)
+                print(
+                    f"{name}: sequential p50 {q[49] * 1000:.2f} ms, p95 {q[94] * 1000:.2f} ms, "
+                    f"p99 {q[98] * 1000:.2f} ms; concurrency {concurrency}: "
+                    f"{requests / elapsed:.0f} req/s"
+                )
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--requests", type=int, default=1000)
+    parser.add_argument("--concurrency", type=int, default=16)
+    args = parser.parse_args()
+    settings = load_settings()
+    import os
+
+    server = os.environ.get("TEST_DATABASE_URL") or db.start_embedded_postgres(
+        settings.local_dir / "pgdata"
+    )
+    name = f"chapters_bench_{uuid.uuid4().hex[:8]}"
+    admin = make_url(server).set(database=name).render_as_string(hide_password=False)
+    urls = db.resolve_urls(settings, admin_url=admin)
+    print(f"==> bench database {name}", file=sys.stderr)
+    asyncio.run(db.bootstrap_database(urls, settings))
+    try:
+        db.migrate(urls.owner, settings)
+        asyncio.run(_run(urls, args.requests, args.concurrency))
+    finally:
+        asyncio.run(db.drop_database(urls.admin))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

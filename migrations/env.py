@@ -1,0 +1,67 @@
+"""Alembic environment: async, run as the database owner role."""
+
+import asyncio
+import logging.config
+
+from alembic import context
+from sqlalchemy.ext.asyncio import create_async_engine
+
+from chapters import models
+from chapters.db import resolve_urls
+from chapters.settings import get_settings
+
+config = context.config
+if config.config_file_name is not None and not config.attributes.get("skip_logging"):
+    logging.config.fileConfig(config.config_file_name, disable_existing_loggers=False)
+
+target_metadata = models.Base.metadata
+
+
+def _owner_url() -> str:
+    url = config.attributes.get("url")
+    if url is None:
+        url = resolve_urls(get_settings()).owner
+    return url
+
+
+def _include_object(obj, name, type_, reflected, compare_to):
+    # alembic_version is Alembic's own bookkeeping.
+    return not (type_ == "table" and name == "alembic_version")
+
+
+def _configure(connection=None, url=None) -> None:
+    context.configure(
+        connection=connection,
+        url=url,
+        target_metadata=target_metadata,
+        include_object=_include_object,
+        compare_type=True,
+        transaction_per_migration=True,
+    )
+
+
+def run_migrations_offline() -> None:
+    _configure(url=_owner_url())
+    with context.begin_transaction():
+        context.run_migrations()
+
+
+def _run_sync(connection) -> None:
+    _configure(connection=connection)
+    with context.begin_transaction():
+        context.run_migrations()
+
+
+async def run_migrations_online() -> None:
+    engine = create_async_engine(_owner_url())
+    try:
+        async with engine.connect() as connection:
+            await connection.run_sync(_run_sync)
+    finally:
+        await engine.dispose()
+
+
+if context.is_offline_mode():
+    run_migrations_offline()
+else:
+    asyncio.run(run_migrations_online())

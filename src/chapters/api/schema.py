@@ -1,0 +1,38 @@
+"""The one GraphQL schema: root types composed from each domain's Query and Mutation."""
+
+from __future__ import annotations
+
+import strawberry
+from strawberry import relay
+from strawberry.schema.config import StrawberryConfig
+
+from chapters.api.extensions import build_extensions
+from chapters.people.schema import PeopleQuery
+from chapters.settings import Settings, get_settings
+from chapters.tenants.schema import TenantMutation, TenantQuery
+
+
+@strawberry.type
+class Query(TenantQuery, PeopleQuery):
+    node: relay.Node | None = relay.node(description="Any object by its global id.")
+    nodes: list[relay.Node | None] = relay.node(description="Objects by their global ids.")
+
+
+@strawberry.type
+class Mutation(TenantMutation):
+    pass
+
+
+def build_schema(settings: Settings) -> strawberry.Schema:
+    return strawberry.Schema(
+        query=Query,
+        mutation=Mutation,
+        extensions=build_extensions(settings),
+        config=StrawberryConfig(
+            relay_max_results=settings.page_size_max, disable_field_suggestions=True
+        ),
+    )
+
+
+# Built once per process: a relay Query type cannot be bound to a second Schema.
+schema = build_schema(get_settings())

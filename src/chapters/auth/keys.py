@@ -1,0 +1,65 @@
+"""The service's own signing key and the public JWKS that verifies its tokens."""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from joserfc.jwk import ECKey, KeySet
+
+SIGNING_ALGORITHM = "ES256"
+
+
+@dataclass(frozen=True)
+class SigningKeys:
+    """The current private key (signs) and the public key set (verifies), keyed by ``kid``."""
+
+    signing_key: ECKey
+    public_keys: KeySet
+
+    @property
+    def kid(self) -> str:
+        return self.signing_key.kid
+
+    def jwks(self) -> dict[str, Any]:
+        return self.public_keys.as_dict(private=False)
+
+    def public_key(self, kid: str) -> ECKey | None:
+        for key in self.public_keys.keys:
+            if key.kid == kid:
+                return key
+        return None
+
+
+def generate_signing_key() -> ECKey:
+    key = ECKey.generate_key("P-256", private=True)
+    # The RFC 7638 thumbprint is a stable, content-derived key id.
+    return ECKey.import_key(
+        key.as_dict(private=True),
+        parameters={"kid": key.thumbprint(), "use": "sig", "alg": SIGNING_ALGORITHM},
+    )
+
+
+def _from_private_jwk(data: dict[str, Any]) -> SigningKeys:
+    key = ECKey.import_key(data)
+    public = ECKey.import_key(key.as_dict(private=False))
+    return SigningKeys(signing_key=key, public_keys=KeySet([public]))
+
+
+def load_or_create_signing_keys(path: Path) -> SigningKeys:
+    """Read the private JWK at ``path``; create it (mode 0600) when it does not exist yet.
+
+    Production mounts a managed key file at CHAPTERS_JWT_PRIVATE_KEY_FILE; development gets a
+    key that survives restarts, so printed tokens stay valid.
+    """
+    if path.exists():
+        return _from_private_jwk(json.loads(path.read_text()))
+    path.parent.mkdir(parents=True, exist_ok=True)
+    key = generate_signing_key()
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as handle:
+        json.dump(key.as_dict(private=True), handle)
+    return _from_private_jwk(key.as_dict(private=True))

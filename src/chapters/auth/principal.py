@@ -1,0 +1,19 @@
+"""Who is calling, as established once per request from a verified token."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+
+from chapters.models import TenantRole
+
+
+@dataclass(frozen=True, kw_only=True)
+class Principal:
+    """A signed-in person of the request's tenant."""
+
+    tenant_id: uuid.UUID
+    person_id: uuid.UUID
+    email: str
+    display_name: str
+    tenant_role: TenantRole | None

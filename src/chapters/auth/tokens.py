@@ -1,0 +1,138 @@
+"""Bearer access tokens: issued by the service, verified with joserfc.
+
+Tokens are RFC 9068-shaped JWTs (``typ: at+jwt``) signed with the service's key. Verification
+is strict: a small header allow-list, known ``kid`` only, no keys or key URLs taken from the
+token itself, exact issuer and audience, ``exp`` required, and the tenant claim ``tid``.
+Every rejection raises ``InvalidToken`` with a reason for logs, never for the client.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import time
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+from joserfc import jwt
+from joserfc.errors import JoseError
+
+from chapters.auth.keys import SIGNING_ALGORITHM, SigningKeys
+from chapters.settings import Settings
+
+ACCESS_TOKEN_TYPES = {"at+jwt", "application/at+jwt"}
+ALLOWED_ALGORITHMS = [SIGNING_ALGORITHM]
+ALLOWED_HEADER_PARAMETERS = {"alg", "kid", "typ"}
+CLOCK_SKEW_SECONDS = 30
+
+
+class InvalidToken(Exception):
+    """The bearer token cannot be accepted. ``reason`` is for logs only."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+@dataclass(frozen=True)
+class AccessClaims:
+    subject: str
+    tenant_id: uuid.UUID
+    client_id: str
+    scope: frozenset[str]
+    expires_at: int
+
+
+def issue_access_token(
+    keys: SigningKeys,
+    settings: Settings,
+    *,
+    tenant_id: uuid.UUID,
+    subject: str,
+    client_id: str = "chapters",
+    scope: str | None = None,
+    ttl_seconds: int | None = None,
+) -> str:
+    now = int(time.time())
+    claims: dict[str, Any] = {
+        "iss": settings.jwt_issuer,
+        "aud": settings.jwt_audience,
+        "sub": subject,
+        "tid": str(tenant_id),
+        "client_id": client_id,
+        "iat": now,
+        "nbf": now,
+        "exp": now + (ttl_seconds or settings.jwt_ttl_seconds),
+        "jti": uuid.uuid4().hex,
+    }
+    if scope:
+        claims["scope"] = scope
+    header = {"alg": SIGNING_ALGORITHM, "kid": keys.kid, "typ": "at+jwt"}
+    return jwt.encode(header, claims, keys.signing_key, algorithms=ALLOWED_ALGORITHMS)
+
+
+def _protected_header(token: str) -> dict[str, Any]:
+    parts = token.split(".")
+    if len(parts) != 3:
+        raise InvalidToken("not a compact JWS")
+    try:
+        raw = base64.urlsafe_b64decode(parts[0] + "=" * (-len(parts[0]) % 4))
+        header = json.loads(raw)
+    except (ValueError, UnicodeDecodeError) as error:
+        raise InvalidToken("unreadable header") from error
+    if not isinstance(header, dict):
+        raise InvalidToken("header is not an object")
+    return header
+
+
+def _check_header(header: dict[str, Any]) -> str:
+    unexpected = set(header) - ALLOWED_HEADER_PARAMETERS
+    if unexpected:
+        # jwk / jku / x5u / x5c / crit ...: keys never come from the token itself.
+        raise InvalidToken(f"header parameters not allowed: {sorted(unexpected)}")
+    if header.get("alg") not in ALLOWED_ALGORITHMS:
+        raise InvalidToken(f"algorithm not allowed: {header.get('alg')!r}")
+    if header.get("typ") not in ACCESS_TOKEN_TYPES:
+        raise InvalidToken(f"not an access token: typ={header.get('typ')!r}")
+    kid = header.get("kid")
+    if not isinstance(kid, str) or not kid:
+        raise InvalidToken("missing kid")
+    return kid
+
+
+def verify_access_token(token: str, keys: SigningKeys, settings: Settings) -> AccessClaims:
+    if len(token) > settings.max_token_bytes:
+        raise InvalidToken("token too large")
+    kid = _check_header(_protected_header(token))
+    key = keys.public_key(kid)
+    if key is None:
+        raise InvalidToken("unknown kid")
+    registry = jwt.JWTClaimsRegistry(
+        leeway=CLOCK_SKEW_SECONDS,
+        iss={"essential": True, "value": settings.jwt_issuer},
+        aud={"essential": True, "value": settings.jwt_audience},
+        exp={"essential": True},
+        sub={"essential": True},
+        tid={"essential": True},
+    )
+    try:
+        decoded = jwt.decode(token, key, algorithms=ALLOWED_ALGORITHMS)
+        registry.validate(decoded.claims)
+    except (JoseError, ValueError) as error:
+        raise InvalidToken(f"{type(error).__name__}: {error}") from error
+    claims = decoded.claims
+    try:
+        tenant_id = uuid.UUID(str(claims["tid"]))
+    except ValueError as error:
+        raise InvalidToken("tid is not a uuid") from error
+    scope = claims.get("scope") or ""
+    if not isinstance(scope, str) or not isinstance(claims["sub"], str):
+        raise InvalidToken("malformed claims")
+    return AccessClaims(
+        subject=claims["sub"],
+        tenant_id=tenant_id,
+        client_id=str(claims.get("client_id", "")),
+        scope=frozenset(scope.split()),
+        expires_at=int(claims["exp"]),
+    )

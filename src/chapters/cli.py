@@ -1,0 +1,246 @@
+"""The ``chapters`` command line."""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+import uuid
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import TypeVar
+
+import click
+from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
+from sqlalchemy.pool import NullPool
+
+from chapters import db
+from chapters.settings import PROJECT_ROOT, Settings, SettingsError, get_settings
+
+T = TypeVar("T")
+SCHEMA_FILE = PROJECT_ROOT / "graphql" / "schema.graphql"
+
+
+def _settings() -> Settings:
+    try:
+        return get_settings()
+    except SettingsError as error:
+        raise click.ClickException(str(error)) from None
+
+
+def _step(message: str) -> None:
+    click.secho(f"==> {message}", fg="cyan", err=True)
+
+
+def _with_owner_engine(urls: db.DatabaseUrls, work: Callable[[AsyncEngine], Awaitable[T]]) -> T:
+    async def run() -> T:
+        engine = create_async_engine(urls.owner, poolclass=NullPool)
+        try:
+            return await work(engine)
+        finally:
+            await engine.dispose()
+
+    return asyncio.run(run())
+
+
+def _resolve_urls(settings: Settings) -> db.DatabaseUrls:
+    if settings.uses_embedded_database:
+        _step(f"starting the embedded PostgreSQL in {settings.local_dir / 'pgdata'}")
+    return db.resolve_urls(settings)
+
+
+def _prepare_database(settings: Settings, bootstrap: bool | None) -> db.DatabaseUrls:
+    urls = _resolve_urls(settings)
+    if settings.database_bootstrap if bootstrap is None else bootstrap:
+        _step(f"creating roles and database if missing ({db.url_for_display(urls.admin)})")
+        asyncio.run(db.bootstrap_database(urls, settings))
+    _step("applying migrations")
+    db.migrate(urls.owner, settings)
+    return urls
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+def main() -> None:
+    """Chapters: a multi-tenant backend for community chapters, activities and partners."""
+
+
+@main.command()
+@click.option(
+    "--bootstrap/--no-bootstrap",
+    default=None,
+    help="Create the owner and app roles and the database first "
+    "(default: DATABASE_BOOTSTRAP, which is true).",
+)
+def migrate(bootstrap: bool | None) -> None:
+    """Apply database migrations (as the owner role) up to head."""
+    _prepare_database(_settings(), bootstrap)
+    _step("database at head")
+
+
+@main.command("seed-demo")
+def seed_demo_command() -> None:
+    """Create the demo tenants and accounts (idempotent)."""
+    from chapters.demo import seed_demo
+
+    urls = _resolve_urls(_settings())
+    _step("seeding demo data")
+    _with_owner_engine(urls, lambda engine: seed_demo(engine, echo=click.echo))
+
+
+@main.command("create-tenant")
+@click.option("--slug", required=True, help="URL name: lowercase letters, digits, dashes.")
+@click.option("--name", required=True, help="Display name of the community.")
+@click.option("--timezone", default="UTC", show_default=True, help="IANA timezone.")
+@click.option("--locale", "default_locale", default="en", show_default=True)
+@click.option("--admin-email", help="Also create this person as the tenant's owner.")
+@click.option("--admin-name", default="Tenant owner", show_default=True)
+def create_tenant(
+    slug: str,
+    name: str,
+    timezone: str,
+    default_locale: str,
+    admin_email: str | None,
+    admin_name: str,
+) -> None:
+    """Create a tenant (and optionally its first owner)."""
+    from chapters.errors import DomainError
+    from chapters.models import TenantRole
+    from chapters.people.admin import ensure_person
+    from chapters.tenants.admin import ensure_tenant
+
+    urls = _resolve_urls(_settings())
+
+    async def work(engine: AsyncEngine) -> uuid.UUID:
+        tenant_id, created = await ensure_tenant(
+            engine, slug=slug, name=name, timezone=timezone, default_locale=default_locale
+        )
+        if not created:
+            raise click.ClickException(f"tenant {slug!r} already exists")
+        if admin_email:
+            sessionmaker = db.tenant_sessionmaker(engine)
+            async with db.open_tenant_session(sessionmaker, tenant_id) as session, session.begin():
+                await ensure_person(
+                    session,
+                    email=admin_email,
+                    display_name=admin_name,
+                    tenant_role=TenantRole.OWNER,
+                )
+        return tenant_id
+
+    try:
+        tenant_id = _with_owner_engine(urls, work)
+    except DomainError as error:
+        raise click.ClickException(str(error)) from None
+    click.echo(f"created tenant {slug} ({tenant_id})")
+
+
+async def _token_for(
+    engine: AsyncEngine, settings: Settings, tenant_slug: str, email: str, ttl: int | None
+) -> str:
+    from chapters.auth.keys import load_or_create_signing_keys
+    from chapters.auth.tokens import issue_access_token
+    from chapters.people.service import find_person_by_email
+    from chapters.tenants.admin import tenant_id_for_slug
+
+    tenant_id = await tenant_id_for_slug(engine, tenant_slug)
+    if tenant_id is None:
+        raise click.ClickException(f"no tenant {tenant_slug!r}")
+    sessionmaker = db.tenant_sessionmaker(engine)
+    async with db.open_tenant_session(sessionmaker, tenant_id) as session:
+        person = await find_person_by_email(session, email)
+    if person is None:
+        raise click.ClickException(f"no person with email {email!r} in tenant {tenant_slug!r}")
+    keys = load_or_create_signing_keys(settings.jwt_private_key_file)
+    return issue_access_token(
+        keys, settings, tenant_id=tenant_id, subject=str(person.id), ttl_seconds=ttl
+    )
+
+
+@main.command()
+@click.option("--tenant", "tenant_slug", required=True, help="Tenant slug.")
+@click.option("--email", required=True, help="Email of a person of that tenant.")
+@click.option("--ttl", type=click.IntRange(min=60), help="Lifetime in seconds.")
+def token(tenant_slug: str, email: str, ttl: int | None) -> None:
+    """Print a bearer token for a person of a tenant (valid only on that tenant's path)."""
+    settings = _settings()
+    urls = _resolve_urls(settings)
+    click.echo(_with_owner_engine(urls, lambda e: _token_for(e, settings, tenant_slug, email, ttl)))
+
+
+@main.command("export-schema")
+@click.option(
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=SCHEMA_FILE,
+    show_default=True,
+)
+@click.option("--check", is_flag=True, help="Exit 1 if the file differs from the code.")
+def export_schema(output: Path, check: bool) -> None:
+    """Write the GraphQL SDL (graphql/schema.graphql)."""
+    from chapters.api.schema import schema
+
+    sdl = schema.as_str() + "\n"
+    if check:
+        if not output.exists() or output.read_text() != sdl:
+            click.echo(f"{output} is stale: run `chapters export-schema`", err=True)
+            sys.exit(1)
+        click.echo(f"{output} is current")
+        return
+    output.write_text(sdl)
+    click.echo(f"wrote {output}")
+
+
+def _serve(settings: Settings, app_url: str | None = None) -> None:
+    import uvicorn
+
+    from chapters.app import create_app
+
+    uvicorn.run(
+        create_app(settings, app_url=app_url),
+        host=settings.host,
+        port=settings.port,
+        log_level="info",
+        proxy_headers=True,
+    )
+
+
+@main.command()
+def serve() -> None:
+    """Serve the API (no migrations; run `chapters migrate` first)."""
+    settings = _settings()
+    _serve(settings, _resolve_urls(settings).app)
+
+
+@main.command()
+def dev() -> None:
+    """Everything `make run` does: database, migrations, demo data, tokens, then serve."""
+    from chapters.demo import DEMO_ACCOUNTS, seed_demo
+
+    settings = _settings()
+    urls = _prepare_database(settings, None)
+    _step("seeding demo data")
+    _with_owner_engine(urls, lambda engine: seed_demo(engine, echo=click.echo))
+    _step("demo accounts (bearer tokens, valid for one hour)")
+
+    async def tokens(engine: AsyncEngine) -> list[tuple[str, str]]:
+        return [
+            (account.email, await _token_for(engine, settings, account.tenant, account.email, None))
+            for account in DEMO_ACCOUNTS
+        ]
+
+    base = f"http://{settings.host}:{settings.port}"
+    for (email, bearer), account in zip(
+        _with_owner_engine(urls, tokens), DEMO_ACCOUNTS, strict=True
+    ):
+        click.echo(f"\n  {email}  ({account.description}, tenant {account.tenant})")
+        click.echo(f"  Authorization: Bearer {bearer}")
+    click.echo(
+        f"\n  GraphiQL:  {base}/t/demo/graphql   (and {base}/t/acme/graphql)\n"
+        f"  Try:       curl -s {base}/t/demo/graphql -H 'Authorization: Bearer <token>' "
+        "-H 'Content-Type: application/json' -d '{\"query\":\"{ viewer { email tenantRole } }\"}'\n"
+        f"  More tokens: .venv/bin/chapters token --tenant demo --email member@demo.example\n"
+    )
+    _serve(settings, urls.app)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,22 @@
+from __future__ import annotations
+
+import strawberry
+
+from chapters import models as m
+
+
+@strawberry.type(name="Tenant", description="The community this API serves.")
+class TenantType:
+    slug: str
+    name: str
+    timezone: str = strawberry.field(description="IANA timezone, the default for chapters.")
+    default_locale: str
+
+    @classmethod
+    def from_model(cls, tenant: m.Tenant) -> TenantType:
+        return cls(
+            slug=tenant.slug,
+            name=tenant.name,
+            timezone=tenant.timezone,
+            default_locale=tenant.default_locale,
+        )

@@ -1,0 +1,114 @@
+"""The `chapters` command line, run as a user would: in a subprocess, against the test database."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import uuid
+
+import pytest
+from click.testing import CliRunner
+
+from chapters.cli import main
+from tests.support import data_of, gql
+
+COMMANDS = ["serve", "dev", "migrate", "seed-demo", "create-tenant", "token", "export-schema"]
+
+
+@pytest.fixture(scope="module")
+def cli_env(urls, key_file) -> dict[str, str]:
+    env = dict(os.environ)
+    env.update(
+        DATABASE_URL=urls.admin,
+        CHAPTERS_JWT_PRIVATE_KEY_FILE=key_file,
+    )
+    env.pop("DATABASE_APP_URL", None)
+    env.pop("DATABASE_OWNER_URL", None)
+    return env
+
+
+def chapters(env: dict[str, str], *args: str) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "chapters.cli", *args],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def test_every_command_has_help() -> None:
+    runner = CliRunner()
+    top = runner.invoke(main, ["--help"])
+    assert top.exit_code == 0
+    listed = set(main.commands)
+    assert listed == set(COMMANDS), "document new commands in the README and here"
+    for command in COMMANDS:
+        assert command in top.output
+        result = runner.invoke(main, [command, "--help"])
+        assert result.exit_code == 0, result.output
+        assert "Usage:" in result.output
+
+
+async def test_create_tenant_then_token_answers_graphql(cli_env, client) -> None:
+    slug = f"cli-{uuid.uuid4().hex[:8]}"
+    created = chapters(
+        cli_env,
+        "create-tenant",
+        "--slug",
+        slug,
+        "--name",
+        "CLI Community",
+        "--admin-email",
+        "boss@cli.example",
+    )
+    assert created.returncode == 0, created.stderr
+    assert f"created tenant {slug}" in created.stdout
+    again = chapters(cli_env, "create-tenant", "--slug", slug, "--name", "CLI Community")
+    assert again.returncode == 1
+    assert "already exists" in again.stderr
+    issued = chapters(cli_env, "token", "--tenant", slug, "--email", "BOSS@cli.example")
+    assert issued.returncode == 0, issued.stderr
+    body = await gql(client, slug, "{ viewer { email tenantRole } }", token=issued.stdout.strip())
+    assert data_of(body) == {"viewer": {"email": "boss@cli.example", "tenantRole": "OWNER"}}
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["token", "--tenant", "no-such-tenant", "--email", "a@b.example"], "no tenant"),
+        (["create-tenant", "--slug", "Bad Slug!", "--name", "x"], "lowercase letters"),
+    ],
+)
+def test_bad_input_gets_a_clear_error_not_a_traceback(cli_env, args, message) -> None:
+    result = chapters(cli_env, *args)
+    assert result.returncode == 1
+    assert message in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+async def test_seed_demo_is_idempotent_and_tenants_stay_apart(cli_env, client) -> None:
+    for _ in range(2):
+        seeded = chapters(cli_env, "seed-demo")
+        assert seeded.returncode == 0, seeded.stderr
+    assert "tenant demo: already there" in seeded.stdout
+    demo_admin = chapters(cli_env, "token", "--tenant", "demo", "--email", "admin@demo.example")
+    token = demo_admin.stdout.strip()
+    body = await gql(client, "demo", "{ viewer { email tenantRole } tenant { slug } }", token=token)
+    assert data_of(body) == {
+        "viewer": {"email": "admin@demo.example", "tenantRole": "ADMIN"},
+        "tenant": {"slug": "demo"},
+    }
+    await gql(client, "acme", "{ viewer { email } }", token=token, expect_status=401)
+
+
+def test_migrate_is_idempotent(cli_env) -> None:
+    result = chapters(cli_env, "migrate")
+    assert result.returncode == 0, result.stderr
+    assert "database at head" in result.stderr
+
+
+def test_export_schema_check_passes(cli_env) -> None:
+    result = chapters(cli_env, "export-schema", "--check")
+    assert result.returncode == 0, result.stderr
