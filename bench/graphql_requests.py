@@ -51,32 +51,36 @@ async def _run(urls: db.DatabaseUrls, requests: int, concurrency: int) -> None:
         transport = httpx.ASGITransport(app=app)
         async with httpx.AsyncClient(transport=transport, base_url="http://127.0.0.1") as http:
             for name, query in QUERIES.items():
-                headers = {"Authorization": f"Bearer {token}"}
+                await _measure(http, name, query, token, requests, concurrency)
 
-                async def one(query: str = query, headers: dict = headers) -> float:
-                    started = time.perf_counter()
-                    response = await http.post("/t/demo/graphql", json={"query": query}, headers=headers)
-                    assert response.status_code == 200 and "errors" not in response.json()
-                    return time.perf_counter() - started
 
-                for _ in range(50):  # warm-up
-                    await one()
-                sequential = [await one() for _ in range(requests)]
-                started = time.perf_counter()
-                semaphore = asyncio.Semaphore(concurrency)
+async def _measure(
+    http: httpx.AsyncClient, name: str, query: str, token: str, requests: int, concurrency: int
+) -> None:
+    headers = {"Authorization": f"Bearer {token}"}
+    semaphore = asyncio.Semaphore(concurrency)
 
-                async def limited() -> float:
-                    async with semaphore:
-                        return await one()
+    async def one() -> float:
+        started = time.perf_counter()
+        response = await http.post("/t/demo/graphql", json={"query": query}, headers=headers)
+        assert response.status_code == 200 and "errors" not in response.json()
+        return time.perf_counter() - started
 
-                await asyncio.gather(*(limited() for _ in range(requests)))
-                elapsed = time.perf_counter() - started
-                q = statistics.quantiles(sequential, n=100)
-                print(
-                    f"{name}: sequential p50 {q[49] * 1000:.2f} ms, p95 {q[94] * 1000:.2f} ms, "
-                    f"p99 {q[98] * 1000:.2f} ms; concurrency {concurrency}: "
-                    f"{requests / elapsed:.0f} req/s"
-                )
+    async def limited() -> float:
+        async with semaphore:
+            return await one()
+
+    for _ in range(50):  # warm-up
+        await one()
+    sequential = [await one() for _ in range(requests)]
+    started = time.perf_counter()
+    await asyncio.gather(*(limited() for _ in range(requests)))
+    elapsed = time.perf_counter() - started
+    q = statistics.quantiles(sequential, n=100)
+    print(
+        f"{name}: sequential p50 {q[49] * 1000:.2f} ms, p95 {q[94] * 1000:.2f} ms, "
+        f"p99 {q[98] * 1000:.2f} ms; concurrency {concurrency}: {requests / elapsed:.0f} req/s"
+    )
 
 
 def main() -> int:
