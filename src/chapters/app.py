@@ -26,7 +26,7 @@ from chapters.auth.keys import SigningKeys, load_or_create_signing_keys
 from chapters.auth.principal import Principal
 from chapters.auth.tokens import InvalidToken, verify_access_token
 from chapters.db import SerializedSession
-from chapters.people.service import find_person, principal_for
+from chapters.people.service import find_person, load_principal
 from chapters.settings import Settings, get_settings
 from chapters.tenants.directory import TenantDirectory, TenantRef
 
@@ -92,7 +92,7 @@ async def _authenticate(
     person = await find_person(session, person_id)
     if person is None:
         raise InvalidBearer()
-    return principal_for(person)
+    return await load_principal(session, person)
 
 
 async def graphql_context(

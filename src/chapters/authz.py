@@ -1,60 +1,170 @@
 """Who may do what: the one authorization policy, as a table.
 
-Services call ``require``/``can``; resolvers never decide. Each action lists the roles allowed
-to perform it. A principal's roles come from ``roles_of``; anonymous callers hold none.
+Services call ``require`` / ``can``; resolvers never decide. ``POLICY`` maps every action to
+the roles allowed to perform it. A caller's roles depend on the object at hand:
+
+- tenant roles (owner, admin, ops, viewer) hold everywhere in the tenant;
+- chapter roles (lead, co-lead, member: *active* memberships) hold for that chapter only.
+  Decision: a lead's rights do not flow down to sub-chapters; whoever runs a city chapter is
+  appointed its lead, so each chapter has one accountable lead;
+- ``SELF`` holds when the object is the caller's own person record;
+- ``PERSON`` is any signed-in person of the tenant (an *outsider* to a chapter holds only this);
+- ``ANYONE`` includes anonymous callers (the public chapter directory).
 """
 
 from __future__ import annotations
 
 import enum
+import uuid
 
 from chapters.auth.principal import Principal
 from chapters.errors import Forbidden
-from chapters.models import TenantRole
+from chapters.models import ChapterRole, TenantRole
 
 
 class Role(enum.StrEnum):
-    TENANT_OWNER = "tenant_owner"
-    TENANT_ADMIN = "tenant_admin"
-    TENANT_OPS = "tenant_ops"
-    TENANT_VIEWER = "tenant_viewer"
-    PERSON = "person"  # any signed-in person of the tenant
+    TENANT_OWNER = "tenant owner"
+    TENANT_ADMIN = "tenant admin"
+    TENANT_OPS = "central ops"
+    TENANT_VIEWER = "analytics viewer"
+    CHAPTER_LEAD = "chapter lead"
+    CHAPTER_CO_LEAD = "chapter co-lead"
+    CHAPTER_MEMBER = "chapter member"
+    SELF = "the person themself"
+    PERSON = "signed-in person"
+    ANYONE = "anyone, signed in or not"
 
 
 class Action(enum.StrEnum):
-    TENANT_READ_SETTINGS = "tenant:read_settings"
-    TENANT_UPDATE = "tenant:update"
+    CHAPTER_READ_DIRECTORY = "read the public chapter directory"
+    CHAPTER_CREATE = "create chapters"
+    CHAPTER_UPDATE = "edit this chapter"
+    CHAPTER_CHANGE_STATUS = "change this chapter's status"
+    CHAPTER_RESTRUCTURE = "move this chapter to another parent or committee"
+    CHAPTER_READ_ROSTER = "read this chapter's roster"
+    CHAPTER_READ_MEMBER_EMAILS = "see the emails of this chapter's members"
+    CHAPTER_READ_HISTORY = "read this chapter's membership history"
+    MEMBERSHIP_INVITE = "invite or add members to this chapter"
+    MEMBERSHIP_REMOVE = "remove members from this chapter"
+    MEMBERSHIP_CHANGE_ROLE = "make members co-leads or members of this chapter"
+    MEMBERSHIP_LEAVE = "leave a chapter one belongs to"
+    MEMBERSHIP_ACCEPT = "accept an invitation to a chapter"
+    CHAPTER_APPOINT_LEAD = "appoint or remove this chapter's lead"
+    COMMITTEE_READ = "read committees and seats"
+    COMMITTEE_MANAGE = "manage committees and seats"
+    PERSON_SEARCH = "search people"
+    PERSON_READ_EMAIL = "see this person's email"
+    PERSON_CREATE = "create people"
+    PERSON_UPDATE = "edit this person's profile"
+    PERSON_LINK_IDENTITY = "link sign-in identities to people"
+    AUDIT_READ = "read the audit log"
+    TENANT_UPDATE = "change the tenant's settings"
 
 
-_ADMINS = frozenset({Role.TENANT_OWNER, Role.TENANT_ADMIN})
+R = Role
+ADMINS = frozenset({R.TENANT_OWNER, R.TENANT_ADMIN})
+STAFF = ADMINS | {R.TENANT_OPS}  # central ops steer all chapters
+READERS = STAFF | {R.TENANT_VIEWER}  # read-only analytics across the tenant
+LEADS = frozenset({R.CHAPTER_LEAD, R.CHAPTER_CO_LEAD})
 
 # action → roles allowed. Read across a row to see who may do it.
 POLICY: dict[Action, frozenset[Role]] = {
-    Action.TENANT_READ_SETTINGS: _ADMINS | {Role.TENANT_OPS},
-    Action.TENANT_UPDATE: _ADMINS,
+    Action.CHAPTER_READ_DIRECTORY: frozenset({R.ANYONE}),
+    Action.CHAPTER_CREATE: STAFF,
+    Action.CHAPTER_UPDATE: STAFF | LEADS,
+    Action.CHAPTER_CHANGE_STATUS: STAFF,
+    Action.CHAPTER_RESTRUCTURE: STAFF,
+    Action.CHAPTER_READ_ROSTER: READERS | LEADS | {R.CHAPTER_MEMBER},
+    Action.CHAPTER_READ_MEMBER_EMAILS: STAFF | LEADS,
+    Action.CHAPTER_READ_HISTORY: READERS | LEADS,
+    Action.MEMBERSHIP_INVITE: STAFF | LEADS,
+    Action.MEMBERSHIP_REMOVE: STAFF | LEADS,
+    Action.MEMBERSHIP_CHANGE_ROLE: STAFF | LEADS,
+    Action.MEMBERSHIP_LEAVE: frozenset({R.SELF}),
+    Action.MEMBERSHIP_ACCEPT: frozenset({R.SELF}),
+    Action.CHAPTER_APPOINT_LEAD: STAFF | {R.CHAPTER_LEAD},
+    Action.COMMITTEE_READ: frozenset({R.PERSON}),
+    Action.COMMITTEE_MANAGE: STAFF,
+    Action.PERSON_SEARCH: frozenset({R.PERSON}),
+    Action.PERSON_READ_EMAIL: STAFF | {R.SELF},
+    Action.PERSON_CREATE: STAFF,
+    Action.PERSON_UPDATE: STAFF | {R.SELF},
+    Action.PERSON_LINK_IDENTITY: ADMINS,
+    Action.AUDIT_READ: STAFF,
+    Action.TENANT_UPDATE: ADMINS,
 }
 
 _TENANT_ROLES = {
-    TenantRole.OWNER: Role.TENANT_OWNER,
-    TenantRole.ADMIN: Role.TENANT_ADMIN,
-    TenantRole.OPS: Role.TENANT_OPS,
-    TenantRole.VIEWER: Role.TENANT_VIEWER,
+    TenantRole.OWNER: R.TENANT_OWNER,
+    TenantRole.ADMIN: R.TENANT_ADMIN,
+    TenantRole.OPS: R.TENANT_OPS,
+    TenantRole.VIEWER: R.TENANT_VIEWER,
+}
+_CHAPTER_ROLES = {
+    ChapterRole.LEAD: R.CHAPTER_LEAD,
+    ChapterRole.CO_LEAD: R.CHAPTER_CO_LEAD,
+    ChapterRole.MEMBER: R.CHAPTER_MEMBER,
 }
 
 
-def roles_of(principal: Principal | None) -> frozenset[Role]:
+def roles_of(
+    principal: Principal | None,
+    *,
+    chapter_id: uuid.UUID | None = None,
+    person_id: uuid.UUID | None = None,
+) -> frozenset[Role]:
+    """The caller's roles with respect to a chapter and/or a person record."""
+    roles = {R.ANYONE}
     if principal is None:
-        return frozenset()
-    roles = {Role.PERSON}
+        return frozenset(roles)
+    roles.add(R.PERSON)
     if principal.tenant_role is not None:
         roles.add(_TENANT_ROLES[principal.tenant_role])
+    if chapter_id is not None and chapter_id in principal.chapter_roles:
+        roles.add(_CHAPTER_ROLES[principal.chapter_roles[chapter_id]])
+    if person_id is not None and person_id == principal.person_id:
+        roles.add(R.SELF)
     return frozenset(roles)
 
 
-def can(principal: Principal | None, action: Action) -> bool:
-    return bool(roles_of(principal) & POLICY[action])
+def can(
+    principal: Principal | None,
+    action: Action,
+    *,
+    chapter_id: uuid.UUID | None = None,
+    person_id: uuid.UUID | None = None,
+) -> bool:
+    return bool(roles_of(principal, chapter_id=chapter_id, person_id=person_id) & POLICY[action])
 
 
-def require(principal: Principal | None, action: Action) -> None:
-    if not can(principal, action):
-        raise Forbidden(action)
+def require(
+    principal: Principal | None,
+    action: Action,
+    *,
+    chapter_id: uuid.UUID | None = None,
+    person_id: uuid.UUID | None = None,
+) -> None:
+    if not can(principal, action, chapter_id=chapter_id, person_id=person_id):
+        raise Forbidden(action.value)
+
+
+def can_see_email(
+    principal: Principal | None, person_id: uuid.UUID, chapter_ids_of_person: set[uuid.UUID]
+) -> bool:
+    """A person's email: staff and the person themself, and the leads and co-leads of any
+    chapter the person belongs to."""
+    if can(principal, Action.PERSON_READ_EMAIL, person_id=person_id):
+        return True
+    return any(
+        can(principal, Action.CHAPTER_READ_MEMBER_EMAILS, chapter_id=chapter_id)
+        for chapter_id in chapter_ids_of_person
+    )
+
+
+def chapter_ids_led_by(principal: Principal | None) -> set[uuid.UUID]:
+    if principal is None:
+        return set()
+    return {cid for cid, role in principal.chapter_roles.items() if role in _LEADING}
+
+
+_LEADING = {ChapterRole.LEAD, ChapterRole.CO_LEAD}

@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import uuid
+import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -27,6 +28,7 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 
+from chapters.audit import recorder as _audit_recorder  # noqa: F401  (registers the audit hook)
 from chapters.settings import PROJECT_ROOT, Settings
 from chapters.tenancy import TenantSession, tenant_session_info
 
@@ -61,10 +63,13 @@ def start_embedded_postgres(data_dir: Path) -> str:
     The server stops when the last process that attached to it exits, and keeps its data.
     """
     global _embedded_server
-    import pgserver  # imported lazily: only development without DATABASE_URL needs it
-
     data_dir.mkdir(parents=True, exist_ok=True)
-    _embedded_server = pgserver.get_server(data_dir, cleanup_mode="stop")
+    with warnings.catch_warnings():
+        # pgserver falls back to a folder under /tmp for its socket when XDG_RUNTIME_DIR is unset.
+        warnings.filterwarnings("ignore", message=".*XDG_RUNTIME_DIR")
+        import pgserver  # imported lazily: only development without DATABASE_URL needs it
+
+        _embedded_server = pgserver.get_server(data_dir, cleanup_mode="stop")
     uri = make_url(_embedded_server.get_uri())
     return uri.set(drivername="postgresql+asyncpg", database="chapters").render_as_string(
         hide_password=False

@@ -1,4 +1,4 @@
-"""The typed errors that mutation payloads carry, and helpers to run a mutation safely."""
+"""The typed errors that mutation payloads carry, and the one way a mutation runs."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ from typing import TypeVar
 
 import strawberry
 
+from chapters.audit.recorder import audited
 from chapters.errors import DomainError, ErrorCode, FieldError
 
 T = TypeVar("T")
@@ -28,12 +29,17 @@ class UserError:
 async def run_mutation(
     info: strawberry.Info, work: Callable[[], Awaitable[T]]
 ) -> tuple[T | None, list[UserError]]:
-    """Run one mutation in a savepoint: a domain error undoes all of its writes and comes
-    back as typed errors; any other exception propagates and the request rolls back."""
-    session = info.context.session
+    """Run one mutation in a savepoint, audited under the mutation's name: a domain error
+    undoes all of its writes and comes back as typed errors; any other exception propagates
+    and the whole request rolls back."""
+    ctx = info.context
+    session = ctx.session
+    actor_id = ctx.principal.person_id if ctx.principal else None
     savepoint = await session.begin_nested()
     try:
-        result = await work()
+        with audited(session, action=info.field_name, actor_id=actor_id, request_id=ctx.request_id):
+            result = await work()
+            await session.flush()
     except DomainError as error:
         await savepoint.rollback()
         return None, [UserError.from_field_error(e) for e in error.errors]

@@ -1,19 +1,31 @@
-"""Per-request DataLoaders. Never module-level: their caches must not outlive one request."""
+"""Per-request DataLoaders. Never module-level: their caches must not outlive one request.
+
+A batch function takes the session, any fixed arguments, and the list of keys, and returns one
+result per key in order. ``loaders.of(batch_fn, *args)`` is the request's DataLoader for that
+function and those arguments (e.g. a page size for nested connections), created on first use.
+"""
 
 from __future__ import annotations
 
-from functools import cached_property, partial
+from collections.abc import Awaitable, Callable, Hashable, Sequence
+from functools import partial
+from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 from strawberry.dataloader import DataLoader
 
-from chapters.people.loaders import people_by_id
+BatchFunction = Callable[..., Awaitable[Sequence[Any]]]
 
 
 class Loaders:
     def __init__(self, session: AsyncSession) -> None:
         self._session = session
+        self._loaders: dict[tuple[BatchFunction, tuple[Hashable, ...]], DataLoader] = {}
 
-    @cached_property
-    def person_by_id(self) -> DataLoader:
-        return DataLoader(load_fn=partial(people_by_id, self._session))
+    def of(self, batch: BatchFunction, *args: Hashable) -> DataLoader:
+        key = (batch, args)
+        loader = self._loaders.get(key)
+        if loader is None:
+            loader = DataLoader(load_fn=partial(batch, self._session, *args))
+            self._loaders[key] = loader
+        return loader

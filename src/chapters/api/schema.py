@@ -7,19 +7,25 @@ from strawberry import relay
 from strawberry.schema.config import StrawberryConfig
 
 from chapters.api.extensions import build_extensions
-from chapters.people.schema import PeopleQuery
+from chapters.audit.schema import AuditQuery
+from chapters.chapters.schema import ChapterMutation, ChapterQuery
+from chapters.committees.schema import CommitteeMutation, CommitteeQuery
+from chapters.memberships.schema import MembershipMutation
+from chapters.people.schema import PeopleMutation, PeopleQuery
 from chapters.settings import Settings, get_settings
 from chapters.tenants.schema import TenantMutation, TenantQuery
 
 
 @strawberry.type
-class Query(TenantQuery, PeopleQuery):
+class Query(TenantQuery, PeopleQuery, ChapterQuery, CommitteeQuery, AuditQuery):
     node: relay.Node | None = relay.node(description="Any object by its global id.")
     nodes: list[relay.Node | None] = relay.node(description="Objects by their global ids.")
 
 
 @strawberry.type
-class Mutation(TenantMutation):
+class Mutation(
+    TenantMutation, ChapterMutation, MembershipMutation, CommitteeMutation, PeopleMutation
+):
     pass
 
 

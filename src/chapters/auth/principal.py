@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 
-from chapters.models import TenantRole
+from chapters.models import ChapterRole, TenantRole
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -17,3 +18,5 @@ class Principal:
     email: str
     display_name: str
     tenant_role: TenantRole | None
+    # Roles on the chapters where the person's membership is active.
+    chapter_roles: Mapping[uuid.UUID, ChapterRole] = field(default_factory=dict)

@@ -8,10 +8,11 @@ needs to distribute by ``tenant_id`` later.
 
 from __future__ import annotations
 
+import enum
 import uuid
 from datetime import datetime
 
-from sqlalchemy import DateTime, ForeignKey, ForeignKeyConstraint, MetaData, func
+from sqlalchemy import DateTime, Enum, ForeignKey, ForeignKeyConstraint, MetaData, func
 from sqlalchemy.orm import DeclarativeBase, Mapped, declared_attr, mapped_column
 
 NAMING_CONVENTION = {
@@ -59,4 +60,17 @@ def tenant_fk(
         ["tenant_id", column],
         [f"{target_table}.tenant_id", f"{target_table}.id"],
         ondelete=ondelete,
+    )
+
+
+def str_enum(enum_class: type[enum.StrEnum], name: str, length: int = 32) -> Enum:
+    """A string enum stored as VARCHAR with a CHECK constraint (no PostgreSQL ENUM type:
+    adding a value then needs no type migration, only a new constraint)."""
+    return Enum(
+        enum_class,
+        name=name,
+        native_enum=False,
+        create_constraint=True,
+        length=length,
+        values_callable=lambda members: [member.value for member in members],
     )

@@ -1,11 +1,14 @@
 from __future__ import annotations
 
 import enum
+import uuid
+from datetime import datetime
 
-from sqlalchemy import Enum, Index, String, func
+from sqlalchemy import CheckConstraint, Index, String, Text, UniqueConstraint, func, text
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Mapped, mapped_column
 
-from chapters.models.base import Base, TenantScoped, Timestamped
+from chapters.models.base import Base, TenantScoped, Timestamped, str_enum, tenant_fk
 
 
 class TenantRole(enum.StrEnum):
@@ -17,21 +20,55 @@ class TenantRole(enum.StrEnum):
     VIEWER = "viewer"
 
 
+class PersonSegment(enum.StrEnum):
+    USER = "user"
+    CODE_CONTRIBUTOR = "code_contributor"
+    NON_CODE_CONTRIBUTOR = "non_code_contributor"
+
+
+_SEGMENT_VALUES = ", ".join(f"'{segment.value}'" for segment in PersonSegment)
+
+
 class Person(TenantScoped, Timestamped, Base):
     __tablename__ = "people"
+    __table_args__ = (
+        CheckConstraint(f"segments <@ ARRAY[{_SEGMENT_VALUES}]::varchar[]", name="segments_known"),
+    )
+
     email: Mapped[str] = mapped_column(String(320))
     display_name: Mapped[str] = mapped_column(String(200))
     tenant_role: Mapped[TenantRole | None] = mapped_column(
-        Enum(
-            TenantRole,
-            name="tenant_role",
-            native_enum=False,
-            create_constraint=True,
-            length=16,
-            values_callable=lambda roles: [role.value for role in roles],
-        )
+        str_enum(TenantRole, "tenant_role", length=16)
+    )
+    github_handle: Mapped[str | None] = mapped_column(String(39))
+    city: Mapped[str | None] = mapped_column(String(100))
+    company: Mapped[str | None] = mapped_column(String(200))
+    bio: Mapped[str | None] = mapped_column(Text)
+    locale: Mapped[str | None] = mapped_column(String(16))
+    segments: Mapped[list[str]] = mapped_column(
+        ARRAY(String(32)), server_default=text("'{}'::varchar[]")
+    )
+    tags: Mapped[list[str]] = mapped_column(
+        ARRAY(String(50)), server_default=text("'{}'::varchar[]")
     )
 
 
 # Email is unique per tenant, case-insensitively.
 Index("uq_people_tenant_id_email", Person.tenant_id, func.lower(Person.email), unique=True)
+Index("ix_people_tenant_id_display_name", Person.tenant_id, Person.display_name)
+
+
+class PersonIdentity(TenantScoped, Base):
+    """A sign-in identity (issuer + subject) linked to a person of this tenant. The same human
+    signing in to several tenants has one person, and one identity row, in each."""
+
+    __tablename__ = "person_identities"
+    __table_args__ = (
+        tenant_fk("person_id", "people", ondelete="CASCADE"),
+        UniqueConstraint("tenant_id", "issuer", "subject"),
+    )
+
+    person_id: Mapped[uuid.UUID]
+    issuer: Mapped[str] = mapped_column(String(500))
+    subject: Mapped[str] = mapped_column(String(255))
+    created_at: Mapped[datetime] = mapped_column(server_default=func.now())

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import strawberry
 
-from chapters.people.types import PersonType, ViewerType
+from chapters.people.types import ViewerType
 
 
 @strawberry.type
@@ -13,7 +13,10 @@ class PeopleQuery:
         if principal is None:
             return None
         return ViewerType(
-            person=PersonType(id=str(principal.person_id), display_name=principal.display_name),
-            email=principal.email,
-            tenant_role=principal.tenant_role,
+            person_id=principal.person_id, email=principal.email, tenant_role=principal.tenant_role
         )
+
+
+@strawberry.type
+class PeopleMutation:
+    pass

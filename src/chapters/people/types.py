@@ -1,40 +1,112 @@
 from __future__ import annotations
 
+import asyncio
 import uuid
 from collections.abc import Iterable
+from datetime import datetime
+from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 from strawberry import relay
 
+from chapters import authz
 from chapters import models as m
-from chapters.models import TenantRole
+from chapters.api.pagination import PageArgs
+from chapters.memberships.loaders import current_chapter_ids_by_person
+from chapters.models import PersonSegment, TenantRole
+from chapters.people.loaders import people_by_id
+
+if TYPE_CHECKING:
+    from chapters.memberships.types import ChapterMembershipConnection
 
 TenantRoleType = strawberry.enum(TenantRole, name="TenantRole")
+PersonSegmentType = strawberry.enum(PersonSegment, name="PersonSegment")
 
 
-@strawberry.type(name="Person")
+@strawberry.type(name="Person", description="A person of this community.")
 class PersonType(relay.Node):
     id: relay.NodeID[str]
     display_name: str
+    github_handle: str | None
+    city: str | None
+    company: str | None
+    bio: str | None
+    locale: str | None
+    segments: list[PersonSegmentType]
+    tags: list[str]
+    tenant_role: TenantRoleType | None
+    created_at: datetime
+    uuid: strawberry.Private[uuid.UUID]
+    private_email: strawberry.Private[str]
 
     @classmethod
     def from_model(cls, person: m.Person) -> PersonType:
-        return cls(id=str(person.id), display_name=person.display_name)
+        return cls(
+            id=str(person.id),
+            uuid=person.id,
+            display_name=person.display_name,
+            github_handle=person.github_handle,
+            city=person.city,
+            company=person.company,
+            bio=person.bio,
+            locale=person.locale,
+            segments=[PersonSegment(s) for s in person.segments or []],
+            tags=list(person.tags or []),
+            tenant_role=person.tenant_role,
+            created_at=person.created_at,
+            private_email=person.email,
+        )
+
+    @strawberry.field(
+        description="Shown to staff, to the person, and to leads and co-leads of a chapter the "
+        "person belongs to; null for everyone else."
+    )
+    async def email(self, info: strawberry.Info) -> str | None:
+        ctx = info.context
+        if authz.can(ctx.principal, authz.Action.PERSON_READ_EMAIL, person_id=self.uuid):
+            return self.private_email
+        if not authz.chapter_ids_led_by(ctx.principal):
+            return None
+        chapter_ids = await ctx.loaders.of(current_chapter_ids_by_person).load(self.uuid)
+        return (
+            self.private_email
+            if authz.can_see_email(ctx.principal, self.uuid, chapter_ids)
+            else None
+        )
+
+    @strawberry.field(description="The person's chapter memberships, current and past.")
+    async def memberships(
+        self,
+        info: strawberry.Info,
+        first: int | None = None,
+        after: str | None = None,
+    ) -> Annotated[ChapterMembershipConnection, strawberry.lazy("chapters.memberships.types")]:
+        from chapters.memberships.types import memberships_of_person
+
+        return await memberships_of_person(info, self.uuid, PageArgs(first=first, after=after))
 
     @classmethod
     async def resolve_nodes(
         cls, *, info: strawberry.Info, node_ids: Iterable[str], required: bool = False
     ) -> list[PersonType | None]:
-        ctx = info.context
-        ids = [_parse_uuid(node_id) for node_id in node_ids]
-        if ctx.principal is None:  # the people directory is for signed-in members of the tenant
-            return [None for _ in ids]
-        people = await ctx.loaders.person_by_id.load_many([i for i in ids if i is not None])
-        found = {p.id: p for p in people if p is not None}
-        return [cls.from_model(found[i]) if i in found else None for i in ids]
+        ids = [parse_uuid(node_id) for node_id in node_ids]
+        return list(await asyncio.gather(*(load_person(info, person_id) for person_id in ids)))
 
 
-def _parse_uuid(value: str) -> uuid.UUID | None:
+async def load_person(info: strawberry.Info, person_id: uuid.UUID | None) -> PersonType | None:
+    """A person by id, for signed-in members of the tenant (the directory is not public)."""
+    if person_id is None or info.context.principal is None:
+        return None
+    person = await info.context.loaders.of(people_by_id).load(person_id)
+    return PersonType.from_model(person) if person else None
+
+
+@strawberry.type(name="PersonConnection")
+class PersonConnection(relay.Connection[PersonType]):
+    pass
+
+
+def parse_uuid(value: str) -> uuid.UUID | None:
     try:
         return uuid.UUID(value)
     except ValueError:
@@ -43,6 +115,20 @@ def _parse_uuid(value: str) -> uuid.UUID | None:
 
 @strawberry.type(name="Viewer", description="The signed-in person making this request.")
 class ViewerType:
-    person: PersonType
     email: str
     tenant_role: TenantRoleType | None
+    person_id: strawberry.Private[uuid.UUID]
+
+    @strawberry.field
+    async def person(self, info: strawberry.Info) -> PersonType:
+        person = await load_person(info, self.person_id)
+        assert person is not None  # the principal was loaded from this very row
+        return person
+
+    @strawberry.field(description="The caller's memberships, current and past, in every chapter.")
+    async def memberships(
+        self, info: strawberry.Info, first: int | None = None, after: str | None = None
+    ) -> Annotated[ChapterMembershipConnection, strawberry.lazy("chapters.memberships.types")]:
+        from chapters.memberships.types import memberships_of_person
+
+        return await memberships_of_person(info, self.person_id, PageArgs(first=first, after=after))

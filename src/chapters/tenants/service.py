@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 import uuid
 from dataclasses import dataclass
-from zoneinfo import available_timezones
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -14,10 +13,9 @@ from chapters import authz
 from chapters.auth.principal import Principal
 from chapters.errors import ErrorCode, FieldError, InvalidInput, NotFound
 from chapters.models import Tenant
+from chapters.validation import check_locale, check_timezone, required_text
 
 SLUG_PATTERN = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$")
-LOCALE_PATTERN = re.compile(r"^[a-z]{2,3}(?:-[A-Za-z0-9]{2,8})*$")
-_TIMEZONES = frozenset(available_timezones())
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -30,26 +28,11 @@ class TenantChanges:
 def _validate(changes: TenantChanges) -> list[FieldError]:
     errors = []
     if changes.name is not None:
-        name = changes.name.strip()
-        if not name:
-            errors.append(FieldError("name", ErrorCode.REQUIRED, "Name cannot be empty"))
-        elif len(name) > 200:
-            errors.append(FieldError("name", ErrorCode.TOO_LONG, "Name is over 200 characters"))
-    if changes.timezone is not None and changes.timezone not in _TIMEZONES:
-        errors.append(
-            FieldError("timezone", ErrorCode.INVALID, f"Unknown IANA timezone {changes.timezone!r}")
-        )
+        errors += required_text(changes.name, "name", 200)
+    if changes.timezone is not None:
+        errors += check_timezone(changes.timezone, "timezone")
     if changes.default_locale is not None:
-        if len(changes.default_locale) > 16:
-            errors.append(
-                FieldError("defaultLocale", ErrorCode.TOO_LONG, "Locale is over 16 characters")
-            )
-        elif not LOCALE_PATTERN.match(changes.default_locale):
-            errors.append(
-                FieldError(
-                    "defaultLocale", ErrorCode.INVALID, "Use a BCP 47 tag such as en or zh-CN"
-                )
-            )
+        errors += check_locale(changes.default_locale, "default_locale")
     return errors
 
 

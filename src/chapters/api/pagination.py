@@ -1,0 +1,202 @@
+"""Relay connections over SQL with keyset cursors.
+
+A cursor is the opaque encoding of the row's sort values (plus its id as the tie-breaker), so
+a page continues exactly after the last row seen even while rows are added, and no OFFSET scan
+is ever needed. Orderings use non-null columns, all ascending or all descending.
+
+``paginate`` pages one list; ``paginate_per_parent`` pages many nested lists (e.g. the roster
+of each of 50 chapters) in one statement with a window function, for the DataLoaders.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import uuid
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any, TypeVar
+
+from sqlalchemy import ColumnElement, Select, func, select, tuple_
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
+from strawberry import relay
+
+from chapters.errors import ErrorCode, FieldError, InvalidInput
+
+T = TypeVar("T")
+MAX_PAGE_SIZE = 100
+DEFAULT_PAGE_SIZE = 20
+
+
+@dataclass(frozen=True)
+class Ordering:
+    """Sort columns (the model's id last, as the tie-breaker) and one direction for all."""
+
+    columns: tuple[ColumnElement[Any], ...]
+    descending: bool = False
+
+    def order_by(self, reverse: bool = False) -> list[ColumnElement[Any]]:
+        descending = self.descending != reverse
+        return [column.desc() if descending else column.asc() for column in self.columns]
+
+    def beyond(self, values: Sequence[Any], reverse: bool = False) -> ColumnElement[bool]:
+        """Rows strictly after ``values`` in this ordering (before, when ``reverse``)."""
+        row, bound = tuple_(*self.columns), tuple_(*values)
+        return row < bound if self.descending != reverse else row > bound
+
+
+@dataclass(frozen=True)
+class PageArgs:
+    first: int | None = None
+    after: str | None = None
+    last: int | None = None
+    before: str | None = None
+
+    def checked(self) -> PageArgs:
+        errors = []
+        for name, value in (("first", self.first), ("last", self.last)):
+            if value is not None and not 0 <= value <= MAX_PAGE_SIZE:
+                errors.append(
+                    FieldError(name, ErrorCode.INVALID, f"{name} must be 0 to {MAX_PAGE_SIZE}")
+                )
+        if self.first is not None and self.last is not None:
+            errors.append(FieldError("last", ErrorCode.INVALID, "Use first or last, not both"))
+        if errors:
+            raise InvalidInput(*errors)
+        return self
+
+    @property
+    def backward(self) -> bool:
+        return self.last is not None or (self.before is not None and self.first is None)
+
+    @property
+    def size(self) -> int:
+        size = self.last if self.backward else self.first
+        return DEFAULT_PAGE_SIZE if size is None else size
+
+
+def _encode_value(value: Any) -> list[Any]:
+    if isinstance(value, datetime):
+        return ["t", value.isoformat()]
+    if isinstance(value, date):
+        return ["d", value.isoformat()]
+    if isinstance(value, uuid.UUID):
+        return ["u", str(value)]
+    return ["v", value.value if hasattr(value, "value") else value]
+
+
+_DECODERS: dict[str, Callable[[Any], Any]] = {
+    "t": datetime.fromisoformat,
+    "d": date.fromisoformat,
+    "u": uuid.UUID,
+    "v": lambda value: value,
+}
+
+
+def encode_cursor(values: Sequence[Any]) -> str:
+    raw = json.dumps([_encode_value(value) for value in values], separators=(",", ":"))
+    return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str, field: str, width: int) -> list[Any]:
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
+        items = json.loads(raw)
+        values = [_DECODERS[tag](value) for tag, value in items]
+    except (ValueError, KeyError, TypeError) as error:
+        raise InvalidInput(FieldError(field, ErrorCode.INVALID, "Not a valid cursor")) from error
+    if len(values) != width:
+        raise InvalidInput(FieldError(field, ErrorCode.INVALID, "Cursor of another list"))
+    return values
+
+
+def _sort_values(row: Any, ordering: Ordering) -> list[Any]:
+    return [getattr(row, column.key) for column in ordering.columns]
+
+
+def _connection(
+    rows: list[Any],
+    ordering: Ordering,
+    args: PageArgs,
+    to_node: Callable[[Any], T],
+    connection: type[relay.Connection[T]],
+) -> relay.Connection[T]:
+    has_more = len(rows) > args.size
+    rows = rows[: args.size]
+    if args.backward:
+        rows.reverse()
+    edges = [
+        relay.Edge(cursor=encode_cursor(_sort_values(row, ordering)), node=to_node(row))
+        for row in rows
+    ]
+    return connection(
+        edges=edges,
+        page_info=relay.PageInfo(
+            has_next_page=has_more if not args.backward else args.before is not None,
+            has_previous_page=has_more if args.backward else args.after is not None,
+            start_cursor=edges[0].cursor if edges else None,
+            end_cursor=edges[-1].cursor if edges else None,
+        ),
+    )
+
+
+def _windowed(statement: Select, ordering: Ordering, args: PageArgs) -> Select:
+    width = len(ordering.columns)
+    if args.after is not None:
+        statement = statement.where(ordering.beyond(decode_cursor(args.after, "after", width)))
+    if args.before is not None:
+        bound = decode_cursor(args.before, "before", width)
+        statement = statement.where(ordering.beyond(bound, reverse=True))
+    return statement
+
+
+async def paginate(
+    session: AsyncSession,
+    statement: Select,
+    ordering: Ordering,
+    args: PageArgs,
+    to_node: Callable[[Any], T],
+    connection: type[relay.Connection[T]],
+) -> relay.Connection[T]:
+    """One page of ``statement`` (a ``select(Model)``) as a Relay connection."""
+    args = args.checked()
+    statement = _windowed(statement, ordering, args)
+    statement = statement.order_by(*ordering.order_by(reverse=args.backward)).limit(args.size + 1)
+    rows = list((await session.scalars(statement)).all())
+    return _connection(rows, ordering, args, to_node, connection)
+
+
+async def paginate_per_parent(
+    session: AsyncSession,
+    model: type,
+    statement: Select,
+    parent_column: ColumnElement[Any],
+    parent_ids: Sequence[Any],
+    ordering: Ordering,
+    args: PageArgs,
+    to_node: Callable[[Any], T],
+    connection: type[relay.Connection[T]],
+) -> list[relay.Connection[T]]:
+    """The same page of a nested list for each parent, in one statement."""
+    args = args.checked()
+    statement = _windowed(statement.where(parent_column.in_(parent_ids)), ordering, args)
+    rank = (
+        func.row_number()
+        .over(partition_by=parent_column, order_by=ordering.order_by(reverse=args.backward))
+        .label("page_rank")
+    )
+    ranked = statement.add_columns(rank).subquery()
+    row_alias = aliased(model, ranked)
+    rows = await session.execute(
+        select(row_alias).where(ranked.c.page_rank <= args.size + 1).order_by(ranked.c.page_rank)
+    )
+    by_parent: dict[Any, list[Any]] = {parent_id: [] for parent_id in parent_ids}
+    parent_key = parent_column.key
+    for (row,) in rows:
+        by_parent[getattr(row, parent_key)].append(row)
+    return [
+        _connection(by_parent[parent_id], ordering, args, to_node, connection)
+        for parent_id in parent_ids
+    ]

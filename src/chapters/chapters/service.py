@@ -1,0 +1,280 @@
+"""Use cases on chapters: create, edit, restructure, change status. Services validate, ask the
+policy, write, and never commit (the request's transaction does)."""
+
+from __future__ import annotations
+
+import re
+import uuid
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+from urllib.parse import urlparse
+
+from sqlalchemy import ColumnElement, Select, and_, func, literal, or_, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from chapters import authz
+from chapters.auth.principal import Principal
+from chapters.authz import Action
+from chapters.errors import ErrorCode, FieldError, InvalidInput, NotFound
+from chapters.models import Chapter, ChapterStatus, ChapterStatusChange, Committee, Tenant
+from chapters.validation import check_length, check_timezone, required_text
+
+SLUG = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$")
+COUNTRY = re.compile(r"^[A-Z]{2}$")
+LINK_KINDS = {"website", "email", "wechat", "github", "twitter", "meetup", "slack", "other"}
+UNSET: Any = object()  # "not given" in an update, as opposed to None ("clear it")
+
+
+@dataclass(frozen=True, kw_only=True)
+class ChapterFields:
+    """Chapter profile fields; in updates, UNSET leaves a field as it is."""
+
+    name: Any = UNSET
+    slug: Any = UNSET
+    city: Any = UNSET
+    region: Any = UNSET
+    country: Any = UNSET
+    timezone: Any = UNSET
+    description: Any = UNSET
+    founded_on: Any = UNSET
+    contact_links: Any = UNSET
+    parent_id: Any = UNSET
+    committee_id: Any = UNSET
+
+    def given(self) -> dict[str, Any]:
+        return {k: v for k, v in self.__dict__.items() if v is not UNSET}
+
+
+@dataclass(frozen=True)
+class ChapterFilter:
+    statuses: list[ChapterStatus] = field(default_factory=list)
+    region: str | None = None
+    parent_id: uuid.UUID | None = None
+    top_level_only: bool = False
+    committee_id: uuid.UUID | None = None
+    text: str | None = None
+
+
+def _validate_links(links: list[dict[str, str]]) -> list[FieldError]:
+    errors = []
+    for index, link in enumerate(links):
+        where = f"contactLinks.{index}"
+        if link.get("kind") not in LINK_KINDS:
+            errors.append(
+                FieldError(
+                    f"{where}.kind", ErrorCode.INVALID, f"Kind is one of {sorted(LINK_KINDS)}"
+                )
+            )
+        url = urlparse(link.get("url") or "")
+        if url.scheme not in {"http", "https", "mailto"} or not (url.netloc or url.path):
+            errors.append(FieldError(f"{where}.url", ErrorCode.INVALID, "Not a valid URL"))
+        elif len(link["url"]) > 500:
+            errors.append(
+                FieldError(f"{where}.url", ErrorCode.TOO_LONG, "URL is over 500 characters")
+            )
+    return errors
+
+
+def _validate(values: dict[str, Any], *, creating: bool) -> list[FieldError]:
+    errors: list[FieldError] = []
+    if creating or "name" in values:
+        errors += required_text(values.get("name"), "name", 200)
+    if creating or "slug" in values:
+        slug = values.get("slug") or ""
+        if not SLUG.match(slug):
+            errors.append(
+                FieldError("slug", ErrorCode.INVALID, "Use lowercase letters, digits and dashes")
+            )
+    for name, limit in (("city", 100), ("region", 100), ("description", 5000)):
+        errors += check_length(values.get(name), name, limit)
+    if values.get("country") is not None and not COUNTRY.match(values["country"]):
+        errors.append(FieldError("country", ErrorCode.INVALID, "Use an ISO 3166 code such as CN"))
+    if values.get("timezone") is not None:
+        errors += check_timezone(values["timezone"], "timezone")
+    founded = values.get("founded_on")
+    if isinstance(founded, date) and founded > date.today():
+        errors.append(FieldError("foundedOn", ErrorCode.INVALID, "Cannot be in the future"))
+    if values.get("contact_links"):
+        errors += _validate_links(values["contact_links"])
+    return errors
+
+
+async def get_chapter(session: AsyncSession, chapter_id: uuid.UUID) -> Chapter:
+    chapter = await session.scalar(select(Chapter).where(Chapter.id == chapter_id))
+    if chapter is None:
+        raise NotFound("Chapter")
+    return chapter
+
+
+async def ancestor_ids(session: AsyncSession, chapter_id: uuid.UUID) -> list[uuid.UUID]:
+    """The chapter's ancestors, nearest first (a recursive walk up ``parent_id``)."""
+    up = select(Chapter.parent_id.label("id"), literal(1).label("depth")).where(
+        Chapter.id == chapter_id
+    )
+    up = up.cte("ancestors", recursive=True)
+    step = select(Chapter.parent_id, up.c.depth + 1).join(up, Chapter.id == up.c.id)
+    up = up.union_all(step.where(up.c.depth < 1000))
+    rows = await session.execute(select(up.c.id).where(up.c.id.is_not(None)).order_by(up.c.depth))
+    return [row.id for row in rows]
+
+
+async def _check_references(
+    session: AsyncSession, values: dict[str, Any], chapter_id: uuid.UUID | None
+) -> None:
+    parent_id = values.get("parent_id")
+    if parent_id is not None:
+        await get_chapter_or_field_error(session, parent_id, "parentId")
+        if chapter_id is not None and (
+            parent_id == chapter_id or chapter_id in await ancestor_ids(session, parent_id)
+        ):
+            raise InvalidInput(
+                FieldError("parentId", ErrorCode.INVALID, "A chapter cannot be its own ancestor")
+            )
+    committee_id = values.get("committee_id")
+    if committee_id is not None and not await session.scalar(
+        select(Committee.id).where(Committee.id == committee_id)
+    ):
+        raise NotFound("Committee", field="committeeId")
+
+
+async def get_chapter_or_field_error(
+    session: AsyncSession, chapter_id: uuid.UUID, field_name: str
+) -> Chapter:
+    chapter = await session.scalar(select(Chapter).where(Chapter.id == chapter_id))
+    if chapter is None:
+        raise NotFound("Chapter", field=field_name)
+    return chapter
+
+
+async def _flush_unique(session: AsyncSession) -> None:
+    try:
+        await session.flush()
+    except IntegrityError as error:
+        if "uq_chapters_tenant_id_slug" in str(error.orig):
+            raise InvalidInput(
+                FieldError("slug", ErrorCode.CONFLICT, "Another chapter has this slug")
+            ) from None
+        raise
+
+
+async def create_chapter(
+    session: AsyncSession,
+    principal: Principal | None,
+    fields: ChapterFields,
+    *,
+    status: ChapterStatus = ChapterStatus.FORMING,
+) -> Chapter:
+    authz.require(principal, Action.CHAPTER_CREATE)
+    values = fields.given()
+    errors = _validate(values, creating=True)
+    if errors:
+        raise InvalidInput(*errors)
+    await _check_references(session, values, None)
+    if values.get("timezone") is None:
+        tenant_tz = await session.scalar(
+            select(Tenant.timezone).where(Tenant.id == principal.tenant_id)
+        )
+        values["timezone"] = tenant_tz or "UTC"
+    values["name"] = values["name"].strip()
+    values.setdefault("contact_links", [])
+    chapter = Chapter(status=status, **values)
+    session.add(chapter)
+    await _flush_unique(session)
+    session.add(
+        ChapterStatusChange(
+            chapter_id=chapter.id,
+            from_status=None,
+            to_status=status,
+            reason="chapter created",
+            changed_by_id=principal.person_id,
+        )
+    )
+    return chapter
+
+
+async def update_chapter(
+    session: AsyncSession, principal: Principal | None, chapter_id: uuid.UUID, fields: ChapterFields
+) -> Chapter:
+    chapter = await get_chapter(session, chapter_id)
+    authz.require(principal, Action.CHAPTER_UPDATE, chapter_id=chapter.id)
+    values = fields.given()
+    if {"parent_id", "committee_id"} & values.keys():
+        authz.require(principal, Action.CHAPTER_RESTRUCTURE, chapter_id=chapter.id)
+    if "timezone" in values and values["timezone"] is None:
+        raise InvalidInput(FieldError("timezone", ErrorCode.REQUIRED, "A chapter needs a timezone"))
+    errors = _validate(values, creating=False)
+    if errors:
+        raise InvalidInput(*errors)
+    await _check_references(session, values, chapter.id)
+    if "name" in values:
+        values["name"] = values["name"].strip()
+    if values.get("contact_links") is None and "contact_links" in values:
+        values["contact_links"] = []
+    for key, value in values.items():
+        setattr(chapter, key, value)
+    await _flush_unique(session)
+    return chapter
+
+
+async def change_status(
+    session: AsyncSession,
+    principal: Principal | None,
+    chapter_id: uuid.UUID,
+    status: ChapterStatus,
+    reason: str,
+) -> Chapter:
+    chapter = await get_chapter(session, chapter_id)
+    authz.require(principal, Action.CHAPTER_CHANGE_STATUS, chapter_id=chapter.id)
+    errors = required_text(reason, "reason", 2000)
+    if status == chapter.status:
+        errors.append(FieldError("status", ErrorCode.INVALID, f"The chapter is already {status}"))
+    if errors:
+        raise InvalidInput(*errors)
+    session.add(
+        ChapterStatusChange(
+            chapter_id=chapter.id,
+            from_status=chapter.status,
+            to_status=status,
+            reason=reason.strip(),
+            changed_by_id=principal.person_id,
+        )
+    )
+    chapter.status = status
+    await session.flush()
+    return chapter
+
+
+def directory_query(filters: ChapterFilter) -> Select:
+    """Chapters matching the filters: the public directory anyone may read."""
+    statement = select(Chapter)
+    conditions: list[ColumnElement[bool]] = []
+    if filters.statuses:
+        conditions.append(Chapter.status.in_(filters.statuses))
+    if filters.region:
+        conditions.append(func.lower(Chapter.region) == filters.region.lower())
+    if filters.parent_id is not None:
+        conditions.append(Chapter.parent_id == filters.parent_id)
+    if filters.top_level_only:
+        conditions.append(Chapter.parent_id.is_(None))
+    if filters.committee_id is not None:
+        conditions.append(Chapter.committee_id == filters.committee_id)
+    if filters.text:
+        pattern = f"%{_escape_like(filters.text.strip())}%"
+        conditions.append(
+            or_(
+                Chapter.name.ilike(pattern, escape="\\"),
+                Chapter.city.ilike(pattern, escape="\\"),
+                Chapter.slug.ilike(pattern, escape="\\"),
+            )
+        )
+    return statement.where(and_(*conditions)) if conditions else statement
+
+
+def _escape_like(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+async def find_by_slug(session: AsyncSession, slug: str) -> Chapter | None:
+    return await session.scalar(select(Chapter).where(Chapter.slug == slug))

@@ -1,0 +1,62 @@
+"""Small input checks shared by services; each returns the field errors it finds."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from zoneinfo import available_timezones
+
+from chapters.errors import ErrorCode, FieldError
+
+_TIMEZONES = frozenset(available_timezones())
+LOCALE = re.compile(r"^[a-z]{2,3}(?:-[A-Za-z0-9]{2,8})*$")
+EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+
+def camel(name: str) -> str:
+    head, *rest = name.split("_")
+    return head + "".join(part.title() for part in rest)
+
+
+def required_text(value: str | None, field: str, limit: int) -> list[FieldError]:
+    if value is None or not value.strip():
+        return [FieldError(camel(field), ErrorCode.REQUIRED, f"{camel(field)} cannot be empty")]
+    return check_length(value, field, limit)
+
+
+def check_length(value: str | None, field: str, limit: int) -> list[FieldError]:
+    if value is not None and len(value.strip()) > limit:
+        return [
+            FieldError(
+                camel(field), ErrorCode.TOO_LONG, f"{camel(field)} is over {limit} characters"
+            )
+        ]
+    return []
+
+
+def check_timezone(value: str, field: str) -> list[FieldError]:
+    if value in _TIMEZONES:
+        return []
+    return [FieldError(camel(field), ErrorCode.INVALID, f"Unknown IANA timezone {value!r}")]
+
+
+def check_locale(value: str, field: str) -> list[FieldError]:
+    if len(value) > 16:
+        return [FieldError(camel(field), ErrorCode.TOO_LONG, "Locale is over 16 characters")]
+    if not LOCALE.match(value):
+        return [FieldError(camel(field), ErrorCode.INVALID, "Use a BCP 47 tag such as en or zh-CN")]
+    return []
+
+
+def check_email(value: str, field: str = "email") -> list[FieldError]:
+    if len(value) > 320:
+        return [FieldError(field, ErrorCode.TOO_LONG, "Email is over 320 characters")]
+    if not EMAIL.match(value):
+        return [FieldError(field, ErrorCode.INVALID, "Not a valid email address")]
+    return []
+
+
+def check_date_order(starts: date | None, ends: date | None, field: str) -> list[FieldError]:
+    if starts is not None and ends is not None and ends < starts:
+        return [FieldError(field, ErrorCode.INVALID, "Cannot end before it starts")]
+    return []
