@@ -27,7 +27,7 @@ from tests.support import TenantFactory, serving
 
 
 @dataclasses.dataclass(frozen=True)
-class TestDatabase:
+class DatabaseFixture:
     urls: db.DatabaseUrls
     name: str
 
@@ -52,20 +52,20 @@ def settings(key_file: str) -> Settings:
 
 
 @pytest.fixture(scope="session")
-def test_database(settings: Settings) -> Iterator[TestDatabase]:
+def test_database(settings: Settings) -> Iterator[DatabaseFixture]:
     name = f"chapters_test_{uuid.uuid4().hex[:12]}"
     admin = make_url(_server_url(settings)).set(database=name).render_as_string(hide_password=False)
     urls = db.resolve_urls(settings, admin_url=admin)
     asyncio.run(db.bootstrap_database(urls, settings))
     try:
         db.migrate(urls.owner, settings)
-        yield TestDatabase(urls=urls, name=name)
+        yield DatabaseFixture(urls=urls, name=name)
     finally:
         asyncio.run(db.drop_database(urls.admin))
 
 
 @pytest.fixture(scope="session")
-def urls(test_database: TestDatabase) -> db.DatabaseUrls:
+def urls(test_database: DatabaseFixture) -> db.DatabaseUrls:
     return test_database.urls
 
 

@@ -23,7 +23,7 @@ from chapters.tenants.admin import ensure_tenant
 
 
 @dataclass
-class TestTenant:
+class TenantFixture:
     id: uuid.UUID
     slug: str
     people: dict[str, Person] = field(default_factory=dict)
@@ -43,10 +43,10 @@ class TenantFactory:
 
     async def create(
         self, prefix: str = "t", people: dict[str, TenantRole | None] | None = None
-    ) -> TestTenant:
+    ) -> TenantFixture:
         slug = f"{prefix}-{uuid.uuid4().hex[:10]}"
         tenant_id, _ = await ensure_tenant(self.owner_engine, slug=slug, name=f"Tenant {slug}")
-        tenant = TestTenant(id=tenant_id, slug=slug)
+        tenant = TenantFixture(id=tenant_id, slug=slug)
         people = people if people is not None else {"admin@x.example": TenantRole.ADMIN}
         sessionmaker = db.tenant_sessionmaker(self.owner_engine)
         async with db.open_tenant_session(sessionmaker, tenant_id) as session, session.begin():
@@ -110,3 +110,56 @@ async def serving(app: Litestar) -> AsyncIterator[httpx.AsyncClient]:
     finally:
         stop.set()
         await holder
+
+
+async def staff_session_call(
+    owner_engine: AsyncEngine, tenant: TenantFixture, staff_email: str, work
+):
+    """Run ``work(session, principal)`` as a staff person of the tenant, committed."""
+    from chapters.people.service import load_principal
+
+    sessionmaker = db.tenant_sessionmaker(owner_engine)
+    async with db.open_tenant_session(sessionmaker, tenant.id) as session, session.begin():
+        principal = await load_principal(session, tenant.people[staff_email])
+        return await work(session, principal)
+
+
+async def make_chapter(
+    owner_engine: AsyncEngine,
+    tenant: TenantFixture,
+    slug: str,
+    *,
+    staff: str,
+    lead: str | None = None,
+    co_leads: tuple[str, ...] = (),
+    members: tuple[str, ...] = (),
+    parent_id: uuid.UUID | None = None,
+):
+    """A chapter with the given people in their roles, created through the services."""
+    from chapters.chapters.service import ChapterFields, create_chapter
+    from chapters.memberships.service import appoint_lead, join
+    from chapters.models import ChapterRole, ChapterStatus
+
+    async def work(session, principal):
+        chapter = await create_chapter(
+            session,
+            principal,
+            ChapterFields(name=slug.title(), slug=slug, city=slug.title(), parent_id=parent_id),
+            status=ChapterStatus.ACTIVE,
+        )
+        if lead:
+            await appoint_lead(session, principal, chapter.id, tenant.people[lead].id)
+        for email in co_leads:
+            await join(
+                session,
+                principal,
+                chapter.id,
+                tenant.people[email].id,
+                role=ChapterRole.CO_LEAD,
+                invite=False,
+            )
+        for email in members:
+            await join(session, principal, chapter.id, tenant.people[email].id, invite=False)
+        return chapter
+
+    return await staff_session_call(owner_engine, tenant, staff, work)

@@ -187,3 +187,24 @@ def _global_id(type_name: str, object_id: uuid.UUID) -> str:
     from strawberry.relay import to_base64
 
     return to_base64(type_name, str(object_id))
+
+
+async def test_nodes_is_capped_at_a_hundred_ids(client, tenants) -> None:
+    tenant = await tenants.create()
+    ids = [_global_id("Person", uuid.uuid4()) for _ in range(101)]
+    body = await gql(
+        client,
+        tenant.slug,
+        "query ($ids: [ID!]!) { nodes(ids: $ids) { id } }",
+        {"ids": ids},
+        token=tenant.token("admin@x.example"),
+    )
+    assert body["errors"][0]["extensions"] == {"code": "INVALID", "field": "ids"}
+    unknown = await gql(
+        client,
+        tenant.slug,
+        "query ($ids: [ID!]!) { nodes(ids: $ids) { id } }",
+        {"ids": [_global_id("NoSuchType", uuid.uuid4())]},
+        token=tenant.token("admin@x.example"),
+    )
+    assert data_of(unknown) == {"nodes": [None]}

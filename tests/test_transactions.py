@@ -136,7 +136,11 @@ async def test_only_admins_may_update_the_tenant(client, tenants) -> None:
         token=tenant.token("member@x.example"),
     )
     assert data_of(body)["tenantUpdate"]["errors"] == [
-        {"field": None, "code": "FORBIDDEN", "message": "You are not allowed to change the tenant's settings"}
+        {
+            "field": None,
+            "code": "FORBIDDEN",
+            "message": "You are not allowed to change the tenant's settings",
+        }
     ]
 
 

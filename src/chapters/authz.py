@@ -56,6 +56,7 @@ class Action(enum.StrEnum):
     PERSON_READ_EMAIL = "see this person's email"
     PERSON_CREATE = "create people"
     PERSON_UPDATE = "edit this person's profile"
+    PERSON_CHANGE_ROLE = "change people's tenant roles (never one's own, never above one's own)"
     PERSON_LINK_IDENTITY = "link sign-in identities to people"
     AUDIT_READ = "read the audit log"
     TENANT_UPDATE = "change the tenant's settings"
@@ -89,6 +90,7 @@ POLICY: dict[Action, frozenset[Role]] = {
     Action.PERSON_READ_EMAIL: STAFF | {R.SELF},
     Action.PERSON_CREATE: STAFF,
     Action.PERSON_UPDATE: STAFF | {R.SELF},
+    Action.PERSON_CHANGE_ROLE: ADMINS,
     Action.PERSON_LINK_IDENTITY: ADMINS,
     Action.AUDIT_READ: STAFF,
     Action.TENANT_UPDATE: ADMINS,

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import asyncio
+
 import strawberry
 from strawberry import relay
 from strawberry.schema.config import StrawberryConfig
 
 from chapters.api.extensions import build_extensions
+from chapters.api.pagination import MAX_PAGE_SIZE
 from chapters.audit.schema import AuditQuery
 from chapters.chapters.schema import ChapterMutation, ChapterQuery
 from chapters.committees.schema import CommitteeMutation, CommitteeQuery
+from chapters.errors import ErrorCode, FieldError, InvalidInput
 from chapters.memberships.schema import MembershipMutation
 from chapters.people.schema import PeopleMutation, PeopleQuery
 from chapters.settings import Settings, get_settings
@@ -19,7 +23,23 @@ from chapters.tenants.schema import TenantMutation, TenantQuery
 @strawberry.type
 class Query(TenantQuery, PeopleQuery, ChapterQuery, CommitteeQuery, AuditQuery):
     node: relay.Node | None = relay.node(description="Any object by its global id.")
-    nodes: list[relay.Node | None] = relay.node(description="Objects by their global ids.")
+
+    @strawberry.field(description="Objects by their global ids (at most 100), in order.")
+    async def nodes(
+        self, info: strawberry.Info, ids: list[relay.GlobalID]
+    ) -> list[relay.Node | None]:
+        if len(ids) > MAX_PAGE_SIZE:
+            raise InvalidInput(
+                FieldError("ids", ErrorCode.INVALID, f"At most {MAX_PAGE_SIZE} ids at once")
+            )
+        return list(await asyncio.gather(*(_node_or_none(info, gid) for gid in ids)))
+
+
+async def _node_or_none(info: strawberry.Info, gid: relay.GlobalID) -> relay.Node | None:
+    try:
+        return await gid.resolve_node(info, required=False)
+    except (ValueError, KeyError):  # an id naming an unknown type or a malformed id
+        return None
 
 
 @strawberry.type

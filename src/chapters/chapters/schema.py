@@ -3,7 +3,6 @@ from __future__ import annotations
 from datetime import date
 
 import strawberry
-from strawberry import relay
 
 from chapters.api.errors import UserError, run_mutation
 from chapters.api.ids import decode_id
@@ -19,11 +18,11 @@ DIRECTORY_ORDER = Ordering((Chapter.name, Chapter.id))
 class ChapterFilter:
     status: list[ChapterStatusType] | None = None
     region: str | None = None
-    parent_id: relay.GlobalID | None = strawberry.field(
+    parent_id: strawberry.ID | None = strawberry.field(
         default=None, description="Only the direct sub-chapters of this chapter."
     )
     top_level_only: bool = False
-    committee_id: relay.GlobalID | None = None
+    committee_id: strawberry.ID | None = None
     text: str | None = strawberry.field(default=None, description="Matches name, city or slug.")
 
     def to_service(self) -> service.ChapterFilter:
@@ -62,14 +61,14 @@ class ChapterCreateInput:
     description: str | None = None
     founded_on: date | None = None
     contact_links: list[ContactLinkInput] | None = None
-    parent_id: relay.GlobalID | None = None
-    committee_id: relay.GlobalID | None = None
+    parent_id: strawberry.ID | None = None
+    committee_id: strawberry.ID | None = None
     status: ChapterStatusType = ChapterStatusType.FORMING
 
 
 @strawberry.input(description="Fields to change; omitted fields stay, null clears.")
 class ChapterUpdateInput:
-    id: relay.GlobalID
+    id: strawberry.ID
     name: str | None = strawberry.UNSET
     slug: str | None = strawberry.UNSET
     city: str | None = strawberry.UNSET
@@ -79,8 +78,8 @@ class ChapterUpdateInput:
     description: str | None = strawberry.UNSET
     founded_on: date | None = strawberry.UNSET
     contact_links: list[ContactLinkInput] | None = strawberry.UNSET
-    parent_id: relay.GlobalID | None = strawberry.UNSET
-    committee_id: relay.GlobalID | None = strawberry.UNSET
+    parent_id: strawberry.ID | None = strawberry.UNSET
+    committee_id: strawberry.ID | None = strawberry.UNSET
 
 
 def _fields(data: ChapterCreateInput | ChapterUpdateInput) -> service.ChapterFields:
@@ -101,7 +100,7 @@ def _fields(data: ChapterCreateInput | ChapterUpdateInput) -> service.ChapterFie
 
 @strawberry.input
 class ChapterChangeStatusInput:
-    id: relay.GlobalID
+    id: strawberry.ID
     status: ChapterStatusType
     reason: str
 

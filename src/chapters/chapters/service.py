@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 import uuid
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import UTC, date, datetime
 from typing import Any
 from urllib.parse import urlparse
 
@@ -165,7 +165,9 @@ async def create_chapter(
     fields: ChapterFields,
     *,
     status: ChapterStatus = ChapterStatus.FORMING,
+    at: datetime | None = None,
 ) -> Chapter:
+    """A new chapter; ``at`` dates its first status (imports and the demo replay history)."""
     authz.require(principal, Action.CHAPTER_CREATE)
     values = fields.given()
     errors = _validate(values, creating=True)
@@ -189,6 +191,7 @@ async def create_chapter(
             to_status=status,
             reason="chapter created",
             changed_by_id=principal.person_id,
+            changed_at=at or datetime.now(UTC),
         )
     )
     return chapter
@@ -224,6 +227,8 @@ async def change_status(
     chapter_id: uuid.UUID,
     status: ChapterStatus,
     reason: str,
+    *,
+    at: datetime | None = None,
 ) -> Chapter:
     chapter = await get_chapter(session, chapter_id)
     authz.require(principal, Action.CHAPTER_CHANGE_STATUS, chapter_id=chapter.id)
@@ -239,6 +244,7 @@ async def change_status(
             to_status=status,
             reason=reason.strip(),
             changed_by_id=principal.person_id,
+            changed_at=at or datetime.now(UTC),
         )
     )
     chapter.status = status

@@ -131,7 +131,10 @@ class ChapterType(relay.Node):
             for c in changes
         ]
 
-    @strawberry.field(description="The roster (members, co-leads, the lead), current by default.")
+    @strawberry.field(
+        description="The roster (members, co-leads, the lead), current by default. Null, with a "
+        "FORBIDDEN error, for callers who may not read it."
+    )
     async def members(
         self,
         info: strawberry.Info,
@@ -139,7 +142,7 @@ class ChapterType(relay.Node):
         status: list[MembershipStatusType] | None = strawberry.UNSET,
         first: int | None = None,
         after: str | None = None,
-    ) -> ChapterMembershipConnection:
+    ) -> ChapterMembershipConnection | None:
         require_roster(info, self.uuid)
         statuses = [MembershipStatus.ACTIVE] if status is strawberry.UNSET else (status or [])
         filters = membership_service.RosterFilter(roles=tuple(role or ()), statuses=tuple(statuses))
@@ -157,7 +160,7 @@ class ChapterType(relay.Node):
         filter: MembershipHistoryFilter | None = None,
         first: int | None = None,
         after: str | None = None,
-    ) -> MembershipPeriodConnection:
+    ) -> MembershipPeriodConnection | None:
         if not authz.can(info.context.principal, Action.CHAPTER_READ_HISTORY, chapter_id=self.uuid):
             raise Forbidden(Action.CHAPTER_READ_HISTORY.value)
         filters = (filter or MembershipHistoryFilter()).to_service()

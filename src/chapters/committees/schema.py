@@ -1,13 +1,196 @@
 from __future__ import annotations
 
+from datetime import date
+
 import strawberry
+
+from chapters.api.errors import UserError, run_mutation
+from chapters.api.ids import decode_id
+from chapters.api.pagination import Ordering, PageArgs, paginate
+from chapters.committees import service
+from chapters.committees.types import (
+    CommitteeConnection,
+    CommitteeKindType,
+    CommitteeSeatType,
+    CommitteeType,
+    SeatRoleType,
+)
+from chapters.models import Committee, CommitteeSeat, SeatRole
+
+COMMITTEE_ORDER = Ordering((Committee.name, Committee.id))
+
+
+# Ids in inputs are global ids typed as plain ``ID`` (the same in the SDL as ``relay.GlobalID``):
+# strawberry would reject a malformed ``GlobalID`` before the resolver runs, as a top-level error;
+# ``decode_id`` makes it a typed INVALID error on the field instead.
+
+
+@strawberry.input
+class CommitteeFilter:
+    kind: list[CommitteeKindType] | None = None
+    text: str | None = strawberry.field(default=None, description="Matches name or description.")
+
+    def to_service(self) -> service.CommitteeFilter:
+        return service.CommitteeFilter(kinds=tuple(self.kind or ()), text=self.text)
+
+
+@strawberry.input
+class CommitteeCreateInput:
+    name: str
+    kind: CommitteeKindType
+    description: str | None = None
+
+
+@strawberry.input(description="Fields to change; omitted fields stay, null clears.")
+class CommitteeUpdateInput:
+    id: strawberry.ID
+    name: str | None = strawberry.UNSET
+    kind: CommitteeKindType | None = strawberry.UNSET
+    description: str | None = strawberry.UNSET
+
+
+def _fields(data: CommitteeCreateInput | CommitteeUpdateInput) -> service.CommitteeFields:
+    values = {
+        name: getattr(data, name)
+        for name in service.CommitteeFields.__dataclass_fields__
+        if getattr(data, name, strawberry.UNSET) is not strawberry.UNSET
+    }
+    return service.CommitteeFields(**values)
+
+
+@strawberry.input
+class CommitteeSeatAddInput:
+    committee_id: strawberry.ID
+    person_id: strawberry.ID
+    role: SeatRoleType = SeatRoleType.MEMBER
+    starts_on: date | None = strawberry.field(
+        default=None, description="The first day of the term; default: today."
+    )
+    ends_on: date | None = strawberry.field(
+        default=None, description="The first day after the term, if known; default: open-ended."
+    )
+
+
+@strawberry.input
+class CommitteeSeatEndInput:
+    seat_id: strawberry.ID
+    ends_on: date | None = strawberry.field(
+        default=None,
+        description="The first day the seat is no longer held; default: today (or the seat's "
+        "first day, for a seat that has not started: it is withdrawn).",
+    )
+
+
+@strawberry.type
+class CommitteePayload:
+    committee: CommitteeType | None
+    errors: list[UserError]
+
+
+@strawberry.type
+class CommitteeSeatPayload:
+    seat: CommitteeSeatType | None
+    errors: list[UserError]
+
+
+def _committee_payload(result: tuple[Committee | None, list[UserError]]) -> CommitteePayload:
+    committee, errors = result
+    return CommitteePayload(
+        committee=CommitteeType.from_model(committee) if committee else None, errors=errors
+    )
+
+
+def _seat_payload(result: tuple[CommitteeSeat | None, list[UserError]]) -> CommitteeSeatPayload:
+    seat, errors = result
+    return CommitteeSeatPayload(
+        seat=CommitteeSeatType.from_model(seat) if seat else None, errors=errors
+    )
 
 
 @strawberry.type
 class CommitteeQuery:
-    pass
+    @strawberry.field(description="Committees by name. Signed-in people only.")
+    async def committees(
+        self,
+        info: strawberry.Info,
+        filter: CommitteeFilter | None = None,
+        first: int | None = None,
+        after: str | None = None,
+        last: int | None = None,
+        before: str | None = None,
+    ) -> CommitteeConnection:
+        ctx = info.context
+        filters = (filter or CommitteeFilter()).to_service()
+        return await paginate(
+            ctx.session,
+            service.committee_query(ctx.principal, filters),
+            COMMITTEE_ORDER,
+            PageArgs(first=first, after=after, last=last, before=before),
+            CommitteeType.from_model,
+            CommitteeConnection,
+        )
 
 
 @strawberry.type
 class CommitteeMutation:
-    pass
+    @strawberry.mutation(description="Create a committee (central ops and admins).")
+    async def committee_create(
+        self, info: strawberry.Info, input: CommitteeCreateInput
+    ) -> CommitteePayload:
+        ctx = info.context
+
+        async def work() -> Committee:
+            return await service.create_committee(ctx.session, ctx.principal, _fields(input))
+
+        return _committee_payload(await run_mutation(info, work))
+
+    @strawberry.mutation(description="Rename or describe a committee (central ops and admins).")
+    async def committee_update(
+        self, info: strawberry.Info, input: CommitteeUpdateInput
+    ) -> CommitteePayload:
+        ctx = info.context
+
+        async def work() -> Committee:
+            committee_id = decode_id(input.id, "Committee", "id")
+            return await service.update_committee(
+                ctx.session, ctx.principal, committee_id, _fields(input)
+            )
+
+        return _committee_payload(await run_mutation(info, work))
+
+    @strawberry.mutation(description="Seat a person on a committee for a term (ops, admins).")
+    async def committee_seat_add(
+        self, info: strawberry.Info, input: CommitteeSeatAddInput
+    ) -> CommitteeSeatPayload:
+        ctx = info.context
+
+        async def work() -> CommitteeSeat:
+            committee_id = decode_id(input.committee_id, "Committee", "committeeId")
+            person_id = decode_id(input.person_id, "Person", "personId")
+            return await service.add_seat(
+                ctx.session,
+                ctx.principal,
+                committee_id,
+                person_id,
+                role=SeatRole(input.role),
+                starts_on=input.starts_on,
+                ends_on=input.ends_on,
+            )
+
+        return _seat_payload(await run_mutation(info, work))
+
+    @strawberry.mutation(
+        description="End a seat's term; the seat stays, as a past term (ops, admins)."
+    )
+    async def committee_seat_end(
+        self, info: strawberry.Info, input: CommitteeSeatEndInput
+    ) -> CommitteeSeatPayload:
+        ctx = info.context
+
+        async def work() -> CommitteeSeat:
+            seat_id = decode_id(input.seat_id, "CommitteeSeat", "seatId")
+            return await service.end_seat(
+                ctx.session, ctx.principal, seat_id, ends_on=input.ends_on
+            )
+
+        return _seat_payload(await run_mutation(info, work))

@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 import strawberry
-from strawberry import relay
 
 from chapters.api.errors import UserError, run_mutation
 from chapters.api.ids import decode_id
@@ -12,29 +11,29 @@ from chapters.models import ChapterMembership, ChapterRole
 
 @strawberry.input
 class MembershipJoinInput:
-    chapter_id: relay.GlobalID
-    person_id: relay.GlobalID
+    chapter_id: strawberry.ID
+    person_id: strawberry.ID
     role: ChapterRoleType = ChapterRoleType.MEMBER
     reason: str | None = None
 
 
 @strawberry.input
 class MembershipChangeInput:
-    membership_id: relay.GlobalID
+    membership_id: strawberry.ID
     reason: str | None = None
 
 
 @strawberry.input
 class MembershipChangeRoleInput:
-    membership_id: relay.GlobalID
+    membership_id: strawberry.ID
     role: ChapterRoleType = strawberry.field(description="CO_LEAD or MEMBER.")
     reason: str | None = None
 
 
 @strawberry.input
 class ChapterAppointLeadInput:
-    chapter_id: relay.GlobalID
-    person_id: relay.GlobalID
+    chapter_id: strawberry.ID
+    person_id: strawberry.ID
     previous_lead_becomes: ChapterRoleType = ChapterRoleType.CO_LEAD
     reason: str | None = None
 

@@ -30,6 +30,10 @@ class Base(DeclarativeBase):
 
 
 class Timestamped:
+    # Fetch server-set timestamps with RETURNING on flush: an expired attribute would need a
+    # lazy load later, which async code cannot do.
+    __mapper_args__ = {"eager_defaults": True}
+
     created_at: Mapped[datetime] = mapped_column(server_default=func.now(), sort_order=90)
     updated_at: Mapped[datetime] = mapped_column(
         server_default=func.now(), onupdate=func.now(), sort_order=91

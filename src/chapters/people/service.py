@@ -1,14 +1,73 @@
-"""Use cases on people."""
+"""Use cases on people: search, create, edit, link sign-in identities. Services validate, ask
+the policy, write, and never commit (the request's transaction does)."""
 
 from __future__ import annotations
 
+import re
 import uuid
+from dataclasses import dataclass
+from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, Select, and_, exists, func, or_, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from chapters import authz
 from chapters.auth.principal import Principal
-from chapters.models import ChapterMembership, MembershipStatus, Person
+from chapters.authz import Action
+from chapters.errors import ErrorCode, FieldError, InvalidInput, NotFound
+from chapters.models import (
+    ChapterMembership,
+    MembershipStatus,
+    Person,
+    PersonIdentity,
+    PersonSegment,
+    TenantRole,
+)
+from chapters.validation import check_email, check_length, check_locale, required_text
+
+# GitHub's rules: 1-39 characters, letters, digits and single hyphens, no hyphen at either end.
+GITHUB_HANDLE = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9]|-(?=[A-Za-z0-9])){0,38}$")
+MAX_TAGS = 20
+TAG_LENGTH = 50
+OPTIONAL_TEXT = {"city": 100, "company": 200, "bio": 5000}
+UNSET: Any = object()  # "not given" in an update, as opposed to None ("clear it")
+
+# Who outranks whom: nobody grants (or takes away) a tenant role above their own.
+ROLE_RANK: dict[TenantRole | None, int] = {
+    None: 0,
+    TenantRole.VIEWER: 1,
+    TenantRole.OPS: 2,
+    TenantRole.ADMIN: 3,
+    TenantRole.OWNER: 4,
+}
+
+
+@dataclass(frozen=True, kw_only=True)
+class PersonFields:
+    """Person profile fields; in updates, UNSET leaves a field as it is and None clears it."""
+
+    display_name: Any = UNSET
+    email: Any = UNSET
+    github_handle: Any = UNSET
+    city: Any = UNSET
+    company: Any = UNSET
+    bio: Any = UNSET
+    locale: Any = UNSET
+    segments: Any = UNSET
+    tags: Any = UNSET
+    tenant_role: Any = UNSET
+
+    def given(self) -> dict[str, Any]:
+        return {k: v for k, v in self.__dict__.items() if v is not UNSET}
+
+
+@dataclass(frozen=True)
+class PersonFilter:
+    text: str | None = None
+    segment: PersonSegment | None = None
+    tag: str | None = None
+    city: str | None = None
 
 
 async def find_person(session: AsyncSession, person_id: uuid.UUID) -> Person | None:
@@ -35,3 +94,263 @@ async def load_principal(session: AsyncSession, person: Person) -> Principal:
         tenant_role=person.tenant_role,
         chapter_roles={chapter_id: role for chapter_id, role in rows},
     )
+
+
+# --- validation -----------------------------------------------------------------------------
+
+
+def _clean_text(value: str | None) -> str | None:
+    """Trimmed text; blank means absent."""
+    if value is None:
+        return None
+    return value.strip() or None
+
+
+def _check_handle(handle: str | None) -> list[FieldError]:
+    if handle is None or GITHUB_HANDLE.match(handle):
+        return []
+    return [
+        FieldError(
+            "githubHandle",
+            ErrorCode.INVALID,
+            "Use up to 39 letters, digits and single hyphens, not starting or ending with one",
+        )
+    ]
+
+
+def _clean_tags(tags: list[str] | None) -> tuple[list[str], list[FieldError]]:
+    """Trimmed tags without duplicates (case-insensitively; the first spelling wins)."""
+    errors: list[FieldError] = []
+    cleaned: list[str] = []
+    seen: set[str] = set()
+    for index, tag in enumerate(tags or []):
+        tag = tag.strip()
+        if not tag:
+            errors.append(FieldError(f"tags.{index}", ErrorCode.REQUIRED, "A tag cannot be empty"))
+        elif len(tag) > TAG_LENGTH:
+            errors.append(
+                FieldError(
+                    f"tags.{index}", ErrorCode.TOO_LONG, f"A tag is at most {TAG_LENGTH} characters"
+                )
+            )
+        elif tag.lower() not in seen:
+            seen.add(tag.lower())
+            cleaned.append(tag)
+    if len(cleaned) > MAX_TAGS:
+        errors.append(FieldError("tags", ErrorCode.INVALID, f"At most {MAX_TAGS} tags"))
+    return cleaned, errors
+
+
+def _clean_segments(segments: list[Any] | None) -> tuple[list[str], list[FieldError]]:
+    try:
+        values = [PersonSegment(segment).value for segment in segments or []]
+    except ValueError:
+        known = ", ".join(segment.value for segment in PersonSegment)
+        return [], [FieldError("segments", ErrorCode.INVALID, f"Segments are among {known}")]
+    return list(dict.fromkeys(values)), []
+
+
+def _validated(values: dict[str, Any], *, creating: bool) -> dict[str, Any]:
+    """The given values cleaned for storage; raises InvalidInput with every problem found."""
+    errors: list[FieldError] = []
+    cleaned = dict(values)
+    if creating or "display_name" in values:
+        errors += required_text(values.get("display_name"), "display_name", 200)
+        cleaned["display_name"] = (values.get("display_name") or "").strip()
+    if creating or "email" in values:
+        email = (values.get("email") or "").strip()
+        errors += required_text(email, "email", 320) or check_email(email)
+        cleaned["email"] = email
+    for name in ("github_handle", "locale", *OPTIONAL_TEXT):
+        if name in values:
+            cleaned[name] = _clean_text(values[name])
+    for name, limit in OPTIONAL_TEXT.items():
+        errors += check_length(cleaned.get(name), name, limit)
+    if cleaned.get("github_handle") is not None:
+        errors += _check_handle(cleaned["github_handle"])
+    if cleaned.get("locale") is not None:
+        errors += check_locale(cleaned["locale"], "locale")
+    if "tags" in values:
+        cleaned["tags"], tag_errors = _clean_tags(values["tags"])
+        errors += tag_errors
+    if "segments" in values:
+        cleaned["segments"], segment_errors = _clean_segments(values["segments"])
+        errors += segment_errors
+    if errors:
+        raise InvalidInput(*errors)
+    return cleaned
+
+
+def _check_role_change(
+    principal: Principal | None,
+    person_id: uuid.UUID | None,
+    current: TenantRole | None,
+    new: TenantRole | None,
+) -> None:
+    """Tenant roles are changed by admins and owners only, never on oneself, and never to or
+    from a role above the caller's own (an admin cannot make or unmake an owner)."""
+    if new == current:
+        return
+    authz.require(principal, Action.PERSON_CHANGE_ROLE)
+    assert principal is not None  # require() refuses anonymous callers
+    if person_id == principal.person_id:
+        raise InvalidInput(
+            FieldError("tenantRole", ErrorCode.FORBIDDEN, "You cannot change your own tenant role")
+        )
+    ceiling = ROLE_RANK[principal.tenant_role]
+    if ROLE_RANK[new] > ceiling or ROLE_RANK[current] > ceiling:
+        raise InvalidInput(
+            FieldError(
+                "tenantRole",
+                ErrorCode.FORBIDDEN,
+                "You cannot grant or take away a tenant role above your own",
+            )
+        )
+
+
+# --- writes ---------------------------------------------------------------------------------
+
+_UNIQUE_CONFLICTS = {
+    "uq_people_tenant_id_email": FieldError(
+        "email", ErrorCode.CONFLICT, "Another person has this email"
+    ),
+    "uq_person_identities_tenant_id_issuer_subject": FieldError(
+        "subject", ErrorCode.CONFLICT, "This identity is already linked to a person"
+    ),
+}
+
+
+async def _flush_unique(session: AsyncSession) -> None:
+    """Flush, turning a unique-index violation into a CONFLICT on the field at fault (the
+    database is the only race-free judge of uniqueness)."""
+    try:
+        await session.flush()
+    except IntegrityError as error:
+        message = str(error.orig)
+        for constraint, conflict in _UNIQUE_CONFLICTS.items():
+            if constraint in message:
+                raise InvalidInput(conflict) from None
+        raise
+
+
+async def get_person(session: AsyncSession, person_id: uuid.UUID, field: str = "id") -> Person:
+    person = await find_person(session, person_id)
+    if person is None:
+        raise NotFound("Person", field=field)
+    return person
+
+
+async def create_person(
+    session: AsyncSession, principal: Principal | None, fields: PersonFields
+) -> Person:
+    authz.require(principal, Action.PERSON_CREATE)
+    values = _validated(fields.given(), creating=True)
+    _check_role_change(principal, None, None, values.get("tenant_role"))
+    values.setdefault("segments", [])
+    values.setdefault("tags", [])
+    person = Person(**values)
+    session.add(person)
+    await _flush_unique(session)
+    return person
+
+
+async def update_person(
+    session: AsyncSession, principal: Principal | None, person_id: uuid.UUID, fields: PersonFields
+) -> Person:
+    """Edit a profile: staff edit anyone's, people their own; roles as ``_check_role_change``."""
+    person = await get_person(session, person_id)
+    authz.require(principal, Action.PERSON_UPDATE, person_id=person.id)
+    values = _validated(fields.given(), creating=False)
+    if "tenant_role" in values:
+        _check_role_change(principal, person.id, person.tenant_role, values["tenant_role"])
+    for key, value in values.items():
+        setattr(person, key, value)
+    await _flush_unique(session)
+    return person
+
+
+def _identity_errors(issuer: str, subject: str) -> list[FieldError]:
+    return required_text(issuer, "issuer", 500) + required_text(subject, "subject", 255)
+
+
+async def link_identity(
+    session: AsyncSession,
+    principal: Principal | None,
+    person_id: uuid.UUID,
+    issuer: str,
+    subject: str,
+) -> Person:
+    """Let a sign-in identity (issuer + subject) act as this person in this tenant."""
+    authz.require(principal, Action.PERSON_LINK_IDENTITY)
+    person = await get_person(session, person_id, field="personId")
+    errors = _identity_errors(issuer, subject)
+    if errors:
+        raise InvalidInput(*errors)
+    session.add(PersonIdentity(person_id=person.id, issuer=issuer.strip(), subject=subject.strip()))
+    await _flush_unique(session)
+    return person
+
+
+async def unlink_identity(
+    session: AsyncSession,
+    principal: Principal | None,
+    person_id: uuid.UUID,
+    issuer: str,
+    subject: str,
+) -> Person:
+    """Undo a link made by mistake; the identity can no longer act as this person."""
+    authz.require(principal, Action.PERSON_LINK_IDENTITY)
+    person = await get_person(session, person_id, field="personId")
+    identity = await session.scalar(
+        select(PersonIdentity).where(
+            PersonIdentity.person_id == person.id,
+            PersonIdentity.issuer == issuer.strip(),
+            PersonIdentity.subject == subject.strip(),
+        )
+    )
+    if identity is None:
+        raise NotFound("Identity", field="subject")
+    await session.delete(identity)
+    await session.flush()
+    return person
+
+
+# --- search ---------------------------------------------------------------------------------
+
+
+def search(principal: Principal | None, filters: PersonFilter) -> Select:
+    """People matching the filters, for signed-in people. Only callers who may see every
+    email match ``text`` against emails: for anyone else a search would reveal them."""
+    authz.require(principal, Action.PERSON_SEARCH)
+    return search_query(filters, match_email=authz.can(principal, Action.PERSON_READ_EMAIL))
+
+
+def search_query(filters: PersonFilter, *, match_email: bool = False) -> Select:
+    conditions: list[ColumnElement[bool]] = []
+    text = (filters.text or "").strip()
+    if text:
+        pattern = f"%{_escape_like(text)}%"
+        columns = [Person.display_name, Person.github_handle]
+        if match_email:
+            columns.append(Person.email)
+        conditions.append(or_(*(column.ilike(pattern, escape="\\") for column in columns)))
+    if filters.segment is not None:
+        conditions.append(Person.segments.contains([PersonSegment(filters.segment).value]))
+    tag = (filters.tag or "").strip()
+    if tag:
+        conditions.append(_has_tag(tag))
+    city = (filters.city or "").strip()
+    if city:
+        conditions.append(func.lower(Person.city) == city.lower())
+    statement = select(Person)
+    return statement.where(and_(*conditions)) if conditions else statement
+
+
+def _has_tag(tag: str) -> ColumnElement[bool]:
+    """Tags match case-insensitively, as they are de-duplicated."""
+    tags = func.unnest(Person.tags).table_valued("value").render_derived()
+    return exists(select(tags.c.value).where(func.lower(tags.c.value) == tag.lower()))
+
+
+def _escape_like(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")

@@ -14,13 +14,27 @@ from chapters import models as m
 from chapters.api.pagination import PageArgs
 from chapters.memberships.loaders import current_chapter_ids_by_person
 from chapters.models import PersonSegment, TenantRole
-from chapters.people.loaders import people_by_id
+from chapters.people.loaders import identities_by_person, people_by_id
 
 if TYPE_CHECKING:
     from chapters.memberships.types import ChapterMembershipConnection
 
 TenantRoleType = strawberry.enum(TenantRole, name="TenantRole")
 PersonSegmentType = strawberry.enum(PersonSegment, name="PersonSegment")
+
+
+@strawberry.type(
+    name="PersonIdentity",
+    description="A sign-in identity (issuer + subject) that acts as a person in this tenant.",
+)
+class PersonIdentityType:
+    issuer: str
+    subject: str
+    linked_at: datetime
+
+    @classmethod
+    def from_model(cls, identity: m.PersonIdentity) -> PersonIdentityType:
+        return cls(issuer=identity.issuer, subject=identity.subject, linked_at=identity.created_at)
 
 
 @strawberry.type(name="Person", description="A person of this community.")
@@ -73,6 +87,20 @@ class PersonType(relay.Node):
             if authz.can_see_email(ctx.principal, self.uuid, chapter_ids)
             else None
         )
+
+    @strawberry.field(
+        description="The sign-in identities linked to this person. Shown to tenant admins and "
+        "to the person; null for everyone else."
+    )
+    async def identities(self, info: strawberry.Info) -> list[PersonIdentityType] | None:
+        principal = info.context.principal
+        if not (
+            authz.can(principal, authz.Action.PERSON_LINK_IDENTITY)
+            or authz.Role.SELF in authz.roles_of(principal, person_id=self.uuid)
+        ):
+            return None
+        identities = await info.context.loaders.of(identities_by_person).load(self.uuid)
+        return [PersonIdentityType.from_model(identity) for identity in identities]
 
     @strawberry.field(description="The person's chapter memberships, current and past.")
     async def memberships(

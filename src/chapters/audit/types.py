@@ -1,0 +1,92 @@
+from __future__ import annotations
+
+import enum
+import uuid
+from collections.abc import Iterable
+from datetime import datetime
+from typing import Any
+
+import strawberry
+from strawberry import relay
+from strawberry.scalars import JSON
+
+from chapters import authz
+from chapters import models as m
+from chapters.api.ids import global_id
+from chapters.audit.service import entries_by_id
+from chapters.authz import Action
+from chapters.people.types import PersonType, load_person, parse_uuid
+from chapters.validation import camel
+
+
+class AuditOperation(enum.StrEnum):
+    INSERT = "insert"
+    UPDATE = "update"
+    DELETE = "delete"
+
+
+AuditOperationType = strawberry.enum(AuditOperation, name="AuditOperation")
+
+
+@strawberry.type(name="AuditFieldChange", description="One field's value before and after.")
+class AuditFieldChange:
+    field: str = strawberry.field(description="The field's API name, e.g. displayName.")
+    before: JSON | None = strawberry.field(
+        description="The stored value (ids are raw UUIDs, enums lowercase); null if none."
+    )
+    after: JSON | None
+
+
+@strawberry.type(name="AuditEntry", description="One write to one object, by whom and when.")
+class AuditEntryType(relay.Node):
+    id: relay.NodeID[str]
+    occurred_at: datetime = strawberry.field(
+        description="When the writing transaction began: the entries of one request share it."
+    )
+    action: str = strawberry.field(
+        description="The mutation that wrote, e.g. personUpdate; `system` for operator tools."
+    )
+    object_type: str
+    object_id: strawberry.ID = strawberry.field(description="The global id of the object.")
+    operation: AuditOperationType
+    changes: list[AuditFieldChange]
+    request_id: str | None
+    actor_id: strawberry.Private[uuid.UUID | None]
+
+    @classmethod
+    def from_model(cls, entry: m.AuditEntry) -> AuditEntryType:
+        recorded: dict[str, Any] = entry.changes or {}
+        return cls(
+            id=str(entry.id),
+            occurred_at=entry.occurred_at,
+            action=entry.action,
+            object_type=entry.object_type,
+            object_id=strawberry.ID(global_id(entry.object_type, entry.object_id)),
+            operation=AuditOperation(recorded.get("operation", AuditOperation.UPDATE)),
+            changes=[
+                AuditFieldChange(field=camel(name), before=values[0], after=values[1])
+                for name, values in (recorded.get("fields") or {}).items()
+            ],
+            request_id=entry.request_id,
+            actor_id=entry.actor_id,
+        )
+
+    @strawberry.field(description="Who acted; null for operator tools or a removed person.")
+    async def actor(self, info: strawberry.Info) -> PersonType | None:
+        return await load_person(info, self.actor_id)
+
+    @classmethod
+    async def resolve_nodes(
+        cls, *, info: strawberry.Info, node_ids: Iterable[str], required: bool = False
+    ) -> list[AuditEntryType | None]:
+        node_ids = list(node_ids)
+        if not authz.can(info.context.principal, Action.AUDIT_READ):
+            return [None for _ in node_ids]
+        loader = info.context.loaders.of(entries_by_id)
+        entries = await loader.load_many([parse_uuid(node_id) for node_id in node_ids])
+        return [cls.from_model(entry) if entry else None for entry in entries]
+
+
+@strawberry.type(name="AuditEntryConnection")
+class AuditEntryConnection(relay.Connection[AuditEntryType]):
+    pass
