@@ -13,7 +13,7 @@ import asyncio
 import logging
 import uuid
 import warnings
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
@@ -21,6 +21,7 @@ from typing import Any, TypeVar
 import asyncpg
 from sqlalchemy import make_url, text
 from sqlalchemy.engine import URL
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
@@ -29,6 +30,7 @@ from sqlalchemy.ext.asyncio import (
 )
 
 from chapters.audit import recorder as _audit_recorder  # noqa: F401  (registers the audit hook)
+from chapters.errors import FieldError, InvalidInput
 from chapters.settings import PROJECT_ROOT, Settings
 from chapters.tenancy import TenantSession, tenant_session_info
 
@@ -251,6 +253,19 @@ class SerializedSession(AsyncSession):
 
     async def rollback(self) -> None:
         await self._serialized(super().rollback)
+
+
+async def flush_unique(session: AsyncSession, conflicts: Mapping[str, FieldError]) -> None:
+    """Flush, turning a violation of one of the named unique constraints into a typed error on
+    the field at fault: the database is the only race-free judge of uniqueness."""
+    try:
+        await session.flush()
+    except IntegrityError as error:
+        message = str(error.orig)
+        for constraint, conflict in conflicts.items():
+            if constraint in message:
+                raise InvalidInput(conflict) from None
+        raise
 
 
 def tenant_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[SerializedSession]:

@@ -11,8 +11,11 @@ from collections.abc import Awaitable, Callable, Hashable, Sequence
 from functools import partial
 from typing import Any
 
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 from strawberry.dataloader import DataLoader
+
+from chapters.models import TenantScoped
 
 BatchFunction = Callable[..., Awaitable[Sequence[Any]]]
 
@@ -29,3 +32,13 @@ class Loaders:
             loader = DataLoader(load_fn=partial(batch, self._session, *args))
             self._loaders[key] = loader
         return loader
+
+
+async def rows_by_id(
+    session: AsyncSession, model: type[TenantScoped], ids: Sequence[Any]
+) -> list[Any | None]:
+    """The rows of ``model`` with these ids, in order (None where missing or invisible):
+    ``loaders.of(rows_by_id, m.Person).load(person_id)``."""
+    rows = await session.scalars(select(model).where(model.id.in_(ids)))
+    found = {row.id: row for row in rows}
+    return [found.get(row_id) for row_id in ids]

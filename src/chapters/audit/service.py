@@ -4,12 +4,10 @@ are never changed: the app's database role may only SELECT and INSERT them."""
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import ColumnElement, Select, and_, select
-from sqlalchemy.ext.asyncio import AsyncSession
 from strawberry import relay
 
 from chapters import authz
@@ -63,10 +61,3 @@ def audit_query(principal: Principal | None, filters: AuditFilter) -> Select:
         conditions.append(AuditEntry.occurred_at < filters.occurred_to)
     statement = select(AuditEntry)
     return statement.where(and_(*conditions)) if conditions else statement
-
-
-async def entries_by_id(session: AsyncSession, ids: Sequence[uuid.UUID]) -> list[AuditEntry | None]:
-    """Batch load for the per-request DataLoaders; the caller checks the policy."""
-    rows = await session.scalars(select(AuditEntry).where(AuditEntry.id.in_(ids)))
-    by_id = {entry.id: entry for entry in rows}
-    return [by_id.get(entry_id) for entry_id in ids]

@@ -13,7 +13,7 @@ from strawberry.scalars import JSON
 from chapters import authz
 from chapters import models as m
 from chapters.api.ids import global_id
-from chapters.audit.service import entries_by_id
+from chapters.api.loaders import rows_by_id
 from chapters.authz import Action
 from chapters.people.types import PersonType, load_person, parse_uuid
 from chapters.validation import camel
@@ -82,7 +82,7 @@ class AuditEntryType(relay.Node):
         node_ids = list(node_ids)
         if not authz.can(info.context.principal, Action.AUDIT_READ):
             return [None for _ in node_ids]
-        loader = info.context.loaders.of(entries_by_id)
+        loader = info.context.loaders.of(rows_by_id, m.AuditEntry)
         entries = await loader.load_many([parse_uuid(node_id) for node_id in node_ids])
         return [cls.from_model(entry) if entry else None for entry in entries]
 

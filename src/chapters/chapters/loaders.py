@@ -8,13 +8,7 @@ from collections.abc import Sequence
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from chapters.models import Chapter, ChapterStatusChange
-
-
-async def chapters_by_id(session: AsyncSession, ids: Sequence[uuid.UUID]) -> list[Chapter | None]:
-    rows = await session.scalars(select(Chapter).where(Chapter.id.in_(ids)))
-    found = {chapter.id: chapter for chapter in rows}
-    return [found.get(chapter_id) for chapter_id in ids]
+from chapters.models import ChapterStatusChange
 
 
 async def status_history_by_chapter(

@@ -11,12 +11,12 @@ from typing import Any
 from urllib.parse import urlparse
 
 from sqlalchemy import ColumnElement, Select, and_, func, literal, or_, select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from chapters import authz
 from chapters.auth.principal import Principal
 from chapters.authz import Action
+from chapters.db import flush_unique
 from chapters.errors import ErrorCode, FieldError, InvalidInput, NotFound
 from chapters.models import Chapter, ChapterStatus, ChapterStatusChange, Committee, Tenant
 from chapters.validation import check_length, check_timezone, required_text
@@ -148,15 +148,11 @@ async def get_chapter_or_field_error(
     return chapter
 
 
-async def _flush_unique(session: AsyncSession) -> None:
-    try:
-        await session.flush()
-    except IntegrityError as error:
-        if "uq_chapters_tenant_id_slug" in str(error.orig):
-            raise InvalidInput(
-                FieldError("slug", ErrorCode.CONFLICT, "Another chapter has this slug")
-            ) from None
-        raise
+SLUG_TAKEN = {
+    "uq_chapters_tenant_id_slug": FieldError(
+        "slug", ErrorCode.CONFLICT, "Another chapter has this slug"
+    )
+}
 
 
 async def create_chapter(
@@ -183,7 +179,7 @@ async def create_chapter(
     values.setdefault("contact_links", [])
     chapter = Chapter(status=status, **values)
     session.add(chapter)
-    await _flush_unique(session)
+    await flush_unique(session, SLUG_TAKEN)
     session.add(
         ChapterStatusChange(
             chapter_id=chapter.id,
@@ -217,7 +213,7 @@ async def update_chapter(
         values["contact_links"] = []
     for key, value in values.items():
         setattr(chapter, key, value)
-    await _flush_unique(session)
+    await flush_unique(session, SLUG_TAKEN)
     return chapter
 
 

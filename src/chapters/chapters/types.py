@@ -13,9 +13,10 @@ from strawberry import relay
 
 from chapters import authz
 from chapters import models as m
+from chapters.api.loaders import rows_by_id
 from chapters.api.pagination import Ordering, PageArgs, paginate_per_parent
 from chapters.authz import Action
-from chapters.chapters.loaders import chapters_by_id, status_history_by_chapter
+from chapters.chapters.loaders import status_history_by_chapter
 from chapters.errors import Forbidden
 from chapters.memberships import service as membership_service
 from chapters.memberships.types import (
@@ -221,7 +222,7 @@ async def load_chapter(info: strawberry.Info, chapter_id: uuid.UUID | None) -> C
     """Chapters are in the public directory: anyone who can reach the tenant may read them."""
     if chapter_id is None:
         return None
-    chapter = await info.context.loaders.of(chapters_by_id).load(chapter_id)
+    chapter = await info.context.loaders.of(rows_by_id, m.Chapter).load(chapter_id)
     return ChapterType.from_model(chapter) if chapter else None
 
 

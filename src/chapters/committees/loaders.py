@@ -9,23 +9,7 @@ from datetime import date
 from sqlalchemy import Date, cast, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from chapters.models import Committee, CommitteeSeat, Tenant
-
-
-async def committees_by_id(
-    session: AsyncSession, ids: Sequence[uuid.UUID]
-) -> list[Committee | None]:
-    rows = await session.scalars(select(Committee).where(Committee.id.in_(ids)))
-    found = {committee.id: committee for committee in rows}
-    return [found.get(committee_id) for committee_id in ids]
-
-
-async def seats_by_id(
-    session: AsyncSession, ids: Sequence[uuid.UUID]
-) -> list[CommitteeSeat | None]:
-    rows = await session.scalars(select(CommitteeSeat).where(CommitteeSeat.id.in_(ids)))
-    found = {seat.id: seat for seat in rows}
-    return [found.get(seat_id) for seat_id in ids]
+from chapters.models import Tenant
 
 
 async def today_by_tenant(session: AsyncSession, tenant_ids: Sequence[uuid.UUID]) -> list[date]:

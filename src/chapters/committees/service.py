@@ -17,13 +17,13 @@ from datetime import date
 from typing import Any
 
 from sqlalchemy import ColumnElement, Select, and_, func, or_, select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from chapters import authz
 from chapters.auth.principal import Principal
 from chapters.authz import Action
 from chapters.committees.loaders import today_by_tenant
+from chapters.db import flush_unique
 from chapters.errors import ErrorCode, FieldError, InvalidInput, NotFound
 from chapters.models import Committee, CommitteeKind, CommitteeSeat, Person, SeatRole
 from chapters.validation import check_date_order, check_length, required_text
@@ -134,20 +134,11 @@ async def _check_name_free(
     if committee_id is not None:
         statement = statement.where(Committee.id != committee_id)
     if await session.scalar(statement.limit(1)) is not None:
-        raise _name_taken()
+        raise InvalidInput(NAME_TAKEN)
 
 
-def _name_taken() -> InvalidInput:
-    return InvalidInput(FieldError("name", ErrorCode.CONFLICT, "Another committee has this name"))
-
-
-async def _flush_unique(session: AsyncSession) -> None:
-    try:
-        await session.flush()
-    except IntegrityError as error:
-        if "uq_committees_tenant_id_name" in str(error.orig):
-            raise _name_taken() from None
-        raise
+NAME_TAKEN = FieldError("name", ErrorCode.CONFLICT, "Another committee has this name")
+UNIQUE_NAME = {"uq_committees_tenant_id_name": NAME_TAKEN}
 
 
 async def get_committee(
@@ -172,7 +163,7 @@ async def create_committee(
     await _check_name_free(session, values["name"], None)
     committee = Committee(**values)
     session.add(committee)
-    await _flush_unique(session)
+    await flush_unique(session, UNIQUE_NAME)
     return committee
 
 
@@ -193,7 +184,7 @@ async def update_committee(
         await _check_name_free(session, values["name"], committee.id)
     for key, value in values.items():
         setattr(committee, key, value)
-    await _flush_unique(session)
+    await flush_unique(session, UNIQUE_NAME)
     return committee
 
 

@@ -11,9 +11,10 @@ from strawberry import relay
 
 from chapters import authz
 from chapters import models as m
+from chapters.api.loaders import rows_by_id
 from chapters.api.pagination import Ordering, PageArgs, paginate_per_parent
 from chapters.committees import service
-from chapters.committees.loaders import committees_by_id, seats_by_id, today_by_tenant
+from chapters.committees.loaders import today_by_tenant
 from chapters.models import CommitteeKind, CommitteeSeat, SeatRole
 from chapters.people.types import PersonType, load_person, parse_uuid
 
@@ -132,7 +133,7 @@ async def load_committee(
     """Committees are visible to signed-in people of the tenant."""
     if committee_id is None or not _may_read(info):
         return None
-    committee = await info.context.loaders.of(committees_by_id).load(committee_id)
+    committee = await info.context.loaders.of(rows_by_id, m.Committee).load(committee_id)
     return CommitteeType.from_model(committee) if committee else None
 
 
@@ -140,7 +141,7 @@ async def load_seat(info: strawberry.Info, seat_id: uuid.UUID | None) -> Committ
     """Seats are as visible as their committees."""
     if seat_id is None or not _may_read(info):
         return None
-    seat = await info.context.loaders.of(seats_by_id).load(seat_id)
+    seat = await info.context.loaders.of(rows_by_id, m.CommitteeSeat).load(seat_id)
     return CommitteeSeatType.from_model(seat) if seat else None
 
 

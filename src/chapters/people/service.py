@@ -9,12 +9,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import ColumnElement, Select, and_, exists, func, or_, select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from chapters import authz
 from chapters.auth.principal import Principal
 from chapters.authz import Action
+from chapters.db import flush_unique
 from chapters.errors import ErrorCode, FieldError, InvalidInput, NotFound
 from chapters.models import (
     ChapterMembership,
@@ -220,19 +220,6 @@ _UNIQUE_CONFLICTS = {
 }
 
 
-async def _flush_unique(session: AsyncSession) -> None:
-    """Flush, turning a unique-index violation into a CONFLICT on the field at fault (the
-    database is the only race-free judge of uniqueness)."""
-    try:
-        await session.flush()
-    except IntegrityError as error:
-        message = str(error.orig)
-        for constraint, conflict in _UNIQUE_CONFLICTS.items():
-            if constraint in message:
-                raise InvalidInput(conflict) from None
-        raise
-
-
 async def get_person(session: AsyncSession, person_id: uuid.UUID, field: str = "id") -> Person:
     person = await find_person(session, person_id)
     if person is None:
@@ -250,7 +237,7 @@ async def create_person(
     values.setdefault("tags", [])
     person = Person(**values)
     session.add(person)
-    await _flush_unique(session)
+    await flush_unique(session, _UNIQUE_CONFLICTS)
     return person
 
 
@@ -265,7 +252,7 @@ async def update_person(
         _check_role_change(principal, person.id, person.tenant_role, values["tenant_role"])
     for key, value in values.items():
         setattr(person, key, value)
-    await _flush_unique(session)
+    await flush_unique(session, _UNIQUE_CONFLICTS)
     return person
 
 
@@ -287,7 +274,7 @@ async def link_identity(
     if errors:
         raise InvalidInput(*errors)
     session.add(PersonIdentity(person_id=person.id, issuer=issuer.strip(), subject=subject.strip()))
-    await _flush_unique(session)
+    await flush_unique(session, _UNIQUE_CONFLICTS)
     return person
 
 

@@ -11,10 +11,11 @@ from strawberry import relay
 
 from chapters import authz
 from chapters import models as m
+from chapters.api.loaders import rows_by_id
 from chapters.api.pagination import PageArgs
 from chapters.memberships.loaders import current_chapter_ids_by_person
 from chapters.models import PersonSegment, TenantRole
-from chapters.people.loaders import identities_by_person, people_by_id
+from chapters.people.loaders import identities_by_person
 
 if TYPE_CHECKING:
     from chapters.memberships.types import ChapterMembershipConnection
@@ -125,7 +126,7 @@ async def load_person(info: strawberry.Info, person_id: uuid.UUID | None) -> Per
     """A person by id, for signed-in members of the tenant (the directory is not public)."""
     if person_id is None or info.context.principal is None:
         return None
-    person = await info.context.loaders.of(people_by_id).load(person_id)
+    person = await info.context.loaders.of(rows_by_id, m.Person).load(person_id)
     return PersonType.from_model(person) if person else None
 
 
