@@ -58,6 +58,23 @@ class Action(enum.StrEnum):
     PERSON_UPDATE = "edit this person's profile"
     PERSON_CHANGE_ROLE = "change people's tenant roles (never one's own, never above one's own)"
     PERSON_LINK_IDENTITY = "link sign-in identities to people"
+    ACTIVITY_READ_ACCEPTED = "read accepted activities"
+    ACTIVITY_READ_UNACCEPTED = "read this chapter's drafts and activities under review"
+    ACTIVITY_CREATE = "create activities for this chapter"
+    ACTIVITY_EDIT = "edit this chapter's activities"
+    ACTIVITY_SUBMIT = "submit this chapter's activities for review"
+    ACTIVITY_CANCEL = "cancel this chapter's activities"
+    ACTIVITY_RECAP = "publish the recaps of this chapter's activities"
+    ACTIVITY_COMMENT = "comment in the review thread of this chapter's activities"
+    ACTIVITY_REVIEW = "accept activities or request changes"
+    ACTIVITY_OVERSEE = "read the review queue and the overdue recaps"
+    ORGANISATION_READ = "read the organisation registry"
+    ORGANISATION_READ_PRIVATE = "see organisations' contacts and notes"
+    ORGANISATION_MANAGE = "manage organisations, their relationships and contacts"
+    ORGANISATION_LINK_CHAPTER = "link organisations to this chapter"
+    PROGRAM_READ = "read mentoring programs and projects"
+    PROGRAM_MANAGE = "manage mentoring programs"
+    PROJECT_MANAGE = "manage this chapter's mentoring projects"
     AUDIT_READ = "read the audit log"
     TENANT_UPDATE = "change the tenant's settings"
 
@@ -92,6 +109,23 @@ POLICY: dict[Action, frozenset[Role]] = {
     Action.PERSON_UPDATE: STAFF | {R.SELF},
     Action.PERSON_CHANGE_ROLE: ADMINS,
     Action.PERSON_LINK_IDENTITY: ADMINS,
+    Action.ACTIVITY_READ_ACCEPTED: frozenset({R.ANYONE}),
+    Action.ACTIVITY_READ_UNACCEPTED: READERS | LEADS,
+    Action.ACTIVITY_CREATE: STAFF | LEADS,
+    Action.ACTIVITY_EDIT: STAFF | LEADS,
+    Action.ACTIVITY_SUBMIT: STAFF | LEADS,
+    Action.ACTIVITY_CANCEL: STAFF | LEADS,
+    Action.ACTIVITY_RECAP: STAFF | LEADS,
+    Action.ACTIVITY_COMMENT: STAFF | LEADS,
+    Action.ACTIVITY_REVIEW: STAFF,
+    Action.ACTIVITY_OVERSEE: READERS,
+    Action.ORGANISATION_READ: frozenset({R.PERSON}),
+    Action.ORGANISATION_READ_PRIVATE: STAFF,
+    Action.ORGANISATION_MANAGE: STAFF,
+    Action.ORGANISATION_LINK_CHAPTER: STAFF | LEADS,
+    Action.PROGRAM_READ: frozenset({R.PERSON}),
+    Action.PROGRAM_MANAGE: STAFF,
+    Action.PROJECT_MANAGE: STAFF | LEADS,
     Action.AUDIT_READ: STAFF,
     Action.TENANT_UPDATE: ADMINS,
 }

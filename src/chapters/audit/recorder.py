@@ -18,14 +18,20 @@ from sqlalchemy import event, inspect
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session
 
-from chapters.models import AuditEntry, ChapterMembershipPeriod, ChapterStatusChange, TenantScoped
+from chapters.models import (
+    ActivityTransition,
+    AuditEntry,
+    ChapterMembershipPeriod,
+    ChapterStatusChange,
+    TenantScoped,
+)
 from chapters.tenancy import TenantSession, bound_tenant
 
 _ACTION, _ACTOR, _REQUEST = "audit_action", "audit_actor", "audit_request"
 SYSTEM_ACTION = "system"
 
 # History rows are themselves the record of a change that is audited on its owner.
-NOT_AUDITED = (AuditEntry, ChapterStatusChange, ChapterMembershipPeriod)
+NOT_AUDITED = (AuditEntry, ChapterStatusChange, ChapterMembershipPeriod, ActivityTransition)
 UNRECORDED_FIELDS = {"tenant_id", "created_at", "updated_at"}
 
 

@@ -12,6 +12,7 @@ class TenantUpdateInput:
     name: str | None = None
     timezone: str | None = None
     default_locale: str | None = None
+    recap_overdue_days: int | None = None
 
 
 @strawberry.type
@@ -36,7 +37,10 @@ class TenantMutation:
     ) -> TenantUpdatePayload:
         ctx = info.context
         changes = service.TenantChanges(
-            name=input.name, timezone=input.timezone, default_locale=input.default_locale
+            name=input.name,
+            timezone=input.timezone,
+            default_locale=input.default_locale,
+            recap_overdue_days=input.recap_overdue_days,
         )
         tenant, errors = await run_mutation(
             info, lambda: service.update_tenant(ctx.session, ctx.principal, ctx.tenant.id, changes)

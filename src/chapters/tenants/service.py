@@ -23,6 +23,15 @@ class TenantChanges:
     name: str | None = None
     timezone: str | None = None
     default_locale: str | None = None
+    recap_overdue_days: int | None = None
+
+
+DEFAULT_RECAP_OVERDUE_DAYS = 7
+
+
+def recap_overdue_days(tenant: Tenant) -> int:
+    """Days after an activity ends before its missing recap counts as overdue."""
+    return int(tenant.settings.get("recap_overdue_days", DEFAULT_RECAP_OVERDUE_DAYS))
 
 
 def _validate(changes: TenantChanges) -> list[FieldError]:
@@ -33,6 +42,8 @@ def _validate(changes: TenantChanges) -> list[FieldError]:
         errors += check_timezone(changes.timezone, "timezone")
     if changes.default_locale is not None:
         errors += check_locale(changes.default_locale, "default_locale")
+    if changes.recap_overdue_days is not None and not 1 <= changes.recap_overdue_days <= 365:
+        errors.append(FieldError("recapOverdueDays", ErrorCode.INVALID, "Use 1 to 365 days"))
     return errors
 
 
@@ -63,5 +74,8 @@ async def update_tenant(
         tenant.timezone = changes.timezone
     if changes.default_locale is not None:
         tenant.default_locale = changes.default_locale
+    if changes.recap_overdue_days is not None:
+        # A new dict: JSONB columns see changes by assignment, not by mutation in place.
+        tenant.settings = {**tenant.settings, "recap_overdue_days": changes.recap_overdue_days}
     await session.flush()
     return tenant

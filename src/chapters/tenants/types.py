@@ -3,6 +3,7 @@ from __future__ import annotations
 import strawberry
 
 from chapters import models as m
+from chapters.tenants.service import recap_overdue_days
 
 
 @strawberry.type(name="Tenant", description="The community this API serves.")
@@ -11,6 +12,9 @@ class TenantType:
     name: str
     timezone: str = strawberry.field(description="IANA timezone, the default for chapters.")
     default_locale: str
+    recap_overdue_days: int = strawberry.field(
+        description="Days after an activity ends before a missing recap is overdue."
+    )
 
     @classmethod
     def from_model(cls, tenant: m.Tenant) -> TenantType:
@@ -19,4 +23,5 @@ class TenantType:
             name=tenant.name,
             timezone=tenant.timezone,
             default_locale=tenant.default_locale,
+            recap_overdue_days=recap_overdue_days(tenant),
         )
