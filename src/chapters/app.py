@@ -2,33 +2,37 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import uuid
 from collections.abc import AsyncGenerator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 
+import httpx
 import strawberry
-from litestar import Litestar, MediaType, Request, Response, get
+from litestar import Litestar, MediaType, Request, Response, get, post
 from litestar.background_tasks import BackgroundTasks
 from litestar.connection import ASGIConnection
 from litestar.di import Provide
-from litestar.exceptions import HTTPException, NotAuthorizedException, NotFoundException
+from litestar.exceptions import HTTPException, NotFoundException
+from litestar.logging import LoggingConfig
 from litestar.status_codes import HTTP_503_SERVICE_UNAVAILABLE
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 from strawberry.litestar import make_graphql_controller
 
 from chapters import db
+from chapters.access import service as access_service
 from chapters.api.context import Context
 from chapters.api.loaders import Loaders
 from chapters.api.schema import schema
+from chapters.auth.bearer import Verifiers, authenticate
 from chapters.auth.keys import SigningKeys, load_or_create_signing_keys
-from chapters.auth.principal import Principal
-from chapters.auth.tokens import InvalidToken, verify_access_token
+from chapters.auth.oauth_server import issue_client_token, requested_client_id, tenant_slug_of
+from chapters.auth.oidc import JwksCache
 from chapters.db import SerializedSession
-from chapters.people.service import find_person, load_principal
 from chapters.settings import Settings, get_settings
-from chapters.tenants.directory import TenantDirectory, TenantRef
+from chapters.tenants.directory import TenantDirectory
 
 log = logging.getLogger("chapters.http")
 
@@ -43,56 +47,16 @@ class Runtime:
     engine: AsyncEngine
     sessionmaker: async_sessionmaker[SerializedSession]
     directory: TenantDirectory
-    keys: SigningKeys
+    verifiers: Verifiers
     head_revisions: set[str]
+
+    @property
+    def keys(self) -> SigningKeys:
+        return self.verifiers.keys
 
 
 def _runtime(connection: ASGIConnection) -> Runtime:
     return connection.app.state.runtime
-
-
-class InvalidBearer(NotAuthorizedException):
-    """401 with a ``WWW-Authenticate`` challenge and no detail about what was wrong."""
-
-    def __init__(self) -> None:
-        super().__init__(
-            detail="Invalid or expired bearer token",
-            headers={"WWW-Authenticate": 'Bearer error="invalid_token"'},
-        )
-
-
-def _bearer_token(connection: ASGIConnection) -> str | None:
-    header = connection.headers.get("authorization")
-    if header is None:
-        return None
-    scheme, _, token = header.partition(" ")
-    if scheme.lower() != "bearer" or not token.strip():
-        raise InvalidBearer()
-    return token.strip()
-
-
-async def _authenticate(
-    connection: ASGIConnection, runtime: Runtime, tenant: TenantRef, session: SerializedSession
-) -> Principal | None:
-    token = _bearer_token(connection)
-    if token is None:
-        return None
-    try:
-        claims = verify_access_token(token, runtime.keys, runtime.settings)
-    except InvalidToken as error:
-        log.info("rejected bearer token: %s", error.reason)
-        raise InvalidBearer() from None
-    if claims.tenant_id != tenant.id:
-        log.info("rejected bearer token: issued for another tenant")
-        raise InvalidBearer()
-    try:
-        person_id = uuid.UUID(claims.subject)
-    except ValueError:
-        raise InvalidBearer() from None
-    person = await find_person(session, person_id)
-    if person is None:
-        raise InvalidBearer()
-    return await load_principal(session, person)
 
 
 async def graphql_context(
@@ -106,7 +70,7 @@ async def graphql_context(
         raise NotFoundException(detail=f"No tenant {tenant_slug!r}")
     session = db.open_tenant_session(runtime.sessionmaker, tenant.id)
     try:
-        principal = await _authenticate(request, runtime, tenant, session)
+        principal = await authenticate(request.headers, runtime.verifiers, tenant.id, session)
         context = Context(
             session=session,
             tenant=tenant,
@@ -176,6 +140,33 @@ async def readyz(request: Request) -> Response[dict[str, str]]:
     return Response({"status": "ready"})
 
 
+@post("/oauth/token", media_type=MediaType.JSON)
+async def oauth_token(request: Request) -> Response:
+    """OAuth2 client credentials: a short-lived access token for an API client."""
+    runtime = _runtime(request)
+    form = await request.form()
+    fields = {key: form.getall(key) for key in form}
+    client_id = requested_client_id(request.headers, fields)
+    slug = tenant_slug_of(client_id) if client_id else None
+    tenant = await runtime.directory.find(slug) if slug else None
+    client = None
+    if tenant is not None:
+        async with db.open_tenant_session(runtime.sessionmaker, tenant.id) as session:
+            row = await access_service.active_client(session, client_id)
+            client = access_service.snapshot(row) if row else None
+    status, body, headers = await asyncio.to_thread(
+        issue_client_token,
+        client=client,
+        method=request.method,
+        url=str(request.url),
+        headers=request.headers,
+        form=fields,
+        keys=runtime.keys,
+        settings=runtime.settings,
+    )
+    return Response(body, status_code=status, headers=dict(headers), media_type=MediaType.JSON)
+
+
 @get("/.well-known/jwks.json", media_type=MediaType.JSON)
 async def jwks(request: Request) -> dict:
     """The public keys that verify the service's tokens."""
@@ -206,22 +197,35 @@ def create_app(
     async def lifespan(app: Litestar) -> AsyncGenerator[None, None]:
         url = app_url or db.resolve_urls(settings).app
         engine = db.create_engine(url, settings, **(engine_options or {}))
+        http = httpx.AsyncClient(timeout=settings.oidc_http_timeout_seconds)
         app.state.runtime = Runtime(
             settings=settings,
             engine=engine,
             sessionmaker=db.tenant_sessionmaker(engine),
             directory=TenantDirectory(engine),
-            keys=keys or load_or_create_signing_keys(settings.jwt_private_key_file),
+            verifiers=Verifiers(
+                settings=settings,
+                keys=keys or load_or_create_signing_keys(settings.jwt_private_key_file),
+                jwks=JwksCache(http, refresh_interval=settings.oidc_jwks_refresh_seconds),
+            ),
             head_revisions=db.head_revisions(),
         )
         try:
             yield
         finally:
+            await http.aclose()
             await engine.dispose()
 
     return Litestar(
-        route_handlers=[_graphql_controller(settings, graphql_schema), healthz, readyz, jwks],
+        route_handlers=[
+            _graphql_controller(settings, graphql_schema),
+            healthz,
+            readyz,
+            jwks,
+            oauth_token,
+        ],
         lifespan=[lifespan],
         exception_handlers={HTTPException: _json_error},
+        logging_config=LoggingConfig(log_exceptions="always"),
         openapi_config=None,
     )

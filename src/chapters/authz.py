@@ -9,7 +9,10 @@ the roles allowed to perform it. A caller's roles depend on the object at hand:
   appointed its lead, so each chapter has one accountable lead;
 - ``SELF`` holds when the object is the caller's own person record;
 - ``PERSON`` is any signed-in person of the tenant (an *outsider* to a chapter holds only this);
-- ``ANYONE`` includes anonymous callers (the public chapter directory).
+- ``ANYONE`` includes anonymous callers (the public chapter directory);
+- API clients hold ``PARTNER`` (a partner organisation's client: only what is linked to its
+  organisation, never personal data; the data filters live with each query) or, for the
+  tenant's own service clients, one ``SCOPE_*`` role per granted OAuth scope.
 """
 
 from __future__ import annotations
@@ -19,7 +22,7 @@ import uuid
 
 from chapters.auth.principal import Principal
 from chapters.errors import Forbidden
-from chapters.models import ChapterRole, TenantRole
+from chapters.models import ChapterRole, ClientKind, TenantRole
 
 
 class Role(enum.StrEnum):
@@ -33,6 +36,11 @@ class Role(enum.StrEnum):
     SELF = "the person themself"
     PERSON = "signed-in person"
     ANYONE = "anyone, signed in or not"
+    PARTNER = "partner organisation's API client"
+    SCOPE_CHAPTERS_READ = "service client with chapters:read"
+    SCOPE_ACTIVITIES_READ = "service client with activities:read"
+    SCOPE_ACTIVITIES_WRITE = "service client with activities:write"
+    SCOPE_EXPORT = "service client with export"
 
 
 class Action(enum.StrEnum):
@@ -76,6 +84,9 @@ class Action(enum.StrEnum):
     PROGRAM_MANAGE = "manage mentoring programs"
     PROJECT_MANAGE = "manage this chapter's mentoring projects"
     AUDIT_READ = "read the audit log"
+    ACCESS_MANAGE = "manage API clients and identity providers"
+    PERSON_READ_PROFILE = "read people's names and public profiles"
+    ACTIVITY_READ_PARTICIPANTS = "see who organised, spoke at or attended activities"
     TENANT_UPDATE = "change the tenant's settings"
 
 
@@ -84,6 +95,7 @@ ADMINS = frozenset({R.TENANT_OWNER, R.TENANT_ADMIN})
 STAFF = ADMINS | {R.TENANT_OPS}  # central ops steer all chapters
 READERS = STAFF | {R.TENANT_VIEWER}  # read-only analytics across the tenant
 LEADS = frozenset({R.CHAPTER_LEAD, R.CHAPTER_CO_LEAD})
+PEOPLE_READERS = frozenset({R.PERSON, R.SCOPE_CHAPTERS_READ, R.SCOPE_ACTIVITIES_READ})
 
 # action → roles allowed. Read across a row to see who may do it.
 POLICY: dict[Action, frozenset[Role]] = {
@@ -92,16 +104,16 @@ POLICY: dict[Action, frozenset[Role]] = {
     Action.CHAPTER_UPDATE: STAFF | LEADS,
     Action.CHAPTER_CHANGE_STATUS: STAFF,
     Action.CHAPTER_RESTRUCTURE: STAFF,
-    Action.CHAPTER_READ_ROSTER: READERS | LEADS | {R.CHAPTER_MEMBER},
+    Action.CHAPTER_READ_ROSTER: READERS | LEADS | {R.CHAPTER_MEMBER, R.SCOPE_CHAPTERS_READ},
     Action.CHAPTER_READ_MEMBER_EMAILS: STAFF | LEADS,
-    Action.CHAPTER_READ_HISTORY: READERS | LEADS,
+    Action.CHAPTER_READ_HISTORY: READERS | LEADS | {R.SCOPE_CHAPTERS_READ},
     Action.MEMBERSHIP_INVITE: STAFF | LEADS,
     Action.MEMBERSHIP_REMOVE: STAFF | LEADS,
     Action.MEMBERSHIP_CHANGE_ROLE: STAFF | LEADS,
     Action.MEMBERSHIP_LEAVE: frozenset({R.SELF}),
     Action.MEMBERSHIP_ACCEPT: frozenset({R.SELF}),
     Action.CHAPTER_APPOINT_LEAD: STAFF | {R.CHAPTER_LEAD},
-    Action.COMMITTEE_READ: frozenset({R.PERSON}),
+    Action.COMMITTEE_READ: frozenset({R.PERSON, R.SCOPE_CHAPTERS_READ}),
     Action.COMMITTEE_MANAGE: STAFF,
     Action.PERSON_SEARCH: frozenset({R.PERSON}),
     Action.PERSON_READ_EMAIL: STAFF | {R.SELF},
@@ -110,16 +122,17 @@ POLICY: dict[Action, frozenset[Role]] = {
     Action.PERSON_CHANGE_ROLE: ADMINS,
     Action.PERSON_LINK_IDENTITY: ADMINS,
     Action.ACTIVITY_READ_ACCEPTED: frozenset({R.ANYONE}),
-    Action.ACTIVITY_READ_UNACCEPTED: READERS | LEADS,
-    Action.ACTIVITY_CREATE: STAFF | LEADS,
-    Action.ACTIVITY_EDIT: STAFF | LEADS,
-    Action.ACTIVITY_SUBMIT: STAFF | LEADS,
+    Action.ACTIVITY_READ_UNACCEPTED: READERS | LEADS | {R.SCOPE_ACTIVITIES_READ},
+    Action.ACTIVITY_READ_PARTICIPANTS: PEOPLE_READERS,
+    Action.ACTIVITY_CREATE: STAFF | LEADS | {R.SCOPE_ACTIVITIES_WRITE},
+    Action.ACTIVITY_EDIT: STAFF | LEADS | {R.SCOPE_ACTIVITIES_WRITE},
+    Action.ACTIVITY_SUBMIT: STAFF | LEADS | {R.SCOPE_ACTIVITIES_WRITE},
     Action.ACTIVITY_CANCEL: STAFF | LEADS,
-    Action.ACTIVITY_RECAP: STAFF | LEADS,
+    Action.ACTIVITY_RECAP: STAFF | LEADS | {R.SCOPE_ACTIVITIES_WRITE},
     Action.ACTIVITY_COMMENT: STAFF | LEADS,
     Action.ACTIVITY_REVIEW: STAFF,
-    Action.ACTIVITY_OVERSEE: READERS,
-    Action.ORGANISATION_READ: frozenset({R.PERSON}),
+    Action.ACTIVITY_OVERSEE: READERS | {R.SCOPE_ACTIVITIES_READ},
+    Action.ORGANISATION_READ: frozenset({R.PERSON, R.PARTNER}),
     Action.ORGANISATION_READ_PRIVATE: STAFF,
     Action.ORGANISATION_MANAGE: STAFF,
     Action.ORGANISATION_LINK_CHAPTER: STAFF | LEADS,
@@ -127,6 +140,8 @@ POLICY: dict[Action, frozenset[Role]] = {
     Action.PROGRAM_MANAGE: STAFF,
     Action.PROJECT_MANAGE: STAFF | LEADS,
     Action.AUDIT_READ: STAFF,
+    Action.ACCESS_MANAGE: ADMINS,
+    Action.PERSON_READ_PROFILE: PEOPLE_READERS,
     Action.TENANT_UPDATE: ADMINS,
 }
 
@@ -143,6 +158,14 @@ _CHAPTER_ROLES = {
 }
 
 
+_SCOPE_ROLES = {
+    "chapters:read": R.SCOPE_CHAPTERS_READ,
+    "activities:read": R.SCOPE_ACTIVITIES_READ,
+    "activities:write": R.SCOPE_ACTIVITIES_WRITE,
+    "export": R.SCOPE_EXPORT,
+}
+
+
 def roles_of(
     principal: Principal | None,
     *,
@@ -153,6 +176,12 @@ def roles_of(
     roles = {R.ANYONE}
     if principal is None:
         return frozenset(roles)
+    if principal.client is not None:
+        if principal.client.kind == ClientKind.PARTNER:
+            return frozenset({R.ANYONE, R.PARTNER})
+        return frozenset(
+            roles | {_SCOPE_ROLES[s] for s in principal.client.scopes if s in _SCOPE_ROLES}
+        )
     roles.add(R.PERSON)
     if principal.tenant_role is not None:
         roles.add(_TENANT_ROLES[principal.tenant_role])

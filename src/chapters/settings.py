@@ -75,6 +75,8 @@ class Settings:
     jwt_ttl_seconds: int
     jwt_private_key_file: Path
     max_token_bytes: int
+    oidc_jwks_refresh_seconds: int
+    oidc_http_timeout_seconds: int
 
     graphql_max_depth: int
     graphql_max_aliases: int
@@ -113,6 +115,8 @@ def load_settings() -> Settings:
             _env_str("CHAPTERS_JWT_PRIVATE_KEY_FILE", str(local_dir / "signing-key.json"))
         ),
         max_token_bytes=_env_int("CHAPTERS_MAX_TOKEN_BYTES", 8192, minimum=512),
+        oidc_jwks_refresh_seconds=_env_int("CHAPTERS_OIDC_JWKS_REFRESH_SECONDS", 60, minimum=1),
+        oidc_http_timeout_seconds=_env_int("CHAPTERS_OIDC_HTTP_TIMEOUT_SECONDS", 5, minimum=1),
         graphql_max_depth=_env_int("CHAPTERS_GRAPHQL_MAX_DEPTH", 10, minimum=2),
         graphql_max_aliases=_env_int("CHAPTERS_GRAPHQL_MAX_ALIASES", 15, minimum=1),
         graphql_max_tokens=_env_int("CHAPTERS_GRAPHQL_MAX_TOKENS", 2000, minimum=100),

@@ -34,7 +34,7 @@ async def run_mutation(
     and the whole request rolls back."""
     ctx = info.context
     session = ctx.session
-    actor_id = ctx.principal.person_id if ctx.principal else None
+    actor_id = ctx.principal.actor_id if ctx.principal else None
     savepoint = await session.begin_nested()
     try:
         with audited(session, action=info.field_name, actor_id=actor_id, request_id=ctx.request_id):

@@ -8,6 +8,8 @@ import strawberry
 from strawberry import relay
 from strawberry.schema.config import StrawberryConfig
 
+from chapters.access.schema import AccessMutation, AccessQuery
+from chapters.activities.schema import ActivityMutation, ActivityQuery
 from chapters.api.extensions import build_extensions
 from chapters.api.pagination import MAX_PAGE_SIZE
 from chapters.audit.schema import AuditQuery
@@ -15,13 +17,25 @@ from chapters.chapters.schema import ChapterMutation, ChapterQuery
 from chapters.committees.schema import CommitteeMutation, CommitteeQuery
 from chapters.errors import ErrorCode, FieldError, InvalidInput
 from chapters.memberships.schema import MembershipMutation
+from chapters.mentoring.schema import MentoringMutation, MentoringQuery
+from chapters.organisations.schema import OrganisationMutation, OrganisationQuery
 from chapters.people.schema import PeopleMutation, PeopleQuery
 from chapters.settings import Settings, get_settings
 from chapters.tenants.schema import TenantMutation, TenantQuery
 
 
 @strawberry.type
-class Query(TenantQuery, PeopleQuery, ChapterQuery, CommitteeQuery, AuditQuery):
+class Query(
+    TenantQuery,
+    PeopleQuery,
+    ChapterQuery,
+    CommitteeQuery,
+    AuditQuery,
+    OrganisationQuery,
+    MentoringQuery,
+    ActivityQuery,
+    AccessQuery,
+):
     node: relay.Node | None = relay.node(description="Any object by its global id.")
 
     @strawberry.field(description="Objects by their global ids (at most 100), in order.")
@@ -44,7 +58,15 @@ async def _node_or_none(info: strawberry.Info, gid: relay.GlobalID) -> relay.Nod
 
 @strawberry.type
 class Mutation(
-    TenantMutation, ChapterMutation, MembershipMutation, CommitteeMutation, PeopleMutation
+    TenantMutation,
+    ChapterMutation,
+    MembershipMutation,
+    CommitteeMutation,
+    PeopleMutation,
+    OrganisationMutation,
+    MentoringMutation,
+    ActivityMutation,
+    AccessMutation,
 ):
     pass
 

@@ -6,17 +6,43 @@ import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from chapters.models import ChapterRole, TenantRole
+from chapters.models import ChapterRole, ClientKind, TenantRole
+
+
+@dataclass(frozen=True, kw_only=True)
+class ApiClientIdentity:
+    """An API client calling with a client-credentials token."""
+
+    id: uuid.UUID
+    client_id: str
+    kind: ClientKind
+    organisation_id: uuid.UUID | None  # partner clients: the organisation they act for
+    scopes: frozenset[str]
 
 
 @dataclass(frozen=True, kw_only=True)
 class Principal:
-    """A signed-in person of the request's tenant."""
+    """Who is calling: a signed-in person of the request's tenant, or one of its API clients
+    (then ``person_id`` is None and ``client`` says which)."""
 
     tenant_id: uuid.UUID
-    person_id: uuid.UUID
-    email: str
+    person_id: uuid.UUID | None
+    email: str | None
     display_name: str
     tenant_role: TenantRole | None
     # Roles on the chapters where the person's membership is active.
     chapter_roles: Mapping[uuid.UUID, ChapterRole] = field(default_factory=dict)
+    client: ApiClientIdentity | None = None
+
+    @property
+    def actor_id(self) -> uuid.UUID | None:
+        """Whom the audit log names: the person, or the API client."""
+        if self.person_id is not None:
+            return self.person_id
+        return self.client.id if self.client is not None else None
+
+    @property
+    def partner_organisation_id(self) -> uuid.UUID | None:
+        if self.client is not None and self.client.kind == ClientKind.PARTNER:
+            return self.client.organisation_id
+        return None

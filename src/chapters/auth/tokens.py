@@ -42,6 +42,8 @@ class AccessClaims:
     client_id: str
     scope: frozenset[str]
     expires_at: int
+    # Set on tokens issued to API clients by the token endpoint (partner or service).
+    client_kind: str | None = None
 
 
 def issue_access_token(
@@ -72,25 +74,39 @@ def issue_access_token(
     return jwt.encode(header, claims, keys.signing_key, algorithms=ALLOWED_ALGORITHMS)
 
 
-def _protected_header(token: str) -> dict[str, Any]:
+def _segment(token: str, index: int) -> dict[str, Any]:
     parts = token.split(".")
     if len(parts) != 3:
         raise InvalidToken("not a compact JWS")
     try:
-        raw = base64.urlsafe_b64decode(parts[0] + "=" * (-len(parts[0]) % 4))
-        header = json.loads(raw)
+        raw = base64.urlsafe_b64decode(parts[index] + "=" * (-len(parts[index]) % 4))
+        value = json.loads(raw)
     except (ValueError, UnicodeDecodeError) as error:
-        raise InvalidToken("unreadable header") from error
-    if not isinstance(header, dict):
-        raise InvalidToken("header is not an object")
-    return header
+        raise InvalidToken("unreadable token") from error
+    if not isinstance(value, dict):
+        raise InvalidToken("token part is not an object")
+    return value
 
 
-def _check_header(header: dict[str, Any]) -> str:
+def protected_header(token: str) -> dict[str, Any]:
+    return _segment(token, 0)
+
+
+def unverified_issuer(token: str) -> str | None:
+    """Which issuer a token claims to come from, to choose how to verify it (never trusted)."""
+    issuer = _segment(token, 1).get("iss")
+    return issuer if isinstance(issuer, str) else None
+
+
+def check_header_parameters(header: dict[str, Any]) -> None:
     unexpected = set(header) - ALLOWED_HEADER_PARAMETERS
     if unexpected:
         # jwk / jku / x5u / x5c / crit ...: keys never come from the token itself.
         raise InvalidToken(f"header parameters not allowed: {sorted(unexpected)}")
+
+
+def _check_header(header: dict[str, Any]) -> str:
+    check_header_parameters(header)
     if header.get("alg") not in ALLOWED_ALGORITHMS:
         raise InvalidToken(f"algorithm not allowed: {header.get('alg')!r}")
     if header.get("typ") not in ACCESS_TOKEN_TYPES:
@@ -104,7 +120,7 @@ def _check_header(header: dict[str, Any]) -> str:
 def verify_access_token(token: str, keys: SigningKeys, settings: Settings) -> AccessClaims:
     if len(token) > settings.max_token_bytes:
         raise InvalidToken("token too large")
-    kid = _check_header(_protected_header(token))
+    kid = _check_header(protected_header(token))
     key = keys.public_key(kid)
     if key is None:
         raise InvalidToken("unknown kid")
@@ -135,4 +151,7 @@ def verify_access_token(token: str, keys: SigningKeys, settings: Settings) -> Ac
         client_id=str(claims.get("client_id", "")),
         scope=frozenset(scope.split()),
         expires_at=int(claims["exp"]),
+        client_kind=claims.get("client_kind")
+        if isinstance(claims.get("client_kind"), str)
+        else None,
     )

@@ -1,5 +1,6 @@
 """Every ORM model, so that Alembic and the catalog tests see the whole schema."""
 
+from chapters.models.access import ApiClient, ClientKind, IdentityProvider
 from chapters.models.activity import (
     Activity,
     ActivityCoHost,
@@ -55,6 +56,7 @@ __all__ = [
     "ActivityParticipant",
     "ActivityStatus",
     "ActivityTransition",
+    "ApiClient",
     "AuditEntry",
     "Base",
     "Chapter",
@@ -64,9 +66,11 @@ __all__ = [
     "ChapterRole",
     "ChapterStatus",
     "ChapterStatusChange",
+    "ClientKind",
     "Committee",
     "CommitteeKind",
     "CommitteeSeat",
+    "IdentityProvider",
     "LinkKind",
     "MembershipStatus",
     "MentoringProgram",

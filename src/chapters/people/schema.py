@@ -105,10 +105,10 @@ def _payload(result: tuple) -> PersonPayload:
 
 @strawberry.type
 class PeopleQuery:
-    @strawberry.field(description="Who is calling; null for anonymous requests.")
+    @strawberry.field(description="Who is calling; null for anonymous requests and API clients.")
     async def viewer(self, info: strawberry.Info) -> ViewerType | None:
         principal = info.context.principal
-        if principal is None:
+        if principal is None or principal.person_id is None:  # anonymous, or an API client
             return None
         return ViewerType(
             person_id=principal.person_id, email=principal.email, tenant_role=principal.tenant_role

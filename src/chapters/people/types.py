@@ -123,8 +123,9 @@ class PersonType(relay.Node):
 
 
 async def load_person(info: strawberry.Info, person_id: uuid.UUID | None) -> PersonType | None:
-    """A person by id, for signed-in members of the tenant (the directory is not public)."""
-    if person_id is None or info.context.principal is None:
+    """A person by id, for those who may read people's profiles: signed-in members of the
+    tenant and service clients, never anonymous callers or partners."""
+    if person_id is None or not authz.can(info.context.principal, authz.Action.PERSON_READ_PROFILE):
         return None
     person = await info.context.loaders.of(rows_by_id, m.Person).load(person_id)
     return PersonType.from_model(person) if person else None

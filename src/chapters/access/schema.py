@@ -1,0 +1,179 @@
+from __future__ import annotations
+
+import strawberry
+from sqlalchemy import select
+
+from chapters import authz
+from chapters.access import service
+from chapters.access.types import ApiClientType, ClientKindType, IdentityProviderType
+from chapters.api.errors import UserError, run_mutation
+from chapters.api.ids import decode_id
+from chapters.errors import Forbidden
+from chapters.models import ApiClient, ClientKind, IdentityProvider
+
+
+@strawberry.input
+class ApiClientCreateInput:
+    name: str
+    kind: ClientKindType
+    scopes: list[str] = strawberry.field(
+        description="chapters:read, activities:read, activities:write, export (partners: the "
+        "two :read scopes)."
+    )
+    organisation_id: strawberry.ID | None = strawberry.field(
+        default=None, description="Required for partner clients: the organisation they act for."
+    )
+
+
+@strawberry.type
+class ApiClientSecretPayload:
+    client: ApiClientType | None
+    client_secret: str | None = strawberry.field(
+        description="Shown once: store it now. Only a hash is kept."
+    )
+    errors: list[UserError]
+
+
+@strawberry.type
+class ApiClientPayload:
+    client: ApiClientType | None
+    errors: list[UserError]
+
+
+@strawberry.input
+class IdentityProviderAddInput:
+    issuer: str = strawberry.field(description="Exactly as in the tokens' `iss` claim.")
+    audience: str = strawberry.field(description="The `aud` the provider puts in its tokens.")
+    algorithms: list[str] = strawberry.field(default_factory=lambda: ["RS256"])
+    email_claim: str = "email"
+    link_by_verified_email: bool = strawberry.field(
+        default=False,
+        description="On a first sign-in, link the identity to the person with that verified email.",
+    )
+
+
+@strawberry.type
+class IdentityProviderPayload:
+    provider: IdentityProviderType | None
+    errors: list[UserError]
+
+
+def _secret_payload(result) -> ApiClientSecretPayload:
+    issued, errors = result
+    if issued is None:
+        return ApiClientSecretPayload(client=None, client_secret=None, errors=errors)
+    return ApiClientSecretPayload(
+        client=ApiClientType.from_model(issued.client), client_secret=issued.secret, errors=errors
+    )
+
+
+@strawberry.type
+class AccessQuery:
+    @strawberry.field(description="The tenant's API clients (tenant admins).")
+    async def api_clients(self, info: strawberry.Info) -> list[ApiClientType]:
+        if not authz.can(info.context.principal, authz.Action.ACCESS_MANAGE):
+            raise Forbidden(authz.Action.ACCESS_MANAGE.value)
+        rows = await info.context.session.scalars(
+            select(ApiClient).order_by(ApiClient.created_at, ApiClient.id)
+        )
+        return [ApiClientType.from_model(row) for row in rows]
+
+    @strawberry.field(description="The OpenID Connect issuers this tenant trusts (tenant admins).")
+    async def identity_providers(self, info: strawberry.Info) -> list[IdentityProviderType]:
+        if not authz.can(info.context.principal, authz.Action.ACCESS_MANAGE):
+            raise Forbidden(authz.Action.ACCESS_MANAGE.value)
+        rows = await info.context.session.scalars(
+            select(IdentityProvider).order_by(IdentityProvider.issuer)
+        )
+        return [IdentityProviderType.from_model(row) for row in rows]
+
+
+@strawberry.type
+class AccessMutation:
+    @strawberry.mutation(description="Create an API client; its secret is returned once.")
+    async def api_client_create(
+        self, info: strawberry.Info, input: ApiClientCreateInput
+    ) -> ApiClientSecretPayload:
+        ctx = info.context
+
+        async def work():
+            organisation_id = (
+                decode_id(input.organisation_id, "Organisation", "organisationId")
+                if input.organisation_id
+                else None
+            )
+            return await service.create_client(
+                ctx.session,
+                ctx.principal,
+                name=input.name,
+                kind=ClientKind(input.kind),
+                scopes=list(input.scopes),
+                organisation_id=organisation_id,
+            )
+
+        return _secret_payload(await run_mutation(info, work))
+
+    @strawberry.mutation(description="Replace a client's secret; the old one stops working.")
+    async def api_client_rotate_secret(
+        self, info: strawberry.Info, id: strawberry.ID
+    ) -> ApiClientSecretPayload:
+        ctx = info.context
+
+        async def work():
+            return await service.rotate_secret(
+                ctx.session, ctx.principal, decode_id(id, "ApiClient", "id")
+            )
+
+        return _secret_payload(await run_mutation(info, work))
+
+    @strawberry.mutation(description="Revoke a client: no new tokens, and issued ones are refused.")
+    async def api_client_revoke(self, info: strawberry.Info, id: strawberry.ID) -> ApiClientPayload:
+        ctx = info.context
+
+        async def work():
+            return await service.revoke_client(
+                ctx.session, ctx.principal, decode_id(id, "ApiClient", "id")
+            )
+
+        client, errors = await run_mutation(info, work)
+        return ApiClientPayload(
+            client=ApiClientType.from_model(client) if client else None, errors=errors
+        )
+
+    @strawberry.mutation(description="Trust an OpenID Connect issuer for sign-in.")
+    async def identity_provider_add(
+        self, info: strawberry.Info, input: IdentityProviderAddInput
+    ) -> IdentityProviderPayload:
+        ctx = info.context
+
+        async def work():
+            return await service.add_identity_provider(
+                ctx.session,
+                ctx.principal,
+                issuer=input.issuer,
+                audience=input.audience,
+                algorithms=list(input.algorithms),
+                email_claim=input.email_claim,
+                link_by_verified_email=input.link_by_verified_email,
+            )
+
+        provider, errors = await run_mutation(info, work)
+        return IdentityProviderPayload(
+            provider=IdentityProviderType.from_model(provider) if provider else None, errors=errors
+        )
+
+    @strawberry.mutation(description="Stop or resume trusting an issuer.")
+    async def identity_provider_set_enabled(
+        self, info: strawberry.Info, id: strawberry.ID, enabled: bool
+    ) -> IdentityProviderPayload:
+        ctx = info.context
+
+        async def work():
+            return await service.set_identity_provider_enabled(
+                ctx.session, ctx.principal, decode_id(id, "IdentityProvider", "id"), enabled
+            )
+
+        provider, errors = await run_mutation(info, work)
+        return IdentityProviderPayload(
+            provider=IdentityProviderType.from_model(provider) if provider else None, errors=errors
+        )

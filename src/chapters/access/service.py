@@ -1,0 +1,238 @@
+"""Managing who may call the API besides signed-in people: API clients (OAuth2 client
+credentials, for partners and automations) and the external OpenID Connect providers a tenant
+trusts for sign-in. Tenant admins only."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from urllib.parse import urlparse
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from chapters import authz
+from chapters.auth.oauth_server import (
+    PARTNER_SCOPES,
+    SCOPES,
+    ClientSnapshot,
+    hash_secret,
+    new_client_id,
+    new_client_secret,
+)
+from chapters.auth.oidc import SUPPORTED_ALGORITHMS, ProviderConfig
+from chapters.auth.principal import Principal
+from chapters.authz import Action
+from chapters.db import flush_unique
+from chapters.errors import ErrorCode, FieldError, InvalidInput, NotFound
+from chapters.models import ApiClient, ClientKind, IdentityProvider, Organisation, Tenant
+from chapters.validation import required_text
+
+
+@dataclass(frozen=True)
+class IssuedSecret:
+    """A client with its secret in clear: shown once, at creation or rotation."""
+
+    client: ApiClient
+    secret: str
+
+
+def _check_scopes(kind: ClientKind, scopes: list[str]) -> list[str]:
+    unknown = sorted(set(scopes) - set(SCOPES))
+    if unknown:
+        raise InvalidInput(FieldError("scopes", ErrorCode.INVALID, f"Unknown scopes {unknown}"))
+    if kind == ClientKind.PARTNER and not set(scopes) <= PARTNER_SCOPES:
+        raise InvalidInput(
+            FieldError(
+                "scopes",
+                ErrorCode.INVALID,
+                f"Partner clients may only have {sorted(PARTNER_SCOPES)}",
+            )
+        )
+    return sorted(set(scopes))
+
+
+async def create_client(
+    session: AsyncSession,
+    principal: Principal | None,
+    *,
+    name: str,
+    kind: ClientKind,
+    scopes: list[str],
+    organisation_id: uuid.UUID | None,
+) -> IssuedSecret:
+    authz.require(principal, Action.ACCESS_MANAGE)
+    errors = required_text(name, "name", 200)
+    if errors:
+        raise InvalidInput(*errors)
+    scopes = _check_scopes(kind, scopes)
+    if kind == ClientKind.PARTNER:
+        if organisation_id is None:
+            raise InvalidInput(
+                FieldError(
+                    "organisationId",
+                    ErrorCode.REQUIRED,
+                    "A partner client belongs to an organisation",
+                )
+            )
+        if not await session.scalar(
+            select(Organisation.id).where(Organisation.id == organisation_id)
+        ):
+            raise NotFound("Organisation", field="organisationId")
+    elif organisation_id is not None:
+        raise InvalidInput(
+            FieldError(
+                "organisationId",
+                ErrorCode.INVALID,
+                "Only partner clients belong to an organisation",
+            )
+        )
+    slug = await session.scalar(select(Tenant.slug).where(Tenant.id == principal.tenant_id))
+    secret = new_client_secret()
+    client = ApiClient(
+        client_id=new_client_id(slug),
+        name=name.strip(),
+        kind=kind,
+        organisation_id=organisation_id,
+        scopes=scopes,
+        secret_hash=hash_secret(secret),
+        created_by_id=principal.person_id,
+    )
+    session.add(client)
+    await session.flush()
+    return IssuedSecret(client=client, secret=secret)
+
+
+async def get_client(session: AsyncSession, client_uuid: uuid.UUID) -> ApiClient:
+    client = await session.scalar(select(ApiClient).where(ApiClient.id == client_uuid))
+    if client is None:
+        raise NotFound("ApiClient")
+    return client
+
+
+async def rotate_secret(
+    session: AsyncSession, principal: Principal | None, client_uuid: uuid.UUID
+) -> IssuedSecret:
+    """A new secret; the old one stops working at once (tokens already issued run out)."""
+    authz.require(principal, Action.ACCESS_MANAGE)
+    client = await get_client(session, client_uuid)
+    if client.revoked_at is not None:
+        raise InvalidInput(FieldError("id", ErrorCode.INVALID, "The client is revoked"))
+    secret = new_client_secret()
+    client.secret_hash = hash_secret(secret)
+    client.secret_rotated_at = datetime.now(UTC)
+    await session.flush()
+    return IssuedSecret(client=client, secret=secret)
+
+
+async def revoke_client(
+    session: AsyncSession, principal: Principal | None, client_uuid: uuid.UUID
+) -> ApiClient:
+    """Revoked clients get no new tokens, and their existing tokens are refused."""
+    authz.require(principal, Action.ACCESS_MANAGE)
+    client = await get_client(session, client_uuid)
+    if client.revoked_at is None:
+        client.revoked_at = datetime.now(UTC)
+        await session.flush()
+    return client
+
+
+async def active_client(session: AsyncSession, client_id: str) -> ApiClient | None:
+    return await session.scalar(
+        select(ApiClient).where(ApiClient.client_id == client_id, ApiClient.revoked_at.is_(None))
+    )
+
+
+def snapshot(client: ApiClient) -> ClientSnapshot:
+    return ClientSnapshot(
+        id=client.id,
+        client_id=client.client_id,
+        tenant_id=client.tenant_id,
+        kind=client.kind,
+        organisation_id=client.organisation_id,
+        scopes=frozenset(client.scopes),
+        secret_hash=client.secret_hash,
+    )
+
+
+# --- identity providers ---------------------------------------------------------------------
+
+ISSUER_TAKEN = {
+    "uq_identity_providers_tenant_id_issuer": FieldError(
+        "issuer", ErrorCode.CONFLICT, "This issuer is already configured"
+    )
+}
+
+
+def _check_provider(issuer: str, audience: str, algorithms: list[str]) -> None:
+    errors = required_text(audience, "audience", 500)
+    url = urlparse(issuer)
+    if url.scheme not in {"https", "http"} or not url.netloc or len(issuer) > 500:
+        errors.append(FieldError("issuer", ErrorCode.INVALID, "The issuer is an http(s) URL"))
+    if not algorithms or not set(algorithms) <= SUPPORTED_ALGORITHMS:
+        errors.append(
+            FieldError(
+                "algorithms", ErrorCode.INVALID, f"Choose from {sorted(SUPPORTED_ALGORITHMS)}"
+            )
+        )
+    if errors:
+        raise InvalidInput(*errors)
+
+
+async def add_identity_provider(
+    session: AsyncSession,
+    principal: Principal | None,
+    *,
+    issuer: str,
+    audience: str,
+    algorithms: list[str],
+    email_claim: str = "email",
+    link_by_verified_email: bool = False,
+) -> IdentityProvider:
+    authz.require(principal, Action.ACCESS_MANAGE)
+    issuer = issuer.strip()  # exactly as the provider writes it in `iss` (Auth0 ends with /)
+    _check_provider(issuer, audience, algorithms)
+    provider = IdentityProvider(
+        issuer=issuer,
+        audience=audience.strip(),
+        algorithms=sorted(set(algorithms)),
+        email_claim=email_claim,
+        link_by_verified_email=link_by_verified_email,
+        enabled=True,
+    )
+    session.add(provider)
+    await flush_unique(session, ISSUER_TAKEN)
+    return provider
+
+
+async def set_identity_provider_enabled(
+    session: AsyncSession, principal: Principal | None, provider_id: uuid.UUID, enabled: bool
+) -> IdentityProvider:
+    authz.require(principal, Action.ACCESS_MANAGE)
+    provider = await session.scalar(
+        select(IdentityProvider).where(IdentityProvider.id == provider_id)
+    )
+    if provider is None:
+        raise NotFound("IdentityProvider")
+    provider.enabled = enabled
+    await session.flush()
+    return provider
+
+
+async def trusted_provider(session: AsyncSession, issuer: str) -> ProviderConfig | None:
+    """The enabled provider of this tenant with this issuer, if any."""
+    provider = await session.scalar(
+        select(IdentityProvider).where(
+            IdentityProvider.issuer == issuer, IdentityProvider.enabled.is_(True)
+        )
+    )
+    if provider is None:
+        return None
+    return ProviderConfig(
+        issuer=provider.issuer,
+        audience=provider.audience,
+        algorithms=tuple(provider.algorithms),
+        email_claim=provider.email_claim,
+        link_by_email=provider.link_by_verified_email,
+    )

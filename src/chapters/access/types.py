@@ -1,0 +1,71 @@
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+
+import strawberry
+
+from chapters import models as m
+from chapters.models import ClientKind
+
+ClientKindType = strawberry.enum(ClientKind, name="ApiClientKind")
+
+
+@strawberry.type(name="ApiClient", description="An OAuth2 client (client credentials).")
+class ApiClientType:
+    id: strawberry.ID
+    client_id: str
+    name: str
+    kind: ClientKindType
+    scopes: list[str]
+    organisation_id: strawberry.ID | None
+    created_at: datetime
+    secret_rotated_at: datetime | None
+    revoked_at: datetime | None
+    uuid: strawberry.Private[uuid.UUID]
+
+    @classmethod
+    def from_model(cls, client: m.ApiClient) -> ApiClientType:
+        from chapters.api.ids import global_id
+
+        return cls(
+            id=global_id("ApiClient", client.id),
+            uuid=client.id,
+            client_id=client.client_id,
+            name=client.name,
+            kind=client.kind,
+            scopes=list(client.scopes),
+            organisation_id=global_id("Organisation", client.organisation_id)
+            if client.organisation_id
+            else None,
+            created_at=client.created_at,
+            secret_rotated_at=client.secret_rotated_at,
+            revoked_at=client.revoked_at,
+        )
+
+
+@strawberry.type(
+    name="IdentityProvider", description="An OpenID Connect issuer trusted for sign-in."
+)
+class IdentityProviderType:
+    id: strawberry.ID
+    issuer: str
+    audience: str
+    algorithms: list[str]
+    email_claim: str
+    link_by_verified_email: bool
+    enabled: bool
+
+    @classmethod
+    def from_model(cls, provider: m.IdentityProvider) -> IdentityProviderType:
+        from chapters.api.ids import global_id
+
+        return cls(
+            id=global_id("IdentityProvider", provider.id),
+            issuer=provider.issuer,
+            audience=provider.audience,
+            algorithms=list(provider.algorithms),
+            email_claim=provider.email_claim,
+            link_by_verified_email=provider.link_by_verified_email,
+            enabled=provider.enabled,
+        )

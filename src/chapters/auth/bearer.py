@@ -1,0 +1,154 @@
+"""Who is calling: the bearer token of a request, turned into a ``Principal`` of its tenant.
+
+Three kinds of token are accepted, told apart by their (unverified) issuer and then verified
+accordingly: the service's own tokens for people (``chapters token``) and for API clients
+(``POST /oauth/token``), and tokens of the external OpenID Connect providers the tenant
+trusts. A token is only ever valid for the tenant in the request path.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from dataclasses import dataclass
+
+from litestar.datastructures import Headers
+from litestar.exceptions import NotAuthorizedException, PermissionDeniedException
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from chapters.access.service import active_client, trusted_provider
+from chapters.auth.keys import SigningKeys
+from chapters.auth.oidc import ExternalIdentity, JwksCache, ProviderConfig, verify_external_token
+from chapters.auth.principal import ApiClientIdentity, Principal
+from chapters.auth.tokens import AccessClaims, InvalidToken, unverified_issuer, verify_access_token
+from chapters.models import Person, PersonIdentity
+from chapters.people.service import find_person, find_person_by_email, load_principal
+from chapters.settings import Settings
+
+log = logging.getLogger("chapters.auth")
+
+
+class InvalidBearer(NotAuthorizedException):
+    """401 with a ``WWW-Authenticate`` challenge and no detail about what was wrong."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            detail="Invalid or expired bearer token",
+            headers={"WWW-Authenticate": 'Bearer error="invalid_token"'},
+        )
+
+
+class UnlinkedIdentity(PermissionDeniedException):
+    """A valid sign-in that belongs to no person of this tenant: refused, never anonymous."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            detail="This sign-in is not linked to a person of this community; "
+            "ask a tenant admin to link your account."
+        )
+
+
+@dataclass(frozen=True)
+class Verifiers:
+    settings: Settings
+    keys: SigningKeys
+    jwks: JwksCache
+
+
+def bearer_token(headers: Headers) -> str | None:
+    header = headers.get("authorization")
+    if header is None:
+        return None
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise InvalidBearer()
+    return token.strip()
+
+
+async def authenticate(
+    headers: Headers, verifiers: Verifiers, tenant_id: uuid.UUID, session: AsyncSession
+) -> Principal | None:
+    token = bearer_token(headers)
+    if token is None:
+        return None
+    try:
+        issuer = unverified_issuer(token)
+        if issuer == verifiers.settings.jwt_issuer:
+            return await _own_token(token, verifiers, tenant_id, session)
+        provider = await trusted_provider(session, issuer) if issuer else None
+        if provider is None:
+            raise InvalidToken(f"untrusted issuer {issuer!r}")
+        identity = await verify_external_token(
+            token, provider, verifiers.jwks, max_bytes=verifiers.settings.max_token_bytes
+        )
+    except InvalidToken as error:
+        log.info("rejected bearer token: %s", error.reason)
+        raise InvalidBearer() from None
+    return await load_principal(session, await _person_for(session, provider, identity))
+
+
+async def _own_token(
+    token: str, verifiers: Verifiers, tenant_id: uuid.UUID, session: AsyncSession
+) -> Principal:
+    claims = verify_access_token(token, verifiers.keys, verifiers.settings)
+    if claims.tenant_id != tenant_id:
+        raise InvalidToken("issued for another tenant")
+    if claims.client_kind is not None:
+        return await _client_principal(claims, tenant_id, session)
+    try:
+        person = await find_person(session, uuid.UUID(claims.subject))
+    except ValueError:
+        person = None
+    if person is None:
+        raise InvalidToken("no such person")
+    return await load_principal(session, person)
+
+
+async def _client_principal(
+    claims: AccessClaims, tenant_id: uuid.UUID, session: AsyncSession
+) -> Principal:
+    client = await active_client(session, claims.client_id)
+    if client is None or client.kind.value != claims.client_kind:
+        raise InvalidToken("unknown or revoked client")
+    return Principal(
+        tenant_id=tenant_id,
+        person_id=None,
+        email=None,
+        display_name=client.name,
+        tenant_role=None,
+        client=ApiClientIdentity(
+            id=client.id,
+            client_id=client.client_id,
+            kind=client.kind,
+            organisation_id=client.organisation_id,
+            # What the token was granted, and still allowed now.
+            scopes=claims.scope & frozenset(client.scopes),
+        ),
+    )
+
+
+async def _person_for(
+    session: AsyncSession, provider: ProviderConfig, identity: ExternalIdentity
+) -> Person:
+    linked = await session.scalar(
+        select(Person)
+        .join(PersonIdentity, PersonIdentity.person_id == Person.id)
+        .where(PersonIdentity.issuer == identity.issuer, PersonIdentity.subject == identity.subject)
+    )
+    if linked is not None:
+        return linked
+    if provider.link_by_email and identity.email and identity.email_verified:
+        person = await find_person_by_email(session, identity.email)
+        if person is not None:
+            session.add(
+                PersonIdentity(
+                    person_id=person.id, issuer=identity.issuer, subject=identity.subject
+                )
+            )
+            await session.flush()
+            log.info(
+                "linked %s of %s to a person by verified email", identity.subject, identity.issuer
+            )
+            return person
+    raise UnlinkedIdentity()

@@ -1,0 +1,203 @@
+"""``POST /oauth/token``: OAuth2 client credentials with Authlib's authorization server.
+
+Authlib ships server integrations for Flask and Django only; this is the thin adapter for
+Litestar. Its callbacks are synchronous, so the client row is loaded before Authlib runs (one
+fresh server per request: no shared mutable state), and the run itself — which checks the
+secret with a deliberately slow hash — happens in a worker thread, off the event loop.
+
+Tokens are RFC 9068 JWT access tokens (``typ: at+jwt``) signed with the service's own key,
+valid for one tenant (``tid``) and short-lived.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import secrets
+import uuid
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import unquote
+
+from authlib.oauth2 import AuthorizationServer
+from authlib.oauth2.rfc6749 import ClientMixin, OAuth2Payload, OAuth2Request
+from authlib.oauth2.rfc6749.grants import ClientCredentialsGrant
+from authlib.oauth2.rfc9068 import JWTBearerTokenGenerator
+from joserfc.jwk import KeySet
+
+from chapters.auth.keys import SIGNING_ALGORITHM, SigningKeys
+from chapters.models import ClientKind
+from chapters.settings import Settings
+
+SCOPES = {
+    "chapters:read": "read chapters and their rosters (service clients) or public profiles",
+    "activities:read": "read activities",
+    "activities:write": "create, edit and submit activities",
+    "export": "run exports",
+}
+PARTNER_SCOPES = frozenset({"chapters:read", "activities:read"})
+CLIENT_TOKEN_TTL_SECONDS = 900
+CLIENT_KIND_CLAIM = "client_kind"
+
+# scrypt parameters: about 16 MiB and tens of milliseconds per check.
+_SCRYPT = {"n": 2**14, "r": 8, "p": 1}
+
+
+def hash_secret(secret: str) -> str:
+    salt = secrets.token_bytes(16)
+    digest = hashlib.scrypt(secret.encode(), salt=salt, dklen=32, **_SCRYPT)
+    return "scrypt$" + base64.b64encode(salt).decode() + "$" + base64.b64encode(digest).decode()
+
+
+def secret_matches(secret: str, stored: str) -> bool:
+    try:
+        scheme, salt, digest = stored.split("$")
+    except ValueError:
+        return False
+    if scheme != "scrypt":
+        return False
+    candidate = hashlib.scrypt(secret.encode(), salt=base64.b64decode(salt), dklen=32, **_SCRYPT)
+    return hmac.compare_digest(candidate, base64.b64decode(digest))
+
+
+def new_client_id(tenant_slug: str) -> str:
+    """``<tenant slug>.<random>``: the token endpoint finds the tenant before the client."""
+    return f"{tenant_slug}.{secrets.token_hex(8)}"
+
+
+def new_client_secret() -> str:
+    return secrets.token_urlsafe(32)
+
+
+def tenant_slug_of(client_id: str) -> str | None:
+    slug, dot, rest = client_id.partition(".")
+    return slug if dot and slug and rest else None
+
+
+@dataclass(frozen=True)
+class ClientSnapshot:
+    """What the token endpoint needs of an ``ApiClient`` row, read before Authlib runs."""
+
+    id: uuid.UUID
+    client_id: str
+    tenant_id: uuid.UUID
+    kind: ClientKind
+    organisation_id: uuid.UUID | None
+    scopes: frozenset[str]
+    secret_hash: str
+
+
+class _Client(ClientMixin):
+    def __init__(self, snapshot: ClientSnapshot) -> None:
+        self.snapshot = snapshot
+
+    def get_client_id(self) -> str:
+        return self.snapshot.client_id
+
+    def check_client_secret(self, client_secret: str) -> bool:
+        return secret_matches(client_secret, self.snapshot.secret_hash)
+
+    def check_endpoint_auth_method(self, method: str, endpoint: str) -> bool:
+        return endpoint == "token" and method in {"client_secret_basic", "client_secret_post"}
+
+    def check_grant_type(self, grant_type: str) -> bool:
+        return grant_type == "client_credentials"
+
+    def get_allowed_scope(self, scope: str | None) -> str:
+        allowed = self.snapshot.scopes
+        if not scope:
+            return " ".join(sorted(allowed))
+        return " ".join(sorted(s for s in scope.split() if s in allowed))
+
+
+class _TokenGenerator(JWTBearerTokenGenerator):
+    def __init__(self, keys: SigningKeys, settings: Settings) -> None:
+        super().__init__(
+            issuer=settings.jwt_issuer,
+            alg=SIGNING_ALGORITHM,
+            expires_generator=lambda client, grant_type: CLIENT_TOKEN_TTL_SECONDS,
+        )
+        self._keys = KeySet([keys.signing_key])
+        self._audience = settings.jwt_audience
+
+    def get_jwks(self) -> KeySet:
+        return self._keys
+
+    def get_audiences(self, client: _Client, user: Any, scope: str) -> str:
+        return self._audience
+
+    def get_extra_claims(self, client: _Client, grant_type: str, user: Any, scope: str) -> dict:
+        return {
+            "tid": str(client.snapshot.tenant_id),
+            CLIENT_KIND_CLAIM: client.snapshot.kind.value,
+        }
+
+
+class _TokenServer(AuthorizationServer):
+    def __init__(self, client: ClientSnapshot | None, keys: SigningKeys, settings: Settings):
+        super().__init__(scopes_supported=list(SCOPES))
+        self._client = _Client(client) if client else None
+        self.register_grant(ClientCredentialsGrant)
+        self.register_token_generator("default", _TokenGenerator(keys, settings))
+
+    def query_client(self, client_id: str) -> _Client | None:
+        if self._client is not None and self._client.get_client_id() == client_id:
+            return self._client
+        return None
+
+    def create_oauth2_request(self, request: OAuth2Request) -> OAuth2Request:
+        return request  # already built from the Litestar request by ``issue_client_token``
+
+    def save_token(self, token: dict, request: OAuth2Request) -> None:
+        """Nothing to store: tokens are self-contained JWTs, revoked with their client."""
+
+    def handle_response(self, status: int, body: Any, headers: list) -> tuple[int, Any, list]:
+        return status, body, headers
+
+    def send_signal(self, name: str, *args: Any, **kwargs: Any) -> None:
+        pass
+
+
+class _FormPayload(OAuth2Payload):
+    def __init__(self, form: dict[str, list[str]]) -> None:
+        self._form = form
+
+    @property
+    def data(self) -> dict[str, str]:
+        return {key: values[0] for key, values in self._form.items() if values}
+
+    @property
+    def datalist(self) -> dict[str, list[str]]:
+        return self._form
+
+
+def issue_client_token(
+    *,
+    client: ClientSnapshot | None,
+    method: str,
+    url: str,
+    headers: dict[str, str],
+    form: dict[str, list[str]],
+    keys: SigningKeys,
+    settings: Settings,
+) -> tuple[int, Any, list]:
+    """Authlib's token response (status, JSON body, headers). Synchronous and CPU-bound:
+    run it in a worker thread."""
+    request = OAuth2Request(method, url, headers=headers)
+    request.payload = _FormPayload(form)
+    return _TokenServer(client, keys, settings).create_token_response(request)
+
+
+def requested_client_id(headers: dict[str, str], form: dict[str, list[str]]) -> str | None:
+    """The client id from HTTP Basic auth or the form, to find the tenant and the client."""
+    authorization = headers.get("authorization", "")
+    scheme, _, encoded = authorization.partition(" ")
+    if scheme.lower() == "basic" and encoded:
+        try:
+            decoded = base64.b64decode(encoded).decode()
+        except (ValueError, UnicodeDecodeError):
+            return None
+        return unquote(decoded.partition(":")[0]) or None
+    values = form.get("client_id") or []
+    return values[0] if values else None

@@ -1,0 +1,1 @@
+"""Mentoring programs (a yearly student open-source program, say) and their projects."""

@@ -1,0 +1,1 @@
+"""The organisation registry: partners, sponsors, co-hosts, case users and prospects."""

@@ -1,0 +1,362 @@
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Iterable
+from datetime import date
+from typing import Any, TypeVar
+
+import strawberry
+
+from chapters.api.errors import UserError, run_mutation
+from chapters.api.ids import decode_id
+from chapters.api.pagination import Ordering, PageArgs, paginate
+from chapters.chapters.types import ChapterType
+from chapters.models import Chapter, Organisation, OrganisationContact, OrganisationRelationship
+from chapters.organisations import service
+from chapters.organisations.types import (
+    OrganisationConnection,
+    OrganisationContactType,
+    OrganisationKindType,
+    OrganisationRelationshipType,
+    OrganisationType,
+    RelationshipKindType,
+    RelationshipStatusType,
+)
+
+T = TypeVar("T")
+REGISTRY_ORDER = Ordering((Organisation.name, Organisation.id))
+
+
+# Ids in inputs are global ids typed as plain ``ID``: ``decode_id`` turns a malformed one into a
+# typed INVALID error on the field, and one of another type or tenant into NOT_FOUND.
+
+
+@strawberry.input
+class OrganisationFilter:
+    kind: list[OrganisationKindType] | None = None
+    relationship: list[RelationshipKindType] | None = strawberry.field(
+        default=None, description="Has a relationship of one of these kinds."
+    )
+    relationship_status: list[RelationshipStatusType] | None = strawberry.field(
+        default=None,
+        description="Has a relationship in one of these statuses; with `relationship`, the same "
+        "relationship must match both (e.g. active sponsors).",
+    )
+    text: str | None = strawberry.field(default=None, description="Matches name or website.")
+    chapter_id: strawberry.ID | None = strawberry.field(
+        default=None, description="Only organisations linked to this chapter."
+    )
+
+    def to_service(self) -> service.OrganisationFilter:
+        return service.OrganisationFilter(
+            kinds=tuple(self.kind or ()),
+            relationship_kinds=tuple(self.relationship or ()),
+            relationship_statuses=tuple(self.relationship_status or ()),
+            text=self.text,
+            chapter_id=decode_id(str(self.chapter_id), "Chapter", "chapterId")
+            if self.chapter_id
+            else None,
+        )
+
+
+@strawberry.input
+class OrganisationCreateInput:
+    name: str = strawberry.field(description="Unique in the tenant, ignoring case.")
+    kind: OrganisationKindType
+    website: str | None = strawberry.field(default=None, description="An http or https URL.")
+    notes: str | None = None
+
+
+@strawberry.input(description="Fields to change; omitted fields stay, null clears.")
+class OrganisationUpdateInput:
+    id: strawberry.ID
+    name: str | None = strawberry.UNSET
+    kind: OrganisationKindType | None = strawberry.UNSET
+    website: str | None = strawberry.UNSET
+    notes: str | None = strawberry.UNSET
+
+
+@strawberry.input
+class OrganisationRelationshipAddInput:
+    organisation_id: strawberry.ID
+    kind: RelationshipKindType
+    status: RelationshipStatusType = RelationshipStatusType.PROPOSED
+    starts_on: date | None = None
+    ends_on: date | None = None
+    notes: str | None = None
+
+
+@strawberry.input(description="Fields to change; omitted fields stay, null clears.")
+class OrganisationRelationshipUpdateInput:
+    id: strawberry.ID
+    status: RelationshipStatusType | None = strawberry.UNSET
+    starts_on: date | None = strawberry.UNSET
+    ends_on: date | None = strawberry.UNSET
+    notes: str | None = strawberry.UNSET
+
+
+@strawberry.input
+class OrganisationContactAddInput:
+    organisation_id: strawberry.ID
+    name: str
+    email: str | None = None
+    title: str | None = None
+    person_id: strawberry.ID | None = strawberry.field(
+        default=None, description="The person of this community the contact is, if any."
+    )
+
+
+@strawberry.input(description="Fields to change; omitted fields stay, null clears.")
+class OrganisationContactUpdateInput:
+    id: strawberry.ID
+    name: str | None = strawberry.UNSET
+    email: str | None = strawberry.UNSET
+    title: str | None = strawberry.UNSET
+    person_id: strawberry.ID | None = strawberry.UNSET
+
+
+@strawberry.input
+class OrganisationContactRemoveInput:
+    contact_id: strawberry.ID
+
+
+@strawberry.input
+class ChapterOrganisationLinkInput:
+    chapter_id: strawberry.ID
+    organisation_id: strawberry.ID
+
+
+def _given(data: Any, names: Iterable[str]) -> dict[str, Any]:
+    return {
+        name: getattr(data, name)
+        for name in names
+        if getattr(data, name, strawberry.UNSET) is not strawberry.UNSET
+    }
+
+
+def _organisation_fields(data: Any) -> service.OrganisationFields:
+    return service.OrganisationFields(
+        **_given(data, service.OrganisationFields.__dataclass_fields__)
+    )
+
+
+def _relationship_fields(data: Any) -> service.RelationshipFields:
+    return service.RelationshipFields(
+        **_given(data, service.RelationshipFields.__dataclass_fields__)
+    )
+
+
+def _contact_fields(data: Any) -> service.ContactFields:
+    values = _given(data, service.ContactFields.__dataclass_fields__)
+    if values.get("person_id") is not None:
+        values["person_id"] = decode_id(str(values["person_id"]), "Person", "personId")
+    return service.ContactFields(**values)
+
+
+@strawberry.type
+class OrganisationPayload:
+    organisation: OrganisationType | None
+    errors: list[UserError]
+
+
+@strawberry.type
+class OrganisationRelationshipPayload:
+    relationship: OrganisationRelationshipType | None
+    errors: list[UserError]
+
+
+@strawberry.type
+class OrganisationContactPayload:
+    contact: OrganisationContactType | None = strawberry.field(
+        description="The contact; after a removal, as it was."
+    )
+    errors: list[UserError]
+
+
+@strawberry.type
+class ChapterOrganisationPayload:
+    organisation: OrganisationType | None
+    chapter: ChapterType | None
+    errors: list[UserError]
+
+
+async def _run(
+    info: strawberry.Info, work: Callable[[], Awaitable[T]], present: Callable[[T], Any]
+) -> tuple[Any, list[UserError]]:
+    result, errors = await run_mutation(info, work)
+    return (present(result) if result is not None else None), errors
+
+
+@strawberry.type
+class OrganisationQuery:
+    @strawberry.field(description="The organisation registry, by name. Signed-in people only.")
+    async def organisations(
+        self,
+        info: strawberry.Info,
+        filter: OrganisationFilter | None = None,
+        first: int | None = None,
+        after: str | None = None,
+        last: int | None = None,
+        before: str | None = None,
+    ) -> OrganisationConnection:
+        ctx = info.context
+        filters = (filter or OrganisationFilter()).to_service()
+        return await paginate(
+            ctx.session,
+            service.organisation_query(ctx.principal, filters),
+            REGISTRY_ORDER,
+            PageArgs(first=first, after=after, last=last, before=before),
+            OrganisationType.from_model,
+            OrganisationConnection,
+        )
+
+
+@strawberry.type
+class OrganisationMutation:
+    @strawberry.mutation(description="Add an organisation to the registry (ops and admins).")
+    async def organisation_create(
+        self, info: strawberry.Info, input: OrganisationCreateInput
+    ) -> OrganisationPayload:
+        ctx = info.context
+
+        async def work() -> Organisation:
+            fields = _organisation_fields(input)
+            return await service.create_organisation(ctx.session, ctx.principal, fields)
+
+        organisation, errors = await _run(info, work, OrganisationType.from_model)
+        return OrganisationPayload(organisation=organisation, errors=errors)
+
+    @strawberry.mutation(description="Edit an organisation (ops and admins).")
+    async def organisation_update(
+        self, info: strawberry.Info, input: OrganisationUpdateInput
+    ) -> OrganisationPayload:
+        ctx = info.context
+
+        async def work() -> Organisation:
+            organisation_id = decode_id(str(input.id), "Organisation", "id")
+            fields = _organisation_fields(input)
+            return await service.update_organisation(
+                ctx.session, ctx.principal, organisation_id, fields
+            )
+
+        organisation, errors = await _run(info, work, OrganisationType.from_model)
+        return OrganisationPayload(organisation=organisation, errors=errors)
+
+    @strawberry.mutation(
+        description="Record a relationship (partner, sponsor …) with an organisation (ops and "
+        "admins)."
+    )
+    async def organisation_relationship_add(
+        self, info: strawberry.Info, input: OrganisationRelationshipAddInput
+    ) -> OrganisationRelationshipPayload:
+        ctx = info.context
+
+        async def work() -> OrganisationRelationship:
+            organisation_id = decode_id(
+                str(input.organisation_id), "Organisation", "organisationId"
+            )
+            fields = _relationship_fields(input)
+            return await service.add_relationship(
+                ctx.session, ctx.principal, organisation_id, fields
+            )
+
+        relationship, errors = await _run(info, work, OrganisationRelationshipType.from_model)
+        return OrganisationRelationshipPayload(relationship=relationship, errors=errors)
+
+    @strawberry.mutation(
+        description="Change a relationship's status, dates or notes; an ended relationship "
+        "stays on record (ops and admins)."
+    )
+    async def organisation_relationship_update(
+        self, info: strawberry.Info, input: OrganisationRelationshipUpdateInput
+    ) -> OrganisationRelationshipPayload:
+        ctx = info.context
+
+        async def work() -> OrganisationRelationship:
+            relationship_id = decode_id(str(input.id), "OrganisationRelationship", "id")
+            fields = _relationship_fields(input)
+            return await service.update_relationship(
+                ctx.session, ctx.principal, relationship_id, fields
+            )
+
+        relationship, errors = await _run(info, work, OrganisationRelationshipType.from_model)
+        return OrganisationRelationshipPayload(relationship=relationship, errors=errors)
+
+    @strawberry.mutation(description="Add a contact to an organisation (ops and admins).")
+    async def organisation_contact_add(
+        self, info: strawberry.Info, input: OrganisationContactAddInput
+    ) -> OrganisationContactPayload:
+        ctx = info.context
+
+        async def work() -> OrganisationContact:
+            organisation_id = decode_id(
+                str(input.organisation_id), "Organisation", "organisationId"
+            )
+            fields = _contact_fields(input)
+            return await service.add_contact(ctx.session, ctx.principal, organisation_id, fields)
+
+        contact, errors = await _run(info, work, OrganisationContactType.from_model)
+        return OrganisationContactPayload(contact=contact, errors=errors)
+
+    @strawberry.mutation(description="Edit a contact (ops and admins).")
+    async def organisation_contact_update(
+        self, info: strawberry.Info, input: OrganisationContactUpdateInput
+    ) -> OrganisationContactPayload:
+        ctx = info.context
+
+        async def work() -> OrganisationContact:
+            contact_id = decode_id(str(input.id), "OrganisationContact", "id")
+            fields = _contact_fields(input)
+            return await service.update_contact(ctx.session, ctx.principal, contact_id, fields)
+
+        contact, errors = await _run(info, work, OrganisationContactType.from_model)
+        return OrganisationContactPayload(contact=contact, errors=errors)
+
+    @strawberry.mutation(description="Delete a contact for good (ops and admins).")
+    async def organisation_contact_remove(
+        self, info: strawberry.Info, input: OrganisationContactRemoveInput
+    ) -> OrganisationContactPayload:
+        ctx = info.context
+
+        async def work() -> OrganisationContact:
+            contact_id = decode_id(str(input.contact_id), "OrganisationContact", "contactId")
+            return await service.remove_contact(ctx.session, ctx.principal, contact_id)
+
+        contact, errors = await _run(info, work, OrganisationContactType.from_model)
+        return OrganisationContactPayload(contact=contact, errors=errors)
+
+    @strawberry.mutation(
+        description="Link an organisation to a chapter (its leads and co-leads, ops, admins)."
+    )
+    async def chapter_organisation_link(
+        self, info: strawberry.Info, input: ChapterOrganisationLinkInput
+    ) -> ChapterOrganisationPayload:
+        return await _link(info, input, service.link_chapter)
+
+    @strawberry.mutation(
+        description="Unlink an organisation from a chapter (its leads and co-leads, ops, admins)."
+    )
+    async def chapter_organisation_unlink(
+        self, info: strawberry.Info, input: ChapterOrganisationLinkInput
+    ) -> ChapterOrganisationPayload:
+        return await _link(info, input, service.unlink_chapter)
+
+
+async def _link(
+    info: strawberry.Info, input: ChapterOrganisationLinkInput, use_case: Callable[..., Any]
+) -> ChapterOrganisationPayload:
+    ctx = info.context
+
+    async def work() -> tuple[Chapter, Organisation]:
+        chapter_id = decode_id(str(input.chapter_id), "Chapter", "chapterId")
+        organisation_id = decode_id(str(input.organisation_id), "Organisation", "organisationId")
+        return await use_case(ctx.session, ctx.principal, chapter_id, organisation_id)
+
+    result, errors = await run_mutation(info, work)
+    if result is None:
+        return ChapterOrganisationPayload(organisation=None, chapter=None, errors=errors)
+    chapter, organisation = result
+    return ChapterOrganisationPayload(
+        organisation=OrganisationType.from_model(organisation),
+        chapter=ChapterType.from_model(chapter),
+        errors=errors,
+    )

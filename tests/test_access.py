@@ -1,0 +1,326 @@
+"""API clients (OAuth2 client credentials) and external OpenID Connect sign-in, end to end
+through the HTTP endpoints with real tokens and a real provider on 127.0.0.1."""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import dataclasses
+import json
+
+import httpx
+import pytest
+
+from chapters.app import create_app
+from chapters.models import TenantRole
+from tests.oidc_provider import TestProvider
+from tests.support import data_of, gql, serving
+
+CREATE_CLIENT = """mutation ($input: ApiClientCreateInput!) { apiClientCreate(input: $input) {
+  client { id clientId name kind scopes revokedAt } clientSecret errors { field code message } } }"""
+
+
+def _claims(token: str) -> tuple[dict, dict]:
+    header, payload, _ = token.split(".")
+    decode = lambda part: json.loads(base64.urlsafe_b64decode(part + "=" * (-len(part) % 4)))  # noqa: E731
+    return decode(header), decode(payload)
+
+
+async def _service_client(client, tenant, scopes: list[str]) -> dict:
+    body = await gql(
+        client,
+        tenant.slug,
+        CREATE_CLIENT,
+        {"input": {"name": "Website sync", "kind": "SERVICE", "scopes": scopes}},
+        token=tenant.token("admin@x.example"),
+    )
+    return data_of(body)["apiClientCreate"]
+
+
+async def _token(client, client_id: str, secret: str, **form) -> httpx.Response:
+    return await client.post(
+        "/oauth/token",
+        data={"grant_type": "client_credentials", **form},
+        auth=(client_id, secret),
+    )
+
+
+@pytest.fixture
+async def tenant(tenants):
+    return await tenants.create(
+        people={"admin@x.example": TenantRole.ADMIN, "member@x.example": None}
+    )
+
+
+async def test_a_client_gets_a_short_lived_rfc9068_token(client, tenant, settings) -> None:
+    created = await _service_client(client, tenant, ["chapters:read", "activities:read"])
+    assert created["errors"] == [] and len(created["clientSecret"]) >= 40
+    client_id = created["client"]["clientId"]
+    assert client_id.startswith(tenant.slug + ".")
+    response = await _token(client, client_id, created["clientSecret"])
+    assert response.status_code == 200, response.text
+    body = response.json()
+    assert body["token_type"] == "Bearer" and body["expires_in"] == 900
+    header, claims = _claims(body["access_token"])
+    assert header["typ"] == "at+jwt" and header["alg"] == "ES256" and header["kid"]
+    assert claims["iss"] == settings.jwt_issuer and claims["aud"] == settings.jwt_audience
+    assert claims["client_id"] == claims["sub"] == client_id
+    assert claims["tid"] == str(tenant.id) and claims["client_kind"] == "service"
+    assert set(claims["scope"].split()) == {"chapters:read", "activities:read"}
+    listed = await gql(
+        client, tenant.slug, "{ apiClients { clientId } }", token=tenant.token("admin@x.example")
+    )
+    assert "clientSecret" not in json.dumps(listed) and created["clientSecret"] not in json.dumps(
+        listed
+    )
+
+
+async def test_a_client_token_works_on_its_tenant_within_its_scopes(
+    client, tenant, tenants
+) -> None:
+    created = await _service_client(client, tenant, ["activities:read"])
+    token = (await _token(client, created["client"]["clientId"], created["clientSecret"])).json()[
+        "access_token"
+    ]
+    body = await gql(client, tenant.slug, "{ tenant { slug } viewer { email } }", token=token)
+    assert data_of(body) == {"tenant": {"slug": tenant.slug}, "viewer": None}
+    people = await gql(
+        client, tenant.slug, "{ people { edges { node { displayName } } } }", token=token
+    )
+    assert people["errors"][0]["extensions"]["code"] == "FORBIDDEN"
+    other = await tenants.create()
+    await gql(client, other.slug, "{ tenant { slug } }", token=token, expect_status=401)
+
+
+async def test_requested_scopes_are_narrowed_to_the_allowed_ones(client, tenant) -> None:
+    created = await _service_client(client, tenant, ["activities:read"])
+    response = await _token(
+        client,
+        created["client"]["clientId"],
+        created["clientSecret"],
+        scope="activities:read export",
+    )
+    assert _claims(response.json()["access_token"])[1]["scope"] == "activities:read"
+
+
+@pytest.mark.parametrize(
+    ("change", "status", "error"),
+    [
+        ({"secret": "wrong"}, 401, "invalid_client"),
+        ({"client_id": "nope.0000"}, 401, "invalid_client"),
+        ({"client_id": "no-dot"}, 401, "invalid_client"),
+        ({"grant_type": "password"}, 400, "unsupported_grant_type"),
+    ],
+)
+async def test_bad_token_requests_are_refused(client, tenant, change, status, error) -> None:
+    created = await _service_client(client, tenant, ["activities:read"])
+    client_id = change.get("client_id", created["client"]["clientId"])
+    secret = change.get("secret", created["clientSecret"])
+    response = await client.post(
+        "/oauth/token",
+        data={"grant_type": change.get("grant_type", "client_credentials")},
+        auth=(client_id, secret),
+    )
+    assert response.status_code == status
+    assert response.json()["error"] == error
+
+
+async def test_rotation_and_revocation(client, tenant) -> None:
+    admin = tenant.token("admin@x.example")
+    created = await _service_client(client, tenant, ["activities:read"])
+    client_id, old_secret = created["client"]["clientId"], created["clientSecret"]
+    token = (await _token(client, client_id, old_secret)).json()["access_token"]
+    rotated = await gql(
+        client,
+        tenant.slug,
+        "mutation ($id: ID!) { apiClientRotateSecret(id: $id) { clientSecret errors { code } } }",
+        {"id": created["client"]["id"]},
+        token=admin,
+    )
+    new_secret = data_of(rotated)["apiClientRotateSecret"]["clientSecret"]
+    assert (await _token(client, client_id, old_secret)).status_code == 401
+    assert (await _token(client, client_id, new_secret)).status_code == 200
+    revoked = await gql(
+        client,
+        tenant.slug,
+        "mutation ($id: ID!) { apiClientRevoke(id: $id) { client { revokedAt } errors { code } } }",
+        {"id": created["client"]["id"]},
+        token=admin,
+    )
+    assert data_of(revoked)["apiClientRevoke"]["client"]["revokedAt"] is not None
+    # The token issued before revocation is refused, and no new one is issued.
+    response = await client.post(
+        f"/t/{tenant.slug}/graphql",
+        json={"query": "{ tenant { slug } }"},
+        headers={"Authorization": f"Bearer {token}"},
+    )
+    assert response.status_code == 401
+    assert response.headers["www-authenticate"] == 'Bearer error="invalid_token"'
+    assert (await _token(client, client_id, new_secret)).status_code == 401
+
+
+async def test_only_admins_manage_clients(client, tenant) -> None:
+    body = await gql(
+        client,
+        tenant.slug,
+        CREATE_CLIENT,
+        {"input": {"name": "Mine", "kind": "SERVICE", "scopes": ["export"]}},
+        token=tenant.token("member@x.example"),
+    )
+    assert data_of(body)["apiClientCreate"]["errors"][0]["code"] == "FORBIDDEN"
+
+
+@pytest.mark.parametrize(
+    ("input", "field"),
+    [
+        ({"name": "P", "kind": "PARTNER", "scopes": ["activities:read"]}, "organisationId"),
+        ({"name": "S", "kind": "SERVICE", "scopes": ["everything"]}, "scopes"),
+        ({"name": " ", "kind": "SERVICE", "scopes": []}, "name"),
+    ],
+)
+async def test_client_input_is_checked(client, tenant, input, field) -> None:
+    body = await gql(
+        client, tenant.slug, CREATE_CLIENT, {"input": input}, token=tenant.token("admin@x.example")
+    )
+    assert [e["field"] for e in data_of(body)["apiClientCreate"]["errors"]] == [field]
+
+
+# --- external OpenID Connect providers -------------------------------------------------------
+
+ADD_PROVIDER = """mutation ($input: IdentityProviderAddInput!) { identityProviderAdd(input: $input) {
+  provider { id issuer enabled } errors { field code message } } }"""
+LINK = """mutation ($input: PersonIdentityInput!) { personLinkIdentity(input: $input) { errors { code } } }"""
+
+
+@pytest.fixture
+def provider():
+    server = TestProvider()
+    yield server
+    server.close()
+
+
+async def _trust(client, tenant, provider: TestProvider, link_by_email: bool = False) -> str:
+    body = await gql(
+        client,
+        tenant.slug,
+        ADD_PROVIDER,
+        {
+            "input": {
+                "issuer": provider.issuer,
+                "audience": "chapters",
+                "linkByVerifiedEmail": link_by_email,
+            }
+        },
+        token=tenant.token("admin@x.example"),
+    )
+    result = data_of(body)["identityProviderAdd"]
+    assert result["errors"] == []
+    return result["provider"]["id"]
+
+
+async def test_a_provider_token_signs_in_the_linked_person(client, tenant, provider) -> None:
+    from chapters.api.ids import global_id
+
+    await _trust(client, tenant, provider)
+    member = tenant.people["member@x.example"]
+    await gql(
+        client,
+        tenant.slug,
+        LINK,
+        {
+            "input": {
+                "personId": global_id("Person", member.id),
+                "issuer": provider.issuer,
+                "subject": "kc-42",
+            }
+        },
+        token=tenant.token("admin@x.example"),
+    )
+    body = await gql(client, tenant.slug, "{ viewer { email } }", token=provider.token(sub="kc-42"))
+    assert data_of(body) == {"viewer": {"email": "member@x.example"}}
+
+
+async def test_a_verified_email_links_on_first_sign_in_when_allowed(
+    client, tenant, provider
+) -> None:
+    await _trust(client, tenant, provider, link_by_email=True)
+    token = provider.token(sub="new-7", email="MEMBER@x.example", email_verified=True)
+    assert data_of(await gql(client, tenant.slug, "{ viewer { email } }", token=token)) == {
+        "viewer": {"email": "member@x.example"}
+    }
+    # Now linked: the subject alone is enough.
+    again = provider.token(sub="new-7")
+    assert data_of(await gql(client, tenant.slug, "{ viewer { email } }", token=again))["viewer"]
+
+
+@pytest.mark.parametrize(
+    "claims",
+    [
+        {"sub": "stranger"},
+        {"sub": "stranger", "email": "member@x.example", "email_verified": False},
+        {"sub": "stranger", "email": "nobody@x.example", "email_verified": True},
+    ],
+)
+async def test_an_unlinked_sign_in_is_a_clear_403(client, tenant, provider, claims) -> None:
+    await _trust(client, tenant, provider, link_by_email=True)
+    response = await client.post(
+        f"/t/{tenant.slug}/graphql",
+        json={"query": "{ viewer { email } }"},
+        headers={"Authorization": f"Bearer {provider.token(**claims)}"},
+    )
+    assert response.status_code == 403
+    assert "not linked to a person" in response.json()["error"]
+
+
+async def test_an_untrusted_or_disabled_provider_is_refused(
+    client, tenant, provider, tenants
+) -> None:
+    other = await tenants.create()
+    await _trust(client, other, provider)  # trusted by another tenant only
+    token = provider.token(sub="kc-1")
+    await gql(client, tenant.slug, "{ viewer { email } }", token=token, expect_status=401)
+    provider_id = await _trust(client, tenant, provider)
+    await gql(
+        client,
+        tenant.slug,
+        "mutation ($id: ID!) { identityProviderSetEnabled(id: $id, enabled: false) { errors { code } } }",
+        {"id": provider_id},
+        token=tenant.token("admin@x.example"),
+    )
+    await gql(client, tenant.slug, "{ viewer { email } }", token=token, expect_status=401)
+
+
+async def test_a_key_rotation_at_the_provider_is_followed(
+    settings, keys, urls, tenants, provider
+) -> None:
+    from chapters.api.ids import global_id
+
+    tenant = await tenants.create(people={"admin@x.example": TenantRole.ADMIN, "m@x.example": None})
+    app = create_app(
+        dataclasses.replace(settings, oidc_jwks_refresh_seconds=1), app_url=urls.app, keys=keys
+    )
+    async with serving(app) as http:
+        await _trust(http, tenant, provider)
+        await gql(
+            http,
+            tenant.slug,
+            LINK,
+            {
+                "input": {
+                    "personId": global_id("Person", tenant.people["m@x.example"].id),
+                    "issuer": provider.issuer,
+                    "subject": "kc-9",
+                }
+            },
+            token=tenant.token("admin@x.example"),
+        )
+        assert data_of(
+            await gql(http, tenant.slug, "{ viewer { email } }", token=provider.token(sub="kc-9"))
+        )
+        provider.rotate()
+        await asyncio.sleep(1.1)
+        body = await gql(
+            http, tenant.slug, "{ viewer { email } }", token=provider.token(sub="kc-9")
+        )
+        assert data_of(body) == {"viewer": {"email": "m@x.example"}}
+    assert provider.jwks_hits == 2
