@@ -13,7 +13,18 @@ from click.testing import CliRunner
 from chapters.cli import main
 from tests.support import data_of, gql
 
-COMMANDS = ["serve", "dev", "migrate", "seed-demo", "create-tenant", "token", "export-schema"]
+COMMANDS = [
+    "serve",
+    "dev",
+    "migrate",
+    "seed-demo",
+    "create-tenant",
+    "token",
+    "export-schema",
+    "create-client",
+    "rotate-client-secret",
+    "revoke-client",
+]
 
 
 @pytest.fixture(scope="module")
@@ -112,3 +123,35 @@ def test_migrate_is_idempotent(cli_env) -> None:
 def test_export_schema_check_passes(cli_env) -> None:
     result = chapters(cli_env, "export-schema", "--check")
     assert result.returncode == 0, result.stderr
+
+
+async def test_clients_are_managed_from_the_command_line(cli_env, client) -> None:
+    slug = f"cli-{uuid.uuid4().hex[:8]}"
+    assert chapters(cli_env, "create-tenant", "--slug", slug, "--name", "CLI").returncode == 0
+    created = chapters(
+        cli_env,
+        "create-client",
+        "--tenant",
+        slug,
+        "--name",
+        "Sync",
+        "--kind",
+        "service",
+        "--scope",
+        "activities:read",
+    )
+    assert created.returncode == 0, created.stderr
+    lines = dict(line.split(":", 1) for line in created.stdout.splitlines() if ":" in line)
+    client_id, secret = lines["client id"].strip(), lines["client secret"].split()[0]
+    token = await client.post(
+        "/oauth/token", data={"grant_type": "client_credentials"}, auth=(client_id, secret)
+    )
+    assert token.status_code == 200
+    revoked = chapters(cli_env, "revoke-client", "--tenant", slug, "--client-id", client_id)
+    assert revoked.returncode == 0, revoked.stderr
+    refused = await client.post(
+        "/oauth/token", data={"grant_type": "client_credentials"}, auth=(client_id, secret)
+    )
+    assert refused.status_code == 401
+    unknown = chapters(cli_env, "revoke-client", "--tenant", slug, "--client-id", client_id)
+    assert unknown.returncode == 1 and "no active client" in unknown.stderr

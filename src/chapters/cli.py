@@ -166,6 +166,113 @@ def token(tenant_slug: str, email: str, ttl: int | None) -> None:
     click.echo(_with_owner_engine(urls, lambda e: _token_for(e, settings, tenant_slug, email, ttl)))
 
 
+def _run_in_tenant(urls: db.DatabaseUrls, tenant_slug: str, work) -> object:
+    """Run ``work(session, operator)`` in one committed transaction of the tenant."""
+    from chapters.access.operator import operator_principal
+    from chapters.errors import DomainError
+    from chapters.tenants.admin import tenant_id_for_slug
+
+    async def run(engine: AsyncEngine):
+        tenant_id = await tenant_id_for_slug(engine, tenant_slug)
+        if tenant_id is None:
+            raise click.ClickException(f"no tenant {tenant_slug!r}")
+        sessionmaker = db.tenant_sessionmaker(engine)
+        async with db.open_tenant_session(sessionmaker, tenant_id) as session, session.begin():
+            return await work(session, operator_principal(tenant_id))
+
+    try:
+        return _with_owner_engine(urls, run)
+    except DomainError as error:
+        raise click.ClickException(str(error)) from None
+
+
+def _print_client(client, secret: str, settings: Settings) -> None:
+    base = f"http://{settings.host}:{settings.port}"
+    click.echo(f"client id:     {client.client_id}")
+    click.echo(f"client secret: {secret}   (shown once: store it now)")
+    click.echo(
+        f"get a token:   curl -s -u '{client.client_id}:{secret}' "
+        f"-d grant_type=client_credentials {base}/oauth/token"
+    )
+
+
+@main.command("create-client")
+@click.option("--tenant", "tenant_slug", required=True, help="Tenant slug.")
+@click.option("--name", required=True, help="What the client is, e.g. 'Website sync'.")
+@click.option("--kind", type=click.Choice(["partner", "service"]), required=True)
+@click.option("--organisation", help="Partner clients: the organisation's exact name.")
+@click.option(
+    "--scope",
+    "scopes",
+    multiple=True,
+    help="chapters:read, activities:read, activities:write, export",
+)
+def create_client(
+    tenant_slug: str, name: str, kind: str, organisation: str | None, scopes: tuple[str, ...]
+) -> None:
+    """Create an OAuth2 client (client credentials) and print its id and secret once."""
+    from sqlalchemy import select
+
+    from chapters.access import service
+    from chapters.models import ClientKind, Organisation
+
+    settings = _settings()
+
+    async def work(session, operator):
+        organisation_id = None
+        if organisation:
+            organisation_id = await session.scalar(
+                select(Organisation.id).where(Organisation.name == organisation)
+            )
+            if organisation_id is None:
+                raise click.ClickException(f"no organisation named {organisation!r}")
+        return await service.create_client(
+            session,
+            operator,
+            name=name,
+            kind=ClientKind(kind),
+            scopes=list(scopes),
+            organisation_id=organisation_id,
+        )
+
+    issued = _run_in_tenant(_resolve_urls(settings), tenant_slug, work)
+    _print_client(issued.client, issued.secret, settings)
+
+
+def _client_command(tenant_slug: str, client_id: str, action) -> object:
+    from chapters.access import service
+
+    async def work(session, operator):
+        client = await service.active_client(session, client_id)
+        if client is None:
+            raise click.ClickException(f"no active client {client_id!r}")
+        return await action(service, session, operator, client.id)
+
+    return _run_in_tenant(_resolve_urls(_settings()), tenant_slug, work)
+
+
+@main.command("rotate-client-secret")
+@click.option("--tenant", "tenant_slug", required=True)
+@click.option("--client-id", required=True)
+def rotate_client_secret(tenant_slug: str, client_id: str) -> None:
+    """Give a client a new secret (the old one stops working) and print it once."""
+    issued = _client_command(
+        tenant_slug, client_id, lambda service, s, op, cid: service.rotate_secret(s, op, cid)
+    )
+    _print_client(issued.client, issued.secret, _settings())
+
+
+@main.command("revoke-client")
+@click.option("--tenant", "tenant_slug", required=True)
+@click.option("--client-id", required=True)
+def revoke_client(tenant_slug: str, client_id: str) -> None:
+    """Revoke a client: no new tokens, and the ones it holds are refused."""
+    _client_command(
+        tenant_slug, client_id, lambda service, s, op, cid: service.revoke_client(s, op, cid)
+    )
+    click.echo(f"revoked {client_id}")
+
+
 @main.command("export-schema")
 @click.option(
     "--output",
@@ -210,6 +317,39 @@ def serve() -> None:
     _serve(settings, _resolve_urls(settings).app)
 
 
+DEMO_PARTNER_ORGANISATION = "Example Cloud Inc."
+DEMO_PARTNER_CLIENT = "Example Cloud partner portal"
+
+
+async def _demo_partner_client(session, operator):
+    """The demo partner's client, with a fresh secret on every start (only hashes are kept)."""
+    from sqlalchemy import select
+
+    from chapters.access import service
+    from chapters.models import ApiClient, ClientKind, Organisation
+
+    organisation_id = await session.scalar(
+        select(Organisation.id).where(Organisation.name == DEMO_PARTNER_ORGANISATION)
+    )
+    if organisation_id is None:
+        return None
+    existing = await session.scalar(
+        select(ApiClient.id).where(
+            ApiClient.name == DEMO_PARTNER_CLIENT, ApiClient.revoked_at.is_(None)
+        )
+    )
+    if existing is not None:
+        return await service.rotate_secret(session, operator, existing)
+    return await service.create_client(
+        session,
+        operator,
+        name=DEMO_PARTNER_CLIENT,
+        kind=ClientKind.PARTNER,
+        scopes=["chapters:read", "activities:read"],
+        organisation_id=organisation_id,
+    )
+
+
 @main.command()
 def dev() -> None:
     """Everything `make run` does: database, migrations, demo data, tokens, then serve."""
@@ -227,6 +367,13 @@ def dev() -> None:
             for account in DEMO_ACCOUNTS
         ]
 
+    _step("demo partner client (client credentials)")
+    issued = _run_in_tenant(urls, "demo", _demo_partner_client)
+    if issued is not None:
+        click.echo(
+            f"  for {DEMO_PARTNER_ORGANISATION}: sees only what it co-hosts, no personal data"
+        )
+        _print_client(issued.client, issued.secret, settings)
     base = f"http://{settings.host}:{settings.port}"
     for (email, bearer), account in zip(
         _with_owner_engine(urls, tokens), DEMO_ACCOUNTS, strict=True
