@@ -9,39 +9,74 @@ Chapters and memberships go through the services, as the tenant's admin, so the 
 API's rules and leaves the same history and audit rows; ``at=`` backdates each membership change
 to its day. Committees have no service yet and are written as rows.
 
+The ``demo`` tenant also keeps an activity ledger for the year around today (December 2025 to
+January 2027): organisations it works with, a mentoring program with its projects, and
+activities of every kind in every state of review. Each activity is replayed through the
+services as it happened: created and submitted by the lead of its chapter, reviewed by central
+ops, cancelled or recapped by the lead. The review services take no ``at=``, so submissions,
+reviews and recaps carry the time of seeding; the activities' own dates are fixed.
+
 Idempotent: the accounts are ensured on every run; the rest of a tenant's content is written
-once, in one transaction, when the tenant's first demo chapter does not exist yet. The accounts
-are documented in the README.
+once, in one transaction, when the tenant's first demo chapter does not exist yet, and the
+ledger likewise when the tenant has no activity yet (so a database seeded before the ledger
+existed gets it too). The accounts are documented in the README.
 """
 
 from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass, field
-from datetime import date, datetime, time
-from typing import NamedTuple
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any, NamedTuple
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
+from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
-from chapters import db
+from chapters import authz, db
+from chapters.activities import lifecycle
+from chapters.activities.service import (
+    ActivityFields,
+    LinkEntry,
+    OrganisationEntry,
+    ParticipantEntry,
+    create_activity,
+    update_activity,
+)
 from chapters.auth.principal import Principal
+from chapters.authz import Action
 from chapters.chapters.service import ChapterFields, change_status, create_chapter, find_by_slug
 from chapters.memberships.service import appoint_lead, change_role, join, remove
+from chapters.mentoring import service as mentoring
 from chapters.models import (
+    Activity,
+    ActivityComment,
+    ActivityKind,
+    ActivityStatus,
+    Chapter,
     ChapterMembership,
     ChapterRole,
     ChapterStatus,
     Committee,
     CommitteeKind,
     CommitteeSeat,
+    LinkKind,
     MembershipStatus,
+    MentoringProgram,
+    MentoringProject,
+    Organisation,
+    OrganisationKind,
+    OrganisationRole,
+    ParticipantRole,
     Person,
     PersonSegment,
+    ProjectStatus,
+    RelationshipKind,
+    RelationshipStatus,
     SeatRole,
     TenantRole,
 )
+from chapters.organisations import service as organisations
 from chapters.people.admin import ensure_person
 from chapters.people.service import load_principal
 from chapters.tenants.admin import ensure_tenant
@@ -135,6 +170,121 @@ class CommitteeSpec:
     seats: list[Seat]
 
 
+class Rel(NamedTuple):
+    kind: str  # a RelationshipKind
+    status: str  # a RelationshipStatus
+    starts_on: str
+    notes: str
+
+
+class Contact(NamedTuple):
+    name: str
+    email: str
+    title: str
+
+
+class OrganisationSpec(NamedTuple):
+    key: str  # how the activities name it
+    name: str
+    kind: OrganisationKind
+    website: str
+    relationships: list[Rel]
+    contact: Contact | None
+    chapters: str  # space-separated slugs of the chapters it is linked to
+    notes: str
+
+
+class ProgramSpec(NamedTuple):
+    name: str
+    year: int
+    description: str
+    applications: tuple[str, str]  # first and last day, ISO dates
+    coding: tuple[str, str]
+
+
+class ProjectSpec(NamedTuple):
+    key: str  # how the mentoring activities name it
+    title: str
+    chapter: str
+    repository: str
+    mentors: str  # space-separated profile keys
+    mentees: str
+    status: ProjectStatus
+    outcome: str | None = None
+
+
+class Who(NamedTuple):
+    """A person of the tenant taking part in an activity."""
+
+    role: str  # a ParticipantRole
+    person: str  # a profile key
+    topic: str | None = None
+
+
+class Guest(NamedTuple):
+    """An external participant, known by name only."""
+
+    role: str
+    name: str
+    affiliation: str
+    topic: str | None = None
+
+
+class Recap(NamedTuple):
+    attendance: int
+    links: str  # space-separated LinkKinds; the URLs are made from the activity's key
+    summary: str
+
+
+class Fix(NamedTuple):
+    """What the organiser changed after review asked for changes, and said on resubmitting."""
+
+    note: str
+    venue: str | None = None
+    expected: int | None = None
+    links: str = ""
+
+
+@dataclass(frozen=True)
+class ActivitySpec:
+    """One activity and what happened to it. ``steps``, space-separated, replay its review:
+    ``submit``, ``accept``, ``changes`` (review asks for ``review``), ``reply`` (the organiser
+    answers in the thread), ``fix`` (the organiser applies ``fix`` and resubmits), ``cancel``
+    (for ``cancel``), ``recap`` (publish ``recap``). No steps: a draft."""
+
+    key: str
+    chapter: str
+    kind: str  # an ActivityKind
+    starts: str  # "YYYY-MM-DD HH:MM" on the chapter's clock
+    hours: float | None  # None: no end (an article)
+    title: str
+    steps: str
+    venue: str | None = None
+    online: str | None = None
+    language: str = "zh-CN"
+    expected: int | None = None
+    tags: str = ""
+    co_hosts: str = ""  # space-separated chapter slugs
+    organisations: str = ""  # space-separated "organisation-key:role"
+    people: tuple[Who | Guest, ...] = ()
+    links: str = ""  # space-separated LinkKinds known when it was created
+    project: str | None = None  # a ProjectSpec key (mentoring activities)
+    review: str | None = None
+    reply: str | None = None
+    fix: Fix | None = None
+    cancel: str | None = None
+    recap: Recap | None = None
+
+
+@dataclass(frozen=True)
+class Ledger:
+    organisations: list[OrganisationSpec]
+    program: ProgramSpec
+    projects: list[ProjectSpec]
+    activities: list[ActivitySpec]  # in the order they happened
+    reviewer: str  # the profile key of the central ops person who reviews
+
+
 @dataclass(frozen=True)
 class TenantContent:
     domain: str
@@ -144,6 +294,7 @@ class TenantContent:
     history: list[Change]
     status_changes: list[StatusChange] = field(default_factory=list)
     committee: CommitteeSpec | None = None
+    ledger: Ledger | None = None  # seeded once the tenant has no activity
 
 
 # fmt: off
@@ -267,6 +418,232 @@ DEMO_COMMITTEE = CommitteeSpec(
     ],
 )
 
+DEMO_ORGANISATIONS = [
+    OrganisationSpec(
+        "example-cloud", "Example Cloud Inc.", OrganisationKind.COMPANY, "https://www.example-cloud.example",
+        [Rel("co_host", "active", "2025-09-01", "Hosts the Shanghai meetups in its Pudong office."),
+         Rel("sponsor", "active", "2026-01-01", "2026 sponsorship: venues, catering and recordings.")],
+        Contact("Grace Lin", "grace.lin@example-cloud.example", "Developer Relations Lead"),
+        "shanghai shenzhen",
+        "Cloud provider; the community's main sponsor in 2026.",
+    ),
+    OrganisationSpec(
+        "zju", "Zhejiang Demo University", OrganisationKind.UNIVERSITY, "https://www.zjdu.example",
+        [Rel("co_host", "active", "2026-03-01", "Campus visits with the university's Open Source Club.")],
+        Contact("Prof. Wang Lei", "wang.lei@zjdu.example", "Advisor, Open Source Club"),
+        "hangzhou",
+        "Books lecture halls for us; students join the mentoring program.",
+    ),
+    OrganisationSpec(
+        "cn-training", "Cloud Native Training Co.", OrganisationKind.TRAINING, "https://www.cn-training.example",
+        [Rel("partner", "active", "2026-06-01", "Hands-on workshops; exam vouchers for members.")],
+        Contact("Zhou Ping", "zhou.ping@cn-training.example", "Partnerships"),
+        "shanghai",
+        "Runs its classroom in Jing'an; trainers speak at our workshops.",
+    ),
+    OrganisationSpec(
+        "open-source-weekly", "Open Source Weekly", OrganisationKind.MEDIA, "https://www.oss-weekly.example",
+        [Rel("partner", "active", "2026-02-01", "Announces our events and reposts recaps.")],
+        None,
+        "",
+        "Media partner: newsletter and podcast network.",
+    ),
+    OrganisationSpec(
+        "nanshan-robotics", "Nanshan Robotics", OrganisationKind.COMPANY, "https://www.nanshan-robotics.example",
+        [Rel("prospect", "proposed", "2026-10-01", "Interested in sponsoring the 2027 Shenzhen meetups.")],
+        Contact("Qin Yue", "qin.yue@nanshan-robotics.example", "Head of Engineering Culture"),
+        "shenzhen",
+        "Hosted a lab visit in April 2026; sponsorship talks under way.",
+    ),
+]
+
+DEMO_PROGRAM = ProgramSpec(
+    "Open Source Summer 2026", 2026,
+    "Students work on open-source projects for a summer, each with a mentor from a chapter.",
+    ("2026-04-01", "2026-05-31"),
+    ("2026-07-01", "2026-12-15"),
+)
+
+DEMO_PROJECTS = [
+    ProjectSpec("k8s-glossary",       "A Chinese glossary for the Kubernetes docs",            "hangzhou", "https://github.com/demo-community/k8s-glossary-zh", "lin.xiao",            "peng.fei", ProjectStatus.COMPLETED,
+                "Finished in October: 412 terms reviewed and merged; the docs translators now use it."),
+    ProjectSpec("ebpf-dashboard",     "eBPF network observability dashboard",                  "shanghai", "https://github.com/demo-community/ebpf-dashboard",   "zhao.yang zhang.min", "sun.li",   ProjectStatus.IN_PROGRESS),
+    ProjectSpec("function-templates", "Serverless function templates for the community site",  "hangzhou", "https://github.com/demo-community/fn-templates",     "xu.ming",             "feng.rui", ProjectStatus.ACCEPTED),
+    ProjectSpec("helm-lint",          "Helm chart linting in CI",                              "shanghai", "https://github.com/demo-community/helm-lint",        "lead.shanghai",       "yang.xue", ProjectStatus.FAILED,
+                "The student withdrew in August for a full-time internship; the branch is kept for next year."),
+]
+
+SHANGHAI_VENUE = "Example Cloud Inc., 18F, 1000 Century Avenue, Pudong"
+SHEKOU_VENUE = "Shekou Devices auditorium, 1 Wanghai Road, Shekou"
+TIANHE_VENUE = "Pearl River Networks, 20F, 100 Tianhe Road"
+
+DEMO_ACTIVITIES = [
+    ActivitySpec("sh-2512-meetup", "shanghai", "offline_meetup", "2025-12-13 14:00", 3, "Shanghai Cloud Native Meetup #31: platform engineering", "submit accept recap",
+                 venue=SHANGHAI_VENUE, expected=80, tags="platform-engineering kubernetes",
+                 organisations="example-cloud:co_host example-cloud:venue",
+                 people=(Who("organizer", "lead.shanghai"), Who("speaker", "sophie.laurent", "GitOps at retail scale"),
+                         Guest("speaker", "Priya Raman", "Example Cloud Inc.", "Building an internal developer platform")),
+                 links="registration",
+                 recap=Recap(86, "recording slides photos", "86 people on a cold Saturday; both talks were recorded. Next time: a bigger room.")),
+    ActivitySpec("cd-2512-meetup", "chengdu", "offline_meetup", "2025-12-20 14:00", 3, "Chengdu Meetup: Kubernetes in production at Tianfu Systems", "submit accept recap",
+                 venue="Tianfu Software Park, Building C, 3F", expected=50, tags="kubernetes production",
+                 people=(Who("organizer", "liu.yang"), Who("speaker", "liu.yang", "Five years of clusters at Tianfu Systems"),
+                         Who("speaker", "deng.chao", "eBPF for the curious")),
+                 recap=Recap(55, "slides photos", "A full house at the software park; the eBPF demo drew most of the questions.")),
+    ActivitySpec("hz-2601-meetup", "hangzhou", "offline_meetup", "2026-01-17 14:00", 3, "Hangzhou Serverless Meetup: functions at scale", "submit accept recap",
+                 venue="Qiantang Data, 9F, 88 Jiangnan Avenue, Binjiang", expected=60, tags="serverless",
+                 people=(Who("organizer", "xu.ming"), Who("speaker", "xu.ming", "Cold starts we did not expect"),
+                         Who("speaker", "wu.hao", "Storage for functions")),
+                 recap=Recap(64, "recording slides", "Two talks and a long Q&A on cold starts.")),
+    ActivitySpec("gz-2601-online", "guangzhou", "online_meetup", "2026-01-22 20:00", 1.5, "Fintech security night (online)", "submit accept recap",
+                 online="https://meet.demo.example/guangzhou/security-night", expected=150, tags="security fintech",
+                 people=(Who("host", "emily.wong"), Who("speaker", "luo.dan", "Supply-chain security in a bank")),
+                 recap=Recap(172, "recording", "172 people joined; the supply-chain checklist is in the recording's notes.")),
+    ActivitySpec("cd-2603-online", "chengdu", "online_meetup", "2026-03-05 20:00", 1.5, "Design for developer tools (online)", "submit accept recap",
+                 online="https://meet.demo.example/chengdu/design-devtools", expected=80, tags="design ux",
+                 people=(Who("host", "liu.yang"), Who("speaker", "tang.yu", "Designing a CLI people enjoy")),
+                 recap=Recap(91, "recording slides", "91 people online; the CLI checklist became a docs page.")),
+    ActivitySpec("sh-2603-visit", "shanghai", "company_visit", "2026-03-21 14:00", 3, "Visit to Example Cloud's Zhangjiang engineering centre", "submit accept recap",
+                 venue="Example Cloud Inc., Zhangjiang engineering centre, Pudong", expected=30, tags="company-visit sre",
+                 organisations="example-cloud:co_host example-cloud:sponsor example-cloud:venue",
+                 people=(Who("organizer", "zhang.min"), Guest("host", "Grace Lin", "Example Cloud Inc."),
+                         Guest("speaker", "Priya Raman", "Example Cloud Inc.", "A day in the life of our SRE team")),
+                 recap=Recap(28, "article photos", "28 members toured the operations floor and the on-call room.")),
+    ActivitySpec("hz-2603-campus", "hangzhou", "campus_visit", "2026-03-26 19:00", 2, "Open source careers: an evening at Zhejiang Demo University", "submit accept recap",
+                 venue="Zhejiang Demo University, Zijingang campus, Lecture Hall 3", expected=150, tags="students careers",
+                 organisations="zju:co_host zju:venue",
+                 people=(Who("organizer", "chen.jie"), Who("speaker", "chen.jie", "From user to maintainer"),
+                         Who("speaker", "lin.xiao", "Translating docs is contributing"),
+                         Guest("host", "Prof. Wang Lei", "Zhejiang Demo University")),
+                 recap=Recap(168, "slides photos", "168 students came; 23 joined the mentoring program's mailing list.")),
+    ActivitySpec("sz-2604-visit", "shenzhen", "company_visit", "2026-04-18 14:00", 3, "Visit to Nanshan Robotics' edge lab", "submit accept recap",
+                 venue="Nanshan Robotics, Building 5, Shenzhen Bay Science Park", expected=25, tags="edge robotics company-visit",
+                 organisations="nanshan-robotics:venue",
+                 people=(Who("organizer", "ma.lin"), Who("speaker", "xie.na", "Scheduling AI workloads on robots")),
+                 recap=Recap(24, "photos", "24 members saw robots pull container images over a flaky network.")),
+    ActivitySpec("sh-2604-online", "shanghai", "online_meetup", "2026-04-22 20:00", 1.5, "eBPF office hours (online)", "submit accept recap",
+                 online="https://meet.demo.example/shanghai/ebpf-office-hours", expected=120, tags="ebpf observability",
+                 people=(Who("host", "zhao.yang"), Guest("speaker", "Tomás Rivera", "independent", "Tracing without changing code")),
+                 recap=Recap(143, "recording", "143 people online; questions ran 40 minutes past the end.")),
+    ActivitySpec("hz-2605-podcast", "hangzhou", "podcast", "2026-05-12 20:00", 1, "Westlake Cloud Talk #3: translating docs for a million readers", "submit accept recap",
+                 tags="docs translation", organisations="open-source-weekly:partner",
+                 people=(Who("host", "xu.ming"), Who("guest", "lin.xiao")),
+                 recap=Recap(1850, "episode", "1,850 plays in the first week; Open Source Weekly reposted the episode.")),
+    ActivitySpec("sz-gz-2605-joint", "shenzhen", "offline_meetup", "2026-05-23 13:30", 5, "South China Cloud Native Meetup: edge meets fintech", "submit accept recap",
+                 venue=SHEKOU_VENUE, expected=180, tags="edge fintech south-china",
+                 co_hosts="guangzhou", organisations="example-cloud:sponsor",
+                 people=(Who("organizer", "ma.lin"), Who("organizer", "guo.qiang"), Who("host", "zheng.hui"),
+                         Who("speaker", "xie.na", "AI inference at the edge"), Who("speaker", "emily.wong", "Compliance as code"),
+                         Guest("speaker", "Aditi Sharma", "Example Cloud Inc.", "Multi-cluster networking")),
+                 links="registration",
+                 recap=Recap(196, "recording slides photos", "The two chapters' first joint meetup: 196 people, three talks, a coach from Guangzhou.")),
+    ActivitySpec("cd-2606-meetup", "chengdu", "offline_meetup", "2026-06-13 14:00", 3, "Chengdu Meetup: summer lightning talks", "submit accept",
+                 venue="Panda Labs, 2F, Tianfu Third Street", expected=40, tags="lightning-talks",
+                 people=(Who("organizer", "tang.yu"), Who("speaker", "peng.fei", "My first pull request"),
+                         Who("speaker", "yang.xue", "Kubernetes for data people"))),
+    ActivitySpec("sh-hz-2606-joint", "shanghai", "offline_meetup", "2026-06-20 09:30", 8, "East China Observability Day: Shanghai and Hangzhou", "submit accept recap",
+                 venue="West Bund Conference Centre, Xuhui, Shanghai", expected=200, tags="observability opentelemetry east-china",
+                 co_hosts="hangzhou", organisations="example-cloud:sponsor open-source-weekly:partner",
+                 people=(Who("organizer", "lead.shanghai"), Who("organizer", "xu.ming"),
+                         Who("speaker", "member", "My first month with OpenTelemetry"),
+                         Who("speaker", "anna.kowalska", "Security signals in traces"),
+                         Guest("speaker", "Tomás Rivera", "independent", "Profiling in production")),
+                 links="registration",
+                 recap=Recap(214, "recording slides photos", "214 people from both cities; all seven talks were recorded.")),
+    ActivitySpec("sh-2607-article", "shanghai", "article", "2026-07-08 10:00", None, "What we learned running 35 meetups", "submit accept recap",
+                 tags="community organizing", people=(Who("author", "zhang.min"),),
+                 recap=Recap(3400, "article", "Read 3,400 times in its first month; Open Source Weekly reposted it.")),
+    ActivitySpec("gz-2607-talk", "guangzhou", "talk", "2026-07-15 11:00", 0.75, "Compliance as code: a talk at the Pearl River FinTech Forum", "submit accept recap",
+                 venue="Pearl River FinTech Forum, Canton Tower conference centre", language="en", expected=300, tags="talk fintech compliance",
+                 people=(Who("speaker", "emily.wong", "Compliance as code"),),
+                 recap=Recap(260, "slides recording", "A full room; two banks asked for the policy examples.")),
+    ActivitySpec("hz-2608-live", "hangzhou", "live_stream", "2026-08-06 20:00", 1.5, "Live: serverless cold starts, measured", "submit accept recap",
+                 online="https://live.demo.example/hangzhou/cold-starts", expected=500, tags="serverless performance",
+                 organisations="open-source-weekly:partner",
+                 people=(Who("host", "xu.ming"), Who("speaker", "wu.hao", "Benchmarks on three platforms")),
+                 recap=Recap(730, "recording", "730 live viewers; the benchmark repository is linked from the recording.")),
+    ActivitySpec("sh-2609-mentoring", "shanghai", "mentoring", "2026-09-05 15:00", 1, "Mid-term check-in: eBPF network observability dashboard", "submit accept recap",
+                 online="https://meet.demo.example/shanghai/ebpf-dashboard", tags="mentoring ebpf", project="ebpf-dashboard",
+                 people=(Who("mentor", "zhao.yang"), Who("mentee", "sun.li")),
+                 recap=Recap(6, "recording slides", "Sun Li demoed the flow graph; next comes a storage backend.")),
+    ActivitySpec("sh-2609-talk", "shanghai", "talk", "2026-09-12 11:00", 0.75, "Running Kubernetes at Huangpu Cloud: a talk at Cloud Native Days Demo 2026", "submit accept recap",
+                 venue="Cloud Native Days Demo 2026, Shanghai Expo Centre", language="en", expected=400, tags="talk kubernetes",
+                 people=(Who("speaker", "lead.shanghai", "Running Kubernetes at Huangpu Cloud"),),
+                 recap=Recap(380, "slides recording", "380 in the room; the chapter's booth signed up 40 new members.")),
+    ActivitySpec("sz-2609-meetup", "shenzhen", "offline_meetup", "2026-09-13 14:00", 3, "Shenzhen Meetup: edge AI on small devices", "submit cancel",
+                 venue=SHEKOU_VENUE, expected=90, tags="edge ai",
+                 people=(Who("organizer", "zheng.hui"), Who("speaker", "xie.na", "Quantised models on ARM boards")),
+                 cancel="Typhoon signal No. 8 was raised the day before; the talks move to January."),
+    ActivitySpec("cd-2609-sprint", "chengdu", "other", "2026-09-26 10:00", 6, "Design sprint for the chapter website", "cancel",
+                 venue="Panda Labs, 2F, Tianfu Third Street", tags="design website",
+                 people=(Who("organizer", "tang.yu"),),
+                 cancel="Postponed: with three members gone, the chapter pauses until spring 2027."),
+    ActivitySpec("gz-2610-sprint", "guangzhou", "other", "2026-10-10 13:00", 5, "Docs contribution sprint", "submit accept recap",
+                 venue="Canton Fintech co-working space, Zhujiang New Town", expected=30, tags="docs contribution",
+                 people=(Who("organizer", "huang.jing"), Who("host", "emily.wong")),
+                 recap=Recap(27, "photos article", "27 people opened 41 pull requests; 33 were merged by the end of the month.")),
+    ActivitySpec("hz-2610-mentoring", "hangzhou", "mentoring", "2026-10-14 19:30", 1, "Final demo: a Chinese glossary for the Kubernetes docs", "submit accept recap",
+                 online="https://meet.demo.example/hangzhou/glossary-demo", tags="mentoring docs translation", project="k8s-glossary",
+                 people=(Who("mentor", "lin.xiao"), Who("mentee", "peng.fei")),
+                 recap=Recap(18, "recording slides", "The glossary is merged; the docs team adopts it from November.")),
+    ActivitySpec("sh-2610-workshop", "shanghai", "offline_meetup", "2026-10-17 13:30", 4, "Hands-on Kubernetes workshop with Cloud Native Training Co.", "submit accept recap",
+                 venue="Cloud Native Training Co. classroom, 500 Nanjing West Road, Jing'an", expected=40, tags="workshop kubernetes",
+                 organisations="cn-training:co_host cn-training:venue",
+                 people=(Who("organizer", "zhang.min"), Guest("speaker", "Zhou Ping", "Cloud Native Training Co.", "Troubleshooting a broken cluster")),
+                 recap=Recap(38, "slides photos", "38 people broke and fixed clusters for four hours; ten won exam vouchers.")),
+    ActivitySpec("gz-2610-meetup", "guangzhou", "offline_meetup", "2026-10-24 14:00", 3, "Guangzhou Meetup: service mesh one year on", "submit accept",
+                 venue=TIANHE_VENUE, expected=70, tags="service-mesh",
+                 people=(Who("organizer", "guo.qiang"), Who("speaker", "guo.qiang", "Sidecars, one year later"),
+                         Who("speaker", "thomas.muller", "A mesh inside a car"))),
+    ActivitySpec("hz-2610-article", "hangzhou", "article", "2026-10-30 09:00", None, "Serverless in practice: notes from five Hangzhou teams", "submit accept recap",
+                 tags="serverless case-study", people=(Who("author", "xu.ming"), Who("author", "lin.xiao")),
+                 recap=Recap(2100, "article", "2,100 reads; two of the teams offered to speak in 2027.")),
+    ActivitySpec("sz-2611-live", "shenzhen", "live_stream", "2026-11-05 20:00", 1.5, "Live: Kubernetes at the edge", "submit accept",
+                 online="https://live.demo.example/shenzhen/k8s-edge", language="en", expected=300, tags="edge kubernetes",
+                 people=(Who("host", "olivia.brown"), Who("speaker", "ma.lin", "K3s on a factory floor"),
+                         Who("speaker", "ahmed.hassan", "Fleet updates over bad networks"))),
+    ActivitySpec("sh-2611-meetup", "shanghai", "offline_meetup", "2026-11-25 19:00", 2.5, "Shanghai Cloud Native Meetup #36: AI infrastructure", "submit accept",
+                 venue=SHANGHAI_VENUE, expected=90, tags="ai-infra kubernetes",
+                 organisations="example-cloud:venue",
+                 people=(Who("organizer", "lead.shanghai"), Who("speaker", "zhao.yang", "GPU scheduling in practice"),
+                         Guest("speaker", "Priya Raman", "Example Cloud Inc.", "Serving models on Kubernetes")),
+                 links="registration"),
+    ActivitySpec("hz-2612-kickoff", "hangzhou", "mentoring", "2026-12-03 19:30", 1, "Kick-off: serverless function templates", "submit",
+                 online="https://meet.demo.example/hangzhou/templates-kickoff", tags="mentoring serverless", project="function-templates",
+                 people=(Who("mentor", "xu.ming"), Who("mentee", "feng.rui"))),
+    ActivitySpec("gz-2612-meetup", "guangzhou", "offline_meetup", "2026-12-05 14:00", 3, "Guangzhou year-end meetup: lightning talks and hot pot", "submit changes fix",
+                 venue="Tianhe", expected=120, tags="lightning-talks year-end",
+                 people=(Who("organizer", "emily.wong"), Who("speaker", "luo.dan", "Security in five minutes"),
+                         Who("speaker", "feng.rui", "My first year in open source")),
+                 review="Please give the full address and a registration link. The room you booked last time holds 60: is 120 realistic?",
+                 fix=Fix("Full address added, registration is open, and we now expect 60.", venue=TIANHE_VENUE, expected=60, links="registration")),
+    ActivitySpec("sz-2612-live", "shenzhen", "live_stream", "2026-12-10 20:00", 1.5, "Live: WebAssembly on robots", "submit",
+                 online="https://live.demo.example/shenzhen/wasm-robots", expected=250, tags="wasm edge",
+                 people=(Who("host", "zheng.hui"), Who("speaker", "xie.na", "Wasm modules on a robot arm"))),
+    ActivitySpec("hz-2612-campus", "hangzhou", "campus_visit", "2026-12-12 13:30", 4, "Open Source Day at Zhejiang Demo University", "submit changes reply",
+                 venue="Zhejiang Demo University", expected=200, tags="students campus",
+                 organisations="zju:co_host",
+                 people=(Who("organizer", "chen.jie"), Guest("host", "Prof. Wang Lei", "Zhejiang Demo University")),
+                 review="Which building and room? Please also list the speakers and add the university as the venue.",
+                 reply="The university confirms the room on Monday; I will add it and the speakers then."),
+    ActivitySpec("hz-2612-podcast", "hangzhou", "podcast", "2026-12-15 20:00", 1, "Westlake Cloud Talk #4: a year of serverless in Hangzhou", "",
+                 tags="serverless", people=(Who("host", "xu.ming"), Who("guest", "anna.kowalska"))),
+    ActivitySpec("sh-2612-meetup", "shanghai", "offline_meetup", "2026-12-19 14:00", 3, "Shanghai Cloud Native Meetup #37: year-end lightning talks", "submit",
+                 venue=SHANGHAI_VENUE, expected=100, tags="lightning-talks year-end",
+                 organisations="example-cloud:venue example-cloud:sponsor",
+                 people=(Who("organizer", "lead.shanghai"), Who("organizer", "zhang.min")),
+                 links="registration"),
+    ActivitySpec("sh-2701-kickoff", "shanghai", "other", "2027-01-09 18:00", 3, "2027 kickoff: volunteer dinner and planning", "",
+                 tags="volunteers planning", people=(Who("organizer", "zhang.min"),)),
+    ActivitySpec("sz-2701-meetup", "shenzhen", "offline_meetup", "2027-01-16 14:00", 3, "Shenzhen Meetup: edge AI on small devices (rescheduled)", "submit",
+                 venue=SHEKOU_VENUE, expected=90, tags="edge ai",
+                 people=(Who("organizer", "zheng.hui"), Who("speaker", "xie.na", "Quantised models on ARM boards"),
+                         Who("speaker", "he.jun", "Observability on a budget")),
+                 links="registration"),
+]
+
+DEMO_LEDGER = Ledger(DEMO_ORGANISATIONS, DEMO_PROGRAM, DEMO_PROJECTS, DEMO_ACTIVITIES, reviewer="ops")
+
 ACME_PEOPLE = [
     Profile("admin",        "Alex Acme",    "alex-acme", "Berlin",  "Acme Foundation", "non-code",      "staff"),
     Profile("jonas.weber",  "Jonas Weber",  "jweber",    "Berlin",  "Spree Systems",   "code",          "organizer kubernetes"),
@@ -300,6 +677,7 @@ CONTENT = {
         history=DEMO_HISTORY,
         status_changes=DEMO_STATUS_CHANGES,
         committee=DEMO_COMMITTEE,
+        ledger=DEMO_LEDGER,
     ),
     "acme": TenantContent(
         domain="acme.example",
@@ -323,15 +701,25 @@ async def seed_demo(owner_engine: AsyncEngine, echo=print) -> dict[str, uuid.UUI
     sessionmaker = db.tenant_sessionmaker(owner_engine)
     for slug, tenant_id in tenant_ids.items():
         async with db.open_tenant_session(sessionmaker, tenant_id) as session, session.begin():
-            await _ensure_accounts(session, slug)
-            content = CONTENT[slug]
-            if await find_by_slug(session, content.chapters[0].slug) is not None:
-                echo(f"  {slug}: chapters and history already there")
-                continue
-            timezone = ZoneInfo(DEMO_TENANTS[slug][1])
-            echo(f"  {slug}: {await _seed_content(session, content, timezone)}")
+            await _seed_tenant(session, slug, CONTENT[slug], echo)
     echo(f"  {len(DEMO_ACCOUNTS)} demo accounts ready")
     return tenant_ids
+
+
+async def _seed_tenant(session: AsyncSession, slug: str, content: TenantContent, echo) -> None:
+    """The accounts, then the content and the ledger, each written only if it is missing."""
+    await _ensure_accounts(session, slug)
+    if await find_by_slug(session, content.chapters[0].slug) is not None:
+        echo(f"  {slug}: chapters and history already there")
+    else:
+        timezone = ZoneInfo(DEMO_TENANTS[slug][1])
+        echo(f"  {slug}: {await _seed_content(session, content, timezone)}")
+    if content.ledger is None:
+        return
+    if await session.scalar(select(Activity.id).limit(1)) is not None:
+        echo(f"  {slug}: activity ledger already there")
+    else:
+        echo(f"  {slug}: {await _seed_ledger(session, content, content.ledger)}")
 
 
 async def _ensure_accounts(session: AsyncSession, tenant: str) -> None:
@@ -486,6 +874,296 @@ async def _replay_history(
             await change_role(
                 session, principal, current.id, change.becomes, reason=change.reason, at=when
             )
+
+
+# The activity ledger
+
+
+PROJECT_STEPS = {
+    ProjectStatus.PROPOSED: (),
+    ProjectStatus.ACCEPTED: (ProjectStatus.ACCEPTED,),
+    ProjectStatus.IN_PROGRESS: (ProjectStatus.ACCEPTED, ProjectStatus.IN_PROGRESS),
+    ProjectStatus.COMPLETED: (
+        ProjectStatus.ACCEPTED,
+        ProjectStatus.IN_PROGRESS,
+        ProjectStatus.COMPLETED,
+    ),
+    ProjectStatus.FAILED: (ProjectStatus.ACCEPTED, ProjectStatus.IN_PROGRESS, ProjectStatus.FAILED),
+}
+# Where each kind of link lives: https://<host>.<tenant's domain>/<activity key>
+LINK_HOSTS = {
+    LinkKind.REGISTRATION: "events",
+    LinkKind.RECORDING: "video",
+    LinkKind.SLIDES: "slides",
+    LinkKind.ARTICLE: "blog",
+    LinkKind.EPISODE: "podcast",
+    LinkKind.PHOTOS: "photos",
+}
+
+
+@dataclass
+class _Refs:
+    """What the ledger's tables name by key, and who acts: the admin, leads, the reviewer."""
+
+    session: AsyncSession
+    domain: str
+    people: dict[str, Person]
+    chapters: dict[str, uuid.UUID]
+    admin: Principal
+    organisations: dict[str, uuid.UUID] = field(default_factory=dict)
+    projects: dict[str, uuid.UUID] = field(default_factory=dict)
+    principals: dict[uuid.UUID, Principal] = field(default_factory=dict)
+
+    async def principal(self, person: Person) -> Principal:
+        if person.id not in self.principals:
+            self.principals[person.id] = await load_principal(self.session, person)
+        return self.principals[person.id]
+
+    async def organiser(self, chapter_id: uuid.UUID) -> Principal:
+        """The chapter's lead, who writes up its activities (the admin, if it has none)."""
+        lead = await self.session.scalar(
+            select(Person)
+            .join(ChapterMembership, ChapterMembership.person_id == Person.id)
+            .where(
+                ChapterMembership.chapter_id == chapter_id,
+                ChapterMembership.role == LEAD,
+                ChapterMembership.status == MembershipStatus.ACTIVE,
+            )
+            .limit(1)
+        )
+        if lead is not None:
+            principal = await self.principal(lead)
+            if authz.can(principal, Action.ACTIVITY_CREATE, chapter_id=chapter_id):
+                return principal
+        return self.admin
+
+    def links(self, key: str, kinds: str) -> list[LinkEntry]:
+        return [
+            LinkEntry(
+                kind=LinkKind(kind),
+                url=f"https://{LINK_HOSTS[LinkKind(kind)]}.{self.domain}/{key}",
+                title=kind.capitalize(),
+            )
+            for kind in kinds.split()
+        ]
+
+    def participant(self, who: Who | Guest) -> ParticipantEntry:
+        if isinstance(who, Guest):
+            return ParticipantEntry(
+                role=ParticipantRole(who.role),
+                external_name=who.name,
+                external_affiliation=who.affiliation,
+                topic=who.topic,
+            )
+        person_id = self.people[who.person].id
+        return ParticipantEntry(
+            role=ParticipantRole(who.role), person_id=person_id, topic=who.topic
+        )
+
+    def organisation(self, pair: str) -> OrganisationEntry:
+        key, role = pair.split(":")
+        return OrganisationEntry(
+            organisation_id=self.organisations[key], role=OrganisationRole(role)
+        )
+
+
+async def _seed_ledger(session: AsyncSession, content: TenantContent, ledger: Ledger) -> str:
+    """Organisations, the mentoring program and the activities; return a summary line. Works
+    on a tenant seeded before the ledger existed: people and chapters are looked up."""
+    people = {}
+    for profile in content.people:  # creates, by name only, any profile added since
+        email = f"{profile.key}@{content.domain}"
+        people[profile.key] = await ensure_person(session, email=email, display_name=profile.name)
+    chapters = dict((await session.execute(select(Chapter.slug, Chapter.id))).all())
+    admin = await load_principal(session, people[ADMIN_KEY])
+    refs = _Refs(session, content.domain, people, chapters, admin)
+    refs.organisations = await _ensure_organisations(refs, ledger.organisations)
+    refs.projects = await _ensure_program(refs, ledger.program, ledger.projects)
+    reviewer = await refs.principal(people[ledger.reviewer])
+    for spec in ledger.activities:
+        await _replay_activity(refs, spec, reviewer)
+    waiting = await session.scalar(
+        select(func.count())
+        .select_from(Activity)
+        .where(Activity.status == ActivityStatus.SUBMITTED)
+    )
+    return (
+        f"{_count(len(refs.organisations), 'organisation')}, "
+        f"{_count(len(refs.projects), 'mentoring project')}, "
+        f"{len(ledger.activities)} activities ({waiting} awaiting review)"
+    )
+
+
+async def _ensure_organisations(refs: _Refs, specs: list[OrganisationSpec]) -> dict[str, uuid.UUID]:
+    """Each organisation once by name (the registry's unique key): one already there, say
+    entered through the API, is used as it is."""
+    ids = {}
+    for spec in specs:
+        existing = await refs.session.scalar(
+            select(Organisation.id).where(func.lower(Organisation.name) == spec.name.lower())
+        )
+        if existing is not None:
+            ids[spec.key] = existing
+            continue
+        fields = organisations.OrganisationFields(
+            name=spec.name, kind=spec.kind, website=spec.website, notes=spec.notes
+        )
+        organisation = await organisations.create_organisation(refs.session, refs.admin, fields)
+        for rel in spec.relationships:
+            relationship = organisations.RelationshipFields(
+                kind=RelationshipKind(rel.kind),
+                status=RelationshipStatus(rel.status),
+                starts_on=date.fromisoformat(rel.starts_on),
+                notes=rel.notes,
+            )
+            await organisations.add_relationship(
+                refs.session, refs.admin, organisation.id, relationship
+            )
+        if spec.contact is not None:
+            contact = organisations.ContactFields(
+                name=spec.contact.name, email=spec.contact.email, title=spec.contact.title
+            )
+            await organisations.add_contact(refs.session, refs.admin, organisation.id, contact)
+        for slug in spec.chapters.split():
+            await organisations.link_chapter(
+                refs.session, refs.admin, refs.chapters[slug], organisation.id
+            )
+        ids[spec.key] = organisation.id
+    return ids
+
+
+async def _ensure_program(
+    refs: _Refs, spec: ProgramSpec, projects: list[ProjectSpec]
+) -> dict[str, uuid.UUID]:
+    """The program once by name and year, each project once by title; a project walks its
+    life to its status one step at a time, its outcome recorded with the last step."""
+    session, admin = refs.session, refs.admin
+    program = await session.scalar(
+        select(MentoringProgram).where(
+            MentoringProgram.name == spec.name, MentoringProgram.year == spec.year
+        )
+    )
+    if program is None:
+        fields = mentoring.ProgramFields(
+            name=spec.name,
+            year=spec.year,
+            description=spec.description,
+            applications_open_on=date.fromisoformat(spec.applications[0]),
+            applications_close_on=date.fromisoformat(spec.applications[1]),
+            coding_starts_on=date.fromisoformat(spec.coding[0]),
+            coding_ends_on=date.fromisoformat(spec.coding[1]),
+        )
+        program = await mentoring.create_program(session, admin, fields)
+    existing = await session.execute(
+        select(MentoringProject.title, MentoringProject.id).where(
+            MentoringProject.program_id == program.id
+        )
+    )
+    titles = dict(existing.all())
+    ids = {}
+    for project in projects:
+        if project.title in titles:
+            ids[project.key] = titles[project.title]
+            continue
+        fields = mentoring.ProjectFields(
+            title=project.title,
+            repository_url=project.repository,
+            chapter_id=refs.chapters[project.chapter],
+        )
+        created = await mentoring.create_project(
+            session,
+            admin,
+            program.id,
+            fields,
+            mentor_ids=[refs.people[key].id for key in project.mentors.split()],
+            mentee_ids=[refs.people[key].id for key in project.mentees.split()],
+        )
+        steps = PROJECT_STEPS[project.status]
+        for status in steps:
+            last = status == steps[-1]
+            outcome = project.outcome if last and project.outcome else mentoring.UNSET
+            await mentoring.set_status(session, admin, created.id, status, outcome=outcome)
+        ids[project.key] = created.id
+    return ids
+
+
+async def _replay_activity(refs: _Refs, spec: ActivitySpec, reviewer: Principal) -> None:
+    """Create the activity as its chapter's lead, then take its steps in order."""
+    session = refs.session
+    chapter_id = refs.chapters[spec.chapter]
+    author = await refs.organiser(chapter_id)
+    starts = datetime.fromisoformat(spec.starts)  # no offset: read on the chapter's clock
+    fields = ActivityFields(
+        chapter_id=chapter_id,
+        kind=ActivityKind(spec.kind),
+        title=spec.title,
+        starts_at=starts,
+        ends_at=None if spec.hours is None else starts + timedelta(hours=spec.hours),
+        venue=spec.venue,
+        online_url=spec.online,
+        language=spec.language,
+        expected_attendance=spec.expected,
+        tags=spec.tags.split(),
+        mentoring_project_id=refs.projects[spec.project] if spec.project else None,
+        co_host_chapter_ids=[refs.chapters[slug] for slug in spec.co_hosts.split()],
+        organisations=[refs.organisation(pair) for pair in spec.organisations.split()],
+        participants=[refs.participant(who) for who in spec.people],
+        links=refs.links(spec.key, spec.links),
+    )
+    activity_id = (await create_activity(session, author, fields)).id
+    for step in spec.steps.split():
+        if step == "submit":
+            await lifecycle.submit(session, author, activity_id)
+        elif step == "accept":
+            await lifecycle.review(session, reviewer, activity_id, lifecycle.Step.ACCEPT)
+        elif step == "changes":
+            decision = lifecycle.Step.REQUEST_CHANGES
+            await lifecycle.review(session, reviewer, activity_id, decision, spec.review)
+        elif step == "reply":
+            await lifecycle.add_comment(session, author, activity_id, spec.reply)
+        elif step == "fix":
+            await update_activity(session, author, activity_id, _fixed_fields(refs, spec))
+            await lifecycle.submit(session, author, activity_id, spec.fix.note)
+        elif step == "cancel":
+            await lifecycle.cancel(session, author, activity_id, spec.cancel)
+        elif step == "recap":
+            await lifecycle.publish_recap(
+                session,
+                author,
+                activity_id,
+                summary=spec.recap.summary,
+                actual_attendance=spec.recap.attendance,
+                links=refs.links(spec.key, spec.recap.links),
+            )
+        else:
+            raise ValueError(f"{spec.key}: unknown step {step!r}")
+        await _date_new_comments(session, activity_id)
+
+
+async def _date_new_comments(session: AsyncSession, activity_id: uuid.UUID) -> None:
+    """A comment's time is its transaction's start, so a thread seeded in one transaction would
+    have no order: the comments a step just wrote get the step's time, like its transition."""
+    await session.execute(
+        update(ActivityComment)
+        .where(
+            ActivityComment.activity_id == activity_id,
+            ActivityComment.created_at == func.now(),
+        )
+        .values(created_at=datetime.now(UTC))
+        .execution_options(synchronize_session="fetch")
+    )
+
+
+def _fixed_fields(refs: _Refs, spec: ActivitySpec) -> ActivityFields:
+    fix = spec.fix
+    changes: dict[str, Any] = {}
+    if fix.venue is not None:
+        changes["venue"] = fix.venue
+    if fix.expected is not None:
+        changes["expected_attendance"] = fix.expected
+    if fix.links:
+        changes["links"] = refs.links(spec.key, fix.links)
+    return ActivityFields(**changes)
 
 
 def _count(number: int, noun: str) -> str:

@@ -20,6 +20,7 @@ from chapters.activities import service
 from chapters.activities.service import LinkEntry
 from chapters.auth.principal import Principal
 from chapters.authz import Action
+from chapters.changes import UNSET
 from chapters.errors import ErrorCode, FieldError, InvalidInput
 from chapters.models import Activity, ActivityComment, ActivityKind, ActivityLink, LinkKind
 from chapters.models import ActivityStatus as S
@@ -194,7 +195,7 @@ def _check_recap(
     summary: str, actual_attendance: Any, links: Sequence[LinkEntry]
 ) -> list[FieldError]:
     errors = required_text(summary, "summary", SUMMARY_LIMIT)
-    if actual_attendance is not service.UNSET:
+    if actual_attendance is not UNSET:
         errors += service.check_attendance(actual_attendance, "actualAttendance")
     errors += service.check_links(links)
     errors += [
@@ -215,7 +216,7 @@ async def publish_recap(
     activity_id: uuid.UUID,
     *,
     summary: str,
-    actual_attendance: Any = service.UNSET,
+    actual_attendance: Any = UNSET,
     links: Sequence[LinkEntry] = (),
 ) -> Activity:
     """Publish (or update) the recap of an activity that took place. ``recap_published_at``
@@ -233,7 +234,7 @@ async def publish_recap(
     if errors:
         raise InvalidInput(*errors)
     activity.recap_summary = summary.strip()
-    if actual_attendance is not service.UNSET:
+    if actual_attendance is not UNSET:
         activity.actual_attendance = actual_attendance
     activity.recap_published_at = activity.recap_published_at or now
     await _add_links(session, activity, links)

@@ -23,6 +23,7 @@ from chapters.activities.types import (
 from chapters.api.errors import UserError, run_mutation
 from chapters.api.ids import decode_id
 from chapters.api.pagination import PageArgs, paginate
+from chapters.changes import UNSET
 from chapters.models import Activity, ActivityComment
 
 # Ids in inputs are global ids typed as plain ``ID``, decoded with ``decode_id`` so that a bad
@@ -467,7 +468,7 @@ class ActivityMutation:
                 ctx.principal,
                 _activity_id(input.id),
                 summary=input.summary,
-                actual_attendance=service.UNSET
+                actual_attendance=UNSET
                 if input.actual_attendance is strawberry.UNSET
                 else input.actual_attendance,
                 links=_links(input.links),

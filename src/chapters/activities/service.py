@@ -21,6 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from chapters import authz
 from chapters.auth.principal import Principal
 from chapters.authz import Action
+from chapters.changes import UNSET, Changes
 from chapters.errors import DomainError, ErrorCode, FieldError, InvalidInput, NotFound
 from chapters.models import (
     Activity,
@@ -42,8 +43,6 @@ from chapters.models import (
     Tenant,
 )
 from chapters.validation import camel, check_length, check_locale, check_timezone, required_text
-
-UNSET: Any = object()  # "not given" in an update, as opposed to None ("clear it")
 
 TEXT_LIMITS = {"title": 300, "description": 20000, "venue": 300}
 URL_LIMIT = 500
@@ -78,7 +77,7 @@ class LinkEntry:
 
 
 @dataclass(frozen=True, kw_only=True)
-class ActivityFields:
+class ActivityFields(Changes):
     """Activity fields; in updates, UNSET leaves a field as it is and None clears it. The owner
     (``chapter_id`` / ``committee_id``) is given at creation only."""
 
@@ -100,9 +99,6 @@ class ActivityFields:
     organisations: Any = UNSET
     participants: Any = UNSET
     links: Any = UNSET
-
-    def given(self) -> dict[str, Any]:
-        return {k: v for k, v in self.__dict__.items() if v is not UNSET}
 
 
 OWNER_FIELDS = ("chapter_id", "committee_id")

@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from chapters import authz
 from chapters.auth.principal import Principal
 from chapters.authz import Action
+from chapters.changes import UNSET, Changes
 from chapters.db import flush_unique
 from chapters.errors import ErrorCode, FieldError, InvalidInput, NotFound
 from chapters.models import Chapter, ChapterStatus, ChapterStatusChange, Committee, Tenant
@@ -24,11 +25,10 @@ from chapters.validation import check_length, check_timezone, required_text
 SLUG = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$")
 COUNTRY = re.compile(r"^[A-Z]{2}$")
 LINK_KINDS = {"website", "email", "wechat", "github", "twitter", "meetup", "slack", "other"}
-UNSET: Any = object()  # "not given" in an update, as opposed to None ("clear it")
 
 
 @dataclass(frozen=True, kw_only=True)
-class ChapterFields:
+class ChapterFields(Changes):
     """Chapter profile fields; in updates, UNSET leaves a field as it is."""
 
     name: Any = UNSET
@@ -42,9 +42,6 @@ class ChapterFields:
     contact_links: Any = UNSET
     parent_id: Any = UNSET
     committee_id: Any = UNSET
-
-    def given(self) -> dict[str, Any]:
-        return {k: v for k, v in self.__dict__.items() if v is not UNSET}
 
 
 @dataclass(frozen=True)

@@ -22,27 +22,24 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from chapters import authz
 from chapters.auth.principal import Principal
 from chapters.authz import Action
+from chapters.changes import UNSET, Changes
 from chapters.committees.loaders import today_by_tenant
 from chapters.db import flush_unique
 from chapters.errors import ErrorCode, FieldError, InvalidInput, NotFound
 from chapters.models import Committee, CommitteeKind, CommitteeSeat, Person, SeatRole
 from chapters.validation import check_date_order, check_length, required_text
 
-UNSET: Any = object()  # "not given" in an update, as opposed to None ("clear it")
 NAME_LIMIT = 200
 DESCRIPTION_LIMIT = 5000
 
 
 @dataclass(frozen=True, kw_only=True)
-class CommitteeFields:
+class CommitteeFields(Changes):
     """Committee fields; in updates, UNSET leaves a field as it is and None clears it."""
 
     name: Any = UNSET
     kind: Any = UNSET
     description: Any = UNSET
-
-    def given(self) -> dict[str, Any]:
-        return {k: v for k, v in self.__dict__.items() if v is not UNSET}
 
 
 @dataclass(frozen=True)

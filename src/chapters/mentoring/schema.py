@@ -8,6 +8,7 @@ import strawberry
 from chapters.api.errors import UserError, run_mutation
 from chapters.api.ids import decode_id
 from chapters.api.pagination import Ordering, PageArgs, paginate
+from chapters.changes import UNSET
 from chapters.mentoring import service
 from chapters.mentoring.types import (
     MentoringProgramConnection,
@@ -268,7 +269,7 @@ class MentoringMutation:
 
         async def work() -> MentoringProject:
             project_id = decode_id(str(input.id), "MentoringProject", "id")
-            outcome = service.UNSET if input.outcome is strawberry.UNSET else input.outcome
+            outcome = UNSET if input.outcome is strawberry.UNSET else input.outcome
             return await service.set_status(
                 ctx.session, ctx.principal, project_id, ProjectStatus(input.status), outcome=outcome
             )

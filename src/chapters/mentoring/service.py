@@ -26,6 +26,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from chapters import authz
 from chapters.auth.principal import Principal
 from chapters.authz import Action
+from chapters.changes import UNSET, Changes
 from chapters.db import flush_unique
 from chapters.errors import DomainError, ErrorCode, FieldError, InvalidInput, NotFound
 from chapters.models import (
@@ -39,7 +40,6 @@ from chapters.models import (
 )
 from chapters.validation import camel, check_date_order, check_length, required_text
 
-UNSET: Any = object()  # "not given" in an update, as opposed to None ("clear it")
 NAME_LIMIT = 200
 TEXT_LIMIT = 5000
 URL_LIMIT = 500
@@ -96,7 +96,7 @@ def phase_on(program: Schedule, today: date) -> Phase:
 
 
 @dataclass(frozen=True, kw_only=True)
-class ProgramFields:
+class ProgramFields(Changes):
     """Program fields; in updates, UNSET leaves a field as it is and None clears it."""
 
     name: Any = UNSET
@@ -107,21 +107,15 @@ class ProgramFields:
     coding_starts_on: Any = UNSET
     coding_ends_on: Any = UNSET
 
-    def given(self) -> dict[str, Any]:
-        return {k: v for k, v in self.__dict__.items() if v is not UNSET}
-
 
 @dataclass(frozen=True, kw_only=True)
-class ProjectFields:
+class ProjectFields(Changes):
     """Project fields; in updates, UNSET leaves a field as it is and None clears it."""
 
     title: Any = UNSET
     repository_url: Any = UNSET
     outcome: Any = UNSET
     chapter_id: Any = UNSET
-
-    def given(self) -> dict[str, Any]:
-        return {k: v for k, v in self.__dict__.items() if v is not UNSET}
 
 
 @dataclass(frozen=True)

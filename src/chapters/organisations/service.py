@@ -20,6 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from chapters import authz
 from chapters.auth.principal import Principal
 from chapters.authz import Action
+from chapters.changes import UNSET, Changes
 from chapters.db import flush_unique
 from chapters.errors import ErrorCode, FieldError, InvalidInput, NotFound
 from chapters.models import (
@@ -35,20 +36,14 @@ from chapters.models import (
 )
 from chapters.validation import check_date_order, check_email, check_length, required_text
 
-UNSET: Any = object()  # "not given" in an update, as opposed to None ("clear it")
 NAME_LIMIT = 200
 WEBSITE_LIMIT = 500
 NOTES_LIMIT = 5000
 TITLE_LIMIT = 200
 
 
-class _Fields:
-    def given(self) -> dict[str, Any]:
-        return {k: v for k, v in self.__dict__.items() if v is not UNSET}
-
-
 @dataclass(frozen=True, kw_only=True)
-class OrganisationFields(_Fields):
+class OrganisationFields(Changes):
     """Organisation fields; in updates, UNSET leaves a field as it is and None clears it."""
 
     name: Any = UNSET
@@ -58,7 +53,7 @@ class OrganisationFields(_Fields):
 
 
 @dataclass(frozen=True, kw_only=True)
-class RelationshipFields(_Fields):
+class RelationshipFields(Changes):
     """The kind is fixed once recorded: a sponsor that becomes a partner is a new relationship,
     so the sponsorship keeps its own dates."""
 
@@ -70,7 +65,7 @@ class RelationshipFields(_Fields):
 
 
 @dataclass(frozen=True, kw_only=True)
-class ContactFields(_Fields):
+class ContactFields(Changes):
     name: Any = UNSET
     email: Any = UNSET
     title: Any = UNSET

@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from chapters import authz
 from chapters.auth.principal import Principal
 from chapters.authz import Action
+from chapters.changes import UNSET, Changes
 from chapters.db import flush_unique
 from chapters.errors import ErrorCode, FieldError, InvalidInput, NotFound
 from chapters.models import (
@@ -31,7 +32,6 @@ GITHUB_HANDLE = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9]|-(?=[A-Za-z0-9])){0,38}$
 MAX_TAGS = 20
 TAG_LENGTH = 50
 OPTIONAL_TEXT = {"city": 100, "company": 200, "bio": 5000}
-UNSET: Any = object()  # "not given" in an update, as opposed to None ("clear it")
 
 # Who outranks whom: nobody grants (or takes away) a tenant role above their own.
 ROLE_RANK: dict[TenantRole | None, int] = {
@@ -44,7 +44,7 @@ ROLE_RANK: dict[TenantRole | None, int] = {
 
 
 @dataclass(frozen=True, kw_only=True)
-class PersonFields:
+class PersonFields(Changes):
     """Person profile fields; in updates, UNSET leaves a field as it is and None clears it."""
 
     display_name: Any = UNSET
@@ -57,9 +57,6 @@ class PersonFields:
     segments: Any = UNSET
     tags: Any = UNSET
     tenant_role: Any = UNSET
-
-    def given(self) -> dict[str, Any]:
-        return {k: v for k, v in self.__dict__.items() if v is not UNSET}
 
 
 @dataclass(frozen=True)
