@@ -5,8 +5,9 @@ order with these tests."""
 from __future__ import annotations
 
 import uuid
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import func, select
@@ -14,21 +15,60 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from chapters import db
 from chapters.auth.tokens import issue_access_token
-from chapters.demo import seed_demo
+from chapters.demo import (
+    CONTENT,
+    DEMO_ACTIVITIES,
+    _ensure_accounts,
+    _seed_content,
+    _seed_tenant,
+    seed_demo,
+)
 from chapters.models import (
+    Activity,
+    ActivityCoHost,
+    ActivityComment,
+    ActivityKind,
+    ActivityLink,
+    ActivityOrganisation,
+    ActivityParticipant,
+    ActivityStatus,
+    ActivityTransition,
     AuditEntry,
     Chapter,
     ChapterMembership,
     ChapterMembershipPeriod,
+    ChapterOrganisation,
     ChapterStatusChange,
     Committee,
     CommitteeSeat,
+    MentoringProgram,
+    MentoringProject,
+    MentoringProjectMember,
+    Organisation,
+    OrganisationContact,
+    OrganisationRelationship,
     Person,
 )
 from chapters.people.service import find_person_by_email
 from tests.support import data_of, gql
 
 CITIES = {"shanghai", "hangzhou", "chengdu", "guangzhou", "shenzhen"}
+LEDGER = [
+    Organisation,
+    OrganisationRelationship,
+    OrganisationContact,
+    ChapterOrganisation,
+    MentoringProgram,
+    MentoringProject,
+    MentoringProjectMember,
+    Activity,
+    ActivityTransition,
+    ActivityComment,
+    ActivityLink,
+    ActivityParticipant,
+    ActivityCoHost,
+    ActivityOrganisation,
+]
 COUNTED = [
     Person,
     Committee,
@@ -38,6 +78,7 @@ COUNTED = [
     ChapterMembership,
     ChapterMembershipPeriod,
     AuditEntry,
+    *LEDGER,
 ]
 
 HISTORY = """
@@ -90,8 +131,12 @@ async def test_seeding_again_changes_nothing(owner_engine, demo) -> None:
     after = {slug: await counts(owner_engine, tenant_id) for slug, tenant_id in demo.items()}
     assert after == before
     assert "  demo: chapters and history already there" in lines
+    assert "  demo: activity ledger already there" in lines
     assert before["demo"]["Chapter"] == 6
     assert before["demo"]["AuditEntry"] > 0  # the services' writes were audited
+    assert before["demo"]["Activity"] == len(DEMO_ACTIVITIES)
+    assert before["demo"]["Organisation"] == 5
+    assert before["acme"]["Activity"] == 0
 
 
 async def test_city_chapters_have_a_lead_and_a_co_lead(client, token) -> None:
@@ -217,3 +262,240 @@ async def test_acme_sees_its_own_chapter_only(client, token) -> None:
     assert berlin["members"]["edges"][0]["node"]["person"]["displayName"] == "Jonas Weber"
     demo_admin = await token("demo", "admin@demo.example")
     await gql(client, "acme", "{ viewer { email } }", token=demo_admin, expect_status=401)
+
+
+# The activity ledger
+
+ACTIVITY_FIELDS = """
+  id kind status title startsAt endsAt venue onlineUrl language expectedAttendance
+  actualAttendance tags mentoringProjectId submittedAt recapPublishedAt isRecapOverdue
+  chapter { slug } coHosts { slug } organisations { role name }
+  participants { role externalName person { displayName } }
+  links { kind url }
+"""
+ACTIVITIES = (
+    "query ($filter: ActivityFilter) { activities(filter: $filter, first: 100) "
+    f"{{ edges {{ node {{ {ACTIVITY_FIELDS} }} }} }} }}"
+)
+
+
+def nodes(connection: dict[str, Any]) -> list[dict[str, Any]]:
+    return [edge["node"] for edge in connection["edges"]]
+
+
+async def activities(client, token: str | None, filter_: dict[str, Any] | None = None):
+    body = await gql(client, "demo", ACTIVITIES, {"filter": filter_}, token=token)
+    return nodes(data_of(body)["activities"])
+
+
+async def test_ledger_has_every_kind_and_every_status(client, token) -> None:
+    ops = await token("demo", "ops@demo.example")
+    everything = await activities(client, ops)
+    assert len(everything) == len(DEMO_ACTIVITIES)
+    assert {a["status"] for a in everything} == {s.name for s in ActivityStatus}
+    for kind in ActivityKind:
+        listed = await activities(client, ops, {"kind": [kind.name]})
+        assert listed, kind
+        assert {a["kind"] for a in listed} == {kind.name}
+    assert {a["chapter"]["slug"] for a in everything} == CITIES
+    assert {a["language"] for a in everything} == {"zh-CN", "en"}
+    starts = sorted(a["startsAt"] for a in everything)
+    assert starts[0] >= "2025-12" and starts[-1] < "2027-02"
+    assert any(a["venue"] for a in everything) and any(a["onlineUrl"] for a in everything)
+    assert all(a["tags"] for a in everything)
+    participants = [p for a in everything for p in a["participants"]]
+    assert any(p["person"] for p in participants)
+    assert any(p["externalName"] and p["person"] is None for p in participants)
+    ended_with_recap = [a for a in everything if a["recapPublishedAt"]]
+    assert all(a["status"] == "ACCEPTED" and a["actualAttendance"] for a in ended_with_recap)
+    link_kinds = {link["kind"] for a in ended_with_recap for link in a["links"]}
+    assert {"RECORDING", "SLIDES", "ARTICLE", "EPISODE", "PHOTOS"} <= link_kinds
+    mentoring = [a for a in everything if a["kind"] == "MENTORING"]
+    assert all(a["mentoringProjectId"] for a in mentoring)
+
+    # Anonymous callers see the accepted ones only.
+    public = await activities(client, None)
+    assert public and {a["status"] for a in public} == {"ACCEPTED"}
+    assert len(public) < len(everything)
+
+
+async def test_review_queue_holds_the_submissions_and_a_resubmission(client, token) -> None:
+    ops = await token("demo", "ops@demo.example")
+    query = """{ activityReviewQueue(first: 50) { edges { node {
+        title status venue expectedAttendance links { kind }
+        transitions { fromStatus toStatus comment actor { displayName } }
+        comments { edges { node { body author { displayName } } } }
+    } } } }"""
+    queue = nodes(data_of(await gql(client, "demo", query, token=ops))["activityReviewQueue"])
+    assert len(queue) >= 3
+    assert {a["status"] for a in queue} == {"SUBMITTED"}
+    resubmitted = [
+        a for a in queue if "CHANGES_REQUESTED" in {t["fromStatus"] for t in a["transitions"]}
+    ]
+    assert len(resubmitted) == 1
+    again = resubmitted[0]
+    steps = [(t["fromStatus"], t["toStatus"]) for t in again["transitions"]]
+    assert steps == [
+        (None, "DRAFT"),
+        ("DRAFT", "SUBMITTED"),
+        ("SUBMITTED", "CHANGES_REQUESTED"),
+        ("CHANGES_REQUESTED", "SUBMITTED"),
+    ]
+    sent_back = again["transitions"][2]
+    assert sent_back["comment"] and sent_back["actor"] == {"displayName": "Oscar Ops"}
+    resubmission = again["transitions"][3]
+    assert resubmission["comment"]  # what the organiser changed
+    thread = [(c["body"], c["author"]) for c in nodes(again["comments"])]
+    assert thread == [
+        (sent_back["comment"], sent_back["actor"]),
+        (resubmission["comment"], resubmission["actor"]),
+    ]
+    assert again["expectedAttendance"] == 60 and {"kind": "REGISTRATION"} in again["links"]
+
+    # The activity still waiting for its changes has the review comment and a reply.
+    query = """query ($filter: ActivityFilter) { activities(filter: $filter) { edges { node {
+        title comments { edges { node { body author { displayName } } } }
+    } } } }"""
+    body = await gql(
+        client, "demo", query, {"filter": {"status": ["CHANGES_REQUESTED"]}}, token=ops
+    )
+    waiting = nodes(data_of(body)["activities"])
+    assert waiting
+    for activity in waiting:
+        thread = [c["author"]["displayName"] for c in nodes(activity["comments"])]
+        assert thread[0] == "Oscar Ops" and len(thread) >= 2, activity["title"]
+
+
+async def test_overdue_recaps_are_the_ended_accepted_ones_without_a_recap(client, token) -> None:
+    ops = await token("demo", "ops@demo.example")
+    query = """{ tenant { recapOverdueDays }
+      overdueRecaps(first: 100) { edges { node {
+        title status startsAt endsAt recapPublishedAt isRecapOverdue } } } }"""
+    data = data_of(await gql(client, "demo", query, token=ops))
+    cutoff = datetime.now(UTC) - timedelta(days=data["tenant"]["recapOverdueDays"])
+    overdue = nodes(data["overdueRecaps"])
+    assert overdue
+    for activity in overdue:
+        ended = datetime.fromisoformat(activity["endsAt"] or activity["startsAt"])
+        assert ended < cutoff, activity["title"]
+        assert activity["recapPublishedAt"] is None and activity["isRecapOverdue"]
+    titles = {activity["title"] for activity in overdue}
+    assert {
+        "Chengdu Meetup: summer lightning talks",
+        "Guangzhou Meetup: service mesh one year on",
+        "Live: Kubernetes at the edge",
+    } <= titles
+    accepted = await activities(client, ops, {"status": ["ACCEPTED"], "recapOverdue": True})
+    assert {a["title"] for a in accepted} <= titles
+    assert {a["status"] for a in overdue} == {"ACCEPTED"}
+
+
+async def test_co_hosted_activities_appear_in_both_calendars(client, token) -> None:
+    ops = await token("demo", "ops@demo.example")
+    query = """query ($chapterId: ID!, $from: DateTime!, $to: DateTime!) {
+      chapterCalendar(chapterId: $chapterId, from: $from, to: $to) {
+        title chapter { slug } coHosts { slug } } }"""
+    ids_query = "{ chapters(first: 50) { edges { node { id slug } } } }"
+    chapters = data_of(await gql(client, "demo", ids_query, token=ops))["chapters"]
+    ids = {node["slug"]: node["id"] for node in nodes(chapters)}
+    year = {"from": "2026-01-01T00:00:00+08:00", "to": "2027-01-01T00:00:00+08:00"}
+
+    async def calendar(slug: str) -> list[dict[str, Any]]:
+        variables = {"chapterId": ids[slug], **year}
+        return data_of(await gql(client, "demo", query, variables, token=ops))["chapterCalendar"]
+
+    for owner, co_host in (("shanghai", "hangzhou"), ("shenzhen", "guangzhou")):
+        owned = {
+            a["title"]
+            for a in await calendar(owner)
+            if a["chapter"]["slug"] == owner and {"slug": co_host} in a["coHosts"]
+        }
+        assert owned, owner
+        assert owned <= {a["title"] for a in await calendar(co_host)}
+
+
+async def test_organisations_take_part_in_activities(client, token) -> None:
+    admin = await token("demo", "admin@demo.example")
+    query = """{ organisations(first: 50) { edges { node {
+        id name kind relationships { kind status } contacts { name }
+        chapters { edges { node { slug } } } } } } }"""
+    registry = nodes(data_of(await gql(client, "demo", query, token=admin))["organisations"])
+    by_name = {organisation["name"]: organisation for organisation in registry}
+    company = by_name["Example Cloud Inc."]
+    assert company["kind"] == "COMPANY" and company["contacts"]
+    relationships = {(r["kind"], r["status"]) for r in company["relationships"]}
+    assert {("CO_HOST", "ACTIVE"), ("SPONSOR", "ACTIVE")} <= relationships
+    university = by_name["Zhejiang Demo University"]
+    assert university["kind"] == "UNIVERSITY"
+    assert [node["slug"] for node in nodes(university["chapters"])] == ["hangzhou"]
+    assert by_name["Cloud Native Training Co."]["kind"] == "TRAINING"
+    kinds = {organisation["kind"] for organisation in registry}
+    assert "MEDIA" in kinds
+    assert any(
+        ("PROSPECT", "PROPOSED") in {(r["kind"], r["status"]) for r in o["relationships"]}
+        for o in registry
+    )
+
+    async def co_hosted(name: str, **filters: Any) -> list[dict[str, Any]]:
+        organisation_id = by_name[name]["id"]
+        listed = await activities(client, admin, {"organisationId": organisation_id, **filters})
+        return [a for a in listed if {"role": "CO_HOST", "name": name} in a["organisations"]]
+
+    assert await co_hosted("Example Cloud Inc.", status=["ACCEPTED"])
+    assert await co_hosted("Zhejiang Demo University", kind=["CAMPUS_VISIT"], status=["ACCEPTED"])
+    assert await co_hosted("Cloud Native Training Co.")
+
+
+async def test_mentoring_program_has_projects_in_several_statuses(client, token) -> None:
+    member = await token("demo", "member@demo.example")
+    query = """{ mentoringPrograms(filter: {year: 2026}) { edges { node {
+        name year applicationsOpenOn codingEndsOn
+        projects(first: 50) { edges { node {
+          id title status outcome chapter { slug } mentors { displayName } mentees { displayName }
+        } } } } } } }"""
+    programs = nodes(data_of(await gql(client, "demo", query, token=member))["mentoringPrograms"])
+    assert [program["name"] for program in programs] == ["Open Source Summer 2026"]
+    program = programs[0]
+    assert program["applicationsOpenOn"].startswith("2026")
+    assert program["codingEndsOn"].startswith("2026")
+    projects = nodes(program["projects"])
+    statuses = {project["status"] for project in projects}
+    assert {"COMPLETED", "IN_PROGRESS", "ACCEPTED", "FAILED"} <= statuses
+    for project in projects:
+        assert project["mentors"] and project["mentees"], project["title"]
+        assert project["chapter"]["slug"] in {"shanghai", "hangzhou"}
+        finished = project["status"] in {"COMPLETED", "FAILED"}
+        assert bool(project["outcome"]) == finished, project["title"]
+    ops = await token("demo", "ops@demo.example")
+    linked = {
+        a["mentoringProjectId"] for a in await activities(client, ops, {"kind": ["MENTORING"]})
+    }
+    assert linked <= {project["id"] for project in projects}
+    assert len(linked) >= 2
+
+
+async def test_ledger_reaches_a_tenant_seeded_before_it(owner_engine, tenants) -> None:
+    """A database whose chapters were seeded before the ledger existed gets it on the next run,
+    and only once."""
+    tenant = await tenants.create("ledger", people={})
+    sessionmaker = db.tenant_sessionmaker(owner_engine)
+    timezone = ZoneInfo("Asia/Shanghai")
+    async with db.open_tenant_session(sessionmaker, tenant.id) as session, session.begin():
+        await _ensure_accounts(session, "demo")
+        await _seed_content(session, CONTENT["demo"], timezone)
+        assert await session.scalar(select(func.count()).select_from(Activity)) == 0
+
+    async def seed() -> list[str]:
+        lines: list[str] = []
+        async with db.open_tenant_session(sessionmaker, tenant.id) as session, session.begin():
+            await _seed_tenant(session, "demo", CONTENT["demo"], lines.append)
+        assert "  demo: chapters and history already there" in lines
+        return lines
+
+    assert "  demo: activity ledger already there" not in await seed()
+    found = await counts(owner_engine, tenant.id)
+    assert "  demo: activity ledger already there" in await seed()
+    assert await counts(owner_engine, tenant.id) == found
+    assert found["Activity"] == len(DEMO_ACTIVITIES)
+    assert found["Organisation"] == 5
+    assert found["MentoringProject"] == 4
