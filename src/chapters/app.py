@@ -16,7 +16,6 @@ from litestar.background_tasks import BackgroundTasks
 from litestar.connection import ASGIConnection
 from litestar.di import Provide
 from litestar.exceptions import HTTPException, NotFoundException
-from litestar.logging import LoggingConfig
 from litestar.status_codes import HTTP_503_SERVICE_UNAVAILABLE
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 from strawberry.litestar import make_graphql_controller
@@ -182,6 +181,16 @@ def _json_error(request: Request, exc: HTTPException) -> Response:
     )
 
 
+def _internal_error(request: Request, exc: Exception) -> Response:
+    """A failure nobody expected: logged with its traceback, answered without any detail."""
+    log.error("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
+    return Response(
+        {"error": "Internal server error", "status": 500},
+        status_code=500,
+        media_type=MediaType.JSON,
+    )
+
+
 def create_app(
     settings: Settings | None = None,
     *,
@@ -225,7 +234,6 @@ def create_app(
             oauth_token,
         ],
         lifespan=[lifespan],
-        exception_handlers={HTTPException: _json_error},
-        logging_config=LoggingConfig(log_exceptions="always"),
+        exception_handlers={HTTPException: _json_error, Exception: _internal_error},
         openapi_config=None,
     )

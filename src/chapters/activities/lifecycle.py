@@ -109,11 +109,15 @@ async def _take(
     activity_id: uuid.UUID,
     step: Step,
     comment: str | None,
+    *,
+    field: str = "comment",
+    comment_required: bool = False,
 ) -> Activity:
-    """Take a step: the policy first, then the state machine; the comment, if any, goes into
-    the history and the review thread."""
+    """Take a step: the policy first, then the input and the state machine; the comment, if
+    any, goes into the history and the review thread."""
     activity = await service.get_activity(session, activity_id, lock=True)
     authz.require(principal, STEP_ACTIONS[step], chapter_id=activity.chapter_id)
+    comment = _comment(comment, field, required=comment_required)
     now = service.utc_now()
     errors = _check_step(activity, step, now)
     if not errors and step is Step.SUBMIT:
@@ -153,8 +157,7 @@ async def submit(
     comment: str | None = None,
 ) -> Activity:
     """Put a draft, or an activity changed as requested, in the review queue."""
-    text = _comment(comment, "comment", required=False)
-    return await _take(session, principal, activity_id, Step.SUBMIT, text)
+    return await _take(session, principal, activity_id, Step.SUBMIT, comment)
 
 
 async def review(
@@ -167,16 +170,22 @@ async def review(
     """Accept a submitted activity, or hand it back with what to change."""
     if decision not in (Step.ACCEPT, Step.REQUEST_CHANGES):
         raise InvalidInput(FieldError("decision", ErrorCode.INVALID, "Accept or request changes"))
-    required = decision is Step.REQUEST_CHANGES
-    text = _comment(comment, "comment", required=required)
-    return await _take(session, principal, activity_id, decision, text)
+    return await _take(
+        session,
+        principal,
+        activity_id,
+        decision,
+        comment,
+        comment_required=decision is Step.REQUEST_CHANGES,
+    )
 
 
 async def cancel(
     session: AsyncSession, principal: Principal | None, activity_id: uuid.UUID, reason: str
 ) -> Activity:
-    text = _comment(reason, "reason", required=True)
-    return await _take(session, principal, activity_id, Step.CANCEL, text)
+    return await _take(
+        session, principal, activity_id, Step.CANCEL, reason, field="reason", comment_required=True
+    )
 
 
 async def add_comment(

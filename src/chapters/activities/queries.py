@@ -215,6 +215,8 @@ async def activity_query(
             )
         )
     if f.participant_person_id is not None:
+        # Who took part is personal data: filtering by it would reveal it.
+        authz.require(principal, Action.ACTIVITY_READ_PARTICIPANTS)
         conditions.append(
             exists().where(
                 ActivityParticipant.activity_id == Activity.id,

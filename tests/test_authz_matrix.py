@@ -1,0 +1,628 @@
+"""The authorization matrix, enumerated from the schema: every Query and Mutation field has
+rows in ``tests/authz_matrix_table.py``, and each row runs as every caller, at every place the
+object it names may live (chapter A, chapter B or the tenant; another tenant; a made-up id),
+through the HTTP endpoint with real tokens. A field without a row fails.
+
+Besides the table's outcomes, every cell checks that nothing of the other tenant shows, and that
+the other tenant's objects answer exactly as missing ones. The partner's client, and anonymous
+callers, are also checked never to receive personal data from any query.
+
+One world serves the whole module; mutations are sent with input that passes the policy and
+then fails validation, so they write nothing (the one that deletes gets a fresh object).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import uuid
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import httpx
+import pytest
+from graphql import OperationDefinitionNode, parse, validate
+from strawberry import relay
+
+from chapters.api.ids import global_id
+from chapters.api.schema import schema
+from chapters.models import TenantRole
+from tests.authz_matrix_table import (
+    ACTORS,
+    ALLOW,
+    DENY,
+    EMPTY,
+    FOREIGN_PLACES,
+    OWN_PLACES,
+    QUERY_ROWS,
+    ROWS,
+    UNAUTHORIZED,
+    VALIDATED_BEFORE_POLICY,
+    Place,
+    Row,
+)
+from tests.support import TenantFixture, data_of, gql, make_chapter
+
+DENIED_CODES = {"FORBIDDEN", "NOT_FOUND", "UNAUTHENTICATED"}
+ROLES = {"admin": TenantRole.ADMIN, "ops": TenantRole.OPS, "viewer": TenantRole.VIEWER}
+SEEDED_PEOPLE = (
+    *("admin", "ops", "viewer"),
+    *("lead_a", "co_lead_a", "member_a", "lead_b", "member_b", "spare"),
+)
+SCOPES = {
+    "svc_narrow": ["activities:read"],
+    "svc_broad": ["chapters:read", "activities:read", "activities:write", "export"],
+}
+
+
+@dataclass(frozen=True)
+class Naming:
+    """How one tenant's seeded things are called. Everything of the other tenant carries
+    ``FOREIGN_MARK``, so that any response showing it is caught."""
+
+    prefix: str
+    domain: str
+    title: str
+    slugs: tuple[str, str]
+
+    def email(self, who: str) -> str:
+        return f"{self.prefix}-canary-{who.replace('_', '-')}@{self.domain}"
+
+    def display_name(self, who: str) -> str:
+        return self.email(who).split("@")[0]
+
+    @property
+    def external_speaker(self) -> str:
+        return f"{self.prefix}-canary-external-speaker"
+
+    @property
+    def contact(self) -> tuple[str, str]:
+        return f"{self.prefix}-canary-contact", f"{self.prefix}-canary-contact@partner.example"
+
+
+HOME = Naming("zhang", "lyra.example", "Lyra", ("alpha", "beta"))
+FOREIGN_MARK = "orion"
+ABROAD = Naming(FOREIGN_MARK, f"{FOREIGN_MARK}.example", "Orion", ("orion-alpha", "orion-beta"))
+
+
+@dataclass
+class Seeded:
+    tenant: TenantFixture
+    places: dict[str, Place]
+    personal_data: list[str]  # emails and names of people and contacts
+    activity_titles: dict[str, str]  # key → title
+    organisation_names: dict[str, str]
+
+
+@dataclass
+class World:
+    client: httpx.AsyncClient
+    home: Seeded
+    abroad: Seeded
+    tokens: dict[str, str | None]
+    cells: dict[str, tuple[int, list[str]]] = field(default_factory=dict)  # row id → results
+
+    def place(self, name: str) -> Place:
+        if name in ("A", "B"):
+            return self.home.places[name]
+        if name == "tenant":
+            return self.home.places["A"]
+        if name == "other tenant":
+            return self.abroad.places["A"]
+        if name == "missing":
+            return made_up(self.home.places["A"])
+        return self.home.places["A"]  # rows naming no object
+
+    async def call(self, row: Row, place: Place, actor: str) -> tuple[int, dict[str, Any]]:
+        token = self.tokens[actor]
+        response = await self.client.post(
+            f"/t/{self.home.tenant.slug}/graphql",
+            json={"query": row.document, "variables": self.variables(row, place)},
+            headers={"Authorization": f"Bearer {token}"} if token else {},
+        )
+        return response.status_code, response.json()
+
+    def variables(self, row: Row, place: Place) -> dict[str, Any]:
+        if row.mixed:
+            return row.variables(place, self.home.places["A"])
+        return row.variables(place)
+
+    async def fresh_contact(self, place: Place) -> Place:
+        """A contact of the tenant's other organisation, for a cell that deletes one."""
+        body = await gql(
+            self.client,
+            self.home.tenant.slug,
+            "mutation ($id: ID!) { organisationContactAdd(input: {organisationId: $id,"
+            ' name: "Disposable"}) { contact { id } errors { code } } }',
+            {"id": place.org},
+            token=self.tokens["ops"],
+        )
+        contact = data_of(body)["organisationContactAdd"]["contact"]["id"]
+        return dataclasses.replace(place, contact=contact)
+
+
+def made_up(place: Place) -> Place:
+    """The same kinds of object as ``place``, none of which exists."""
+    values: dict[str, str] = {}
+    for name, value in dataclasses.asdict(place).items():
+        if name == "slug":
+            values[name] = "no-such-chapter"
+        elif name == "member_name":
+            values[name] = "no-such-person"
+        else:
+            type_name, _ = relay.from_base64(value)
+            values[name] = global_id(type_name, uuid.uuid4())
+    return Place(**values)
+
+
+# --- the world ------------------------------------------------------------------------------
+
+
+class Seeder:
+    """Builds one tenant's objects through GraphQL, as its people would."""
+
+    def __init__(self, client: httpx.AsyncClient, tenant: TenantFixture, naming: Naming) -> None:
+        self.client, self.tenant, self.naming = client, tenant, naming
+
+    def person(self, who: str) -> str:
+        return global_id("Person", self.tenant.people[self.naming.email(who)].id)
+
+    async def op(self, who: str, document: str, **variables: Any) -> dict[str, Any]:
+        token = self.tenant.token(self.naming.email(who))
+        data = data_of(await gql(self.client, self.tenant.slug, document, variables, token=token))
+        for value in data.values():
+            assert not (isinstance(value, dict) and value.get("errors")), value
+        return data
+
+    async def create(self, who: str, field: str, input: dict[str, Any], returns: str) -> str:
+        input_type = schema._schema.mutation_type.fields[field].args["input"].type
+        data = await self.op(
+            who,
+            f"mutation ($input: {input_type}) {{ {field}(input: $input) {{ {returns} {{ id }}"
+            " errors { field code } } }",
+            input=input,
+        )
+        return data[field][returns]["id"]
+
+    async def membership(self, slug: str, who: str) -> str:
+        data = await self.op(
+            "ops",
+            "query ($slug: String!) { chapter(slug: $slug) { members { edges { node { id"
+            " person { id } } } } } }",
+            slug=slug,
+        )
+        edges = data["chapter"]["members"]["edges"]
+        return next(e["node"]["id"] for e in edges if e["node"]["person"]["id"] == self.person(who))
+
+    async def activity(
+        self,
+        chapter: str,
+        lead: str,
+        member: str,
+        title: str,
+        starts: datetime,
+        status: str,
+        organisation: str | None = None,
+    ) -> str:
+        activity = await self.create(
+            lead,
+            "activityCreate",
+            {
+                "chapterId": chapter,
+                "kind": "OFFLINE_MEETUP",
+                "title": title,
+                "venue": "Innovation Hub",
+                "startsAt": starts.isoformat(),
+                "endsAt": (starts + timedelta(hours=2)).isoformat(),
+                "participants": [
+                    {"role": "SPEAKER", "personId": self.person(member), "topic": "eBPF"},
+                    {"role": "SPEAKER", "externalName": self.naming.external_speaker},
+                ],
+                "organisations": [{"organisationId": organisation, "role": "CO_HOST"}]
+                if organisation
+                else None,
+            },
+            "activity",
+        )
+        await self.create(
+            lead, "activityComment", {"activityId": activity, "body": "Venue booked"}, "comment"
+        )
+        if status in ("SUBMITTED", "ACCEPTED"):
+            await self.create(
+                lead, "activitySubmit", {"id": activity, "comment": "Ready"}, "activity"
+            )
+        if status == "ACCEPTED":
+            await self.create(
+                "ops", "activityReview", {"id": activity, "decision": "ACCEPT"}, "activity"
+            )
+        return activity
+
+    async def api_client(
+        self, name: str, scopes: list[str], kind: str = "SERVICE", **extra: Any
+    ) -> dict[str, Any]:
+        data = await self.op(
+            "admin",
+            "mutation ($input: ApiClientCreateInput!) { apiClientCreate(input: $input) {"
+            " client { id clientId } clientSecret errors { code } } }",
+            input={"name": name, "kind": kind, "scopes": scopes, **extra},
+        )
+        return data["apiClientCreate"]
+
+    async def client_token(self, created: dict[str, Any]) -> str:
+        response = await self.client.post(
+            "/oauth/token",
+            data={"grant_type": "client_credentials"},
+            auth=(created["client"]["clientId"], created["clientSecret"]),
+        )
+        assert response.status_code == 200, response.text
+        return response.json()["access_token"]
+
+    async def build(self, owner_engine) -> Seeded:
+        n, now = self.naming, datetime.now(UTC)
+        slug_a, slug_b = n.slugs
+        ops = n.email("ops")
+        a = await make_chapter(
+            owner_engine,
+            self.tenant,
+            slug_a,
+            staff=ops,
+            lead=n.email("lead_a"),
+            co_leads=(n.email("co_lead_a"),),
+            members=(n.email("member_a"),),
+        )
+        b = await make_chapter(
+            owner_engine,
+            self.tenant,
+            slug_b,
+            staff=ops,
+            lead=n.email("lead_b"),
+            members=(n.email("member_b"),),
+        )
+        chapters = {"A": global_id("Chapter", a.id), "B": global_id("Chapter", b.id)}
+        committee = await self.create(
+            "ops",
+            "committeeCreate",
+            {"name": f"{n.title} Steering", "kind": "STEERING"},
+            "committee",
+        )
+        seat = await self.create(
+            "ops",
+            "committeeSeatAdd",
+            {"committeeId": committee, "personId": self.person("member_a")},
+            "seat",
+        )
+        names = {key: f"{n.title} {key.title()} Org" for key in ("partner", "other", "lone")}
+        orgs = {}
+        for key, name in names.items():
+            orgs[key] = await self.create(
+                "ops",
+                "organisationCreate",
+                {"name": name, "kind": "COMPANY", "notes": "private terms"},
+                "organisation",
+            )
+        relationship = await self.create(
+            "ops",
+            "organisationRelationshipAdd",
+            {
+                "organisationId": orgs["partner"],
+                "kind": "PARTNER",
+                "status": "ACTIVE",
+                "notes": "private terms",
+            },
+            "relationship",
+        )
+        contact_name, contact_email = n.contact
+        contact = await self.create(
+            "ops",
+            "organisationContactAdd",
+            {
+                "organisationId": orgs["partner"],
+                "name": contact_name,
+                "email": contact_email,
+                "personId": self.person("member_a"),
+            },
+            "contact",
+        )
+        for chapter, org in (("A", "partner"), ("A", "other"), ("B", "other")):
+            await self.op(
+                "ops",
+                "mutation ($input: ChapterOrganisationLinkInput!) {"
+                " chapterOrganisationLink(input: $input) { errors { code } } }",
+                input={"chapterId": chapters[chapter], "organisationId": orgs[org]},
+            )
+        program = await self.create(
+            "ops", "mentoringProgramCreate", {"name": f"{n.title} Summer", "year": 2026}, "program"
+        )
+        projects, titles, activities = {}, {}, {}
+        soon, long_ago = now + timedelta(days=10), now - timedelta(days=30)
+        for place, lead, member in (("A", "lead_a", "member_a"), ("B", "lead_b", "member_b")):
+            projects[place] = await self.create(
+                "ops",
+                "mentoringProjectCreate",
+                {
+                    "programId": program,
+                    "chapterId": chapters[place],
+                    "title": f"Project {place}",
+                    "mentorIds": [self.person(lead)],
+                    "menteeIds": [self.person(member)],
+                },
+                "project",
+            )
+            for key, starts, status in (
+                ("draft", soon, "DRAFT"),
+                ("submitted", soon, "SUBMITTED"),
+                ("accepted", soon, "ACCEPTED"),
+                ("past", long_ago, "ACCEPTED"),
+            ):
+                titles[f"{place}.{key}"] = f"{n.title} {place} {key} meetup"
+                activities[f"{place}.{key}"] = await self.activity(
+                    chapters[place], lead, member, titles[f"{place}.{key}"], starts, status
+                )
+        titles["A.partner_meetup"] = f"{n.title} A partner meetup"
+        activities["A.partner_meetup"] = await self.activity(
+            chapters["A"],
+            "lead_a",
+            "member_a",
+            titles["A.partner_meetup"],
+            soon,
+            "ACCEPTED",
+            organisation=orgs["partner"],
+        )
+        revoked = await self.api_client("Old sync", ["activities:read"])
+        await self.op(
+            "admin",
+            "mutation ($id: ID!) { apiClientRevoke(id: $id) { errors { code } } }",
+            id=revoked["client"]["id"],
+        )
+        provider = await self.create(
+            "admin",
+            "identityProviderAdd",
+            {"issuer": f"https://idp.{n.domain}", "audience": "chapters"},
+            "provider",
+        )
+        audit = await self.op("ops", "{ auditLog(first: 1) { edges { node { id } } } }")
+        memberships = {
+            "A": await self.membership(slug_a, "member_a"),
+            "B": await self.membership(slug_b, "member_b"),
+        }
+        places = {
+            place: Place(
+                chapter=chapters[place],
+                slug=n.slugs[index],
+                member=self.person(member),
+                member_name=n.display_name(member),
+                membership=memberships[place],
+                project=projects[place],
+                draft=activities[f"{place}.draft"],
+                submitted=activities[f"{place}.submitted"],
+                accepted=activities[f"{place}.accepted"],
+                past=activities[f"{place}.past"],
+                partner_meetup=activities["A.partner_meetup"],
+                spare=self.person("spare"),
+                committee=committee,
+                seat=seat,
+                partner_org=orgs["partner"],
+                org=orgs["other"],
+                lone_org=orgs["lone"],
+                relationship=relationship,
+                contact=contact,
+                program=program,
+                client=revoked["client"]["id"],
+                provider=provider,
+                audit_entry=audit["auditLog"]["edges"][0]["node"]["id"],
+            )
+            for index, (place, member) in enumerate((("A", "member_a"), ("B", "member_b")))
+        }
+        personal = [n.email(who) for who in SEEDED_PEOPLE] + [
+            n.display_name(who) for who in SEEDED_PEOPLE
+        ]
+        personal += [contact_name, contact_email, n.external_speaker]
+        return Seeded(self.tenant, places, personal, titles, names)
+
+
+async def _tenant(tenants, naming: Naming) -> TenantFixture:
+    people = {naming.email(who): ROLES.get(who) for who in SEEDED_PEOPLE}
+    return await tenants.create(prefix=naming.title.lower(), people=people)
+
+
+@pytest.fixture(scope="module")
+async def world(client, tenants, owner_engine) -> World:
+    home_tenant, abroad_tenant = await _tenant(tenants, HOME), await _tenant(tenants, ABROAD)
+    home = Seeder(client, home_tenant, HOME)
+    seeded_home = await home.build(owner_engine)
+    seeded_abroad = await Seeder(client, abroad_tenant, ABROAD).build(owner_engine)
+    tokens: dict[str, str | None] = {"anonymous": None}
+    for who in ("member_a", "co_lead_a", "lead_a", "lead_b", "ops", "viewer", "admin"):
+        tokens[who] = home_tenant.token(HOME.email(who))
+    partner = await home.api_client(
+        "Partner portal",
+        ["activities:read", "chapters:read"],
+        kind="PARTNER",
+        organisationId=seeded_home.places["A"].partner_org,
+    )
+    tokens["partner"] = await home.client_token(partner)
+    for actor, scopes in SCOPES.items():
+        tokens[actor] = await home.client_token(await home.api_client(actor, scopes))
+    tokens["stranger"] = abroad_tenant.token(ABROAD.email("admin"))
+    assert set(tokens) == set(ACTORS)
+    return World(client, seeded_home, seeded_abroad, tokens)
+
+
+# --- judging a response ---------------------------------------------------------------------
+
+
+def _dig(value: Any, path: str) -> Any:
+    for step in path.split("."):
+        if value is None:
+            return None
+        if isinstance(value, list):
+            index = int(step)
+            value = value[index] if index < len(value) else None
+        else:
+            value = value.get(step)
+    return value
+
+
+def outcome(row: Row, status: int, body: dict[str, Any]) -> str:
+    """ALLOW, EMPTY or DENY as the table means them, or a description of anything else."""
+    if status == 401:
+        return UNAUTHORIZED
+    if status != 200:
+        return f"HTTP {status}"
+    errors = body.get("errors") or []
+    if errors:
+        codes = {(e.get("extensions") or {}).get("code") for e in errors}
+        return DENY if codes <= DENIED_CODES else f"errors {sorted(map(str, codes))}"
+    data = body["data"]
+    if row.is_mutation:
+        got = tuple((e["field"], e["code"]) for e in data[row.field]["errors"])
+        if got == row.probe:
+            return ALLOW
+        if got and {code for _, code in got} <= DENIED_CODES:
+            return DENY
+        return f"errors {list(got)}"
+    value = _dig(data, row.pick or row.field)
+    if value is None:
+        return row.null
+    return EMPTY if value == [] else ALLOW
+
+
+def _short(body: dict[str, Any]) -> str:
+    text = json.dumps(body, ensure_ascii=False)
+    return text if len(text) < 300 else text[:300] + " …"
+
+
+# --- the tests ------------------------------------------------------------------------------
+
+
+def _root_fields() -> set[tuple[str, str]]:
+    graphql_schema = schema._schema
+    return {("Query", name) for name in graphql_schema.query_type.fields} | {
+        ("Mutation", name) for name in graphql_schema.mutation_type.fields
+    }
+
+
+def test_every_root_field_of_the_schema_has_a_row() -> None:
+    tabled = {("Mutation" if row.is_mutation else "Query", row.field) for row in ROWS}
+    assert _root_fields() - tabled == set(), "add a row to tests/authz_matrix_table.py"
+    assert tabled - _root_fields() == set(), "rows for fields the schema no longer has"
+
+
+def test_the_table_is_consistent() -> None:
+    assert len({row.id for row in ROWS}) == len(ROWS), "two rows with one id: name them"
+    for row in [*ROWS, *VALIDATED_BEFORE_POLICY]:
+        document = parse(row.document)
+        assert validate(schema._schema, document) == [], row.id
+        (operation,) = document.definitions
+        assert isinstance(operation, OperationDefinitionNode)
+        roots = [selection.name.value for selection in operation.selection_set.selections]
+        assert roots == [row.field], row.id
+        assert set(row.at) <= set(OWN_PLACES), row.id
+        assert row.via in {"direct", "node", "nested", "filter"}, row.id
+        for place in row.places():
+            allow, empty = row.listed(place)
+            assert allow | empty <= set(ACTORS) - {"stranger"}, (row.id, allow | empty)
+            assert not allow & empty, (row.id, allow & empty)
+        if row.is_mutation:
+            assert row.pick == "" and row.null == DENY, row.id
+        else:
+            assert row.probe == () and not row.fresh_contact, row.id
+
+
+async def _answers(world: World, row: Row, place_name: str) -> dict[str, tuple[int, Any]]:
+    """Every caller's answer at one place."""
+    answers = {}
+    for actor in ACTORS:
+        place = world.place(place_name)
+        if row.fresh_contact and place_name in OWN_PLACES:
+            place = await world.fresh_contact(place)
+        answers[actor] = await world.call(row, place, actor)
+    return answers
+
+
+@pytest.mark.parametrize("row", ROWS, ids=[row.id for row in ROWS])
+async def test_matrix(world: World, row: Row) -> None:
+    mismatches: list[str] = []
+    cells = 0
+    answers: dict[str, dict[str, tuple[int, Any]]] = {}
+    for place_name in row.places():  # made-up ids before the other tenant's: compared
+        answers[place_name] = await _answers(world, row, place_name)
+        for actor, (status, body) in answers[place_name].items():
+            got = outcome(row, status, body)
+            cells += 1
+            where = f"{row.id} at {place_name} as {actor}"
+            if FOREIGN_MARK in json.dumps(body).lower():
+                mismatches.append(f"{where}: shows the other tenant's data: {_short(body)}")
+            if place_name in FOREIGN_PLACES:
+                allowed = UNAUTHORIZED if actor == "stranger" else (DENY, EMPTY)
+                if got not in allowed:
+                    mismatches.append(f"{where}: got {got}: {_short(body)}")
+                missing = answers["missing"][actor]
+                if place_name == "other tenant" and (status, body) != missing:
+                    mismatches.append(
+                        f"{where}: differs from a made-up id: {_short(body)}"
+                        f" vs {_short(missing[1])}"
+                    )
+                continue
+            expected = row.expected(actor, place_name)
+            if got != expected:
+                mismatches.append(f"{where}: expected {expected}, got {got}: {_short(body)}")
+    world.cells[row.id] = (cells, mismatches)
+    assert not mismatches, "\n".join(mismatches)
+
+
+@pytest.mark.parametrize("actor", ["partner", "anonymous"])
+async def test_partner_and_public_views_hold_no_personal_data(world: World, actor: str) -> None:
+    """Every query row, at every place, as the partner's client (and as anonymous callers):
+    no email or name of any seeded person or contact, of either tenant. The partner sees only
+    the accepted activity its organisation co-hosts, its own organisation, the public chapter
+    directory and aggregate figures."""
+    personal = [text.lower() for text in world.home.personal_data + world.abroad.personal_data]
+    not_for_partner = [
+        title.lower()
+        for key, title in world.home.activity_titles.items()
+        if key != "A.partner_meetup"
+    ] + [name.lower() for key, name in world.home.organisation_names.items() if key != "partner"]
+    leaks: list[str] = []
+    responses = 0
+    for row in QUERY_ROWS:
+        for place_name in row.places():
+            status, body = await world.call(row, world.place(place_name), actor)
+            assert status == 200, body
+            responses += 1
+            text = json.dumps(body, ensure_ascii=False).lower()
+            where = f"{row.id} at {place_name}"
+            leaks += [f"{where}: {item}" for item in personal if item in text]
+            if actor == "partner":
+                leaks += [f"{where}: {item}" for item in not_for_partner if item in text]
+    assert responses > len(QUERY_ROWS)
+    assert not leaks, "\n".join(leaks)
+
+
+@pytest.mark.parametrize(
+    "probe", VALIDATED_BEFORE_POLICY, ids=[r.id for r in VALIDATED_BEFORE_POLICY]
+)
+async def test_policy_before_validation(world: World, probe: Row) -> None:
+    refused = [a for a in ACTORS if probe.expected(a, "A") == DENY]
+    answers = {}
+    for actor in refused:
+        status, body = await world.call(probe, world.place("A"), actor)
+        got = outcome(probe, status, body)
+        answers[actor] = DENY if got == DENY else f"validated first: {_short(body)}"
+    assert answers == dict.fromkeys(refused, DENY)
+
+
+def test_matrix_summary(world: World, capsys: pytest.CaptureFixture[str]) -> None:
+    if len(world.cells) < len(ROWS):
+        pytest.skip("the summary needs every row of the matrix")
+    cells = sum(count for count, _ in world.cells.values())
+    failed = sum(len(mismatches) for _, mismatches in world.cells.values())
+    fields = {row.field for row in ROWS}
+    with capsys.disabled():
+        print(
+            f"\nauthorization matrix: {len(fields)} root fields ({len(_root_fields())} in the "
+            f"schema), {len(ROWS)} rows, {len(ACTORS)} callers, {cells} cells, "
+            f"{cells - failed} as expected ({100 * (cells - failed) / cells:.1f} %)"
+        )
+    assert failed == 0
