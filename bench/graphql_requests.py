@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import logging
 import statistics
 import sys
 import time
@@ -31,6 +32,11 @@ from chapters.settings import load_settings
 
 QUERIES = {
     "viewer+tenant": "{ viewer { email tenantRole person { displayName } } tenant { name } }",
+    "chapters+rosters": "{ chapters(first: 20) { edges { node { name parent { name }"
+    " members(first: 20) { edges { node { role person { displayName email } } } } } } } }",
+    "activities": "{ activities(first: 20) { edges { node { title status chapter { name }"
+    " coHosts { name } organisations { name } participants { role person { displayName } }"
+    " links { url } } } } }",
 }
 
 
@@ -84,6 +90,7 @@ async def _measure(
 
 
 def main() -> int:
+    logging.getLogger("httpx").setLevel(logging.WARNING)  # the client's own per-request log
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--requests", type=int, default=1000)
     parser.add_argument("--concurrency", type=int, default=16)

@@ -23,7 +23,7 @@ from chapters.auth.oidc import ExternalIdentity, JwksCache, ProviderConfig, veri
 from chapters.auth.principal import ApiClientIdentity, Principal
 from chapters.auth.tokens import AccessClaims, InvalidToken, unverified_issuer, verify_access_token
 from chapters.models import Person, PersonIdentity
-from chapters.people.service import find_person, find_person_by_email, load_principal
+from chapters.people.service import find_person_by_email, load_principal, principal_by_person_id
 from chapters.settings import Settings
 
 log = logging.getLogger("chapters.auth")
@@ -97,12 +97,13 @@ async def _own_token(
     if claims.client_kind is not None:
         return await _client_principal(claims, tenant_id, session)
     try:
-        person = await find_person(session, uuid.UUID(claims.subject))
+        person_id = uuid.UUID(claims.subject)
     except ValueError:
-        person = None
-    if person is None:
+        raise InvalidToken("subject is not a person id") from None
+    principal = await principal_by_person_id(session, person_id)
+    if principal is None:
         raise InvalidToken("no such person")
-    return await load_principal(session, person)
+    return principal
 
 
 async def _client_principal(

@@ -77,19 +77,36 @@ async def find_person_by_email(session: AsyncSession, email: str) -> Person | No
 
 async def load_principal(session: AsyncSession, person: Person) -> Principal:
     """The principal for a signed-in person, with the roles of their active memberships."""
-    rows = await session.execute(
-        select(ChapterMembership.chapter_id, ChapterMembership.role).where(
-            ChapterMembership.person_id == person.id,
-            ChapterMembership.status == MembershipStatus.ACTIVE,
-        )
+    principal = await principal_by_person_id(session, person.id)
+    assert principal is not None  # the person row was just read in this transaction
+    return principal
+
+
+async def principal_by_person_id(session: AsyncSession, person_id: uuid.UUID) -> Principal | None:
+    """The person and the roles of their active memberships, in one statement (it runs at
+    the start of every signed-in request)."""
+    active = and_(
+        ChapterMembership.tenant_id == Person.tenant_id,
+        ChapterMembership.person_id == Person.id,
+        ChapterMembership.status == MembershipStatus.ACTIVE,
     )
+    rows = (
+        await session.execute(
+            select(Person, ChapterMembership.chapter_id, ChapterMembership.role)
+            .outerjoin(ChapterMembership, active)
+            .where(Person.id == person_id)
+        )
+    ).all()
+    if not rows:
+        return None
+    person = rows[0][0]
     return Principal(
         tenant_id=person.tenant_id,
         person_id=person.id,
         email=person.email,
         display_name=person.display_name,
         tenant_role=person.tenant_role,
-        chapter_roles={chapter_id: role for chapter_id, role in rows},
+        chapter_roles={chapter_id: role for _, chapter_id, role in rows if chapter_id is not None},
     )
 
 
