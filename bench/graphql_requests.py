@@ -18,7 +18,7 @@ import time
 import uuid
 
 import httpx
-from sqlalchemy import make_url
+from sqlalchemy import event, make_url
 from sqlalchemy.ext.asyncio import create_async_engine
 from sqlalchemy.pool import NullPool
 
@@ -56,8 +56,34 @@ async def _run(urls: db.DatabaseUrls, requests: int, concurrency: int) -> None:
     async with app.lifespan():
         transport = httpx.ASGITransport(app=app)
         async with httpx.AsyncClient(transport=transport, base_url="http://127.0.0.1") as http:
+            engine = app.state.runtime.engine.sync_engine
             for name, query in QUERIES.items():
-                await _measure(http, name, query, token, requests, concurrency)
+                statements = await _statements(http, engine, query, token)
+                await _measure(
+                    http,
+                    f"{name} ({statements} SQL statements)",
+                    query,
+                    token,
+                    requests,
+                    concurrency,
+                )
+
+
+async def _statements(http: httpx.AsyncClient, engine, query: str, token: str) -> int:
+    """How many SQL statements one request of ``query`` runs."""
+    seen: list[str] = []
+
+    def count(conn, cursor, statement, parameters, context, executemany) -> None:
+        seen.append(statement)
+
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        await http.post(
+            "/t/demo/graphql", json={"query": query}, headers={"Authorization": f"Bearer {token}"}
+        )
+    finally:
+        event.remove(engine, "before_cursor_execute", count)
+    return len(seen)
 
 
 async def _measure(
