@@ -274,12 +274,14 @@ async def test_leads_edit_only_their_chapters_unaccepted_activities_but_recap_ac
     w = await build_world(client, tenants, owner_engine)
     lead, co_lead, other = w.api(LEAD), w.api(CO_LEAD), w.api(OTHER_LEAD)
     draft = await w.draft(LEAD)
+    # A draft is invisible outside its chapter's leads and staff: "not found", exactly like a
+    # missing activity, so a refused write does not reveal that it exists.
     assert codes(await other.mutate(UPDATE, id=draft["id"], title="Mine now")) == [
-        (None, "FORBIDDEN")
+        ("id", "NOT_FOUND")
     ]
-    assert codes(await other.mutate(SUBMIT, id=draft["id"])) == [(None, "FORBIDDEN")]
+    assert codes(await other.mutate(SUBMIT, id=draft["id"])) == [("id", "NOT_FOUND")]
     assert codes(await w.api(MEMBER).mutate(UPDATE, id=draft["id"], title="x")) == [
-        (None, "FORBIDDEN")
+        ("id", "NOT_FOUND")
     ]
     # Another chapter's lead cannot draft for this chapter either.
     foreign = await other.mutate(
@@ -295,6 +297,8 @@ async def test_leads_edit_only_their_chapters_unaccepted_activities_but_recap_ac
     past = await w.accepted(
         LEAD, title="Past meetup", startsAt=days_from_now(-3), endsAt=days_from_now(-3, hours=2)
     )
+    # An accepted activity is public: editing it elsewhere is refused, not hidden.
+    assert codes(await other.mutate(UPDATE, id=past["id"], title="x")) == [(None, "FORBIDDEN")]
     locked = await lead.mutate(UPDATE, id=past["id"], title="Rewritten", tags=["x"], links=[])
     assert codes(locked) == [("title", "CONFLICT"), ("tags", "CONFLICT"), ("links", "CONFLICT")]
     assert codes(await w.api(OPS).mutate(UPDATE, id=past["id"], venue="Elsewhere")) == [
@@ -560,8 +564,9 @@ async def test_committee_level_activities_are_staffs(client, tenants, owner_engi
     )
     assert await w.api(LEAD).node(talk["id"]) is None
     assert (await w.api(VIEWER).node(talk["id"]))["title"] == "Keynote"
+    # The lead cannot see the committee's draft, so commenting on it is "not found".
     assert codes(await w.api(LEAD).mutate(COMMENT, activityId=talk["id"], body="hi")) == [
-        (None, "FORBIDDEN")
+        ("activityId", "NOT_FOUND")
     ]
     assert await w.api(OPS).titles(filter={"committeeId": committee_id}) == ["Keynote"]
 

@@ -115,7 +115,7 @@ async def _take(
 ) -> Activity:
     """Take a step: the policy first, then the input and the state machine; the comment, if
     any, goes into the history and the review thread."""
-    activity = await service.get_activity(session, activity_id, lock=True)
+    activity = await service.get_activity(session, principal, activity_id, lock=True)
     authz.require(principal, STEP_ACTIONS[step], chapter_id=activity.chapter_id)
     comment = _comment(comment, field, required=comment_required)
     now = service.utc_now()
@@ -191,7 +191,7 @@ async def cancel(
 async def add_comment(
     session: AsyncSession, principal: Principal | None, activity_id: uuid.UUID, body: str
 ) -> ActivityComment:
-    activity = await service.get_activity(session, activity_id, "activityId")
+    activity = await service.get_activity(session, principal, activity_id, "activityId")
     authz.require(principal, Action.ACTIVITY_COMMENT, chapter_id=activity.chapter_id)
     text = _comment(body, "body", required=True)
     comment = ActivityComment(activity_id=activity.id, author_id=principal.person_id, body=text)
@@ -231,7 +231,7 @@ async def publish_recap(
     """Publish (or update) the recap of an activity that took place. ``recap_published_at``
     keeps the first publication: it is what timeliness is judged by. Links are added to the
     activity's links, each once."""
-    activity = await service.get_activity(session, activity_id, lock=True)
+    activity = await service.get_activity(session, principal, activity_id, lock=True)
     authz.require(principal, Action.ACTIVITY_RECAP, chapter_id=activity.chapter_id)
     now = service.utc_now()
     if activity.status not in RECAP_STATUSES:

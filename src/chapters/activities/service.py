@@ -19,6 +19,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from chapters import authz
+from chapters.activities.queries import may_read
 from chapters.auth.principal import Principal
 from chapters.authz import Action
 from chapters.changes import UNSET, Changes
@@ -311,13 +312,31 @@ async def _check_references(session: AsyncSession, values: dict[str, Any]) -> No
 
 
 async def get_activity(
-    session: AsyncSession, activity_id: uuid.UUID, field: str = "id", *, lock: bool = False
+    session: AsyncSession,
+    principal: Principal | None,
+    activity_id: uuid.UUID,
+    field: str = "id",
+    *,
+    lock: bool = False,
 ) -> Activity:
-    """The activity, locked for the rest of the transaction when it is about to change, so
-    that, say, an edit and a review cannot interleave."""
+    """The activity, if the caller may see it: one they may not see is "not found", exactly
+    like a missing one, so a refused write never reveals that a draft exists. Locked for the
+    rest of the transaction when it is about to change (an edit and a review cannot
+    interleave)."""
     statement = select(Activity).where(Activity.id == activity_id)
     activity = await session.scalar(statement.with_for_update() if lock else statement)
     if activity is None:
+        raise NotFound("Activity", field=field)
+    organisation_ids: set[uuid.UUID] = set()
+    if principal is not None and principal.partner_organisation_id is not None:
+        organisation_ids = set(
+            await session.scalars(
+                select(ActivityOrganisation.organisation_id).where(
+                    ActivityOrganisation.activity_id == activity.id
+                )
+            )
+        )
+    if not may_read(principal, activity, organisation_ids):
         raise NotFound("Activity", field=field)
     return activity
 
@@ -429,7 +448,7 @@ async def update_activity(
     activity_id: uuid.UUID,
     fields: ActivityFields,
 ) -> Activity:
-    activity = await get_activity(session, activity_id, lock=True)
+    activity = await get_activity(session, principal, activity_id, lock=True)
     authz.require(principal, Action.ACTIVITY_EDIT, chapter_id=activity.chapter_id)
     values = {k: v for k, v in fields.given().items() if k not in OWNER_FIELDS}
     if not values:
