@@ -662,3 +662,11 @@ async def test_mentoring_activities_link_to_a_mentoring_project(
     ]
     talk = await lead.ok(UPDATE, id=session_["id"], kind="TALK", mentoringProjectId=None)
     assert (talk["kind"], talk["mentoringProjectId"]) == ("TALK", None)
+
+
+async def test_a_missing_owner_is_told_only_to_those_who_may_create(client, tenants, owner_engine):
+    w = await build_world(client, tenants, owner_engine)
+    fields = {"kind": "TALK", "title": "Owner?", "startsAt": days_from_now(3)}
+    assert codes(await w.api(LEAD).mutate(CREATE, **fields)) == [("chapterId", "REQUIRED")]
+    assert codes(await w.api(MEMBER).mutate(CREATE, **fields)) == [(None, "FORBIDDEN")]
+    assert codes(await w.api(None).mutate(CREATE, **fields)) == [(None, "FORBIDDEN")]

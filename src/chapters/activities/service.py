@@ -23,7 +23,7 @@ from chapters.activities.queries import may_read
 from chapters.auth.principal import Principal
 from chapters.authz import Action
 from chapters.changes import UNSET, Changes
-from chapters.errors import DomainError, ErrorCode, FieldError, InvalidInput, NotFound
+from chapters.errors import DomainError, ErrorCode, FieldError, Forbidden, InvalidInput, NotFound
 from chapters.models import (
     Activity,
     ActivityCoHost,
@@ -381,6 +381,13 @@ async def _default_timezone(
     return await session.scalar(select(Tenant.timezone).where(Tenant.id == principal.tenant_id))
 
 
+def _may_create_somewhere(principal: Principal | None) -> bool:
+    if authz.can(principal, Action.ACTIVITY_CREATE):
+        return True
+    chapters = principal.chapter_roles if principal else {}
+    return any(authz.can(principal, Action.ACTIVITY_CREATE, chapter_id=c) for c in chapters)
+
+
 async def create_activity(
     session: AsyncSession, principal: Principal | None, fields: ActivityFields
 ) -> Activity:
@@ -388,6 +395,9 @@ async def create_activity(
     values = fields.given()
     chapter_id, committee_id = values.get("chapter_id"), values.get("committee_id")
     if chapter_id is None and committee_id is None:
+        # Only someone who may create activities somewhere learns what is missing.
+        if not _may_create_somewhere(principal):
+            raise Forbidden(Action.ACTIVITY_CREATE.value)
         raise InvalidInput(
             FieldError("chapterId", ErrorCode.REQUIRED, "Give the chapter or the committee")
         )
