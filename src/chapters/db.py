@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import asyncpg
-from sqlalchemy import make_url, text
+from sqlalchemy import make_url, select, text
 from sqlalchemy.engine import URL
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import (
@@ -30,7 +30,7 @@ from sqlalchemy.ext.asyncio import (
 )
 
 from chapters.audit import recorder as _audit_recorder  # noqa: F401  (registers the audit hook)
-from chapters.errors import FieldError, InvalidInput
+from chapters.errors import FieldError, InvalidInput, NotFound
 from chapters.settings import PROJECT_ROOT, Settings
 from chapters.tenancy import TenantSession, tenant_session_info
 
@@ -104,7 +104,7 @@ def _quote_ident(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
 
-def _role_sql(role: str, password: str | None) -> str:
+def _role_sql(password: str | None) -> str:
     # NOSUPERUSER NOBYPASSRLS is what makes row-level security bind the role.
     pw = "PASSWORD " + _quote_literal(password) if password else "PASSWORD NULL"
     return f"LOGIN NOSUPERUSER NOBYPASSRLS NOCREATEDB NOCREATEROLE NOINHERIT {pw}"
@@ -118,11 +118,11 @@ async def _ensure_role(conn: asyncpg.Connection, role: str, password: str | None
     exists = await conn.fetchval("SELECT 1 FROM pg_roles WHERE rolname = $1", role)
     if not exists:
         try:
-            await conn.execute(f"CREATE ROLE {_quote_ident(role)} {_role_sql(role, password)}")
+            await conn.execute(f"CREATE ROLE {_quote_ident(role)} {_role_sql(password)}")
             return
         except asyncpg.DuplicateObjectError:
             pass  # another process created it between our check and our CREATE
-    await conn.execute(f"ALTER ROLE {_quote_ident(role)} {_role_sql(role, password)}")
+    await conn.execute(f"ALTER ROLE {_quote_ident(role)} {_role_sql(password)}")
 
 
 async def bootstrap_database(urls: DatabaseUrls, settings: Settings) -> None:
@@ -253,6 +253,24 @@ class SerializedSession(AsyncSession):
 
     async def rollback(self) -> None:
         await self._serialized(super().rollback)
+
+
+async def get_row(
+    session: AsyncSession,
+    model: type[T],
+    row_id: Any,
+    what: str,
+    field: str | None = "id",
+    *,
+    lock: bool = False,
+) -> T:
+    """The row of ``model`` with this id, or ``NotFound`` on ``field``; ``lock`` holds the
+    row for the rest of the transaction so that concurrent changes queue up."""
+    statement = select(model).where(model.id == row_id)
+    row = await session.scalar(statement.with_for_update() if lock else statement)
+    if row is None:
+        raise NotFound(what, field=field)
+    return row
 
 
 async def flush_unique(session: AsyncSession, conflicts: Mapping[str, FieldError]) -> None:

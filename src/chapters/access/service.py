@@ -24,7 +24,7 @@ from chapters.auth.oauth_server import (
 from chapters.auth.oidc import SUPPORTED_ALGORITHMS, ProviderConfig
 from chapters.auth.principal import Principal
 from chapters.authz import Action
-from chapters.db import flush_unique
+from chapters.db import flush_unique, get_row
 from chapters.errors import ErrorCode, FieldError, InvalidInput, NotFound
 from chapters.models import ApiClient, ClientKind, IdentityProvider, Organisation, Tenant
 from chapters.validation import required_text
@@ -105,10 +105,7 @@ async def create_client(
 
 
 async def get_client(session: AsyncSession, client_uuid: uuid.UUID) -> ApiClient:
-    client = await session.scalar(select(ApiClient).where(ApiClient.id == client_uuid))
-    if client is None:
-        raise NotFound("ApiClient")
-    return client
+    return await get_row(session, ApiClient, client_uuid, "ApiClient")
 
 
 async def rotate_secret(

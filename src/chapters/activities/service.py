@@ -23,6 +23,7 @@ from chapters.activities.queries import may_read
 from chapters.auth.principal import Principal
 from chapters.authz import Action
 from chapters.changes import UNSET, Changes
+from chapters.db import get_row
 from chapters.errors import DomainError, ErrorCode, FieldError, Forbidden, InvalidInput, NotFound
 from chapters.models import (
     Activity,
@@ -323,10 +324,7 @@ async def get_activity(
     like a missing one, so a refused write never reveals that a draft exists. Locked for the
     rest of the transaction when it is about to change (an edit and a review cannot
     interleave)."""
-    statement = select(Activity).where(Activity.id == activity_id)
-    activity = await session.scalar(statement.with_for_update() if lock else statement)
-    if activity is None:
-        raise NotFound("Activity", field=field)
+    activity = await get_row(session, Activity, activity_id, "Activity", field, lock=lock)
     organisation_ids: set[uuid.UUID] = set()
     if principal is not None and principal.partner_organisation_id is not None:
         organisation_ids = set(

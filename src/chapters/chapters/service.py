@@ -17,7 +17,7 @@ from chapters import authz
 from chapters.auth.principal import Principal
 from chapters.authz import Action
 from chapters.changes import UNSET, Changes
-from chapters.db import flush_unique
+from chapters.db import flush_unique, get_row
 from chapters.errors import ErrorCode, FieldError, InvalidInput, NotFound
 from chapters.models import Chapter, ChapterStatus, ChapterStatusChange, Committee, Tenant
 from chapters.validation import check_length, check_timezone, required_text
@@ -98,11 +98,8 @@ def _validate(values: dict[str, Any], *, creating: bool) -> list[FieldError]:
     return errors
 
 
-async def get_chapter(session: AsyncSession, chapter_id: uuid.UUID) -> Chapter:
-    chapter = await session.scalar(select(Chapter).where(Chapter.id == chapter_id))
-    if chapter is None:
-        raise NotFound("Chapter")
-    return chapter
+async def get_chapter(session: AsyncSession, chapter_id: uuid.UUID, field: str = "id") -> Chapter:
+    return await get_row(session, Chapter, chapter_id, "Chapter", field)
 
 
 async def ancestor_ids(session: AsyncSession, chapter_id: uuid.UUID) -> list[uuid.UUID]:
@@ -122,7 +119,7 @@ async def _check_references(
 ) -> None:
     parent_id = values.get("parent_id")
     if parent_id is not None:
-        await get_chapter_or_field_error(session, parent_id, "parentId")
+        await get_chapter(session, parent_id, "parentId")
         if chapter_id is not None and (
             parent_id == chapter_id or chapter_id in await ancestor_ids(session, parent_id)
         ):
@@ -134,15 +131,6 @@ async def _check_references(
         select(Committee.id).where(Committee.id == committee_id)
     ):
         raise NotFound("Committee", field="committeeId")
-
-
-async def get_chapter_or_field_error(
-    session: AsyncSession, chapter_id: uuid.UUID, field_name: str
-) -> Chapter:
-    chapter = await session.scalar(select(Chapter).where(Chapter.id == chapter_id))
-    if chapter is None:
-        raise NotFound("Chapter", field=field_name)
-    return chapter
 
 
 SLUG_TAKEN = {

@@ -24,7 +24,7 @@ from chapters.auth.principal import Principal
 from chapters.authz import Action
 from chapters.changes import UNSET, Changes
 from chapters.committees.loaders import today_by_tenant
-from chapters.db import flush_unique
+from chapters.db import flush_unique, get_row
 from chapters.errors import ErrorCode, FieldError, InvalidInput, NotFound
 from chapters.models import Committee, CommitteeKind, CommitteeSeat, Person, SeatRole
 from chapters.validation import check_date_order, check_length, required_text
@@ -141,11 +141,7 @@ UNIQUE_NAME = {"uq_committees_tenant_id_name": NAME_TAKEN}
 async def get_committee(
     session: AsyncSession, committee_id: uuid.UUID, field: str = "id", *, lock: bool = False
 ) -> Committee:
-    statement = select(Committee).where(Committee.id == committee_id)
-    committee = await session.scalar(statement.with_for_update() if lock else statement)
-    if committee is None:
-        raise NotFound("Committee", field=field)
-    return committee
+    return await get_row(session, Committee, committee_id, "Committee", field, lock=lock)
 
 
 async def create_committee(
@@ -262,10 +258,7 @@ async def add_seat(
 async def get_seat(
     session: AsyncSession, seat_id: uuid.UUID, field: str = "seatId"
 ) -> CommitteeSeat:
-    seat = await session.scalar(select(CommitteeSeat).where(CommitteeSeat.id == seat_id))
-    if seat is None:
-        raise NotFound("Committee seat", field=field)
-    return seat
+    return await get_row(session, CommitteeSeat, seat_id, "Committee seat", field)
 
 
 def _has_ended(seat: CommitteeSeat, today: date) -> bool:

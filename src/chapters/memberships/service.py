@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from chapters import authz
 from chapters.auth.principal import Principal
 from chapters.authz import Action
-from chapters.chapters.service import get_chapter_or_field_error
+from chapters.chapters.service import get_chapter
 from chapters.errors import ErrorCode, FieldError, InvalidInput, NotFound
 from chapters.models import (
     ChapterMembership,
@@ -138,7 +138,7 @@ async def join(
     at: datetime | None = None,
 ) -> ChapterMembership:
     """Invite a person (status invited) or add them directly (status active)."""
-    chapter = await get_chapter_or_field_error(session, chapter_id, "chapterId")
+    chapter = await get_chapter(session, chapter_id, "chapterId")
     authz.require(principal, Action.MEMBERSHIP_INVITE, chapter_id=chapter.id)
     if role not in ROLES_BELOW_LEAD:
         raise InvalidInput(
@@ -274,7 +274,7 @@ async def appoint_lead(
 ) -> ChapterMembership:
     """Hand the chapter to a new lead; the previous lead steps down to co-lead or member.
     Both changes happen in the mutation's one transaction."""
-    chapter = await get_chapter_or_field_error(session, chapter_id, "chapterId")
+    chapter = await get_chapter(session, chapter_id, "chapterId")
     authz.require(principal, Action.CHAPTER_APPOINT_LEAD, chapter_id=chapter.id)
     if previous_lead_becomes not in ROLES_BELOW_LEAD:
         raise InvalidInput(

@@ -27,7 +27,7 @@ from chapters import authz
 from chapters.auth.principal import Principal
 from chapters.authz import Action
 from chapters.changes import UNSET, Changes
-from chapters.db import flush_unique
+from chapters.db import flush_unique, get_row
 from chapters.errors import DomainError, ErrorCode, FieldError, InvalidInput, NotFound
 from chapters.models import (
     Chapter,
@@ -220,12 +220,7 @@ UNIQUE_PROGRAM = {
 async def get_program(
     session: AsyncSession, program_id: uuid.UUID, field: str = "id"
 ) -> MentoringProgram:
-    program = await session.scalar(
-        select(MentoringProgram).where(MentoringProgram.id == program_id)
-    )
-    if program is None:
-        raise NotFound("Mentoring program", field=field)
-    return program
+    return await get_row(session, MentoringProgram, program_id, "Mentoring program", field)
 
 
 async def create_program(
@@ -331,11 +326,9 @@ async def get_project(
 ) -> MentoringProject:
     """A project; ``lock`` holds its row for the rest of the transaction, so concurrent changes
     to its status or people queue up instead of judging stale state."""
-    statement = select(MentoringProject).where(MentoringProject.id == project_id)
-    project = await session.scalar(statement.with_for_update() if lock else statement)
-    if project is None:
-        raise NotFound("Mentoring project", field=field)
-    return project
+    return await get_row(
+        session, MentoringProject, project_id, "Mentoring project", field, lock=lock
+    )
 
 
 async def _managed_project(

@@ -21,7 +21,7 @@ from chapters import authz
 from chapters.auth.principal import Principal
 from chapters.authz import Action
 from chapters.changes import UNSET, Changes
-from chapters.db import flush_unique
+from chapters.db import flush_unique, get_row
 from chapters.errors import ErrorCode, FieldError, InvalidInput, NotFound
 from chapters.models import (
     Chapter,
@@ -190,12 +190,7 @@ UNIQUE_NAME = {"uq_organisations_tenant_id_name": NAME_TAKEN}
 async def get_organisation(
     session: AsyncSession, organisation_id: uuid.UUID, field: str = "id"
 ) -> Organisation:
-    organisation = await session.scalar(
-        select(Organisation).where(Organisation.id == organisation_id)
-    )
-    if organisation is None:
-        raise NotFound("Organisation", field=field)
-    return organisation
+    return await get_row(session, Organisation, organisation_id, "Organisation", field)
 
 
 async def create_organisation(
@@ -262,12 +257,9 @@ async def add_relationship(
 async def get_relationship(
     session: AsyncSession, relationship_id: uuid.UUID, field: str = "id"
 ) -> OrganisationRelationship:
-    relationship = await session.scalar(
-        select(OrganisationRelationship).where(OrganisationRelationship.id == relationship_id)
+    return await get_row(
+        session, OrganisationRelationship, relationship_id, "Organisation relationship", field
     )
-    if relationship is None:
-        raise NotFound("Organisation relationship", field=field)
-    return relationship
 
 
 async def update_relationship(
@@ -333,12 +325,7 @@ async def add_contact(
 async def get_contact(
     session: AsyncSession, contact_id: uuid.UUID, field: str = "id"
 ) -> OrganisationContact:
-    contact = await session.scalar(
-        select(OrganisationContact).where(OrganisationContact.id == contact_id)
-    )
-    if contact is None:
-        raise NotFound("Organisation contact", field=field)
-    return contact
+    return await get_row(session, OrganisationContact, contact_id, "Organisation contact", field)
 
 
 async def update_contact(

@@ -15,7 +15,7 @@ from chapters import authz
 from chapters.auth.principal import Principal
 from chapters.authz import Action
 from chapters.changes import UNSET, Changes
-from chapters.db import flush_unique
+from chapters.db import flush_unique, get_row
 from chapters.errors import ErrorCode, FieldError, InvalidInput, NotFound
 from chapters.models import (
     ChapterMembership,
@@ -65,10 +65,6 @@ class PersonFilter:
     segment: PersonSegment | None = None
     tag: str | None = None
     city: str | None = None
-
-
-async def find_person(session: AsyncSession, person_id: uuid.UUID) -> Person | None:
-    return await session.scalar(select(Person).where(Person.id == person_id))
 
 
 async def find_person_by_email(session: AsyncSession, email: str) -> Person | None:
@@ -235,10 +231,7 @@ _UNIQUE_CONFLICTS = {
 
 
 async def get_person(session: AsyncSession, person_id: uuid.UUID, field: str = "id") -> Person:
-    person = await find_person(session, person_id)
-    if person is None:
-        raise NotFound("Person", field=field)
-    return person
+    return await get_row(session, Person, person_id, "Person", field)
 
 
 async def create_person(

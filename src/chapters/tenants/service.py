@@ -6,12 +6,12 @@ import re
 import uuid
 from dataclasses import dataclass
 
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from chapters import authz
 from chapters.auth.principal import Principal
-from chapters.errors import ErrorCode, FieldError, InvalidInput, NotFound
+from chapters.db import get_row
+from chapters.errors import ErrorCode, FieldError, InvalidInput
 from chapters.models import Tenant
 from chapters.validation import check_locale, check_timezone, required_text
 
@@ -54,10 +54,7 @@ def validate_slug(slug: str) -> list[FieldError]:
 
 
 async def get_tenant(session: AsyncSession, tenant_id: uuid.UUID) -> Tenant:
-    tenant = await session.scalar(select(Tenant).where(Tenant.id == tenant_id))
-    if tenant is None:
-        raise NotFound("Tenant")
-    return tenant
+    return await get_row(session, Tenant, tenant_id, "Tenant")
 
 
 async def update_tenant(
