@@ -8,7 +8,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 CODE   := src tests migrations bench
 
-.PHONY: install run serve test lint format schema check-migrations bench clean
+.PHONY: install run serve test fuzz lint format schema check-migrations bench clean
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Chapters needs Python 3.11 or newer (set PYTHON=python3.11)")'
@@ -29,6 +29,9 @@ serve: install  ## serve only (production-like; run `chapters migrate` first)
 
 test: install  ## the whole suite on a fresh, uniquely named database
 	$(BIN)/pytest
+
+fuzz: install  ## the schema-driven fuzzer's long form (CHAPTERS_FUZZ_EXAMPLES per field and caller)
+	CHAPTERS_FUZZ_EXAMPLES=$${CHAPTERS_FUZZ_EXAMPLES:-40} $(BIN)/pytest tests/test_fuzz.py
 
 lint: install
 	$(BIN)/ruff check $(CODE)

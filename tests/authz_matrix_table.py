@@ -92,8 +92,11 @@ class Place:
     submitted: str  # … one in review …
     accepted: str  # … one accepted (in ten days) …
     past: str  # … one accepted, ended a month ago, no recap (overdue)
-    partner_meetup: str  # accepted, co-hosted by the partner's organisation (chapter A's)
+    partner_meetup: str  # accepted, co-hosted by the partner's organisation, sponsored by org
     spare: str  # a person in no chapter
+    owner: str  # the tenant's owner, admin and ops, as people to act on (ranked above some
+    admin: str  # callers: nobody may edit, re-role, link or unlink an equal or higher one)
+    ops: str
     committee: str
     seat: str  # member_a's seat on the committee
     partner_org: str  # the partner client's organisation, linked to chapter A
@@ -394,6 +397,19 @@ QUERY_ROWS = [
     ),
     query(
         "activities",
+        """query ($organisation: ID!) { activities(filter: {organisationId: $organisation},
+          first: 50) { edges { node { title organisations { name } } } } }""",
+        lambda o: {"organisation": o.org},
+        at=("tenant",),
+        via="filter",
+        name="activities(filter: organisationId) of another organisation",
+        allow=EVERYONE - {"partner"},
+        empty={"partner"},
+        pick="activities.edges",
+        note="it sponsors the partner's activity: the partner may not learn which it joins",
+    ),
+    query(
+        "activities",
         """query ($person: ID!) { activities(filter: {participantPersonId: $person},
           first: 50) { edges { node { title status } } } }""",
         lambda o: {"person": o.member},
@@ -651,6 +667,55 @@ QUERY_ROWS = [
     ),
 ]
 
+# Acting as a higher-ranked person: editing, re-roling, linking a sign-in identity to or
+# unlinking one from someone's account makes one able to act as them, so each needs a tenant
+# role above theirs (owner > admin > ops > viewer > none), or the account to be one's own.
+RANKED_ABOVE = {"owner": frozenset(), "admin": ADMINS, "ops": STAFF}  # who outranks or is them
+NOBODY_ELSE = {"owner": frozenset(), "admin": frozenset(), "ops": ADMINS}  # no self-promotion
+ACTING_ON_HIGHER_RANKS = [
+    row
+    for target in ("owner", "admin", "ops")
+    for row in (
+        mutation(
+            "personUpdate",
+            lambda o, t=target: {"id": getattr(o, t), "displayName": ""},
+            "displayName REQUIRED",
+            at=("tenant",),
+            allow=RANKED_ABOVE[target],
+            name=f"personUpdate(the {target})",
+        ),
+        mutation(
+            "personUpdate",
+            lambda o, t=target: {"id": getattr(o, t), "tenantRole": "VIEWER", "displayName": ""},
+            "displayName REQUIRED",
+            at=("tenant",),
+            allow=NOBODY_ELSE[target],
+            name=f"personUpdate(tenantRole of the {target})",
+        ),
+        mutation(
+            "personLinkIdentity",
+            lambda o, t=target: {"personId": getattr(o, t), "issuer": "", "subject": "s-1"},
+            "issuer REQUIRED",
+            at=("tenant",),
+            allow=RANKED_ABOVE[target] & ADMINS,
+            name=f"personLinkIdentity(to the {target})",
+            note="an admin may propose one for themself (they confirm it), never for the owner",
+        ),
+        mutation(
+            "personUnlinkIdentity",
+            lambda o, t=target: {
+                "personId": getattr(o, t),
+                "issuer": "https://nobody.example",
+                "subject": "none",
+            },
+            "subject NOT_FOUND",
+            at=("tenant",),
+            allow=RANKED_ABOVE[target] & ADMINS,
+            name=f"personUnlinkIdentity(of the {target})",
+        ),
+    )
+]
+
 STAFF_OF = per(A=STAFF | LEADS_A, B=STAFF | {"lead_b"})  # the chapter's leads and co-leads
 WRITERS_OF = per(A=STAFF | LEADS_A | BROAD, B=STAFF | {"lead_b"} | BROAD)  # + activities:write
 
@@ -761,12 +826,38 @@ MUTATION_ROWS = [
         at=AB,
         allow=ADMINS,
     ),
+    *ACTING_ON_HIGHER_RANKS,
     mutation(
         "personUnlinkIdentity",
         lambda o: {"personId": o.member, "issuer": "https://nobody.example", "subject": "none"},
         "subject NOT_FOUND",  # no such identity
         at=AB,
         allow=ADMINS,
+    ),
+    mutation(
+        "personIdentityLinkConfirm",
+        lambda o: {"id": to_base64("PendingIdentityLink", str(uuid.uuid4()))},
+        "id NOT_FOUND",  # one's own proposals only; none here
+        allow=PEOPLE,
+    ),
+    mutation(
+        "personIdentityLinkDecline",
+        lambda o: {"id": to_base64("PendingIdentityLink", str(uuid.uuid4()))},
+        "id NOT_FOUND",
+        allow=PEOPLE,
+    ),
+    mutation(
+        "personRequestEmailChange",
+        lambda o: {"email": "not an address"},
+        "email INVALID",
+        allow=PEOPLE,
+        note="one's own email; answers the same whether or not the address is taken",
+    ),
+    mutation(
+        "personConfirmEmailChange",
+        lambda o: {"token": "made-up"},
+        "token INVALID",
+        allow=PEOPLE,
     ),
     mutation(
         "organisationCreate",

@@ -48,7 +48,14 @@ def key_file(tmp_path_factory: pytest.TempPathFactory) -> str:
 def settings(key_file: str) -> Settings:
     from pathlib import Path
 
-    return dataclasses.replace(load_settings(), jwt_private_key_file=Path(key_file))
+    return dataclasses.replace(
+        load_settings(),
+        jwt_private_key_file=Path(key_file),
+        # The test identity providers are served on 127.0.0.1 (tests/oidc_provider.py).
+        oidc_allow_private_networks=True,
+        # Every test client calls from 127.0.0.1; tests/test_rate_limits.py checks the limit.
+        token_failures_per_address=100_000,
+    )
 
 
 @pytest.fixture(scope="session")

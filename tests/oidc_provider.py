@@ -21,10 +21,14 @@ _POOL_INDEX = itertools.count()
 class TestProvider:
     __test__ = False  # not a test class
 
-    def __init__(self) -> None:
+    def __init__(self, path: str = "") -> None:
+        """``path``: where the issuer lives on the server, e.g. ``/realms/x`` as in Keycloak."""
         self.keys = [self._new_key()]
         self.down = False
         self.jwks_uri: str | None = None  # None: this server's own /keys
+        self.claimed_issuer: str | None = None  # None: its own URL, as it should be
+        self.discovery_redirect: str | None = None  # answer discovery with a redirect there
+        self.discovery_body: bytes | None = None  # answer discovery with these bytes
         self.discovery_hits = 0
         self.jwks_hits = 0
         provider = self
@@ -34,22 +38,29 @@ class TestProvider:
                 if provider.down:
                     self.send_error(503)
                     return
-                if self.path == "/.well-known/openid-configuration":
+                if self.path == path + "/.well-known/openid-configuration":
                     provider.discovery_hits += 1
+                    if provider.discovery_redirect:
+                        self.send_response(302)
+                        self.send_header("Location", provider.discovery_redirect)
+                        self.send_header("Content-Length", "0")
+                        self.end_headers()
+                        return
                     self._json(
                         {
-                            "issuer": provider.issuer,
+                            "issuer": provider.claimed_issuer or provider.issuer,
                             "jwks_uri": provider.jwks_uri or provider.issuer + "/keys",
-                        }
+                        },
+                        raw=provider.discovery_body,
                     )
-                elif self.path == "/keys":
+                elif self.path == path + "/keys":
                     provider.jwks_hits += 1
                     self._json(KeySet(provider.keys).as_dict(private=False))
                 else:
                     self.send_error(404)
 
-            def _json(self, body: dict[str, Any]) -> None:
-                data = json.dumps(body).encode()
+            def _json(self, body: dict[str, Any], raw: bytes | None = None) -> None:
+                data = raw if raw is not None else json.dumps(body).encode()
                 self.send_response(200)
                 self.send_header("Content-Type", "application/json")
                 self.send_header("Content-Length", str(len(data)))
@@ -60,7 +71,7 @@ class TestProvider:
                 pass
 
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.issuer = f"http://127.0.0.1:{self._server.server_address[1]}"
+        self.issuer = f"http://127.0.0.1:{self._server.server_address[1]}{path}"
         self._thread = threading.Thread(
             target=self._server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True
         )

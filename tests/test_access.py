@@ -7,6 +7,9 @@ import asyncio
 import base64
 import dataclasses
 import json
+import statistics
+import time
+import uuid
 
 import httpx
 import pytest
@@ -48,7 +51,11 @@ async def _token(client, client_id: str, secret: str, **form) -> httpx.Response:
 @pytest.fixture
 async def tenant(tenants):
     return await tenants.create(
-        people={"admin@x.example": TenantRole.ADMIN, "member@x.example": None}
+        people={
+            "owner@x.example": TenantRole.OWNER,
+            "admin@x.example": TenantRole.ADMIN,
+            "member@x.example": None,
+        }
     )
 
 
@@ -223,7 +230,7 @@ async def test_a_provider_token_signs_in_the_linked_person(client, tenant, provi
 
     await _trust(client, tenant, provider)
     member = tenant.people["member@x.example"]
-    await gql(
+    linked = await gql(
         client,
         tenant.slug,
         LINK,
@@ -234,8 +241,9 @@ async def test_a_provider_token_signs_in_the_linked_person(client, tenant, provi
                 "subject": "kc-42",
             }
         },
-        token=tenant.token("admin@x.example"),
+        token=tenant.token("owner@x.example"),  # the owner links at once
     )
+    assert data_of(linked)["personLinkIdentity"]["errors"] == []
     body = await gql(client, tenant.slug, "{ viewer { email } }", token=provider.token(sub="kc-42"))
     assert data_of(body) == {"viewer": {"email": "member@x.example"}}
 
@@ -259,6 +267,7 @@ async def test_a_verified_email_links_on_first_sign_in_when_allowed(
         {"sub": "stranger"},
         {"sub": "stranger", "email": "member@x.example", "email_verified": False},
         {"sub": "stranger", "email": "nobody@x.example", "email_verified": True},
+        {"sub": "stranger", "email": "member@x.example\x00", "email_verified": True},
     ],
 )
 async def test_an_unlinked_sign_in_is_a_clear_403(client, tenant, provider, claims) -> None:
@@ -270,6 +279,14 @@ async def test_an_unlinked_sign_in_is_a_clear_403(client, tenant, provider, clai
     )
     assert response.status_code == 403
     assert "not linked to a person" in response.json()["error"]
+
+
+async def test_a_provider_token_with_a_subject_the_database_cannot_hold_is_a_401(
+    client, tenant, provider
+) -> None:
+    await _trust(client, tenant, provider)
+    token = provider.token(sub="kc\x00")
+    await gql(client, tenant.slug, "{ viewer { email } }", token=token, expect_status=401)
 
 
 async def test_an_untrusted_or_disabled_provider_is_refused(
@@ -295,7 +312,13 @@ async def test_a_key_rotation_at_the_provider_is_followed(
 ) -> None:
     from chapters.api.ids import global_id
 
-    tenant = await tenants.create(people={"admin@x.example": TenantRole.ADMIN, "m@x.example": None})
+    tenant = await tenants.create(
+        people={
+            "owner@x.example": TenantRole.OWNER,
+            "admin@x.example": TenantRole.ADMIN,
+            "m@x.example": None,
+        }
+    )
     app = create_app(
         dataclasses.replace(settings, oidc_jwks_refresh_seconds=1), app_url=urls.app, keys=keys
     )
@@ -312,7 +335,7 @@ async def test_a_key_rotation_at_the_provider_is_followed(
                     "subject": "kc-9",
                 }
             },
-            token=tenant.token("admin@x.example"),
+            token=tenant.token("owner@x.example"),
         )
         assert data_of(
             await gql(http, tenant.slug, "{ viewer { email } }", token=provider.token(sub="kc-9"))
@@ -324,3 +347,106 @@ async def test_a_key_rotation_at_the_provider_is_followed(
         )
         assert data_of(body) == {"viewer": {"email": "m@x.example"}}
     assert provider.jwks_hits == 2
+
+
+# --- the token endpoint under hostile input ---------------------------------------------------
+
+
+FORM = {"Content-Type": "application/x-www-form-urlencoded"}
+
+
+def _basic(raw: bytes) -> dict[str, str]:
+    return {"Authorization": "Basic " + base64.b64encode(raw).decode(), **FORM}
+
+
+GRANT = b"grant_type=client_credentials"
+
+# Each: (headers, body) given the tenant's slug. None of these can be a client's credentials.
+MALFORMED_CREDENTIALS = {
+    "Basic not UTF-8": lambda slug: (_basic(b"\xff\xfe:\xff"), GRANT),
+    "Basic not base64": lambda slug: ({"Authorization": "Basic ***", **FORM}, GRANT),
+    "Basic id with NUL": lambda slug: (_basic(slug.encode() + b".a\x00b:secret"), GRANT),
+    "Basic id with %00": lambda slug: (_basic(slug.encode() + b".a%00b:secret"), GRANT),
+    "Basic slug with NUL": lambda slug: (_basic(b"de\x00mo.abc:secret"), GRANT),
+    "Basic secret with NUL": lambda slug: (_basic(slug.encode() + b".abc:se\x00cret"), GRANT),
+    "Basic id with a lone surrogate": lambda slug: (_basic(slug.encode() + b".%ED%A0%80:s"), GRANT),
+    "form id with NUL": lambda slug: (
+        FORM,
+        GRANT + b"&client_id=" + slug.encode() + b".a%00b&client_secret=x",
+    ),
+    "form slug with NUL": lambda slug: (FORM, GRANT + b"&client_id=a%00b.c&client_secret=x"),
+    "form secret with NUL": lambda slug: (
+        FORM,
+        GRANT + b"&client_id=" + slug.encode() + b".abc&client_secret=x%00",
+    ),
+    "form not UTF-8": lambda slug: (FORM, GRANT + b"&client_id=\xff\xfe.x&client_secret=\xff"),
+    "form %-escapes not UTF-8": lambda slug: (
+        FORM,
+        GRANT + b"&client_id=%ff%fe.x&client_secret=%ff",
+    ),
+    "very long client id": lambda slug: (
+        FORM,
+        GRANT + b"&client_id=" + slug.encode() + b"." + b"a" * 100_000 + b"&client_secret=x",
+    ),
+    "very long secret": lambda slug: (
+        _basic(slug.encode() + b".abc:" + b"s" * 100_000),
+        GRANT,
+    ),
+}
+
+
+@pytest.mark.parametrize("case", sorted(MALFORMED_CREDENTIALS))
+async def test_malformed_client_credentials_are_an_invalid_client(client, tenant, case) -> None:
+    headers, body = MALFORMED_CREDENTIALS[case](tenant.slug)
+    response = await client.post("/oauth/token", headers=headers, content=body)
+    assert response.status_code == 401, response.text
+    assert response.json()["error"] == "invalid_client"
+
+
+async def test_form_credentials_work_as_well_as_basic(client, tenant) -> None:
+    created = await _service_client(client, tenant, ["activities:read"])
+    response = await client.post(
+        "/oauth/token",
+        data={
+            "grant_type": "client_credentials",
+            "client_id": created["client"]["clientId"],
+            "client_secret": created["clientSecret"],
+        },
+    )
+    assert response.status_code == 200, response.text
+    assert response.json()["token_type"] == "Bearer"
+
+
+async def test_the_answer_does_not_tell_which_client_ids_exist(client, tenant) -> None:
+    """Unknown, revoked and known client ids with a wrong secret take as long (the secret is
+    checked against a hash either way) and get the same answer."""
+    known = (await _service_client(client, tenant, ["activities:read"]))["client"]
+    revoked = (await _service_client(client, tenant, ["activities:read"]))["client"]
+    await gql(
+        client,
+        tenant.slug,
+        "mutation ($id: ID!) { apiClientRevoke(id: $id) { errors { code } } }",
+        {"id": revoked["id"]},
+        token=tenant.token("admin@x.example"),
+    )
+    attempts = 9  # below the failures allowed per client id
+    client_ids = {
+        "known": lambda: known["clientId"],
+        "unknown id": lambda: f"{tenant.slug}.{uuid.uuid4().hex[:16]}",
+        "unknown tenant": lambda: f"nope-{uuid.uuid4().hex[:8]}.0123456789abcdef",
+        "revoked": lambda: revoked["clientId"],
+    }
+    durations: dict[str, list[float]] = {name: [] for name in client_ids}
+    bodies: dict[str, set[str]] = {name: set() for name in client_ids}
+    for _ in range(attempts):  # interleaved, so that the machine's load weighs on all alike
+        for name, client_id in client_ids.items():
+            started = time.perf_counter()
+            response = await _token(client, client_id(), "wrong-secret")
+            durations[name].append(time.perf_counter() - started)
+            assert response.status_code == 401
+            bodies[name].add(response.text)
+    known_time = statistics.median(durations["known"])
+    for name in client_ids:
+        assert bodies[name] == bodies["known"], name
+        ratio = statistics.median(durations[name]) / known_time
+        assert 0.5 < ratio < 2, (name, durations[name], durations["known"])

@@ -42,12 +42,14 @@ from tests.authz_matrix_table import (
     Place,
     Row,
 )
+from tests.oidc_provider import TestProvider
 from tests.support import TenantFixture, data_of, gql, make_chapter
 
 DENIED_CODES = {"FORBIDDEN", "NOT_FOUND", "UNAUTHENTICATED"}
 ROLES = {"admin": TenantRole.ADMIN, "ops": TenantRole.OPS, "viewer": TenantRole.VIEWER}
+ROLES["owner"] = TenantRole.OWNER  # a person others must not act as, not a caller
 SEEDED_PEOPLE = (
-    *("admin", "ops", "viewer"),
+    *("owner", "admin", "ops", "viewer"),
     *("lead_a", "co_lead_a", "member_a", "lead_b", "member_b", "spare"),
 )
 SCOPES = {
@@ -93,6 +95,7 @@ class Seeded:
     personal_data: list[str]  # emails and names of people and contacts
     activity_titles: dict[str, str]  # key → title
     organisation_names: dict[str, str]
+    organisation_ids: dict[str, str]
 
 
 @dataclass
@@ -203,7 +206,7 @@ class Seeder:
         title: str,
         starts: datetime,
         status: str,
-        organisation: str | None = None,
+        organisations: tuple[tuple[str, str], ...] = (),
     ) -> str:
         activity = await self.create(
             lead,
@@ -219,9 +222,8 @@ class Seeder:
                     {"role": "SPEAKER", "personId": self.person(member), "topic": "eBPF"},
                     {"role": "SPEAKER", "externalName": self.naming.external_speaker},
                 ],
-                "organisations": [{"organisationId": organisation, "role": "CO_HOST"}]
-                if organisation
-                else None,
+                "organisations": [{"organisationId": o, "role": r} for o, r in organisations]
+                or None,
             },
             "activity",
         )
@@ -367,7 +369,8 @@ class Seeder:
             titles["A.partner_meetup"],
             soon,
             "ACCEPTED",
-            organisation=orgs["partner"],
+            # Another organisation sponsors it: the partner must not see that one.
+            organisations=((orgs["partner"], "CO_HOST"), (orgs["other"], "SPONSOR")),
         )
         revoked = await self.api_client("Old sync", ["activities:read"])
         await self.op(
@@ -375,12 +378,18 @@ class Seeder:
             "mutation ($id: ID!) { apiClientRevoke(id: $id) { errors { code } } }",
             id=revoked["client"]["id"],
         )
-        provider = await self.create(
-            "admin",
-            "identityProviderAdd",
-            {"issuer": f"https://idp.{n.domain}", "audience": "chapters"},
-            "provider",
-        )
+        # A provider is added once its discovery document is read; its issuer carries the
+        # tenant's canary mark.
+        idp = TestProvider(path=f"/realms/{n.prefix}-idp")
+        try:
+            provider = await self.create(
+                "admin",
+                "identityProviderAdd",
+                {"issuer": idp.issuer, "audience": "chapters"},
+                "provider",
+            )
+        finally:
+            idp.close()
         audit = await self.op("ops", "{ auditLog(first: 1) { edges { node { id } } } }")
         memberships = {
             "A": await self.membership(slug_a, "member_a"),
@@ -400,6 +409,9 @@ class Seeder:
                 past=activities[f"{place}.past"],
                 partner_meetup=activities["A.partner_meetup"],
                 spare=self.person("spare"),
+                owner=self.person("owner"),
+                admin=self.person("admin"),
+                ops=self.person("ops"),
                 committee=committee,
                 seat=seat,
                 partner_org=orgs["partner"],
@@ -418,7 +430,7 @@ class Seeder:
             n.display_name(who) for who in SEEDED_PEOPLE
         ]
         personal += [contact_name, contact_email, n.external_speaker]
-        return Seeded(self.tenant, places, personal, titles, names)
+        return Seeded(self.tenant, places, personal, titles, names, orgs)
 
 
 async def _tenant(tenants, naming: Naming) -> TenantFixture:
@@ -576,14 +588,20 @@ async def test_matrix(world: World, row: Row) -> None:
 async def test_partner_and_public_views_hold_no_personal_data(world: World, actor: str) -> None:
     """Every query row, at every place, as the partner's client (and as anonymous callers):
     no email or name of any seeded person or contact, of either tenant. The partner sees only
-    the accepted activity its organisation co-hosts, its own organisation, the public chapter
-    directory and aggregate figures."""
+    the accepted activity its organisation co-hosts, its own organisation (no other one, by
+    name or id, though another sponsors that activity), the public chapter directory and
+    aggregate figures."""
     personal = [text.lower() for text in world.home.personal_data + world.abroad.personal_data]
     not_for_partner = [
         title.lower()
         for key, title in world.home.activity_titles.items()
         if key != "A.partner_meetup"
-    ] + [name.lower() for key, name in world.home.organisation_names.items() if key != "partner"]
+    ] + [
+        text.lower()
+        for organisations in (world.home.organisation_names, world.home.organisation_ids)
+        for key, text in organisations.items()
+        if key != "partner"
+    ]
     leaks: list[str] = []
     responses = 0
     for row in QUERY_ROWS:

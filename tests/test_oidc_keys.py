@@ -103,6 +103,7 @@ async def test_cached_keys_keep_working_while_the_provider_is_down(provider, htt
         ({"exp": 1}, "expired"),
         ({"sub": None}, "sub"),
         ({"iss": "http://127.0.0.1:1"}, "iss"),
+        ({"sub": "a\x00b"}, "sub"),  # the database cannot look it up
     ],
 )
 async def test_provider_tokens_are_checked(provider, http, claims, reason) -> None:

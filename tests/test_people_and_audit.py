@@ -302,11 +302,11 @@ async def test_tenant_roles_are_granted_by_admins_up_to_their_own(client, tenant
         {"displayName": "Viewer", "email": "v@x.example", "tenantRole": "VIEWER"},
     )
     assert _codes(by_ops) == {(None, "FORBIDDEN")}
-    # An admin cannot take the owner's role away either.
+    # An admin cannot take the owner's role away either: nor touch the owner's account at all.
     unmake = await _mutate(
         client, tenant, ADMIN, UPDATE, {"id": gid(tenant.people[OWNER]), "tenantRole": "VIEWER"}
     )
-    assert _codes(unmake) == {("tenantRole", "FORBIDDEN")}
+    assert _codes(unmake) == {(None, "FORBIDDEN")}
 
     admin_made = await _create(
         client, tenant, ADMIN, displayName="Ops 2", email="ops2@x.example", tenantRole="OPS"
@@ -427,17 +427,18 @@ async def test_anonymous_callers_cannot_search_people(client, tenants) -> None:
 # --- identities -----------------------------------------------------------------------------
 
 
-async def test_admins_link_identities_and_duplicates_conflict(client, tenants) -> None:
+async def test_the_owner_links_identities_and_duplicates_conflict(client, tenants) -> None:
+    """Links by the owner apply at once (an admin's wait for the person: test_escalation)."""
     tenant = await tenants.create(people=STAFFED)
     member, other = gid(tenant.people[MEMBER]), gid(tenant.people[OTHER])
     identity = {"issuer": "https://idp.example", "subject": "sub-1"}
 
-    linked = await _mutate(client, tenant, ADMIN, LINK, {"personId": member, **identity})
+    linked = await _mutate(client, tenant, OWNER, LINK, {"personId": member, **identity})
     assert linked["errors"] == []
     assert [(i["issuer"], i["subject"]) for i in linked["person"]["identities"]] == [
         ("https://idp.example", "sub-1")
     ]
-    again = await _mutate(client, tenant, ADMIN, LINK, {"personId": other, **identity})
+    again = await _mutate(client, tenant, OWNER, LINK, {"personId": other, **identity})
     assert again["person"] is None
     assert _codes(again) == {("subject", "CONFLICT")}
     by_ops = await _mutate(
@@ -449,7 +450,7 @@ async def test_admins_link_identities_and_duplicates_conflict(client, tenants) -
     )
     assert _codes(by_ops) == {(None, "FORBIDDEN")}
     blank = await _mutate(
-        client, tenant, ADMIN, LINK, {"personId": other, "issuer": " ", "subject": ""}
+        client, tenant, OWNER, LINK, {"personId": other, "issuer": " ", "subject": ""}
     )
     assert _codes(blank) == {("issuer", "REQUIRED"), ("subject", "REQUIRED")}
 
@@ -465,7 +466,7 @@ async def test_admins_link_identities_and_duplicates_conflict(client, tenants) -
     unlinked = await _mutate(client, tenant, ADMIN, UNLINK, {"personId": member, **identity})
     assert unlinked["errors"] == []
     assert unlinked["person"]["identities"] == []
-    relinked = await _mutate(client, tenant, ADMIN, LINK, {"personId": other, **identity})
+    relinked = await _mutate(client, tenant, OWNER, LINK, {"personId": other, **identity})
     assert relinked["errors"] == []
 
 
@@ -517,10 +518,13 @@ async def test_the_audit_log_records_each_mutation(client, tenants) -> None:
     assert created_fields["email"] == (None, "audited@x.example")
     assert created_fields["displayName"] == (None, "Audited")
 
-    (link,) = await _audit(client, tenant, OPS, actorId=admin_id)
+    # Identities are for admins and the person: ops see that one was linked, not to what.
+    (hidden,) = await _audit(client, tenant, OPS, actorId=admin_id)
+    assert hidden["changes"] == []
+    (link,) = await _audit(client, tenant, ADMIN, actorId=admin_id)
     assert (link["action"], link["objectType"], link["operation"]) == (
         "personLinkIdentity",
-        "PersonIdentity",
+        "IdentityLinkRequest",  # an admin's link waits for the person's confirmation
         "INSERT",
     )
     link_fields = {c["field"]: c["after"] for c in link["changes"]}

@@ -49,7 +49,10 @@ EXPECTED: dict[Action, set[str]] = {
     Action.PERSON_CREATE: STAFF,
     Action.PERSON_UPDATE: STAFF,  # someone else's profile; one's own is SELF (own test)
     Action.PERSON_CHANGE_ROLE: ADMINS,
-    Action.PERSON_LINK_IDENTITY: ADMINS,
+    Action.PERSON_LINK_IDENTITY: ADMINS,  # to people below them; an admin's link is pending
+    Action.PERSON_LINK_IDENTITY_DIRECTLY: {"owner"},
+    Action.PERSON_CONFIRM_IDENTITY_LINK: set(),  # someone else's; one's own: test_escalation
+    Action.PERSON_READ_IDENTITIES: ADMINS,  # someone else's; one's own is SELF (own test)
     Action.ACTIVITY_READ_ACCEPTED: set(PERSONAS),
     Action.ACTIVITY_READ_UNACCEPTED: STAFF | {"viewer", "lead", "co_lead"},
     Action.ACTIVITY_CREATE: STAFF | {"lead", "co_lead"},
@@ -239,6 +242,52 @@ async def _member_email_visible(client, world: World, persona: str) -> bool:
     )
     node = (body.get("data") or {}).get("node")
     return bool(node and node.get("email"))
+
+
+async def _identities_visible(client, world: World, persona: str) -> bool:
+    body = await _run(
+        client,
+        world,
+        persona,
+        "query ($id: ID!) { node(id: $id) { ... on Person { identities { issuer } } } }",
+        {"id": world.id_of("member2@x.example")},
+    )
+    node = (body.get("data") or {}).get("node")
+    return bool(node) and node.get("identities") is not None
+
+
+LINK_IDENTITY = (
+    "mutation ($id: ID!, $subject: String!) { personLinkIdentity(input: {personId: $id,"
+    ' issuer: "https://idp.example", subject: $subject}) {'
+    " person { identities { subject } } pendingLink { id } errors { code } } }"
+)
+
+
+async def _links_at_once(client, world: World, persona: str) -> bool:
+    subject = f"at-once-{persona}"
+    variables = {"id": world.id_of("member2@x.example"), "subject": subject}
+    body = await _run(client, world, persona, LINK_IDENTITY, variables)
+    person = ((body.get("data") or {}).get("personLinkIdentity") or {}).get("person")
+    return bool(person) and {"subject": subject} in (person["identities"] or [])
+
+
+async def _confirms_a_link_proposed_for_someone_else(client, world: World, persona: str) -> bool:
+    proposed = await gql(
+        client,
+        world.tenant.slug,
+        LINK_IDENTITY,
+        {"id": world.id_of("member2@x.example"), "subject": f"proposed-{persona}"},
+        token=world.tenant.token("admin@x.example"),
+    )
+    link = proposed["data"]["personLinkIdentity"]["pendingLink"]["id"]
+    body = await _run(
+        client,
+        world,
+        persona,
+        "mutation ($id: ID!) { personIdentityLinkConfirm(input: {id: $id}) { errors { code } } }",
+        {"id": link},
+    )
+    return not _denied(body)
 
 
 async def _roster_emails_visible(client, world: World, persona: str) -> bool:
@@ -483,6 +532,9 @@ PROBES: dict[Action, Probe] = {
         lambda world, persona: {"c": _chapter_id(world), "p": world.id_of("member2@x.example")},
     ),
     Action.PERSON_READ_EMAIL: _member_email_visible,
+    Action.PERSON_LINK_IDENTITY_DIRECTLY: _links_at_once,
+    Action.PERSON_CONFIRM_IDENTITY_LINK: _confirms_a_link_proposed_for_someone_else,
+    Action.PERSON_READ_IDENTITIES: _identities_visible,
     Action.PERSON_READ_PROFILE: query(
         "query ($id: ID!) { node(id: $id) { ... on Person { displayName } } }",
         lambda world, persona: {"id": world.id_of("member2@x.example")},
@@ -606,4 +658,126 @@ async def test_permission_cell(
     allowed = await PROBES[action](client, world, persona)
     assert allowed == (persona in EXPECTED[action]), (
         f"{persona} {'could' if allowed else 'could not'} {action.value}"
+    )
+
+
+# An invitation grants nothing until it is accepted: the chapter's leads do not see the
+# invitee's email (they named the person by id, never typed the address), and the invitee
+# holds no role in the chapter (no roster, no members' emails).
+INVITEE_EMAIL_VISIBLE = STAFF | {"outsider"}  # the invitee is the outsider, invited to alpha
+
+
+@pytest.fixture(scope="module")
+async def invited_world(client, tenants, owner_engine) -> World:
+    world = await build_world(tenants, owner_engine)
+    invited = await gql(
+        client,
+        world.tenant.slug,
+        "mutation ($c: ID!, $p: ID!) { membershipInvite(input: {chapterId: $c, personId: $p}) {"
+        " membership { id } errors { code } } }",
+        {"c": _chapter_id(world), "p": world.id_of("outsider@x.example")},
+        token=world.tenant.token("lead@x.example"),
+    )
+    assert invited["data"]["membershipInvite"]["errors"] == []
+    return world
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+async def test_an_invitee_is_no_member_until_accepted(client, invited_world, persona) -> None:
+    world = invited_world
+    body = await _run(
+        client,
+        world,
+        persona,
+        "query ($id: ID!) { node(id: $id) { ... on Person { email } } }",
+        {"id": world.id_of("outsider@x.example")},
+    )
+    node = (body.get("data") or {}).get("node")
+    assert bool(node and node["email"]) == (persona in INVITEE_EMAIL_VISIBLE)
+    roster = await _run(
+        client,
+        world,
+        persona,
+        '{ chapter(slug: "alpha") { members(status: [ACTIVE, INVITED]) {'
+        " edges { node { status person { email } } } } } }",
+    )
+    members = ((roster.get("data") or {}).get("chapter") or {}).get("members")
+    if persona == "outsider":
+        assert members is None, "an invitee reads the roster"
+    invited = [
+        e["node"]["person"]["email"]
+        for e in (members or {}).get("edges", [])
+        if e["node"]["status"] == "INVITED"
+    ]
+    for email in invited:
+        assert (email is not None) == (persona in INVITEE_EMAIL_VISIBLE), "on the roster"
+
+
+# --- power over another person's account ------------------------------------------------------
+# Who may act on whose account, written out by hand as (actor, target) pairs: staff act on
+# people ranked below them (owner > admin > ops > viewer > no tenant role), everyone on their
+# own account where the action allows it at all, nobody on an equal or higher one. Each probe
+# fails validation once past the policy, so nothing is written.
+RANKED = ["owner", "admin", "ops", "viewer", "member"]
+BELOW = {actor: RANKED[index + 1 :] for index, actor in enumerate(RANKED)}
+SELVES = {(persona, persona) for persona in RANKED}
+POWER_EXPECTED: dict[str, set[tuple[str, str]]] = {
+    "edit the profile": {(a, t) for a in ("owner", "admin", "ops") for t in BELOW[a]} | SELVES,
+    "change the tenant role": {(a, t) for a in ("owner", "admin") for t in BELOW[a]},
+    "link an identity": {(a, t) for a in ("owner", "admin") for t in [a, *BELOW[a]]},
+    "unlink an identity": {(a, t) for a in ("owner", "admin") for t in [a, *BELOW[a]]},
+}
+ERRORS_PAST_POLICY = {
+    "edit the profile": {("displayName", "REQUIRED")},
+    "change the tenant role": {("displayName", "REQUIRED")},
+    "link an identity": {("issuer", "REQUIRED")},
+    "unlink an identity": {("subject", "NOT_FOUND")},
+}
+
+
+def _power_probe(action: str, target_id: str, target: str) -> tuple[str, dict]:
+    if action == "edit the profile":
+        return (
+            "mutation ($input: PersonUpdateInput!) { personUpdate(input: $input) {"
+            " errors { field code } } }",
+            {"input": {"id": target_id, "city": "Elsewhere", "displayName": ""}},
+        )
+    if action == "change the tenant role":
+        role = "OPS" if target == "viewer" else "VIEWER"
+        return (
+            "mutation ($input: PersonUpdateInput!) { personUpdate(input: $input) {"
+            " errors { field code } } }",
+            {"input": {"id": target_id, "tenantRole": role, "displayName": ""}},
+        )
+    field = "personLinkIdentity" if action == "link an identity" else "personUnlinkIdentity"
+    issuer = "" if action == "link an identity" else "https://nobody.example"
+    return (
+        f"mutation ($input: PersonIdentityInput!) {{ {field}(input: $input) {{"
+        " errors { field code } } }",
+        {"input": {"personId": target_id, "issuer": issuer, "subject": "none"}},
+    )
+
+
+@pytest.fixture(scope="module")
+async def power_world(tenants, owner_engine) -> World:
+    return await build_world(tenants, owner_engine)
+
+
+POWER_CELLS = [(a, actor, t) for a in POWER_EXPECTED for actor in RANKED for t in RANKED]
+
+
+@pytest.mark.parametrize(
+    ("action", "actor", "target"), POWER_CELLS, ids=[f"{a}-{x}-on-{t}" for a, x, t in POWER_CELLS]
+)
+async def test_power_over_another_persons_account(
+    client, power_world, action: str, actor: str, target: str
+) -> None:
+    document, variables = _power_probe(action, power_world.id_of(EMAILS[target]), target)
+    body = await _run(client, power_world, actor, document, variables)
+    (payload,) = body["data"].values()
+    got = {(error["field"], error["code"]) for error in payload["errors"]}
+    allowed = got == ERRORS_PAST_POLICY[action]
+    assert allowed or got == {(None, "FORBIDDEN")} or (actor, target) in SELVES, got
+    assert allowed == ((actor, target) in POWER_EXPECTED[action]), (
+        f"{actor} {'could' if allowed else 'could not'} {action} of {target}: {got}"
     )

@@ -149,6 +149,9 @@ async def _operation_world(tenants, owner_engine) -> tuple[TenantFixture, dict[s
     organisation_id, relationship_id, contact_id = await staff_session_call(
         owner_engine, tenant, "admin@x.example", organisation_extras
     )
+    pending_link_id, email_change_token = await staff_session_call(
+        owner_engine, tenant, "admin@x.example", _confirmation_extras
+    )
 
     async def activity_extras(session, principal):
         now = datetime.now(UTC)
@@ -199,7 +202,29 @@ async def _operation_world(tenants, owner_engine) -> tuple[TenantFixture, dict[s
         "@organisationRelationshipId": global_id("OrganisationRelationship", relationship_id),
         "@organisationContactId": global_id("OrganisationContact", contact_id),
         "@organisationChapterId": global_id("Chapter", other.id),
+        "@pendingIdentityLinkId": global_id("PendingIdentityLink", pending_link_id),
+        "@emailChangeToken": email_change_token,
     }
+
+
+async def _confirmation_extras(session, principal):
+    """For the admin: an identity they proposed for themself, and an email change they asked
+    for (its token read from the outbox, as the mail sender would)."""
+    from sqlalchemy import select
+
+    from chapters.models import OutboxMessage
+    from chapters.people import service as people
+
+    proposed = await people.link_identity(
+        session, principal, principal.person_id, "https://accounts.example.org", "user-77"
+    )
+    await people.request_own_email_change(session, principal, "ada.new@x.example")
+    token = await session.scalar(
+        select(OutboxMessage.body["token"].astext).where(
+            OutboxMessage.kind == "email_change_confirmation"
+        )
+    )
+    return proposed.pending.id, token
 
 
 TRANSACTION_CONTROL = (

@@ -90,6 +90,15 @@ def _tamper(token: str) -> str:
     return f"{header}.{_b64(json.dumps(claims).encode())}.{signature}"
 
 
+def _raw(header: str, payload: str) -> str:
+    """A token whose parts are the given JSON texts, as they are, with a junk signature."""
+    return f"{_b64(header.encode())}.{_b64(payload.encode())}.{_b64(b'sig')}"
+
+
+def _nested(depth: int) -> str:
+    return "[" * depth + "]" * depth
+
+
 REJECTED: dict[str, Callable[[Corpus], str]] = {
     "alg none": lambda c: forge(c.header(alg="none"), c.claims(), lambda _: b""),
     "HS256 signed with the public key": lambda c: forge(
@@ -121,6 +130,21 @@ REJECTED: dict[str, Callable[[Corpus], str]] = {
     "tampered payload": lambda c: _tamper(c.sign()),
     "oversized token": lambda c: c.sign(claims=c.claims(padding="x" * 10_000)),
     "not a JWT": lambda c: "not-a-jwt",
+    # JSON nested beyond the parser's recursion limit, yet within the size limit ...
+    "payload nested 2,500 deep": lambda c: _raw(json.dumps(c.header()), _nested(2_500)),
+    "header nested 2,500 deep": lambda c: _raw(_nested(2_500), json.dumps(c.claims())),
+    "claim nested 2,500 deep": lambda c: _raw(
+        json.dumps(c.header()), '{"iss": "x", "a": ' + _nested(2_500) + "}"
+    ),
+    # ... and beyond it: refused before anything reads it
+    "payload nested 5,000 deep": lambda c: _raw(
+        json.dumps(c.header()), '{"a":' * 5_000 + "1" + "}" * 5_000
+    ),
+    "payload that is not UTF-8": lambda c: ".".join(
+        [_b64(json.dumps(c.header()).encode()), _b64(b"\xff\xfe"), "x"]
+    ),
+    "NUL in iss": lambda c: _raw(json.dumps(c.header()), '{"iss": "\\u0000"}'),
+    "lone surrogate in iss": lambda c: _raw(json.dumps(c.header()), '{"iss": "\\ud800"}'),
     "subject of no person": lambda c: c.sign(claims=c.claims(sub=str(uuid.uuid4()))),
 }
 

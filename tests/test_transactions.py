@@ -175,3 +175,21 @@ async def test_concurrent_sibling_resolvers_share_the_session_safely(client, ten
     siblings = " ".join(f"a{i}: tenant {{ name }}" for i in range(12))
     for _ in range(5):
         assert len(data_of(await gql(client, tenant.slug, f"{{ {siblings} }}"))) == 12
+
+
+async def test_a_cancelled_statement_leaves_the_session_usable(tenants, app_engine) -> None:
+    """graphql-core cancels the siblings of a failed field; the request's later statements
+    (and its commit) must still work instead of failing with PendingRollbackError."""
+    import asyncio
+
+    from sqlalchemy import text
+
+    tenant = await tenants.create("cancel")
+    async with db.open_tenant_session(db.tenant_sessionmaker(app_engine), tenant.id) as session:
+        slow = asyncio.create_task(session.execute(text("SELECT pg_sleep(0.3)")))
+        await asyncio.sleep(0.05)
+        slow.cancel()
+        await asyncio.gather(slow, return_exceptions=True)
+        assert slow.cancelled()
+        assert await session.scalar(text("SELECT 41 + 1")) == 42
+        await session.commit()

@@ -8,27 +8,48 @@ import uuid
 from collections.abc import AsyncGenerator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
+from typing import Any
 
-import httpx
 import strawberry
+from cross_web import HTTPException as GraphQLHTTPException
 from litestar import Litestar, MediaType, Request, Response, get, post
 from litestar.background_tasks import BackgroundTasks
 from litestar.connection import ASGIConnection
 from litestar.di import Provide
-from litestar.exceptions import HTTPException, NotFoundException
-from litestar.status_codes import HTTP_503_SERVICE_UNAVAILABLE
+from litestar.exceptions import ClientException, HTTPException, NotFoundException
+from litestar.status_codes import HTTP_429_TOO_MANY_REQUESTS, HTTP_503_SERVICE_UNAVAILABLE
+from litestar.types import ASGIApp, Receive, Scope, Send
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 from strawberry.litestar import make_graphql_controller
 
 from chapters import db
 from chapters.access import service as access_service
+from chapters.api import pagination
 from chapters.api.context import Context
+from chapters.api.extensions import (
+    RETRY_AFTER_SECONDS,
+    UNAVAILABLE_MESSAGE,
+    is_database_unavailable,
+)
+from chapters.api.limits import (
+    RejectedInput,
+    checked_request_id,
+    decode_request_json,
+    is_storable,
+)
 from chapters.api.loaders import Loaders
 from chapters.api.schema import schema
 from chapters.auth.bearer import Verifiers, authenticate
 from chapters.auth.keys import SigningKeys, load_or_create_signing_keys
-from chapters.auth.oauth_server import issue_client_token, requested_client_id, tenant_slug_of
-from chapters.auth.oidc import JwksCache
+from chapters.auth.oauth_server import (
+    MalformedCredentials,
+    invalid_client_response,
+    issue_client_token,
+    requested_client_id,
+    tenant_slug_of,
+)
+from chapters.auth.oidc import JwksCache, provider_http_client
+from chapters.auth.ratelimit import FailureLimiter, token_failure_limiter
 from chapters.db import SerializedSession
 from chapters.settings import Settings, get_settings
 from chapters.tenants.directory import TenantDirectory
@@ -48,6 +69,7 @@ class Runtime:
     directory: TenantDirectory
     verifiers: Verifiers
     head_revisions: set[str]
+    token_limiter: FailureLimiter
 
     @property
     def keys(self) -> SigningKeys:
@@ -62,8 +84,16 @@ async def graphql_context(
     request: ASGIConnection, tenant_slug: str
 ) -> AsyncGenerator[Context, None]:
     """One tenant-bound session and transaction per request: commit when the operation
-    succeeded, roll back on any error."""
+    succeeded, roll back on any error.
+
+    The body is read first (bounded by ``max_body_bytes``): a client that sends it slowly
+    must not hold a pooled connection and an open transaction while we wait for it."""
     runtime = _runtime(request)
+    request_id = _request_id(request)
+    if isinstance(request, Request):
+        await request.body()  # cached on the request; Strawberry reads it from there
+    if not is_storable(tenant_slug):
+        raise NotFoundException(detail="No such tenant")
     tenant = await runtime.directory.find(tenant_slug)
     if tenant is None:
         raise NotFoundException(detail=f"No tenant {tenant_slug!r}")
@@ -75,7 +105,7 @@ async def graphql_context(
             tenant=tenant,
             principal=principal,
             loaders=Loaders(session),
-            request_id=request.headers.get("x-request-id") or uuid.uuid4().hex,
+            request_id=request_id,
         )
         yield context
         if context.rollback_only:
@@ -89,23 +119,73 @@ async def graphql_context(
         await session.close()
 
 
+def _request_id(request: ASGIConnection) -> str:
+    try:
+        return checked_request_id(request.headers.get("x-request-id")) or uuid.uuid4().hex
+    except RejectedInput as error:
+        raise ClientException(detail=str(error)) from None
+
+
 def _response_without_thread_hop() -> Response:
     # Strawberry provides this with sync_to_thread=True: a thread-pool hop on every request.
     return Response({}, background=BackgroundTasks([]))
 
 
 def _graphql_controller(settings: Settings, graphql_schema: strawberry.Schema) -> type:
-    controller = make_graphql_controller(
+    base = make_graphql_controller(
         graphql_schema,
         path=GRAPHQL_PATH,
         context_getter=graphql_context,
         graphql_ide="graphiql" if settings.graphiql else None,
+        # No subscriptions: a socket would hold a session and a transaction for its life.
+        subscription_protocols=(),
     )
-    controller.dependencies = {
-        **controller.dependencies,
-        "response": Provide(_response_without_thread_hop, sync_to_thread=False),
-    }
-    return controller
+
+    class GraphQLController(base):
+        # No WebSocket route at all: an upgrade is refused before it is accepted.
+        websocket_endpoint = None
+        dependencies = {
+            **base.dependencies,
+            "response": Provide(_response_without_thread_hop, sync_to_thread=False),
+        }
+
+        def decode_json(self, data: str | bytes) -> object:
+            try:
+                return decode_request_json(data)
+            except RejectedInput as error:
+                raise GraphQLHTTPException(400, str(error)) from None
+
+        async def execute_request(self, request: Request, context: Any, root_value: Any):
+            try:
+                return await self.run(request, context=context, root_value=root_value)
+            except GraphQLHTTPException as error:  # answered as JSON, like every other error
+                raise HTTPException(status_code=error.status_code, detail=error.reason) from None
+
+    return GraphQLController
+
+
+def _within_deadline(seconds: int):
+    """ASGI middleware: every HTTP request is answered within ``seconds`` (reading its body
+    included), else cancelled (its transaction rolls back) and answered 503."""
+
+    def middleware(app: ASGIApp) -> ASGIApp:
+        async def deadline(scope: Scope, receive: Receive, send: Send) -> None:
+            if scope["type"] != "http":
+                await app(scope, receive, send)
+                return
+            try:
+                async with asyncio.timeout(seconds):
+                    await app(scope, receive, send)
+            except TimeoutError:
+                raise HTTPException(
+                    status_code=HTTP_503_SERVICE_UNAVAILABLE,
+                    detail=f"The request was not answered within {seconds} s.",
+                    headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
+                ) from None
+
+        return deadline
+
+    return middleware
 
 
 @get("/healthz", media_type=MediaType.JSON)
@@ -141,11 +221,39 @@ async def readyz(request: Request) -> Response[dict[str, str]]:
 
 @post("/oauth/token", media_type=MediaType.JSON)
 async def oauth_token(request: Request) -> Response:
-    """OAuth2 client credentials: a short-lived access token for an API client."""
+    """OAuth2 client credentials: a short-lived access token for an API client. Failed
+    attempts are limited per client id and per source address (``auth/ratelimit.py``)."""
     runtime = _runtime(request)
     form = await request.form()
     fields = {key: form.getall(key) for key in form}
-    client_id = requested_client_id(request.headers, fields)
+    address = request.client.host if request.client else "unknown"
+    readable = True
+    try:
+        client_id = requested_client_id(request.headers, fields)
+    except MalformedCredentials:
+        client_id, readable = None, False
+    limiter = runtime.token_limiter
+    wait = await limiter.retry_after(client_id=client_id, address=address)
+    if wait:
+        return Response(
+            {"error": "slow_down", "error_description": "Too many failed attempts; retry later."},
+            status_code=HTTP_429_TOO_MANY_REQUESTS,
+            headers={"Retry-After": str(wait)},
+            media_type=MediaType.JSON,
+        )
+    status, body, headers = (
+        await _client_token_response(request, runtime, fields, client_id)
+        if readable
+        else invalid_client_response()
+    )
+    if status >= 400:
+        await limiter.failed(client_id=client_id, address=address)
+    return Response(body, status_code=status, headers=dict(headers), media_type=MediaType.JSON)
+
+
+async def _client_token_response(
+    request: Request, runtime: Runtime, fields: dict[str, list[str]], client_id: str | None
+) -> tuple[int, Any, list]:
     slug = tenant_slug_of(client_id) if client_id else None
     tenant = await runtime.directory.find(slug) if slug else None
     client = None
@@ -153,7 +261,7 @@ async def oauth_token(request: Request) -> Response:
         async with db.open_tenant_session(runtime.sessionmaker, tenant.id) as session:
             row = await access_service.active_client(session, client_id)
             client = access_service.snapshot(row) if row else None
-    status, body, headers = await asyncio.to_thread(
+    return await asyncio.to_thread(
         issue_client_token,
         client=client,
         method=request.method,
@@ -163,7 +271,6 @@ async def oauth_token(request: Request) -> Response:
         keys=runtime.keys,
         settings=runtime.settings,
     )
-    return Response(body, status_code=status, headers=dict(headers), media_type=MediaType.JSON)
 
 
 @get("/.well-known/jwks.json", media_type=MediaType.JSON)
@@ -182,7 +289,16 @@ def _json_error(request: Request, exc: HTTPException) -> Response:
 
 
 def _internal_error(request: Request, exc: Exception) -> Response:
-    """A failure nobody expected: logged with its traceback, answered without any detail."""
+    """A failure nobody expected: logged with its traceback, answered without any detail.
+    A database that cannot serve (down, pool exhausted) is a 503 the caller may retry."""
+    if is_database_unavailable(exc):
+        log.warning("database unavailable on %s %s: %s", request.method, request.url.path, exc)
+        return Response(
+            {"error": UNAVAILABLE_MESSAGE, "status": 503},
+            status_code=HTTP_503_SERVICE_UNAVAILABLE,
+            headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
+            media_type=MediaType.JSON,
+        )
     log.error("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
     return Response(
         {"error": "Internal server error", "status": 500},
@@ -206,7 +322,8 @@ def create_app(
     async def lifespan(app: Litestar) -> AsyncGenerator[None, None]:
         url = app_url or db.resolve_urls(settings).app
         engine = db.create_engine(url, settings, **(engine_options or {}))
-        http = httpx.AsyncClient(timeout=settings.oidc_http_timeout_seconds)
+        http = provider_http_client(settings)
+        token_limiter = token_failure_limiter(settings)
         app.state.runtime = Runtime(
             settings=settings,
             engine=engine,
@@ -218,11 +335,17 @@ def create_app(
                 jwks=JwksCache(http, refresh_interval=settings.oidc_jwks_refresh_seconds),
             ),
             head_revisions=db.head_revisions(),
+            token_limiter=token_limiter,
         )
+        # Cursors are signed with a key derived from the token signing key: every replica
+        # sharing that key (and every restart) accepts the cursors the others issued.
+        signing_key = app.state.runtime.keys.signing_key
+        pagination.set_cursor_secret(signing_key.as_dict(private=True)["d"].encode())
         try:
             yield
         finally:
             await http.aclose()
+            await token_limiter.aclose()
             await engine.dispose()
 
     return Litestar(
@@ -234,6 +357,8 @@ def create_app(
             oauth_token,
         ],
         lifespan=[lifespan],
+        middleware=[_within_deadline(settings.request_timeout_seconds)],
+        request_max_body_size=settings.max_body_bytes,
         exception_handlers={HTTPException: _json_error, Exception: _internal_error},
         openapi_config=None,
     )

@@ -65,7 +65,10 @@ class Action(enum.StrEnum):
     PERSON_CREATE = "create people"
     PERSON_UPDATE = "edit this person's profile"
     PERSON_CHANGE_ROLE = "change people's tenant roles (never one's own, never above one's own)"
-    PERSON_LINK_IDENTITY = "link sign-in identities to people"
+    PERSON_LINK_IDENTITY = "link sign-in identities to people (ranked below oneself, or oneself)"
+    PERSON_LINK_IDENTITY_DIRECTLY = "link sign-in identities without the person's confirmation"
+    PERSON_CONFIRM_IDENTITY_LINK = "confirm or decline a sign-in identity proposed for oneself"
+    PERSON_READ_IDENTITIES = "see the sign-in identities linked to this person"
     ACTIVITY_READ_ACCEPTED = "read accepted activities"
     ACTIVITY_READ_UNACCEPTED = "read this chapter's drafts and activities under review"
     ACTIVITY_CREATE = "create activities for this chapter"
@@ -120,7 +123,10 @@ POLICY: dict[Action, frozenset[Role]] = {
     Action.PERSON_CREATE: STAFF,
     Action.PERSON_UPDATE: STAFF | {R.SELF},
     Action.PERSON_CHANGE_ROLE: ADMINS,
-    Action.PERSON_LINK_IDENTITY: ADMINS,
+    Action.PERSON_LINK_IDENTITY: ADMINS,  # an admin's link waits for the person's confirmation
+    Action.PERSON_LINK_IDENTITY_DIRECTLY: frozenset({R.TENANT_OWNER}),
+    Action.PERSON_CONFIRM_IDENTITY_LINK: frozenset({R.SELF}),
+    Action.PERSON_READ_IDENTITIES: ADMINS | {R.SELF},
     Action.ACTIVITY_READ_ACCEPTED: frozenset({R.ANYONE}),
     Action.ACTIVITY_READ_UNACCEPTED: READERS | LEADS | {R.SCOPE_ACTIVITIES_READ},
     Action.ACTIVITY_READ_PARTICIPANTS: PEOPLE_READERS,
@@ -213,17 +219,59 @@ def require(
         raise Forbidden(action.value)
 
 
+# Who outranks whom across the tenant.
+TENANT_RANK: dict[TenantRole | None, int] = {
+    None: 0,
+    TenantRole.VIEWER: 1,
+    TenantRole.OPS: 2,
+    TenantRole.ADMIN: 3,
+    TenantRole.OWNER: 4,
+}
+
+
+def outranks(principal: Principal | None, role: TenantRole | None) -> bool:
+    return principal is not None and TENANT_RANK[principal.tenant_role] > TENANT_RANK[role]
+
+
+def require_power_over(
+    principal: Principal | None, person_id: uuid.UUID, person_role: TenantRole | None
+) -> None:
+    """One person acting on another's account (editing the profile or email, changing the
+    tenant role, linking or unlinking sign-in identities) must rank above them: whoever can
+    act on an equal or higher account can become its holder. One's own account is one's own;
+    the action's row of ``POLICY`` applies as well."""
+    if principal is not None and principal.person_id == person_id:
+        return
+    if not outranks(principal, person_role):
+        raise Forbidden("act on the account of someone ranked at or above you")
+
+
+def linkable_by_verified_email(role: TenantRole | None) -> bool:
+    """Whether a provider's verified email may link a person with ``role`` on first sign-in.
+    Whoever manages providers can add one that vouches for any address, so only people
+    ranked below every such role are linked that way; the others are linked explicitly."""
+    managers = [tr for tr, r in _TENANT_ROLES.items() if r in POLICY[Action.ACCESS_MANAGE]]
+    return all(TENANT_RANK[role] < TENANT_RANK[manager] for manager in managers)
+
+
 def can_see_email(
     principal: Principal | None, person_id: uuid.UUID, chapter_ids_of_person: set[uuid.UUID]
 ) -> bool:
     """A person's email: staff and the person themself, and the leads and co-leads of any
-    chapter the person belongs to."""
+    chapter the person is an active member of (an invitation grants nothing until accepted)."""
     if can(principal, Action.PERSON_READ_EMAIL, person_id=person_id):
         return True
     return any(
         can(principal, Action.CHAPTER_READ_MEMBER_EMAILS, chapter_id=chapter_id)
         for chapter_id in chapter_ids_of_person
     )
+
+
+def hides_organisation(principal: Principal | None, organisation_id: uuid.UUID) -> bool:
+    """A partner's client sees its own organisation only: every other one is absent from its
+    answers (an activity's co-hosts, lookups, filters), not shown as null."""
+    partner_of = principal.partner_organisation_id if principal is not None else None
+    return partner_of is not None and partner_of != organisation_id
 
 
 def chapter_ids_led_by(principal: Principal | None) -> set[uuid.UUID]:

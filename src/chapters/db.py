@@ -226,9 +226,22 @@ class SerializedSession(AsyncSession):
         super().__init__(*args, **kwargs)
         self._operation_lock = asyncio.Lock()
 
-    async def _serialized(self, operation: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+    async def _serialized(
+        self, operation: Callable[..., Any], *args: Any, acquire_first: bool = True, **kwargs: Any
+    ) -> Any:
         async with self._operation_lock:
-            return await operation(*args, **kwargs)
+            if acquire_first:
+                # Waiting for a pooled connection may be cancelled (the request's deadline)...
+                await super().connection()
+            # ...but graphql-core also cancels a failed field's siblings, and a statement
+            # cancelled half-way leaves the connection unusable for the rest of the request:
+            # a cancelled caller waits for its statement (statement_timeout bounds the wait).
+            call = asyncio.ensure_future(operation(*args, **kwargs))
+            try:
+                return await asyncio.shield(call)
+            except asyncio.CancelledError:
+                await asyncio.wait([call])
+                raise
 
     async def execute(self, *args: Any, **kwargs: Any) -> Any:
         return await self._serialized(super().execute, *args, **kwargs)
@@ -249,10 +262,10 @@ class SerializedSession(AsyncSession):
         await self._serialized(super().delete, *args, **kwargs)
 
     async def commit(self) -> None:
-        await self._serialized(super().commit)
+        await self._serialized(super().commit, acquire_first=False)
 
     async def rollback(self) -> None:
-        await self._serialized(super().rollback)
+        await self._serialized(super().rollback, acquire_first=False)
 
 
 async def get_row(

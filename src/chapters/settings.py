@@ -34,6 +34,13 @@ def _env_bool(name: str, default: bool) -> bool:
     raise SettingsError(f"{name} must be true or false, not {value!r}")
 
 
+def _env_choice(name: str, default: str, choices: tuple[str, ...]) -> str:
+    value = _env_str(name, default).strip().lower()
+    if value not in choices:
+        raise SettingsError(f"{name} must be one of {', '.join(choices)}, not {value!r}")
+    return value
+
+
 def _env_int(name: str, default: int, *, minimum: int = 0) -> int:
     value = os.environ.get(name)
     if value is None or value == "":
@@ -77,11 +84,30 @@ class Settings:
     max_token_bytes: int
     oidc_jwks_refresh_seconds: int
     oidc_http_timeout_seconds: int
+    # Let identity providers live on loopback, private or link-local addresses (local
+    # Keycloak, tests); off, the server never fetches from such an address (no SSRF).
+    oidc_allow_private_networks: bool = False
+
+    # Failed /oauth/token attempts allowed per client id and per source address in a window.
+    token_failures_per_client: int = 10
+    token_failures_per_address: int = 10
+    token_failure_window_seconds: int = 60
+    # Shared state of several replicas (the rate limits); unset: each process keeps its own.
+    redis_url: str | None = None
 
     graphql_max_depth: int
     graphql_max_aliases: int
     graphql_max_tokens: int
+    # Field selections of one document once its fragments are expanded (see api/limits.py).
+    graphql_max_fields: int = 2000
     page_size_max: int = field(default=100)
+
+    # "production" switches GraphiQL and introspection off (each can be set explicitly).
+    env: str = "development"
+    graphql_introspection: bool = True
+    # Every request: at most this many bytes of body, answered within this many seconds.
+    max_body_bytes: int = 1024 * 1024
+    request_timeout_seconds: int = 10
 
     @property
     def uses_embedded_database(self) -> bool:
@@ -92,6 +118,8 @@ def load_settings() -> Settings:
     local_dir = Path(_env_str("CHAPTERS_LOCAL_DIR", str(PROJECT_ROOT / ".local")))
     host = _env_str("CHAPTERS_HOST", "127.0.0.1")
     port = _env_int("CHAPTERS_PORT", 8000, minimum=1)
+    env = _env_choice("CHAPTERS_ENV", "development", ("development", "production"))
+    production = env == "production"
     return Settings(
         database_url=_env_str("DATABASE_URL", None),
         database_app_url=_env_str("DATABASE_APP_URL", None),
@@ -106,7 +134,7 @@ def load_settings() -> Settings:
         database_statement_timeout_ms=_env_int("DATABASE_STATEMENT_TIMEOUT_MS", 5000),
         host=host,
         port=port,
-        graphiql=_env_bool("CHAPTERS_GRAPHIQL", True),
+        graphiql=_env_bool("CHAPTERS_GRAPHIQL", not production),
         local_dir=local_dir,
         jwt_issuer=_env_str("CHAPTERS_JWT_ISSUER", f"http://{host}:{port}"),
         jwt_audience=_env_str("CHAPTERS_JWT_AUDIENCE", "chapters"),
@@ -117,9 +145,21 @@ def load_settings() -> Settings:
         max_token_bytes=_env_int("CHAPTERS_MAX_TOKEN_BYTES", 8192, minimum=512),
         oidc_jwks_refresh_seconds=_env_int("CHAPTERS_OIDC_JWKS_REFRESH_SECONDS", 60, minimum=1),
         oidc_http_timeout_seconds=_env_int("CHAPTERS_OIDC_HTTP_TIMEOUT_SECONDS", 5, minimum=1),
+        oidc_allow_private_networks=_env_bool("CHAPTERS_OIDC_ALLOW_PRIVATE_NETWORKS", False),
+        token_failures_per_client=_env_int("CHAPTERS_TOKEN_FAILURES_PER_CLIENT", 10, minimum=1),
+        token_failures_per_address=_env_int("CHAPTERS_TOKEN_FAILURES_PER_ADDRESS", 10, minimum=1),
+        token_failure_window_seconds=_env_int(
+            "CHAPTERS_TOKEN_FAILURE_WINDOW_SECONDS", 60, minimum=1
+        ),
+        redis_url=_env_str("REDIS_URL", None),
         graphql_max_depth=_env_int("CHAPTERS_GRAPHQL_MAX_DEPTH", 10, minimum=2),
         graphql_max_aliases=_env_int("CHAPTERS_GRAPHQL_MAX_ALIASES", 15, minimum=1),
         graphql_max_tokens=_env_int("CHAPTERS_GRAPHQL_MAX_TOKENS", 2000, minimum=100),
+        graphql_max_fields=_env_int("CHAPTERS_GRAPHQL_MAX_FIELDS", 2000, minimum=100),
+        env=env,
+        graphql_introspection=_env_bool("CHAPTERS_GRAPHQL_INTROSPECTION", not production),
+        max_body_bytes=_env_int("CHAPTERS_MAX_BODY_BYTES", 1024 * 1024, minimum=4096),
+        request_timeout_seconds=_env_int("CHAPTERS_REQUEST_TIMEOUT_SECONDS", 10, minimum=1),
     )
 
 

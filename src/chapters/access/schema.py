@@ -8,6 +8,7 @@ from chapters.access import service
 from chapters.access.types import ApiClientType, ClientKindType, IdentityProviderType
 from chapters.api.errors import UserError, run_mutation
 from chapters.api.ids import decode_id
+from chapters.auth.oidc import JwksCache
 from chapters.errors import Forbidden
 from chapters.models import ApiClient, ClientKind, IdentityProvider
 
@@ -56,6 +57,12 @@ class IdentityProviderAddInput:
 class IdentityProviderPayload:
     provider: IdentityProviderType | None
     errors: list[UserError]
+
+
+def _provider_keys(info: strawberry.Info) -> JwksCache:
+    """The app's key cache of identity providers (what sign-in uses): adding a provider fills
+    it, through the same guarded HTTP client."""
+    return info.context.request.app.state.runtime.verifiers.jwks
 
 
 def _secret_payload(result) -> ApiClientSecretPayload:
@@ -155,6 +162,7 @@ class AccessMutation:
                 algorithms=list(input.algorithms),
                 email_claim=input.email_claim,
                 link_by_verified_email=input.link_by_verified_email,
+                provider_keys=_provider_keys(info),
             )
 
         provider, errors = await run_mutation(info, work)

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from urllib.parse import urlparse
 
+import httpx
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -21,8 +22,14 @@ from chapters.auth.oauth_server import (
     new_client_id,
     new_client_secret,
 )
-from chapters.auth.oidc import SUPPORTED_ALGORITHMS, ProviderConfig
+from chapters.auth.oidc import (
+    SUPPORTED_ALGORITHMS,
+    JwksCache,
+    ProviderConfig,
+    ProviderUnavailable,
+)
 from chapters.auth.principal import Principal
+from chapters.auth.tokens import MAX_ISSUER_LENGTH
 from chapters.authz import Action
 from chapters.db import flush_unique, get_row
 from chapters.errors import ErrorCode, FieldError, InvalidInput, NotFound
@@ -164,9 +171,14 @@ ISSUER_TAKEN = {
 
 def _check_provider(issuer: str, audience: str, algorithms: list[str]) -> None:
     errors = required_text(audience, "audience", 500)
-    url = urlparse(issuer)
-    if url.scheme not in {"https", "http"} or not url.netloc or len(issuer) > 500:
-        errors.append(FieldError("issuer", ErrorCode.INVALID, "The issuer is an http(s) URL"))
+    if not _is_issuer_url(issuer):
+        errors.append(
+            FieldError(
+                "issuer",
+                ErrorCode.INVALID,
+                "The issuer is an http(s) URL without credentials, query or fragment",
+            )
+        )
     if not algorithms or not set(algorithms) <= SUPPORTED_ALGORITHMS:
         errors.append(
             FieldError(
@@ -175,6 +187,24 @@ def _check_provider(issuer: str, audience: str, algorithms: list[str]) -> None:
         )
     if errors:
         raise InvalidInput(*errors)
+
+
+def _is_issuer_url(issuer: str) -> bool:
+    if len(issuer) > MAX_ISSUER_LENGTH:
+        return False
+    try:
+        url = urlparse(issuer)
+        url.port  # noqa: B018 (raises ValueError when the port is not a port)
+        httpx.URL(issuer)  # what will fetch it must read it too
+    except (ValueError, httpx.InvalidURL):
+        return False
+    return (
+        url.scheme in {"https", "http"}
+        and bool(url.hostname)
+        and url.username is None
+        and not url.query
+        and not url.fragment
+    )
 
 
 async def add_identity_provider(
@@ -186,10 +216,19 @@ async def add_identity_provider(
     algorithms: list[str],
     email_claim: str = "email",
     link_by_verified_email: bool = False,
+    provider_keys: JwksCache,
 ) -> IdentityProvider:
+    """Trust an issuer, once its discovery document and key set have been read (through
+    ``provider_keys``, which refuses private addresses unless the deployment allows them)."""
     authz.require(principal, Action.ACCESS_MANAGE)
     issuer = issuer.strip()  # exactly as the provider writes it in `iss` (Auth0 ends with /)
     _check_provider(issuer, audience, algorithms)
+    try:
+        await provider_keys.check_provider(issuer)
+    except ProviderUnavailable as error:
+        raise InvalidInput(
+            FieldError("issuer", ErrorCode.INVALID, f"The provider's keys cannot be read: {error}")
+        ) from None
     provider = IdentityProvider(
         issuer=issuer,
         audience=audience.strip(),

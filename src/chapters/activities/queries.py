@@ -13,7 +13,18 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import ColumnElement, Select, and_, exists, func, literal, or_, select, true
+from sqlalchemy import (
+    ColumnElement,
+    Select,
+    and_,
+    exists,
+    false,
+    func,
+    literal,
+    or_,
+    select,
+    true,
+)
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from chapters import authz
@@ -208,6 +219,8 @@ async def activity_query(
     if f.starts_before is not None:
         conditions.append(Activity.starts_at < f.starts_before)
     if f.organisation_id is not None:
+        if authz.hides_organisation(principal, f.organisation_id):
+            conditions.append(false())  # which activities another organisation joins
         conditions.append(
             exists().where(
                 ActivityOrganisation.activity_id == Activity.id,

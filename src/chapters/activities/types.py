@@ -225,8 +225,11 @@ class ActivityType(relay.Node):
         chapters = await info.context.loaders.of(co_hosts_by_activity).load(self.row.id)
         return [ChapterType.from_model(chapter) for chapter in chapters]
 
-    @strawberry.field
+    @strawberry.field(
+        description="By name. A partner's client sees only its own organisation here."
+    )
     async def organisations(self, info: strawberry.Info) -> list[ActivityOrganisationType]:
+        principal = info.context.principal
         rows = await info.context.loaders.of(organisations_by_activity).load(self.row.id)
         return [
             ActivityOrganisationType(
@@ -235,6 +238,7 @@ class ActivityType(relay.Node):
                 name=name,
             )
             for link, name in rows
+            if not authz.hides_organisation(principal, link.organisation_id)
         ]
 
     @strawberry.field(description="In the order they were given.")

@@ -1,4 +1,5 @@
-"""Schema extensions: limits, caches and what a request's errors mean for its transaction."""
+"""Schema extensions: document limits, caches and what a request's errors mean for its
+transaction and its HTTP status."""
 
 from __future__ import annotations
 
@@ -6,37 +7,115 @@ import logging
 from collections.abc import Iterator
 
 from graphql import GraphQLError
-from strawberry.extensions import (
-    AddValidationRules,
-    MaxTokensLimiter,
-    ParserCache,
-    SchemaExtension,
-    ValidationCache,
-)
-from strawberry.extensions.max_aliases import create_validator as max_aliases_rule
-from strawberry.extensions.query_depth_limiter import create_validator as max_depth_rule
+from graphql.validation.validate import ValidationAbortedError
+from sqlalchemy import exc as sa_exc
+from strawberry.extensions import ParserCache, SchemaExtension
+from strawberry.types.execution import PreExecutionError
 
+from chapters.api.limits import (
+    VALIDATION_BUDGET,
+    DocumentPolicy,
+    cached_validation,
+    limit_errors,
+    validation_rules,
+)
 from chapters.errors import DomainError
 from chapters.settings import Settings
 
 log = logging.getLogger("chapters.graphql")
 
 MASKED_MESSAGE = "Unexpected error."
+UNAVAILABLE_MESSAGE = "The database is unavailable; retry later."
+RETRY_AFTER_SECONDS = 1
+# SQLSTATE classes and codes that mean "the database cannot serve now", not "bad request":
+# connection exceptions, insufficient resources, operator intervention (shutdown, restart,
+# statement_timeout).
+UNAVAILABLE_SQLSTATE_PREFIXES = ("08", "53", "57")
+
+
+def is_database_unavailable(error: BaseException) -> bool:
+    """The failure is the database's (unreachable, pool exhausted, shutting down, timed out):
+    the caller should retry later (503), nothing is wrong with the request."""
+    if isinstance(error, sa_exc.TimeoutError | OSError | TimeoutError):
+        return True
+    if isinstance(error, sa_exc.DBAPIError):
+        sqlstate = getattr(error.orig, "sqlstate", None) or ""
+        return error.connection_invalidated or sqlstate.startswith(UNAVAILABLE_SQLSTATE_PREFIXES)
+    return False
+
+
+class DocumentLimits(SchemaExtension):
+    """The parser's token limit, then depth, aliases and expanded size (``api/limits.py``),
+    then validation with the app's rules, cached. The limits come from the settings of the
+    app serving the request: the schema is built once per process, apps differ (tests,
+    ``CHAPTERS_ENV``)."""
+
+    def __init__(self, default: DocumentPolicy) -> None:
+        self.policy = default
+
+    def on_operation(self) -> Iterator[None]:
+        settings = _app_settings(self.execution_context.context)
+        if settings is not None:
+            self.policy = DocumentPolicy.of(settings)
+        self.execution_context.parse_options["max_tokens"] = self.policy.max_tokens
+        yield
+
+    def on_validate(self) -> Iterator[None]:
+        context = self.execution_context
+        document = context.graphql_document
+        errors = limit_errors(document, self.policy) or cached_validation(
+            context.schema._schema, document, validation_rules(self.policy.introspection)
+        )
+        context.pre_execution_errors = [_explained(error) for error in errors]
+        yield
+
+
+def _app_settings(context: object) -> Settings | None:
+    request = getattr(context, "request", None)
+    runtime = getattr(request.app.state, "runtime", None) if request is not None else None
+    return runtime.settings if runtime is not None else None
+
+
+def _explained(error: GraphQLError) -> GraphQLError:
+    if isinstance(error, ValidationAbortedError):
+        return GraphQLError(
+            f"The document is too complex to validate (more than {VALIDATION_BUDGET} "
+            "units of work comparing its fields); simplify or split it."
+        )
+    return error
 
 
 class RequestOutcome(SchemaExtension):
     """After an operation: roll the request back if anything failed, give domain errors a
-    code, and mask unexpected exceptions (logged here with their traceback)."""
+    code, mask unexpected exceptions (logged here with their traceback), and choose the HTTP
+    status: 400 for a document refused before execution, 503 when the database failed."""
 
     def on_operation(self) -> Iterator[None]:
-        yield
+        try:
+            yield
+        except GraphQLError:  # a syntax error, raised through the parser cache's hook
+            self._set_status(400)
+            raise
         result = self.execution_context.result
         if result is None or not result.errors:
             return
         context = self.execution_context.context
         if hasattr(context, "rollback_only"):
             context.rollback_only = True
+        if isinstance(result, PreExecutionError):
+            self._set_status(400)
+        if any(_caused_by_database(error) for error in result.errors):
+            result.data = None
+            result.errors = [GraphQLError(UNAVAILABLE_MESSAGE, extensions={"code": "UNAVAILABLE"})]
+            self._set_status(503, {"Retry-After": str(RETRY_AFTER_SECONDS)})
+            return
         result.errors = [self._present(error) for error in result.errors]
+
+    def _set_status(self, status: int, headers: dict[str, str] | None = None) -> None:
+        response = getattr(self.execution_context.context, "response", None)
+        if response is not None:
+            response.status_code = status
+            response.headers.update(headers or {})
 
     @staticmethod
     def _present(error: GraphQLError) -> GraphQLError:
@@ -62,16 +141,18 @@ class RequestOutcome(SchemaExtension):
         )
 
 
+def _caused_by_database(error: GraphQLError) -> bool:
+    original = error.original_error
+    if original is not None and is_database_unavailable(original):
+        log.warning("database unavailable in %s: %s", error.path, original)
+        return True
+    return False
+
+
 def build_extensions(settings: Settings) -> list:
-    # Rule classes built once: a new class per request would defeat the validation cache.
-    rules = [
-        max_depth_rule(settings.graphql_max_depth, None, None),
-        max_aliases_rule(settings.graphql_max_aliases),
-    ]
+    default_policy = DocumentPolicy.of(settings)
     return [
-        lambda: MaxTokensLimiter(max_token_count=settings.graphql_max_tokens),
-        lambda: AddValidationRules(rules),
+        lambda: DocumentLimits(default_policy),
         lambda: ParserCache(maxsize=1024),
-        lambda: ValidationCache(maxsize=1024),
         RequestOutcome,
     ]

@@ -1,8 +1,8 @@
 """Relay connections over SQL with keyset cursors.
 
-A cursor is the opaque encoding of the row's sort values (plus its id as the tie-breaker), so
-a page continues exactly after the last row seen even while rows are added, and no OFFSET scan
-is ever needed. Orderings use non-null columns, all ascending or all descending.
+A cursor is the opaque, signed encoding of the row's sort values (plus its id as the
+tie-breaker), so a page continues exactly after the last row seen even while rows are added, and
+no OFFSET scan is ever needed. Orderings use non-null columns, all ascending or all descending.
 
 ``paginate`` pages one list; ``paginate_per_parent`` pages many nested lists (e.g. the roster
 of each of 50 chapters) in one statement with a window function, for the DataLoaders.
@@ -11,6 +11,9 @@ of each of 50 chapters) in one statement with a window function, for the DataLoa
 from __future__ import annotations
 
 import base64
+import enum
+import hashlib
+import hmac
 import json
 import uuid
 from collections.abc import Callable, Sequence
@@ -77,39 +80,85 @@ class PageArgs:
         return DEFAULT_PAGE_SIZE if size is None else size
 
 
-def _encode_value(value: Any) -> list[Any]:
-    if isinstance(value, datetime):
-        return ["t", value.isoformat()]
-    if isinstance(value, date):
-        return ["d", value.isoformat()]
+# --- cursors -----------------------------------------------------------------------------------
+#
+# A cursor is ``<payload>.<mac>``: the payload names the ordering's columns and holds the row's
+# sort values; the mac is an HMAC of the payload with a key derived from the service's signing
+# key (set at start-up by ``set_cursor_secret``), so replicas and restarts that share the key
+# accept each other's cursors, and a cursor nobody issued, or one of another list, is refused
+# before any of its values reaches SQL. Each value is also checked against its column's type.
+
+_cursor_key: bytes | None = None
+_MAC_BYTES = 16
+
+
+def set_cursor_secret(secret: bytes) -> None:
+    """Derive the cursor key from the service's secret key material (once, at start-up)."""
+    global _cursor_key
+    _cursor_key = hmac.new(secret, b"chapters cursor key v1", hashlib.sha256).digest()
+
+
+def _mac(payload: str) -> str:
+    if _cursor_key is None:
+        raise RuntimeError("set_cursor_secret() was not called at start-up")
+    digest = hmac.new(_cursor_key, payload.encode(), hashlib.sha256).digest()[:_MAC_BYTES]
+    return _b64(digest)
+
+
+def _b64(raw: bytes) -> str:
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def _unb64(text: str) -> bytes:
+    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+
+
+def _list_key(columns: Sequence[ColumnElement[Any]]) -> str:
+    return ",".join(str(column) for column in columns)
+
+
+def _encode_value(value: Any) -> Any:
     if isinstance(value, uuid.UUID):
-        return ["u", str(value)]
-    return ["v", value.value if hasattr(value, "value") else value]
+        return str(value)
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    return value.value if isinstance(value, enum.Enum) else value
 
 
-_DECODERS: dict[str, Callable[[Any], Any]] = {
-    "t": datetime.fromisoformat,
-    "d": date.fromisoformat,
-    "u": uuid.UUID,
-    "v": lambda value: value,
-}
+def _decode_value(raw: Any, column: ColumnElement[Any]) -> Any:
+    """``raw`` as a value of ``column``'s type; ValueError/TypeError when it is not one."""
+    expected = column.type.python_type
+    if expected is datetime:
+        value = datetime.fromisoformat(raw)
+        if value.tzinfo is None:
+            raise ValueError("a cursor time without a zone")
+        return value
+    if expected is date or expected is uuid.UUID or issubclass(expected, enum.Enum):
+        return date.fromisoformat(raw) if expected is date else expected(raw)
+    if type(raw) is expected:  # str, int …
+        return raw
+    raise TypeError(f"not a {expected.__name__}")
 
 
-def encode_cursor(values: Sequence[Any]) -> str:
-    raw = json.dumps([_encode_value(value) for value in values], separators=(",", ":"))
-    return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
+def encode_cursor(values: Sequence[Any], columns: Sequence[ColumnElement[Any]]) -> str:
+    body = {"k": _list_key(columns), "v": [_encode_value(value) for value in values]}
+    payload = _b64(json.dumps(body, separators=(",", ":")).encode())
+    return f"{payload}.{_mac(payload)}"
 
 
-def decode_cursor(cursor: str, field: str, width: int) -> list[Any]:
-    try:
-        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
-        items = json.loads(raw)
-        values = [_DECODERS[tag](value) for tag, value in items]
-    except (ValueError, KeyError, TypeError) as error:
-        raise InvalidInput(FieldError(field, ErrorCode.INVALID, "Not a valid cursor")) from error
-    if len(values) != width:
+def decode_cursor(cursor: str, field: str, columns: Sequence[ColumnElement[Any]]) -> list[Any]:
+    """The sort values in a cursor this service issued for a list of this ordering; anything
+    else is INVALID on ``field``."""
+    payload, _, mac = cursor.partition(".")
+    if not (cursor.isascii() and hmac.compare_digest(mac, _mac(payload))):
+        raise InvalidInput(FieldError(field, ErrorCode.INVALID, "Not a valid cursor"))
+    body = json.loads(_unb64(payload))
+    if body.get("k") != _list_key(columns) or len(body.get("v", ())) != len(columns):
         raise InvalidInput(FieldError(field, ErrorCode.INVALID, "Cursor of another list"))
-    return values
+    try:
+        return [_decode_value(raw, column) for raw, column in zip(body["v"], columns, strict=True)]
+    except (ValueError, TypeError) as error:
+        raise InvalidInput(FieldError(field, ErrorCode.INVALID, "Not a valid cursor")) from error
 
 
 def _sort_values(row: Any, ordering: Ordering) -> list[Any]:
@@ -128,7 +177,10 @@ def _connection(
     if args.backward:
         rows.reverse()
     edges = [
-        relay.Edge(cursor=encode_cursor(_sort_values(row, ordering)), node=to_node(row))
+        relay.Edge(
+            cursor=encode_cursor(_sort_values(row, ordering), ordering.columns),
+            node=to_node(row),
+        )
         for row in rows
     ]
     return connection(
@@ -143,11 +195,11 @@ def _connection(
 
 
 def _windowed(statement: Select, ordering: Ordering, args: PageArgs) -> Select:
-    width = len(ordering.columns)
+    columns = ordering.columns
     if args.after is not None:
-        statement = statement.where(ordering.beyond(decode_cursor(args.after, "after", width)))
+        statement = statement.where(ordering.beyond(decode_cursor(args.after, "after", columns)))
     if args.before is not None:
-        bound = decode_cursor(args.before, "before", width)
+        bound = decode_cursor(args.before, "before", columns)
         statement = statement.where(ordering.beyond(bound, reverse=True))
     return statement
 

@@ -3,10 +3,15 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
+from datetime import UTC, datetime
+from typing import Annotated
 
 import strawberry
 from strawberry import relay
+from strawberry.exceptions import StrawberryInputCoercionError
 from strawberry.schema.config import StrawberryConfig
+from strawberry.schema.types.base_scalars import DateTimeDefinition
 
 from chapters.access.schema import AccessMutation, AccessQuery
 from chapters.activities.schema import ActivityMutation, ActivityQuery
@@ -36,11 +41,17 @@ class Query(
     ActivityQuery,
     AccessQuery,
 ):
-    node: relay.Node | None = relay.node(description="Any object by its global id.")
+    @strawberry.field(description="Any object by its global id.")
+    async def node(
+        self,
+        info: strawberry.Info,
+        id: Annotated[strawberry.ID, strawberry.argument(description="The ID of the object.")],
+    ) -> relay.Node | None:
+        return await _node_or_none(info, id)
 
     @strawberry.field(description="Objects by their global ids (at most 100), in order.")
     async def nodes(
-        self, info: strawberry.Info, ids: list[relay.GlobalID]
+        self, info: strawberry.Info, ids: list[strawberry.ID]
     ) -> list[relay.Node | None]:
         if len(ids) > MAX_PAGE_SIZE:
             raise InvalidInput(
@@ -49,10 +60,12 @@ class Query(
         return list(await asyncio.gather(*(_node_or_none(info, gid) for gid in ids)))
 
 
-async def _node_or_none(info: strawberry.Info, gid: relay.GlobalID) -> relay.Node | None:
+async def _node_or_none(info: strawberry.Info, raw_id: str) -> relay.Node | None:
+    """The object, or null for any id that names nothing the caller may see: a missing or
+    hidden object, a type without nodes (or no type at all), or text that is not an id."""
     try:
-        return await gid.resolve_node(info, required=False)
-    except (ValueError, KeyError):  # an id naming an unknown type or a malformed id
+        return await relay.GlobalID.from_id(raw_id).resolve_node(info, required=False)
+    except (ValueError, KeyError):  # GlobalIDValueError is a ValueError
         return None
 
 
@@ -71,11 +84,29 @@ class Mutation(
     pass
 
 
+def _datetime_within_range(value: object) -> datetime:
+    """A DateTime as strawberry reads it, refused when its instant in UTC falls outside the
+    years 1 to 9999 (``9999-12-31T23:59:59-14:00``): the database driver could not send it."""
+    parsed = DateTimeDefinition.parse_value(value)
+    try:
+        if parsed.tzinfo is not None:
+            parsed.astimezone(UTC)
+    except OverflowError:
+        raise StrawberryInputCoercionError(
+            f"Value cannot represent a DateTime: {value!r}. Out of range."
+        ) from None
+    return parsed
+
+
+DATETIME = dataclasses.replace(DateTimeDefinition, parse_value=_datetime_within_range)
+
+
 def build_schema(settings: Settings) -> strawberry.Schema:
     return strawberry.Schema(
         query=Query,
         mutation=Mutation,
         extensions=build_extensions(settings),
+        scalar_overrides={datetime: DATETIME},
         config=StrawberryConfig(
             relay_max_results=settings.page_size_max, disable_field_suggestions=True
         ),

@@ -3,6 +3,7 @@
 A mutation names itself, its actor and the request (``audited``); the ``before_flush`` hook
 below turns each new, changed or deleted row into an entry with the changed fields
 (before → after). Writes outside a mutation (seeding, the CLI) are recorded as ``system``.
+Columns marked secret on the model are recorded only as having changed (``visibility``).
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from sqlalchemy import event, inspect
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session
 
+from chapters.audit.visibility import UNRECORDED_FIELDS, recorded
 from chapters.models import (
     ActivityTransition,
     AuditEntry,
@@ -32,7 +34,6 @@ SYSTEM_ACTION = "system"
 
 # History rows are themselves the record of a change that is audited on its owner.
 NOT_AUDITED = (AuditEntry, ChapterStatusChange, ChapterMembershipPeriod, ActivityTransition)
-UNRECORDED_FIELDS = {"tenant_id", "created_at", "updated_at"}
 
 
 @contextmanager
@@ -78,7 +79,7 @@ def _changes(obj: Any, kind: str) -> dict[str, list[Any]]:
             if value is None or (key == "id" and kind == "insert"):
                 continue
             before, after = (None, value) if kind == "insert" else (value, None)
-        changes[key] = [_jsonable(before), _jsonable(after)]
+        changes[key] = recorded(type(obj).__name__, key, _jsonable(before), _jsonable(after))
     return changes
 
 

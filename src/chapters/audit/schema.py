@@ -58,6 +58,6 @@ class AuditQuery:
             statement,
             NEWEST_FIRST,
             PageArgs(first=first, after=after, last=last, before=before),
-            AuditEntryType.from_model,
+            lambda entry: AuditEntryType.from_model(entry, ctx.principal),
             AuditEntryConnection,
         )

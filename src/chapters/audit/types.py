@@ -14,6 +14,8 @@ from chapters import authz
 from chapters import models as m
 from chapters.api.ids import global_id
 from chapters.api.loaders import rows_by_id
+from chapters.audit.visibility import visible_fields
+from chapters.auth.principal import Principal
 from chapters.authz import Action
 from chapters.people.types import PersonType, load_person, parse_uuid
 from chapters.validation import camel
@@ -32,7 +34,8 @@ AuditOperationType = strawberry.enum(AuditOperation, name="AuditOperation")
 class AuditFieldChange:
     field: str = strawberry.field(description="The field's API name, e.g. displayName.")
     before: JSON | None = strawberry.field(
-        description="The stored value (ids are raw UUIDs, enums lowercase); null if none."
+        description="The stored value (ids are raw UUIDs, enums lowercase); null if none. "
+        'Secrets are never recorded: "[secret]" says there was one.'
     )
     after: JSON | None
 
@@ -49,12 +52,15 @@ class AuditEntryType(relay.Node):
     object_type: str
     object_id: strawberry.ID = strawberry.field(description="The global id of the object.")
     operation: AuditOperationType
-    changes: list[AuditFieldChange]
+    changes: list[AuditFieldChange] = strawberry.field(
+        description="The changed fields the caller may see on the object itself; the others "
+        "are left out."
+    )
     request_id: str | None
     actor_id: strawberry.Private[uuid.UUID | None]
 
     @classmethod
-    def from_model(cls, entry: m.AuditEntry) -> AuditEntryType:
+    def from_model(cls, entry: m.AuditEntry, principal: Principal | None) -> AuditEntryType:
         recorded: dict[str, Any] = entry.changes or {}
         return cls(
             id=str(entry.id),
@@ -65,7 +71,7 @@ class AuditEntryType(relay.Node):
             operation=AuditOperation(recorded.get("operation", AuditOperation.UPDATE)),
             changes=[
                 AuditFieldChange(field=camel(name), before=values[0], after=values[1])
-                for name, values in (recorded.get("fields") or {}).items()
+                for name, values in visible_fields(principal, entry).items()
             ],
             request_id=entry.request_id,
             actor_id=entry.actor_id,
@@ -84,7 +90,8 @@ class AuditEntryType(relay.Node):
             return [None for _ in node_ids]
         loader = info.context.loaders.of(rows_by_id, m.AuditEntry)
         entries = await loader.load_many([parse_uuid(node_id) for node_id in node_ids])
-        return [cls.from_model(entry) if entry else None for entry in entries]
+        principal = info.context.principal
+        return [cls.from_model(entry, principal) if entry else None for entry in entries]
 
 
 @strawberry.type(name="AuditEntryConnection")

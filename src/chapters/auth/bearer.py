@@ -23,7 +23,11 @@ from chapters.auth.oidc import ExternalIdentity, JwksCache, ProviderConfig, veri
 from chapters.auth.principal import ApiClientIdentity, Principal
 from chapters.auth.tokens import AccessClaims, InvalidToken, unverified_issuer, verify_access_token
 from chapters.models import Person, PersonIdentity
-from chapters.people.service import find_person_by_email, load_principal, principal_by_person_id
+from chapters.people.service import (
+    load_principal,
+    person_linkable_by_email,
+    principal_by_person_id,
+)
 from chapters.settings import Settings
 
 log = logging.getLogger("chapters.auth")
@@ -73,6 +77,8 @@ async def authenticate(
     if token is None:
         return None
     try:
+        if len(token) > verifiers.settings.max_token_bytes:
+            raise InvalidToken("token too large")  # before anything reads it
         issuer = unverified_issuer(token)
         if issuer == verifiers.settings.jwt_issuer:
             return await _own_token(token, verifiers, tenant_id, session)
@@ -140,7 +146,7 @@ async def _person_for(
     if linked is not None:
         return linked
     if provider.link_by_email and identity.email and identity.email_verified:
-        person = await find_person_by_email(session, identity.email)
+        person = await person_linkable_by_email(session, identity.email)
         if person is not None:
             session.add(
                 PersonIdentity(

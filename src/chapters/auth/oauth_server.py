@@ -16,7 +16,9 @@ import hashlib
 import hmac
 import secrets
 import uuid
+from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import cache
 from typing import Any
 from urllib.parse import unquote
 
@@ -42,6 +44,9 @@ CLIENT_KIND_CLAIM = "client_kind"
 
 # scrypt parameters: about 16 MiB and tens of milliseconds per check.
 _SCRYPT = {"n": 2**14, "r": 8, "p": 1}
+# Longer credentials belong to no client: refused before any lookup or hashing.
+MAX_CLIENT_ID_LENGTH = 200
+MAX_CLIENT_SECRET_LENGTH = 512
 
 
 def hash_secret(secret: str) -> str:
@@ -59,6 +64,13 @@ def secret_matches(secret: str, stored: str) -> bool:
         return False
     candidate = hashlib.scrypt(secret.encode(), salt=base64.b64decode(salt), dklen=32, **_SCRYPT)
     return hmac.compare_digest(candidate, base64.b64decode(digest))
+
+
+@cache
+def _unknown_client_hash() -> str:
+    """What an unknown client's secret is checked against, so that it costs as much time as
+    a known client's: the answer's timing does not tell which client ids exist."""
+    return hash_secret(secrets.token_urlsafe(32))
 
 
 def new_client_id(tenant_slug: str) -> str:
@@ -111,6 +123,29 @@ class _Client(ClientMixin):
         return " ".join(sorted(s for s in scope.split() if s in allowed))
 
 
+class _UnknownClient(_Client):
+    """Stands for a client id that does not exist or is revoked: it never authenticates,
+    but checking its secret takes as long as a real one's."""
+
+    def __init__(self, client_id: str) -> None:
+        self._client_id = client_id
+
+    def get_client_id(self) -> str:
+        return self._client_id
+
+    def check_client_secret(self, client_secret: str) -> bool:
+        secret_matches(client_secret, _unknown_client_hash())
+        return False
+
+    def get_allowed_scope(self, scope: str | None) -> str:
+        return ""
+
+
+class _ClientCredentialsGrant(ClientCredentialsGrant):
+    # HTTP Basic or form credentials (Authlib's default is Basic only).
+    TOKEN_ENDPOINT_AUTH_METHODS = ["client_secret_basic", "client_secret_post"]
+
+
 class _TokenGenerator(JWTBearerTokenGenerator):
     def __init__(self, keys: SigningKeys, settings: Settings) -> None:
         super().__init__(
@@ -138,13 +173,13 @@ class _TokenServer(AuthorizationServer):
     def __init__(self, client: ClientSnapshot | None, keys: SigningKeys, settings: Settings):
         super().__init__(scopes_supported=list(SCOPES))
         self._client = _Client(client) if client else None
-        self.register_grant(ClientCredentialsGrant)
+        self.register_grant(_ClientCredentialsGrant)
         self.register_token_generator("default", _TokenGenerator(keys, settings))
 
-    def query_client(self, client_id: str) -> _Client | None:
+    def query_client(self, client_id: str) -> _Client:
         if self._client is not None and self._client.get_client_id() == client_id:
             return self._client
-        return None
+        return _UnknownClient(client_id)
 
     def create_oauth2_request(self, request: OAuth2Request) -> OAuth2Request:
         return request  # already built from the Litestar request by ``issue_client_token``
@@ -157,6 +192,14 @@ class _TokenServer(AuthorizationServer):
 
     def send_signal(self, name: str, *args: Any, **kwargs: Any) -> None:
         pass
+
+
+class _Request(OAuth2Request):
+    @property
+    def form(self) -> dict[str, str]:
+        # Authlib reads client_secret_post credentials here (its Flask and Django adapters
+        # give the parsed form).
+        return self.payload.data
 
 
 class _FormPayload(OAuth2Payload):
@@ -184,20 +227,56 @@ def issue_client_token(
 ) -> tuple[int, Any, list]:
     """Authlib's token response (status, JSON body, headers). Synchronous and CPU-bound:
     run it in a worker thread."""
-    request = OAuth2Request(method, url, headers=headers)
+    request = _Request(method, url, headers=headers)
     request.payload = _FormPayload(form)
     return _TokenServer(client, keys, settings).create_token_response(request)
 
 
-def requested_client_id(headers: dict[str, str], form: dict[str, list[str]]) -> str | None:
-    """The client id from HTTP Basic auth or the form, to find the tenant and the client."""
+class MalformedCredentials(Exception):
+    """Client credentials no client can have (unreadable, a NUL, too long): answered
+    ``invalid_client`` before anything looks them up."""
+
+
+def requested_client_id(headers: Mapping[str, str], form: dict[str, list[str]]) -> str | None:
+    """The client id from HTTP Basic auth or the form, to find the tenant and the client.
+    Raises ``MalformedCredentials`` for credentials that cannot be a client's."""
     authorization = headers.get("authorization", "")
     scheme, _, encoded = authorization.partition(" ")
-    if scheme.lower() == "basic" and encoded:
-        try:
-            decoded = base64.b64decode(encoded).decode()
-        except (ValueError, UnicodeDecodeError):
-            return None
-        return unquote(decoded.partition(":")[0]) or None
-    values = form.get("client_id") or []
+    if scheme.lower() == "basic":
+        client_id, secret = _basic_credentials(encoded.strip())
+    else:
+        client_id, secret = _form_value(form, "client_id"), _form_value(form, "client_secret")
+    _check_credential(client_id, MAX_CLIENT_ID_LENGTH)
+    _check_credential(secret, MAX_CLIENT_SECRET_LENGTH)
+    return client_id or None
+
+
+def _basic_credentials(encoded: str) -> tuple[str, str]:
+    """As Authlib reads them: ``base64(urlencode(id) ":" urlencode(secret))``."""
+    try:
+        decoded = base64.b64decode(encoded, validate=True).decode()
+    except ValueError:  # bad base64, or not UTF-8
+        raise MalformedCredentials("unreadable Basic credentials") from None
+    client_id, _, secret = decoded.partition(":")
+    return unquote(client_id), unquote(secret)
+
+
+def _form_value(form: dict[str, list[str]], name: str) -> str | None:
+    values = form.get(name) or []
     return values[0] if values else None
+
+
+def _check_credential(value: str | None, max_length: int) -> None:
+    # isprintable() is False for NUL and other control characters and for lone surrogates,
+    # none of which PostgreSQL can compare with a stored id.
+    if value is not None and (len(value) > max_length or not value.isprintable()):
+        raise MalformedCredentials("credentials no client can have")
+
+
+def invalid_client_response() -> tuple[int, dict[str, str], list[tuple[str, str]]]:
+    """What Authlib answers a client that failed to authenticate with HTTP Basic."""
+    return (
+        401,
+        {"error": "invalid_client", "error_description": "Client authentication failed."},
+        [("WWW-Authenticate", 'Basic error="invalid_client"')],
+    )

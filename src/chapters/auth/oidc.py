@@ -9,6 +9,7 @@ the provider cannot be reached, the keys already known keep working (up to ``max
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 import time
 from collections.abc import Callable
@@ -21,12 +22,15 @@ from joserfc import jwt
 from joserfc.errors import JoseError
 from joserfc.jwk import KeySet
 
+from chapters.auth.outbound import RefusedAddress, outbound_client
 from chapters.auth.tokens import (
     CLOCK_SKEW_SECONDS,
     InvalidToken,
     check_header_parameters,
     protected_header,
+    storable_text,
 )
+from chapters.settings import Settings
 
 log = logging.getLogger("chapters.oidc")
 
@@ -59,6 +63,10 @@ class _IssuerKeys:
     fetched_at: float = float("-inf")
     attempted_at: float = float("-inf")
     lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+
+
+# A discovery document or key set is a few kilobytes; a larger answer is not one.
+MAX_DOCUMENT_BYTES = 256 * 1024
 
 
 class ProviderUnavailable(Exception):
@@ -110,25 +118,65 @@ class JwksCache:
             # Keep what we had: a provider that is briefly down must not sign everyone out.
             log.warning("could not refresh keys of %s: %s", issuer, error)
 
+    async def check_provider(self, issuer: str) -> None:
+        """Read the provider's discovery document and key set now (a provider is added only
+        if this works), and keep the keys. Raises ``ProviderUnavailable`` saying what failed."""
+        entry = self._issuers.setdefault(issuer, _IssuerKeys())
+        async with entry.lock:
+            keys = await self._download(issuer)
+            entry.keys, entry.fetched_at = keys, self._clock()
+            entry.attempted_at = entry.fetched_at
+
     async def _download(self, issuer: str) -> KeySet:
-        discovery_url = issuer.rstrip("/") + "/.well-known/openid-configuration"
+        discovery = await self._get_json(issuer.rstrip("/") + "/.well-known/openid-configuration")
+        if not isinstance(discovery, dict) or discovery.get("issuer") != issuer:
+            raise ProviderUnavailable("its discovery document names another issuer")
+        jwks_uri = discovery.get("jwks_uri")
+        if not isinstance(jwks_uri, str) or not _same_origin(issuer, jwks_uri):
+            raise ProviderUnavailable("its jwks_uri is not on the issuer's host")
+        self.fetches += 1
         try:
-            discovery = (await self._http.get(discovery_url)).raise_for_status().json()
-            jwks_uri = discovery["jwks_uri"]
-            if not _same_origin(issuer, jwks_uri):
-                raise ProviderUnavailable(f"jwks_uri {jwks_uri!r} is not on the issuer's host")
-            self.fetches += 1
-            jwks = (await self._http.get(jwks_uri)).raise_for_status().json()
-            return KeySet.import_key_set(jwks)
-        except ProviderUnavailable:
-            raise
-        except (httpx.HTTPError, ValueError, KeyError, TypeError, JoseError) as error:
-            raise ProviderUnavailable(f"{type(error).__name__}: {error}") from error
+            return KeySet.import_key_set(await self._get_json(jwks_uri))
+        except (ValueError, KeyError, TypeError, JoseError) as error:
+            raise ProviderUnavailable(f"its key set cannot be read ({error})") from error
+
+    async def _get_json(self, url: str) -> Any:
+        """The JSON document at ``url``: no redirects, at most ``MAX_DOCUMENT_BYTES``."""
+        try:
+            async with self._http.stream("GET", url, follow_redirects=False) as response:
+                if response.status_code != 200:
+                    raise ProviderUnavailable(f"{url} answered HTTP {response.status_code}")
+                body = bytearray()
+                async for chunk in response.aiter_bytes():
+                    body += chunk
+                    if len(body) > MAX_DOCUMENT_BYTES:
+                        raise ProviderUnavailable(
+                            f"{url} sent more than {MAX_DOCUMENT_BYTES} bytes"
+                        )
+            return json.loads(body)
+        except RefusedAddress as error:
+            raise ProviderUnavailable(f"{url} is not reachable: {error}") from error
+        except (httpx.HTTPError, httpx.InvalidURL) as error:
+            raise ProviderUnavailable(f"{url} is not reachable ({type(error).__name__})") from error
+        except (ValueError, RecursionError) as error:
+            raise ProviderUnavailable(f"{url} did not send JSON") from error
 
 
 def _same_origin(issuer: str, url: str) -> bool:
-    a, b = urlparse(issuer), urlparse(url)
+    try:
+        a, b = urlparse(issuer), urlparse(url)
+    except ValueError:  # e.g. "http://[::1"
+        return False
     return (a.scheme, a.netloc) == (b.scheme, b.netloc)
+
+
+def provider_http_client(settings: Settings) -> httpx.AsyncClient:
+    """The client that fetches providers' documents: public addresses only, unless
+    ``CHAPTERS_OIDC_ALLOW_PRIVATE_NETWORKS`` (local Keycloak, tests)."""
+    return outbound_client(
+        timeout=settings.oidc_http_timeout_seconds,
+        allow_private_networks=settings.oidc_allow_private_networks,
+    )
 
 
 async def verify_external_token(
@@ -160,10 +208,12 @@ async def verify_external_token(
         registry.validate(claims)
     except (JoseError, ValueError) as error:
         raise InvalidToken(f"{type(error).__name__}: {error}") from error
-    email = claims.get(provider.email_claim)
+    subject, email = claims["sub"], claims.get(provider.email_claim)
+    if not storable_text(subject):
+        raise InvalidToken("sub is not a string the database can hold")
     return ExternalIdentity(
         issuer=provider.issuer,
-        subject=str(claims["sub"]),
-        email=email if isinstance(email, str) else None,
+        subject=subject,
+        email=email if storable_text(email) else None,
         email_verified=claims.get("email_verified") is True,
     )

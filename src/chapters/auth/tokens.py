@@ -81,7 +81,8 @@ def _segment(token: str, index: int) -> dict[str, Any]:
     try:
         raw = base64.urlsafe_b64decode(parts[index] + "=" * (-len(parts[index]) % 4))
         value = json.loads(raw)
-    except (ValueError, UnicodeDecodeError) as error:
+    except (ValueError, RecursionError) as error:
+        # RecursionError: JSON nested deeper than the parser's recursion limit.
         raise InvalidToken("unreadable token") from error
     if not isinstance(value, dict):
         raise InvalidToken("token part is not an object")
@@ -92,10 +93,30 @@ def protected_header(token: str) -> dict[str, Any]:
     return _segment(token, 0)
 
 
+MAX_ISSUER_LENGTH = 500
+
+
 def unverified_issuer(token: str) -> str | None:
-    """Which issuer a token claims to come from, to choose how to verify it (never trusted)."""
+    """Which issuer a token claims to come from, to choose how to verify it (never trusted).
+
+    The issuer is looked up in the database: one PostgreSQL cannot store (a NUL, a lone
+    surrogate) or that no provider can have (too long) is no issuer at all."""
     issuer = _segment(token, 1).get("iss")
-    return issuer if isinstance(issuer, str) else None
+    if not storable_text(issuer) or len(issuer) > MAX_ISSUER_LENGTH:
+        return None
+    return issuer
+
+
+def storable_text(value: object) -> bool:
+    """A string PostgreSQL can store and compare: no NUL, no lone surrogate. Claims that are
+    looked up in the database must be, or the lookup fails instead of finding nothing."""
+    if not isinstance(value, str) or "\x00" in value:
+        return False
+    try:
+        value.encode()
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def check_header_parameters(header: dict[str, Any]) -> None:

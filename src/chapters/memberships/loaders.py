@@ -10,16 +10,17 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from chapters.models import ChapterMembership, MembershipStatus
 
-CURRENT = (MembershipStatus.ACTIVE, MembershipStatus.INVITED)
 
-
-async def current_chapter_ids_by_person(
+async def active_chapter_ids_by_person(
     session: AsyncSession, person_ids: Sequence[uuid.UUID]
 ) -> list[set[uuid.UUID]]:
-    """The chapters each person is an active or invited member of."""
+    """The chapters each person is an active member of. An invitation grants nothing until it
+    is accepted: an invitee is not yet a member, so the inviting lead does not see their
+    email (the invitation names the person by id; the lead never typed the address)."""
     rows = await session.execute(
         select(ChapterMembership.person_id, ChapterMembership.chapter_id).where(
-            ChapterMembership.person_id.in_(person_ids), ChapterMembership.status.in_(CURRENT)
+            ChapterMembership.person_id.in_(person_ids),
+            ChapterMembership.status == MembershipStatus.ACTIVE,
         )
     )
     chapters: dict[uuid.UUID, set[uuid.UUID]] = {pid: set() for pid in person_ids}

@@ -17,6 +17,7 @@ from chapters.authz import Action
 from chapters.chapters.service import get_chapter
 from chapters.errors import ErrorCode, FieldError, InvalidInput, NotFound
 from chapters.models import (
+    Chapter,
     ChapterMembership,
     ChapterMembershipPeriod,
     ChapterRole,
@@ -34,6 +35,17 @@ def _now(at: datetime | None) -> datetime:
 
 def _actor(principal: Principal | None) -> uuid.UUID | None:
     return principal.person_id if principal else None
+
+
+async def _lock_roster(session: AsyncSession, chapter_id: uuid.UUID) -> None:
+    """Queue this transaction behind any other that changes the chapter's roster, so that
+    what it reads next (the current lead, the person's membership) stays true until it
+    commits: two requests adding one person, or appointing two leads, at once are served in
+    turn instead of colliding on a unique index. FOR NO KEY UPDATE, unlike FOR UPDATE, lets
+    other transactions keep inserting rows that merely reference the chapter."""
+    await session.execute(
+        select(Chapter.id).where(Chapter.id == chapter_id).with_for_update(key_share=True)
+    )
 
 
 async def _open_period(
@@ -120,6 +132,17 @@ async def get_visible_membership(
     return membership
 
 
+async def _membership_to_change(
+    session: AsyncSession, principal: Principal | None, membership_id: uuid.UUID
+) -> ChapterMembership:
+    """The visible membership, read again once its chapter's roster is locked: the checks that
+    follow see what a concurrent appointment or removal has just committed."""
+    membership = await get_visible_membership(session, principal, membership_id)
+    await _lock_roster(session, membership.chapter_id)
+    await session.refresh(membership)
+    return membership
+
+
 def _check_reason(reason: str | None) -> None:
     errors = check_length(reason, "reason", 2000)
     if errors:
@@ -140,6 +163,7 @@ async def join(
     """Invite a person (status invited) or add them directly (status active)."""
     chapter = await get_chapter(session, chapter_id, "chapterId")
     authz.require(principal, Action.MEMBERSHIP_INVITE, chapter_id=chapter.id)
+    await _lock_roster(session, chapter.id)
     if role not in ROLES_BELOW_LEAD:
         raise InvalidInput(
             FieldError("role", ErrorCode.INVALID, "Appoint a lead with chapterAppointLead")
@@ -190,7 +214,7 @@ async def join(
 async def accept_invitation(
     session: AsyncSession, principal: Principal | None, membership_id: uuid.UUID
 ) -> ChapterMembership:
-    membership = await get_visible_membership(session, principal, membership_id)
+    membership = await _membership_to_change(session, principal, membership_id)
     authz.require(principal, Action.MEMBERSHIP_ACCEPT, person_id=membership.person_id)
     if membership.status != MembershipStatus.INVITED:
         raise InvalidInput(
@@ -215,7 +239,7 @@ async def remove(
     at: datetime | None = None,
 ) -> ChapterMembership:
     """End a membership (status left). Members may leave; leads and staff may remove."""
-    membership = await get_visible_membership(session, principal, membership_id)
+    membership = await _membership_to_change(session, principal, membership_id)
     leaving = authz.can(principal, Action.MEMBERSHIP_LEAVE, person_id=membership.person_id)
     if not leaving:
         authz.require(principal, Action.MEMBERSHIP_REMOVE, chapter_id=membership.chapter_id)
@@ -244,7 +268,7 @@ async def change_role(
     at: datetime | None = None,
 ) -> ChapterMembership:
     """Make a member co-lead or a co-lead member (the lead changes only by appointment)."""
-    membership = await get_visible_membership(session, principal, membership_id)
+    membership = await _membership_to_change(session, principal, membership_id)
     authz.require(principal, Action.MEMBERSHIP_CHANGE_ROLE, chapter_id=membership.chapter_id)
     if role not in ROLES_BELOW_LEAD:
         raise InvalidInput(
@@ -276,6 +300,7 @@ async def appoint_lead(
     Both changes happen in the mutation's one transaction."""
     chapter = await get_chapter(session, chapter_id, "chapterId")
     authz.require(principal, Action.CHAPTER_APPOINT_LEAD, chapter_id=chapter.id)
+    await _lock_roster(session, chapter.id)
     if previous_lead_becomes not in ROLES_BELOW_LEAD:
         raise InvalidInput(
             FieldError("previousLeadBecomes", ErrorCode.INVALID, "Choose co-lead or member")

@@ -27,6 +27,7 @@ from chapters.models.chapter import (
     MembershipStatus,
 )
 from chapters.models.committee import Committee, CommitteeKind, CommitteeSeat, SeatRole
+from chapters.models.confirmation import EmailChangeRequest, IdentityLinkRequest, OutboxMessage
 from chapters.models.mentoring import (
     MentoringProgram,
     MentoringProject,
@@ -70,6 +71,8 @@ __all__ = [
     "Committee",
     "CommitteeKind",
     "CommitteeSeat",
+    "EmailChangeRequest",
+    "IdentityLinkRequest",
     "IdentityProvider",
     "LinkKind",
     "MembershipStatus",
@@ -81,6 +84,7 @@ __all__ = [
     "OrganisationKind",
     "OrganisationRelationship",
     "OrganisationRole",
+    "OutboxMessage",
     "ParticipantRole",
     "Person",
     "PersonIdentity",

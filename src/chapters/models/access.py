@@ -15,7 +15,10 @@ class IdentityProvider(TenantScoped, Timestamped, Base):
     """An external OpenID Connect issuer this tenant trusts for sign-in (Keycloak, Dex …)."""
 
     __tablename__ = "identity_providers"
-    __table_args__ = (UniqueConstraint("tenant_id", "issuer"),)
+    __table_args__ = (
+        UniqueConstraint("tenant_id", "issuer"),
+        {"info": {"visible_to": "ACCESS_MANAGE"}},  # every column, in the audit log too
+    )
 
     issuer: Mapped[str] = mapped_column(String(500))
     audience: Mapped[str] = mapped_column(String(500))
@@ -45,6 +48,7 @@ class ApiClient(TenantScoped, Timestamped, Base):
             "(kind = 'partner') = (organisation_id IS NOT NULL)",
             name="partners_have_an_organisation",
         ),
+        {"info": {"visible_to": "ACCESS_MANAGE"}},  # every column, in the audit log too
     )
 
     client_id: Mapped[str] = mapped_column(String(100))
@@ -54,7 +58,8 @@ class ApiClient(TenantScoped, Timestamped, Base):
     scopes: Mapped[list[str]] = mapped_column(
         ARRAY(String(50)), server_default=text("'{}'::varchar[]")
     )
-    secret_hash: Mapped[str] = mapped_column(String(300))
+    # Never written into the audit log, not even hashed: entries say only that it changed.
+    secret_hash: Mapped[str] = mapped_column(String(300), info={"secret": True})
     secret_rotated_at: Mapped[datetime | None]
     revoked_at: Mapped[datetime | None]
     created_by_id: Mapped[uuid.UUID | None]

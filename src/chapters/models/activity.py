@@ -166,6 +166,7 @@ class ActivityParticipant(TenantScoped, Timestamped, Base):
         ),
         Index("ix_activity_participants_activity", "tenant_id", "activity_id"),
         Index("ix_activity_participants_person", "tenant_id", "person_id"),
+        {"info": {"visible_to": "ACTIVITY_READ_PARTICIPANTS"}},  # who took part: every column
     )
 
     activity_id: Mapped[uuid.UUID]

@@ -42,7 +42,9 @@ class Organisation(TenantScoped, Timestamped, Base):
     name: Mapped[str] = mapped_column(String(200))
     kind: Mapped[OrganisationKind] = mapped_column(str_enum(OrganisationKind, "kind"))
     website: Mapped[str | None] = mapped_column(String(500))
-    notes: Mapped[str | None] = mapped_column(Text)
+    notes: Mapped[str | None] = mapped_column(
+        Text, info={"visible_to": "ORGANISATION_READ_PRIVATE"}
+    )
 
 
 # Names are unique per tenant, case-insensitively.
@@ -70,7 +72,9 @@ class OrganisationRelationship(TenantScoped, Timestamped, Base):
     status: Mapped[RelationshipStatus] = mapped_column(str_enum(RelationshipStatus, "status"))
     starts_on: Mapped[date | None] = mapped_column(Date)
     ends_on: Mapped[date | None] = mapped_column(Date)
-    notes: Mapped[str | None] = mapped_column(Text)
+    notes: Mapped[str | None] = mapped_column(
+        Text, info={"visible_to": "ORGANISATION_READ_PRIVATE"}
+    )
 
 
 class OrganisationContact(TenantScoped, Timestamped, Base):
@@ -82,6 +86,7 @@ class OrganisationContact(TenantScoped, Timestamped, Base):
         tenant_fk("organisation_id", "organisations", ondelete="CASCADE"),
         tenant_fk("person_id", "people"),
         Index("ix_organisation_contacts_org", "tenant_id", "organisation_id"),
+        {"info": {"visible_to": "ORGANISATION_READ_PRIVATE"}},  # personal data: every column
     )
 
     organisation_id: Mapped[uuid.UUID]

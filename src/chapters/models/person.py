@@ -35,7 +35,7 @@ class Person(TenantScoped, Timestamped, Base):
         CheckConstraint(f"segments <@ ARRAY[{_SEGMENT_VALUES}]::varchar[]", name="segments_known"),
     )
 
-    email: Mapped[str] = mapped_column(String(320))
+    email: Mapped[str] = mapped_column(String(320), info={"visible_to": "PERSON_READ_EMAIL"})
     display_name: Mapped[str] = mapped_column(String(200))
     tenant_role: Mapped[TenantRole | None] = mapped_column(
         str_enum(TenantRole, "tenant_role", length=16)
@@ -66,6 +66,8 @@ class PersonIdentity(TenantScoped, Base):
     __table_args__ = (
         tenant_fk("person_id", "people", ondelete="CASCADE"),
         UniqueConstraint("tenant_id", "issuer", "subject"),
+        # Every column: who may see a person's identities (also in the audit log).
+        {"info": {"visible_to": "PERSON_READ_IDENTITIES"}},
     )
 
     person_id: Mapped[uuid.UUID]

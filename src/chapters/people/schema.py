@@ -11,8 +11,10 @@ from chapters.api.ids import decode_id
 from chapters.api.pagination import Ordering, PageArgs, paginate
 from chapters.auth.principal import Principal
 from chapters.models import Person
-from chapters.people import service
+from chapters.people import confirmations, service
 from chapters.people.types import (
+    PendingEmailChangeType,
+    PendingIdentityLinkType,
     PersonConnection,
     PersonSegmentType,
     PersonType,
@@ -62,7 +64,12 @@ class PersonCreateInput:
 class PersonUpdateInput:
     id: strawberry.ID
     display_name: str | None = strawberry.UNSET
-    email: str | None = strawberry.UNSET
+    email: str | None = strawberry.field(
+        default=strawberry.UNSET,
+        description="Staff set the email of people ranked below them at once. A new email of "
+        "your own applies only once you confirm the token sent to it "
+        "(personConfirmEmailChange); until then the answer shows the current one.",
+    )
     github_handle: str | None = strawberry.UNSET
     city: str | None = strawberry.UNSET
     company: str | None = strawberry.UNSET
@@ -101,6 +108,37 @@ class PersonPayload:
 def _payload(result: tuple) -> PersonPayload:
     person, errors = result
     return PersonPayload(person=PersonType.from_model(person) if person else None, errors=errors)
+
+
+@strawberry.type
+class PersonLinkIdentityPayload:
+    person: PersonType | None
+    pending_link: PendingIdentityLinkType | None = strawberry.field(
+        description="Set when the link waits for the person's confirmation (links made by "
+        "admins); null when it was linked at once (by the owner) or on errors."
+    )
+    errors: list[UserError]
+
+
+@strawberry.input(description="A sign-in identity proposed for you.")
+class PendingIdentityLinkInput:
+    id: strawberry.ID
+
+
+@strawberry.input
+class PersonRequestEmailChangeInput:
+    email: str
+
+
+@strawberry.type
+class PersonRequestEmailChangePayload:
+    pending_email_change: PendingEmailChangeType | None
+    errors: list[UserError]
+
+
+@strawberry.input
+class PersonConfirmEmailChangeInput:
+    token: str = strawberry.field(description="The token sent to the new address.")
 
 
 @strawberry.type
@@ -160,18 +198,82 @@ class PeopleMutation:
         return _payload(await run_mutation(info, work))
 
     @strawberry.mutation(
-        description="Let a sign-in identity act as this person in this tenant (tenant admins)."
+        description="Let a sign-in identity act as this person in this tenant: tenant admins, "
+        "for themselves or people ranked below them. The owner's links apply at once; an "
+        "admin's wait for the person to confirm them (pendingLink)."
     )
     async def person_link_identity(
         self, info: strawberry.Info, input: PersonIdentityInput
-    ) -> PersonPayload:
-        return await _identity_change(info, input, service.link_identity)
+    ) -> PersonLinkIdentityPayload:
+        ctx = info.context
 
-    @strawberry.mutation(description="Remove a linked sign-in identity (tenant admins).")
+        async def work() -> service.LinkResult:
+            person_id = decode_id(str(input.person_id), "Person", "personId")
+            return await service.link_identity(
+                ctx.session, ctx.principal, person_id, input.issuer, input.subject
+            )
+
+        result, errors = await run_mutation(info, work)
+        if result is None:
+            return PersonLinkIdentityPayload(person=None, pending_link=None, errors=errors)
+        pending = PendingIdentityLinkType.from_model(result.pending) if result.pending else None
+        return PersonLinkIdentityPayload(
+            person=PersonType.from_model(result.person), pending_link=pending, errors=errors
+        )
+
+    @strawberry.mutation(
+        description="Remove a linked sign-in identity (tenant admins, for themselves or people "
+        "ranked below them)."
+    )
     async def person_unlink_identity(
         self, info: strawberry.Info, input: PersonIdentityInput
     ) -> PersonPayload:
         return await _identity_change(info, input, service.unlink_identity)
+
+    @strawberry.mutation(
+        description="Confirm a sign-in identity proposed for you: from now on it signs in as you."
+    )
+    async def person_identity_link_confirm(
+        self, info: strawberry.Info, input: PendingIdentityLinkInput
+    ) -> PersonPayload:
+        return await _pending_link_answer(info, input, confirmations.confirm_identity_link)
+
+    @strawberry.mutation(description="Decline a sign-in identity proposed for you.")
+    async def person_identity_link_decline(
+        self, info: strawberry.Info, input: PendingIdentityLinkInput
+    ) -> PersonPayload:
+        return await _pending_link_answer(info, input, confirmations.decline_identity_link)
+
+    @strawberry.mutation(
+        description="Ask to use another email address: a token is sent to it, and the change "
+        "applies when you confirm it (personConfirmEmailChange) within 48 hours. The answer is "
+        "the same whether or not the address is in use."
+    )
+    async def person_request_email_change(
+        self, info: strawberry.Info, input: PersonRequestEmailChangeInput
+    ) -> PersonRequestEmailChangePayload:
+        ctx = info.context
+
+        async def work():
+            return await service.request_own_email_change(ctx.session, ctx.principal, input.email)
+
+        request, errors = await run_mutation(info, work)
+        pending = PendingEmailChangeType.from_model(request) if request else None
+        return PersonRequestEmailChangePayload(pending_email_change=pending, errors=errors)
+
+    @strawberry.mutation(
+        description="Apply your requested email change with the token sent to the new address "
+        "(signed in as yourself). CONFLICT if someone else uses the address by now."
+    )
+    async def person_confirm_email_change(
+        self, info: strawberry.Info, input: PersonConfirmEmailChangeInput
+    ) -> PersonPayload:
+        ctx = info.context
+
+        async def work() -> Person:
+            return await confirmations.confirm_email_change(ctx.session, ctx.principal, input.token)
+
+        return _payload(await run_mutation(info, work))
 
 
 IdentityChange = Callable[[AsyncSession, Principal | None, uuid.UUID, str, str], Awaitable[Person]]
@@ -185,5 +287,20 @@ async def _identity_change(
     async def work() -> Person:
         person_id = decode_id(str(input.person_id), "Person", "personId")
         return await change(ctx.session, ctx.principal, person_id, input.issuer, input.subject)
+
+    return _payload(await run_mutation(info, work))
+
+
+PendingLinkAnswer = Callable[[AsyncSession, Principal | None, uuid.UUID], Awaitable[Person]]
+
+
+async def _pending_link_answer(
+    info: strawberry.Info, input: PendingIdentityLinkInput, answer: PendingLinkAnswer
+) -> PersonPayload:
+    ctx = info.context
+
+    async def work() -> Person:
+        request_id = decode_id(str(input.id), "PendingIdentityLink", "id")
+        return await answer(ctx.session, ctx.principal, request_id)
 
     return _payload(await run_mutation(info, work))

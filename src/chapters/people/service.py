@@ -1,5 +1,9 @@
 """Use cases on people: search, create, edit, link sign-in identities. Services validate, ask
-the policy, write, and never commit (the request's transaction does)."""
+the policy, write, and never commit (the request's transaction does).
+
+Acting on someone else's account needs a tenant role above theirs (``authz.require_power_over``);
+changes that would let one person act as another, or that need an address proven, wait for the
+person's confirmation (``people.confirmations``)."""
 
 from __future__ import annotations
 
@@ -19,11 +23,18 @@ from chapters.db import flush_unique, get_row
 from chapters.errors import ErrorCode, FieldError, InvalidInput, NotFound
 from chapters.models import (
     ChapterMembership,
+    EmailChangeRequest,
+    IdentityLinkRequest,
     MembershipStatus,
     Person,
     PersonIdentity,
     PersonSegment,
     TenantRole,
+)
+from chapters.people.confirmations import (
+    UNIQUE_CONFLICTS,
+    propose_identity_link,
+    request_email_change,
 )
 from chapters.validation import check_email, check_length, check_locale, required_text
 
@@ -32,15 +43,6 @@ GITHUB_HANDLE = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9]|-(?=[A-Za-z0-9])){0,38}$
 MAX_TAGS = 20
 TAG_LENGTH = 50
 OPTIONAL_TEXT = {"city": 100, "company": 200, "bio": 5000}
-
-# Who outranks whom: nobody grants (or takes away) a tenant role above their own.
-ROLE_RANK: dict[TenantRole | None, int] = {
-    None: 0,
-    TenantRole.VIEWER: 1,
-    TenantRole.OPS: 2,
-    TenantRole.ADMIN: 3,
-    TenantRole.OWNER: 4,
-}
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -69,6 +71,15 @@ class PersonFilter:
 
 async def find_person_by_email(session: AsyncSession, email: str) -> Person | None:
     return await session.scalar(select(Person).where(func.lower(Person.email) == email.lower()))
+
+
+async def person_linkable_by_email(session: AsyncSession, email: str) -> Person | None:
+    """The person a provider's verified email links on first sign-in, if any: never an admin
+    or the owner (``authz.linkable_by_verified_email``)."""
+    person = await find_person_by_email(session, email)
+    if person is None or not authz.linkable_by_verified_email(person.tenant_role):
+        return None
+    return person
 
 
 async def load_principal(session: AsyncSession, person: Person) -> Principal:
@@ -207,8 +218,8 @@ def _check_role_change(
         raise InvalidInput(
             FieldError("tenantRole", ErrorCode.FORBIDDEN, "You cannot change your own tenant role")
         )
-    ceiling = ROLE_RANK[principal.tenant_role]
-    if ROLE_RANK[new] > ceiling or ROLE_RANK[current] > ceiling:
+    ceiling = authz.TENANT_RANK[principal.tenant_role]
+    if authz.TENANT_RANK[new] > ceiling or authz.TENANT_RANK[current] > ceiling:
         raise InvalidInput(
             FieldError(
                 "tenantRole",
@@ -219,15 +230,6 @@ def _check_role_change(
 
 
 # --- writes ---------------------------------------------------------------------------------
-
-_UNIQUE_CONFLICTS = {
-    "uq_people_tenant_id_email": FieldError(
-        "email", ErrorCode.CONFLICT, "Another person has this email"
-    ),
-    "uq_person_identities_tenant_id_issuer_subject": FieldError(
-        "subject", ErrorCode.CONFLICT, "This identity is already linked to a person"
-    ),
-}
 
 
 async def get_person(session: AsyncSession, person_id: uuid.UUID, field: str = "id") -> Person:
@@ -244,27 +246,57 @@ async def create_person(
     values.setdefault("tags", [])
     person = Person(**values)
     session.add(person)
-    await flush_unique(session, _UNIQUE_CONFLICTS)
+    await flush_unique(session, UNIQUE_CONFLICTS)
     return person
 
 
 async def update_person(
     session: AsyncSession, principal: Principal | None, person_id: uuid.UUID, fields: PersonFields
 ) -> Person:
-    """Edit a profile: staff edit anyone's, people their own; roles as ``_check_role_change``."""
+    """Edit a profile: people their own, staff those ranked below them; roles as
+    ``_check_role_change``. A new email of one's own waits for confirmation (see
+    ``request_email_change``); staff set others' emails directly."""
     person = await get_person(session, person_id)
     authz.require(principal, Action.PERSON_UPDATE, person_id=person.id)
-    values = _validated(fields.given(), creating=False)
-    if "tenant_role" in values:
-        _check_role_change(principal, person.id, person.tenant_role, values["tenant_role"])
+    authz.require_power_over(principal, person.id, person.tenant_role)
+    given = fields.given()
+    if "tenant_role" in given:
+        _check_role_change(principal, person.id, person.tenant_role, given["tenant_role"])
+    values = _validated(given, creating=False)
+    new_email = values.get("email")
+    if _is_own(principal, person) and new_email and new_email.lower() != person.email.lower():
+        await request_email_change(session, person, values.pop("email"))
     for key, value in values.items():
         setattr(person, key, value)
-    await flush_unique(session, _UNIQUE_CONFLICTS)
+    await flush_unique(session, UNIQUE_CONFLICTS)
     return person
+
+
+def _is_own(principal: Principal | None, person: Person) -> bool:
+    return principal is not None and principal.person_id == person.id
+
+
+async def request_own_email_change(
+    session: AsyncSession, principal: Principal | None, email: str
+) -> EmailChangeRequest:
+    """The signed-in person asks to use ``email``; it applies once they confirm the token
+    sent there. The answer never depends on whether the address is taken."""
+    person_id = principal.person_id if principal is not None else None
+    authz.require(principal, Action.PERSON_UPDATE, person_id=person_id)
+    assert person_id is not None  # anonymous callers and API clients were refused above
+    person = await get_person(session, person_id)
+    email = _validated({"email": email}, creating=False)["email"]
+    return await request_email_change(session, person, email)
 
 
 def _identity_errors(issuer: str, subject: str) -> list[FieldError]:
     return required_text(issuer, "issuer", 500) + required_text(subject, "subject", 255)
+
+
+@dataclass(frozen=True)
+class LinkResult:
+    person: Person
+    pending: IdentityLinkRequest | None  # None: linked at once
 
 
 async def link_identity(
@@ -273,16 +305,24 @@ async def link_identity(
     person_id: uuid.UUID,
     issuer: str,
     subject: str,
-) -> Person:
-    """Let a sign-in identity (issuer + subject) act as this person in this tenant."""
+) -> LinkResult:
+    """Let a sign-in identity (issuer + subject) act as this person in this tenant. Whoever
+    links an identity can sign in as that person, so: only for oneself or someone ranked
+    below, and unless the owner does it, only once the person confirms."""
     authz.require(principal, Action.PERSON_LINK_IDENTITY)
+    assert principal is not None  # require() refuses anonymous callers
     person = await get_person(session, person_id, field="personId")
+    authz.require_power_over(principal, person.id, person.tenant_role)
     errors = _identity_errors(issuer, subject)
     if errors:
         raise InvalidInput(*errors)
-    session.add(PersonIdentity(person_id=person.id, issuer=issuer.strip(), subject=subject.strip()))
-    await flush_unique(session, _UNIQUE_CONFLICTS)
-    return person
+    issuer, subject = issuer.strip(), subject.strip()
+    if not authz.can(principal, Action.PERSON_LINK_IDENTITY_DIRECTLY):
+        pending = await propose_identity_link(session, principal, person, issuer, subject)
+        return LinkResult(person, pending)
+    session.add(PersonIdentity(person_id=person.id, issuer=issuer, subject=subject))
+    await flush_unique(session, UNIQUE_CONFLICTS)
+    return LinkResult(person, None)
 
 
 async def unlink_identity(
@@ -295,6 +335,7 @@ async def unlink_identity(
     """Undo a link made by mistake; the identity can no longer act as this person."""
     authz.require(principal, Action.PERSON_LINK_IDENTITY)
     person = await get_person(session, person_id, field="personId")
+    authz.require_power_over(principal, person.id, person.tenant_role)
     identity = await session.scalar(
         select(PersonIdentity).where(
             PersonIdentity.person_id == person.id,

@@ -11,10 +11,12 @@ from strawberry import relay
 
 from chapters import authz
 from chapters import models as m
+from chapters.api.ids import global_id
 from chapters.api.loaders import rows_by_id
 from chapters.api.pagination import PageArgs
-from chapters.memberships.loaders import current_chapter_ids_by_person
+from chapters.memberships.loaders import active_chapter_ids_by_person
 from chapters.models import PersonSegment, TenantRole
+from chapters.people import confirmations
 from chapters.people.loaders import identities_by_person
 
 if TYPE_CHECKING:
@@ -82,7 +84,7 @@ class PersonType(relay.Node):
             return self.private_email
         if not authz.chapter_ids_led_by(ctx.principal):
             return None
-        chapter_ids = await ctx.loaders.of(current_chapter_ids_by_person).load(self.uuid)
+        chapter_ids = await ctx.loaders.of(active_chapter_ids_by_person).load(self.uuid)
         return (
             self.private_email
             if authz.can_see_email(ctx.principal, self.uuid, chapter_ids)
@@ -94,10 +96,8 @@ class PersonType(relay.Node):
         "to the person; null for everyone else."
     )
     async def identities(self, info: strawberry.Info) -> list[PersonIdentityType] | None:
-        principal = info.context.principal
-        if not (
-            authz.can(principal, authz.Action.PERSON_LINK_IDENTITY)
-            or authz.Role.SELF in authz.roles_of(principal, person_id=self.uuid)
+        if not authz.can(
+            info.context.principal, authz.Action.PERSON_READ_IDENTITIES, person_id=self.uuid
         ):
             return None
         identities = await info.context.loaders.of(identities_by_person).load(self.uuid)
@@ -162,3 +162,60 @@ class ViewerType:
         from chapters.memberships.types import memberships_of_person
 
         return await memberships_of_person(info, self.person_id, PageArgs(first=first, after=after))
+
+    @strawberry.field(
+        description="Sign-in identities a tenant admin proposed for you: none signs in as you "
+        "until you confirm it (personIdentityLinkConfirm); each expires after 7 days."
+    )
+    async def pending_identity_links(self, info: strawberry.Info) -> list[PendingIdentityLinkType]:
+        requests = await confirmations.pending_identity_links(info.context.session, self.person_id)
+        return [PendingIdentityLinkType.from_model(request) for request in requests]
+
+    @strawberry.field(
+        description="Your requested email change, until you confirm it with the token sent to "
+        "the new address (personConfirmEmailChange) or it expires."
+    )
+    async def pending_email_change(self, info: strawberry.Info) -> PendingEmailChangeType | None:
+        request = await confirmations.pending_email_change(info.context.session, self.person_id)
+        return PendingEmailChangeType.from_model(request) if request else None
+
+
+@strawberry.type(
+    name="PendingIdentityLink",
+    description="A sign-in identity proposed for a person; it acts as nobody until confirmed.",
+)
+class PendingIdentityLinkType:
+    id: strawberry.ID
+    issuer: str
+    subject: str
+    requested_at: datetime
+    expires_at: datetime
+    requested_by_id: strawberry.Private[uuid.UUID]
+
+    @classmethod
+    def from_model(cls, request: m.IdentityLinkRequest) -> PendingIdentityLinkType:
+        return cls(
+            id=strawberry.ID(global_id("PendingIdentityLink", request.id)),
+            issuer=request.issuer,
+            subject=request.subject,
+            requested_at=request.created_at,
+            expires_at=request.expires_at,
+            requested_by_id=request.requested_by_id,
+        )
+
+    @strawberry.field(description="The tenant admin who proposed it.")
+    async def requested_by(self, info: strawberry.Info) -> PersonType | None:
+        return await load_person(info, self.requested_by_id)
+
+
+@strawberry.type(
+    name="PendingEmailChange",
+    description="An email change waiting for the token sent to the new address.",
+)
+class PendingEmailChangeType:
+    email: str
+    expires_at: datetime
+
+    @classmethod
+    def from_model(cls, request: m.EmailChangeRequest) -> PendingEmailChangeType:
+        return cls(email=request.new_email, expires_at=request.expires_at)

@@ -1,0 +1,299 @@
+"""What one GraphQL request may ask for, checked at the edge before anything expensive runs.
+
+Every check here is linear in the size of what it checks, so no input can make the server
+spend more than a bounded amount of work on a request before refusing it:
+
+- the request body: JSON nesting, strings PostgreSQL cannot store (NUL, lone surrogates);
+- the ``X-Request-Id`` header (it is stored in the audit log);
+- the document: lexical tokens (the parser stops beyond them), then, before validation, its
+  depth, aliases and *expanded size* (field selections once fragment spreads are expanded),
+  computed once per fragment and multiplied, never by walking the expansion;
+- validation itself: graphql-core's overlapping-fields rule, the one rule whose work can grow
+  faster than the document, runs within a fixed budget; introspection can be switched off.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from functools import cache, lru_cache
+
+from graphql import (
+    DocumentNode,
+    FieldNode,
+    FragmentDefinitionNode,
+    FragmentSpreadNode,
+    GraphQLError,
+    InlineFragmentNode,
+    OperationDefinitionNode,
+    SelectionSetNode,
+    StringValueNode,
+    ValidationRule,
+    specified_rules,
+)
+from graphql.validation.rules import overlapping_fields_can_be_merged
+from strawberry.schema.schema import validate_document
+
+from chapters.settings import Settings
+
+# Work units graphql-core's OverlappingFieldsCanBeMerged rule may spend on one document (its
+# default, 500,000, is about a second of CPU); the example operations need a few hundred.
+# graphql-core reads this module attribute each time the rule starts.
+VALIDATION_BUDGET = 10_000
+overlapping_fields_can_be_merged.MAX_COMPLEXITY_BUDGET = VALIDATION_BUDGET
+
+# The request JSON nests at most this deep ({"variables": {"input": {...}}} is 3 levels).
+MAX_JSON_DEPTH = 32
+# The audit log's request_id column is String(64).
+MAX_REQUEST_ID_LENGTH = 64
+REQUEST_ID_PATTERN = re.compile(rf"[A-Za-z0-9._:\-]{{1,{MAX_REQUEST_ID_LENGTH}}}")
+# PostgreSQL text cannot hold NUL, and a lone UTF-16 surrogate cannot be encoded as UTF-8.
+UNSTORABLE_CHARACTER = re.compile("[\x00\ud800-\udfff]")
+
+INTROSPECTION_FIELDS = frozenset({"__schema", "__type"})
+
+
+class RejectedInput(ValueError):
+    """Request input refused at the edge; the message says what to change (a 400)."""
+
+
+# --- the request body and headers -----------------------------------------------------------
+
+
+def decode_request_json(raw: str | bytes) -> object:
+    """The request's JSON, or ``RejectedInput`` for invalid UTF-8, bad JSON, nesting deeper
+    than ``MAX_JSON_DEPTH`` or strings that cannot be stored."""
+    try:
+        data = json.loads(raw)
+    except UnicodeDecodeError:
+        raise RejectedInput("The request body is not valid UTF-8.") from None
+    except RecursionError:
+        raise RejectedInput(_too_deep_message()) from None
+    except json.JSONDecodeError:
+        raise RejectedInput("Unable to parse request body as JSON") from None
+    check_json_value(data)
+    return data
+
+
+def check_json_value(data: object) -> None:
+    """Walk a decoded JSON value once, without recursion (its depth is what is checked)."""
+    pending: list[tuple[object, int]] = [(data, 1)]
+    while pending:
+        value, depth = pending.pop()
+        if isinstance(value, str):
+            _check_storable(value)
+        elif isinstance(value, Mapping | list):
+            if depth > MAX_JSON_DEPTH:
+                raise RejectedInput(_too_deep_message())
+            items = value.items() if isinstance(value, Mapping) else enumerate(value)
+            for key, item in items:
+                if isinstance(key, str):
+                    _check_storable(key)
+                pending.append((item, depth + 1))
+
+
+def is_storable(text: str) -> bool:
+    return UNSTORABLE_CHARACTER.search(text) is None
+
+
+def _check_storable(text: str) -> None:
+    if not is_storable(text):
+        raise RejectedInput("Strings may not contain NUL characters or unpaired UTF-16 surrogates.")
+
+
+def _too_deep_message() -> str:
+    return f"The request JSON nests deeper than {MAX_JSON_DEPTH} levels."
+
+
+def checked_request_id(header: str | None) -> str | None:
+    """The caller's ``X-Request-Id``, if it is 1-64 letters, digits or ``._:-``."""
+    if header is None or REQUEST_ID_PATTERN.fullmatch(header):
+        return header
+    raise RejectedInput(
+        f"X-Request-Id must be 1 to {MAX_REQUEST_ID_LENGTH} letters, digits or '._:-'."
+    )
+
+
+# --- the document, before validation --------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DocumentPolicy:
+    """The document limits of one app (from its settings)."""
+
+    max_tokens: int
+    max_depth: int
+    max_aliases: int
+    max_fields: int
+    introspection: bool
+
+    @classmethod
+    def of(cls, settings: Settings) -> DocumentPolicy:
+        return cls(
+            max_tokens=settings.graphql_max_tokens,
+            max_depth=settings.graphql_max_depth,
+            max_aliases=settings.graphql_max_aliases,
+            max_fields=settings.graphql_max_fields,
+            introspection=settings.graphql_introspection,
+        )
+
+
+@dataclass(frozen=True)
+class Shape:
+    """What a selection set amounts to once its fragment spreads are expanded."""
+
+    fields: int = 0
+    aliases: int = 0
+    # How many levels of fields lie below this set's own fields; introspection fields and
+    # what lies below them do not count (like Strawberry's depth limiter).
+    depth: int = 0
+
+    def plus(self, other: Shape) -> Shape:
+        return Shape(
+            fields=self.fields + other.fields,
+            aliases=self.aliases + other.aliases,
+            depth=max(self.depth, other.depth),
+        )
+
+
+EMPTY = Shape()
+
+
+@lru_cache(maxsize=1024)
+def limit_errors(document: DocumentNode, policy: DocumentPolicy) -> tuple[GraphQLError, ...]:
+    """Depth, aliases and expanded size of a document, or why it is refused."""
+    fragments = {
+        d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)
+    }
+    fragment_shapes, cycle = _fragment_shapes(fragments)
+    if cycle is not None:
+        return (GraphQLError(f"Cannot spread fragment '{cycle}' within itself."),)
+    operations = [d for d in document.definitions if isinstance(d, OperationDefinitionNode)]
+    errors: list[GraphQLError] = []
+    total = EMPTY
+    for operation in operations:
+        shape = _shape(operation.selection_set, fragment_shapes)
+        total = total.plus(shape)
+        if shape.depth > policy.max_depth:
+            name = operation.name.value if operation.name else "anonymous"
+            errors.append(
+                GraphQLError(f"'{name}' exceeds maximum operation depth of {policy.max_depth}")
+            )
+    if total.aliases > policy.max_aliases:
+        errors.append(GraphQLError(f"{total.aliases} aliases found. Allowed: {policy.max_aliases}"))
+    expanded = total.fields + sum(shape.fields for shape in fragment_shapes.values())
+    if expanded > policy.max_fields:
+        errors.append(
+            GraphQLError(
+                f"The document selects {expanded} fields once its fragments are expanded. "
+                f"Allowed: {policy.max_fields}"
+            )
+        )
+    return tuple(errors)
+
+
+def _fragment_shapes(
+    fragments: dict[str, FragmentDefinitionNode],
+) -> tuple[dict[str, Shape], str | None]:
+    """Each fragment's shape, computed once, dependencies first: a depth-first walk with an
+    explicit stack, so a long chain of fragments cannot exhaust the interpreter's recursion.
+    Also returns the name of a fragment that spreads itself (directly or not), if any."""
+    shapes: dict[str, Shape] = {}
+    for root in fragments:
+        if root in shapes:
+            continue
+        in_progress = {root}
+        stack = [(root, iter(_spread_names(fragments[root].selection_set)))]
+        while stack:
+            name, spreads = stack[-1]
+            child = next((s for s in spreads if s in fragments and s not in shapes), None)
+            if child is None:
+                shapes[name] = _shape(fragments[name].selection_set, shapes)
+                in_progress.discard(name)
+                stack.pop()
+            elif child in in_progress:
+                return shapes, child
+            else:
+                in_progress.add(child)
+                stack.append((child, iter(_spread_names(fragments[child].selection_set))))
+    return shapes, None
+
+
+def _spread_names(selection_set: SelectionSetNode) -> set[str]:
+    names: set[str] = set()
+    pending = [selection_set]
+    while pending:
+        for selection in pending.pop().selections:
+            if isinstance(selection, FragmentSpreadNode):
+                names.add(selection.name.value)
+            elif selection.selection_set is not None:
+                pending.append(selection.selection_set)
+    return names
+
+
+def _shape(selection_set: SelectionSetNode, fragment_shapes: Mapping[str, Shape]) -> Shape:
+    """Fragment spreads count as their fragment's (already computed) shape; an unknown
+    fragment counts as nothing (validation reports it)."""
+    shape = EMPTY
+    for selection in selection_set.selections:
+        if isinstance(selection, FieldNode):
+            shape = shape.plus(_field_shape(selection, fragment_shapes))
+        elif isinstance(selection, InlineFragmentNode):
+            shape = shape.plus(_shape(selection.selection_set, fragment_shapes))
+        else:
+            shape = shape.plus(fragment_shapes.get(selection.name.value, EMPTY))
+    return shape
+
+
+def _field_shape(field: FieldNode, fragment_shapes: Mapping[str, Shape]) -> Shape:
+    if field.selection_set is None:
+        return Shape(fields=1, aliases=1 if field.alias else 0)
+    below = _shape(field.selection_set, fragment_shapes)
+    introspection = field.name.value.startswith("__")
+    return Shape(
+        fields=1 + below.fields,
+        aliases=(1 if field.alias else 0) + below.aliases,
+        depth=0 if introspection else 1 + below.depth,
+    )
+
+
+# --- validation rules (classes built once, so the validation cache keeps hitting) -----------
+
+
+class StorableStringsRule(ValidationRule):
+    """String literals in the document must be storable, like strings in variables."""
+
+    def enter_string_value(self, node: StringValueNode, *_args: object) -> None:
+        if UNSTORABLE_CHARACTER.search(node.value):
+            self.report_error(
+                GraphQLError(
+                    "Strings may not contain NUL characters or unpaired UTF-16 surrogates.",
+                    node,
+                )
+            )
+
+
+class NoIntrospectionRule(ValidationRule):
+    """Introspection is switched off (``CHAPTERS_ENV=production``); ``__typename`` stays."""
+
+    def enter_field(self, node: FieldNode, *_args: object) -> None:
+        if node.name.value in INTROSPECTION_FIELDS:
+            self.report_error(
+                GraphQLError(
+                    f"Introspection is disabled on this server: '{node.name.value}' "
+                    "cannot be queried.",
+                    node,
+                )
+            )
+
+
+# Shared by every request: a document is validated once per set of rules.
+cached_validation = lru_cache(maxsize=1024)(validate_document)
+
+
+@cache
+def validation_rules(introspection: bool) -> tuple[type[ValidationRule], ...]:
+    rules: tuple[type[ValidationRule], ...] = (*specified_rules, StorableStringsRule)
+    return rules if introspection else (*rules, NoIntrospectionRule)
