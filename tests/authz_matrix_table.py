@@ -108,6 +108,7 @@ class Place:
     client: str  # a revoked service client
     provider: str  # a trusted identity provider
     audit_entry: str
+    participant: str = ""  # a participant of the submitted activity
 
 
 Variables = Callable[..., dict[str, Any]]  # (place) or, for mixed rows, (place, home)
@@ -627,8 +628,9 @@ QUERY_ROWS = [
         lambda o: o.accepted,
         at=AB,
         name="node(Activity).participants",
-        allow=PEOPLE | READ_SCOPE,
+        allow=PEOPLE | READ_SCOPE | {"anonymous"},
         pick="node.participants",
+        note="anonymous callers see the external speaker only (member_a has no public profile)",
     ),
     node(
         "Activity",
@@ -744,6 +746,13 @@ MUTATION_ROWS = [
         allow=STAFF_OF,
     ),
     mutation(
+        "membershipInviteByEmail",
+        lambda o: {"chapterId": o.chapter, "email": "not an address"},
+        "email INVALID",
+        at=AB,
+        allow=STAFF_OF,
+    ),
+    mutation(
         "membershipAdd",
         lambda o: {"chapterId": o.chapter, "personId": o.spare, "role": "LEAD"},
         "role INVALID",
@@ -802,6 +811,13 @@ MUTATION_ROWS = [
         "committeeSeatEnd",
         lambda o: {"seatId": o.seat, "endsOn": "1999-01-01"},
         "endsOn INVALID",
+        at=("tenant",),
+        allow=STAFF,
+    ),
+    mutation(
+        "committeeSeatChangeRole",
+        lambda o: {"seatId": o.seat, "role": "MEMBER"},
+        "role INVALID",
         at=("tenant",),
         allow=STAFF,
     ),
@@ -1027,6 +1043,48 @@ MUTATION_ROWS = [
         allow=WRITERS_OF,
     ),
     mutation(
+        "activityAddParticipant",
+        lambda o: {"activityId": o.draft, "role": "SPEAKER"},
+        "personId INVALID",  # neither a person nor a name
+        at=AB,
+        allow=WRITERS_OF,
+    ),
+    mutation(
+        "activityRemoveParticipant",
+        lambda o: {"participantId": o.participant},
+        "participantId CONFLICT",  # under review
+        at=AB,
+        allow=WRITERS_OF,
+    ),
+    mutation(
+        "activityRecapLinkRemove",
+        lambda o: {"id": o.draft, "url": "https://video.example/1"},
+        "id CONFLICT",  # a draft has no recap
+        at=AB,
+        allow=WRITERS_OF,  # whoever publishes the recap
+    ),
+    mutation(
+        "activityReopen",
+        lambda o: {"id": o.draft, "reason": "Wrong venue"},
+        "id CONFLICT",  # only accepted activities are reopened
+        at=AB,
+        allow=STAFF,
+        note="the `reason` checks come after the policy: test_policy_before_validation",
+    ),
+    mutation(
+        "activityReschedule",
+        lambda o: {
+            "id": o.accepted,
+            "startsAt": "2031-01-02T10:00:00Z",
+            "endsAt": "2031-01-02T09:00:00Z",
+            "reason": "Rain",
+        },
+        "endsAt INVALID",
+        at=AB,
+        allow=STAFF_OF,
+        note="the `reason` checks come after the policy: test_policy_before_validation",
+    ),
+    mutation(
         "membershipInvite",
         lambda o, home: {"chapterId": home.chapter, "personId": o.member},
         "personId CONFLICT",  # member_a is a member already
@@ -1143,5 +1201,19 @@ VALIDATED_BEFORE_POLICY = [
         "reason REQUIRED",
         allow=STAFF_OF,
         name="activityCancel(reason: empty)",
+    ),
+    mutation(
+        "activityReopen",
+        lambda o: {"id": o.accepted, "reason": ""},
+        "reason REQUIRED",
+        allow=STAFF,
+        name="activityReopen(reason: empty)",
+    ),
+    mutation(
+        "activityReschedule",
+        lambda o: {"id": o.accepted, "startsAt": "2031-01-02T10:00:00Z", "reason": ""},
+        "reason REQUIRED",
+        allow=STAFF_OF,
+        name="activityReschedule(reason: empty)",
     ),
 ]

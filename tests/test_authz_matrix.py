@@ -198,6 +198,14 @@ class Seeder:
         edges = data["chapter"]["members"]["edges"]
         return next(e["node"]["id"] for e in edges if e["node"]["person"]["id"] == self.person(who))
 
+    async def participant(self, activity: str) -> str:
+        data = await self.op(
+            "ops",
+            "query ($id: ID!) { node(id: $id) { ... on Activity { participants { id } } } }",
+            id=activity,
+        )
+        return data["node"]["participants"][0]["id"]
+
     async def activity(
         self,
         chapter: str,
@@ -395,6 +403,9 @@ class Seeder:
             "A": await self.membership(slug_a, "member_a"),
             "B": await self.membership(slug_b, "member_b"),
         }
+        participants = {
+            place: await self.participant(activities[f"{place}.submitted"]) for place in ("A", "B")
+        }
         places = {
             place: Place(
                 chapter=chapters[place],
@@ -423,13 +434,16 @@ class Seeder:
                 client=revoked["client"]["id"],
                 provider=provider,
                 audit_entry=audit["auditLog"]["edges"][0]["node"]["id"],
+                participant=participants[place],
             )
             for index, (place, member) in enumerate((("A", "member_a"), ("B", "member_b")))
         }
         personal = [n.email(who) for who in SEEDED_PEOPLE] + [
             n.display_name(who) for who in SEEDED_PEOPLE
         ]
-        personal += [contact_name, contact_email, n.external_speaker]
+        # External speakers are named publicly, and so are people who chose a public profile
+        # (none of the seeded people did: their names must never reach a public caller).
+        personal += [contact_name, contact_email]
         return Seeded(self.tenant, places, personal, titles, names, orgs)
 
 

@@ -4,14 +4,18 @@ number of SQL statements however many committees a page lists."""
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from datetime import date
 from typing import Any
 
+import pytest
 from sqlalchemy import event
+from sqlalchemy.exc import IntegrityError
 from strawberry.relay import to_base64
 
 from chapters import db
+from chapters.committees import service as committees_service
 from chapters.models import Committee, CommitteeKind, CommitteeSeat, SeatRole, TenantRole
 from tests.support import TenantFixture, data_of, gql
 
@@ -268,11 +272,11 @@ async def test_a_scheduled_end_can_be_brought_forward_not_pushed_back(client, te
     assert codes(later) == [("endsOn", "INVALID")]
     ended = await ops.mutate(SEAT_END, seatId=seat["id"])
     assert ended["errors"] == [] and ended["seat"]["isCurrent"] is False
-    # An upcoming seat ended without a date is withdrawn: its term is empty.
+    # An upcoming seat ended without a date is withdrawn: removed, never kept as an empty term.
     upcoming = await _seat(ops, committee_id, OPS, startsOn="2999-01-01")
     withdrawn = await ops.mutate(SEAT_END, seatId=upcoming["id"])
-    assert withdrawn["seat"]["endsOn"] == "2999-01-01"
-    assert codes(await ops.mutate(SEAT_END, seatId=upcoming["id"])) == [("seatId", "INVALID")]
+    assert withdrawn == {"seat": None, "errors": []}
+    assert codes(await ops.mutate(SEAT_END, seatId=upcoming["id"])) == [("seatId", "NOT_FOUND")]
 
 
 async def test_anonymous_callers_cannot_read_committees(client, tenants) -> None:
@@ -388,3 +392,342 @@ async def test_listing_committees_with_seats_costs_a_constant_number_of_statemen
         await _seed_committees(owner_engine, tenant, size)
         counts[size] = await _statements_to_list(app, client, tenant, size)
     assert counts[5] == counts[50], counts
+
+
+# Seat rules: one holder per office at any moment, no empty terms, role changes, seats as of a day.
+
+CHAIR_2, SECRETARY = "c2@x.example", "s@x.example"
+COMMITTEE_PEOPLE = {**PEOPLE, CHAIR_2: None, SECRETARY: None, "p4@x.example": None}
+
+SEAT_END_FULL = f"""mutation ($input: CommitteeSeatEndInput!) {{
+  committeeSeatEnd(input: $input) {{ seat {{ {SEAT} }} withdrawnSeatId {ERRORS} }}
+}}"""
+CHANGE_ROLE = f"""mutation ($input: CommitteeSeatChangeRoleInput!) {{
+  committeeSeatChangeRole(input: $input) {{
+    endedSeat {{ {SEAT} }} withdrawnSeatId seat {{ {SEAT} }} {ERRORS}
+  }}
+}}"""
+AS_OF = """query ($id: ID!, $day: Date) {
+  node(id: $id) { ... on Committee { seats(asOf: $day, first: 100) {
+    edges { node { role startsOn endsOn person { displayName } } } } } }
+}"""
+SEAT_HISTORY = """query ($id: ID!) {
+  auditLog(filter: {objectId: $id}) { edges { node { action operation
+    changes { field before after } } } }
+}"""
+
+
+async def _held_on(api: Api, committee_id: str, day: str | None) -> list[tuple[str, str]]:
+    data = await api.data(AS_OF, {"id": committee_id, "day": day})
+    edges = data["node"]["seats"]["edges"]
+    return [(edge["node"]["person"]["displayName"], edge["node"]["role"]) for edge in edges]
+
+
+async def test_one_chair_vice_chair_and_secretary_at_a_time_members_unlimited(
+    client, tenants
+) -> None:
+    tenant = await tenants.create(people=COMMITTEE_PEOPLE)
+    ops = Api(client, tenant, OPS)
+    committee_id = await _create(ops)
+    await _seat(ops, committee_id, MEMBER, role="CHAIR", startsOn="2024-01-01", endsOn="2026-01-01")
+
+    overlapping = await ops.mutate(
+        SEAT_ADD,
+        committeeId=committee_id,
+        personId=person_gid(tenant, CHAIR_2),
+        role="CHAIR",
+        startsOn="2025-12-31",
+    )
+    assert overlapping == {
+        "seat": None,
+        "errors": [
+            {
+                "field": "role",
+                "code": "CONFLICT",
+                "message": "The committee already has a chair from 2024-01-01 until 2026-01-01",
+            }
+        ],
+    }
+    before = await ops.mutate(
+        SEAT_ADD,
+        committeeId=committee_id,
+        personId=person_gid(tenant, CHAIR_2),
+        role="CHAIR",
+        startsOn="2020-01-01",
+    )
+    assert codes(before) == [("role", "CONFLICT")]  # open-ended from 2020: overlaps too
+    # The next chair starts the day the current term ends: successive terms, no overlap.
+    await _seat(ops, committee_id, CHAIR_2, role="CHAIR", startsOn="2026-01-01")
+    # One vice chair and one secretary too; as many members as the committee wants.
+    await _seat(ops, committee_id, SECRETARY, role="SECRETARY", startsOn="2024-01-01")
+    second_secretary = await ops.mutate(
+        SEAT_ADD, committeeId=committee_id, personId=person_gid(tenant, OPS), role="SECRETARY"
+    )
+    assert codes(second_secretary) == [("role", "CONFLICT")]
+    await _seat(ops, committee_id, OPS, role="VICE_CHAIR", startsOn="2024-01-01")
+    second_vice = await ops.mutate(
+        SEAT_ADD,
+        committeeId=committee_id,
+        personId=person_gid(tenant, "p4@x.example"),
+        role="VICE_CHAIR",
+        startsOn="2025-01-01",
+        endsOn="2025-02-01",
+    )
+    assert codes(second_vice) == [("role", "CONFLICT")]
+    other = await _create(ops, "User Committee", "USER_COMMITTEE")
+    # Another committee's chair is no conflict.
+    await _seat(ops, other, CHAIR_2, role="CHAIR", startsOn="2024-01-01")
+    for email in COMMITTEE_PEOPLE.keys() - {CHAIR_2}:
+        await _seat(ops, other, email, startsOn="2024-01-01")
+    held = await _held_on(ops, other, "2024-06-01")
+    assert sorted(role for _, role in held) == ["CHAIR"] + ["MEMBER"] * 4
+    chairs = [s for s in await _held_on(ops, committee_id, "2025-12-31") if s[1] == "CHAIR"]
+    assert chairs == [("m", "CHAIR")]
+
+
+async def test_the_database_refuses_a_second_chair_and_empty_terms_written_around_the_service(
+    tenants, owner_engine
+) -> None:
+    tenant = await tenants.create(people=COMMITTEE_PEOPLE)
+    sessionmaker = db.tenant_sessionmaker(owner_engine)
+    people = [person.id for person in tenant.people.values()]
+    committee = Committee(id=uuid.uuid4(), name="Direct", kind=CommitteeKind.OTHER)
+    async with db.open_tenant_session(sessionmaker, tenant.id) as session, session.begin():
+        session.add(committee)
+        await session.flush()
+        session.add(_direct_seat(committee.id, people[0], SeatRole.CHAIR, date(2024, 1, 1)))
+
+    async def insert(*seats: CommitteeSeat) -> str | None:
+        try:
+            async with db.open_tenant_session(sessionmaker, tenant.id) as session, session.begin():
+                session.add_all(seats)
+            return None
+        except IntegrityError as error:
+            return str(error.orig)
+
+    second_chair = _direct_seat(committee.id, people[1], SeatRole.CHAIR, date(2025, 1, 1))
+    assert "committee_seats_one_holder_per_role" in (await insert(second_chair) or "")
+    # Two secretaries in one statement are caught as well.
+    secretaries = [
+        _direct_seat(committee.id, person, SeatRole.SECRETARY, date(2024, 1, 1))
+        for person in people[:2]
+    ]
+    assert "committee_seats_one_holder_per_role" in (await insert(*secretaries) or "")
+    empty = _direct_seat(
+        committee.id, people[1], SeatRole.MEMBER, date(2024, 1, 1), date(2024, 1, 1)
+    )
+    assert "ck_committee_seats_term_in_order" in (await insert(empty) or "")
+    members = [_direct_seat(committee.id, p, SeatRole.MEMBER, date(2024, 1, 1)) for p in people]
+    assert await insert(*members) is None
+
+
+async def test_concurrent_writers_of_one_office_wait_and_the_second_is_refused(
+    tenants, owner_engine
+) -> None:
+    """Two transactions add a chair at the same time, around the service (no row lock taken
+    first): the second waits for the first, then sees its chair and is refused."""
+    tenant = await tenants.create(people=COMMITTEE_PEOPLE)
+    sessionmaker = db.tenant_sessionmaker(owner_engine)
+    people = [person.id for person in tenant.people.values()]
+    committee = Committee(id=uuid.uuid4(), name="Raced", kind=CommitteeKind.OTHER)
+    async with db.open_tenant_session(sessionmaker, tenant.id) as session, session.begin():
+        session.add(committee)
+    first = db.open_tenant_session(sessionmaker, tenant.id)
+    second = db.open_tenant_session(sessionmaker, tenant.id)
+    try:
+        await first.begin()
+        first.add(_direct_seat(committee.id, people[0], SeatRole.CHAIR, date(2024, 1, 1)))
+        await first.flush()
+
+        async def add_second() -> None:
+            async with second.begin():
+                second.add(_direct_seat(committee.id, people[1], SeatRole.CHAIR, date(2024, 6, 1)))
+
+        racing = asyncio.ensure_future(add_second())
+        await asyncio.sleep(0.5)
+        assert not racing.done()  # waiting for the first writer of this committee's seats
+        await first.commit()
+        with pytest.raises(IntegrityError, match="committee_seats_one_holder_per_role"):
+            await asyncio.wait_for(racing, 10)
+    finally:
+        await first.close()
+        await second.close()
+
+
+def _direct_seat(
+    committee_id: uuid.UUID,
+    person_id: uuid.UUID,
+    role: SeatRole,
+    starts_on: date,
+    ends_on: date | None = None,
+) -> CommitteeSeat:
+    return CommitteeSeat(
+        committee_id=committee_id,
+        person_id=person_id,
+        role=role,
+        starts_on=starts_on,
+        ends_on=ends_on,
+    )
+
+
+async def test_withdrawing_an_upcoming_seat_removes_it_and_the_audit_log_keeps_it(
+    client, tenants
+) -> None:
+    tenant = await tenants.create(people=COMMITTEE_PEOPLE)
+    ops = Api(client, tenant, OPS)
+    committee_id = await _create(ops)
+    upcoming = await _seat(ops, committee_id, MEMBER, role="CHAIR", startsOn="2999-01-01")
+    withdrawn = await ops.mutate(SEAT_END_FULL, seatId=upcoming["id"])
+    assert withdrawn == {"seat": None, "withdrawnSeatId": upcoming["id"], "errors": []}
+    assert await ops.data(f'{{ node(id: "{upcoming["id"]}") {{ id }} }}') == {"node": None}
+    (committee,) = await ops.committees(current=False)
+    assert seats_of(committee) == []
+    history = await ops.data(SEAT_HISTORY, {"id": upcoming["id"]})
+    entries = [edge["node"] for edge in history["auditLog"]["edges"]]
+    assert [(e["action"], e["operation"]) for e in entries] == [
+        ("committeeSeatEnd", "DELETE"),
+        ("committeeSeatAdd", "INSERT"),
+    ]
+    removed = {change["field"]: change["before"] for change in entries[0]["changes"]}
+    assert (removed["role"], removed["startsOn"]) == ("chair", "2999-01-01")
+    # The chair's place is free again.
+    await _seat(ops, committee_id, CHAIR_2, role="CHAIR", startsOn="2999-01-01")
+    # Ending on the first day is the same as withdrawing: a term is never empty.
+    other = await _seat(ops, committee_id, OPS, startsOn="2999-01-01")
+    same_day = await ops.mutate(SEAT_END_FULL, seatId=other["id"], endsOn="2999-01-01")
+    assert same_day == {"seat": None, "withdrawnSeatId": other["id"], "errors": []}
+    empty = await ops.mutate(
+        SEAT_ADD,
+        committeeId=committee_id,
+        personId=person_gid(tenant, SECRETARY),
+        startsOn="2030-01-01",
+        endsOn="2030-01-01",
+    )
+    assert empty["errors"] == [
+        {"field": "endsOn", "code": "INVALID", "message": "A term ends after the day it starts"}
+    ]
+
+
+async def test_withdrawing_a_started_seat_ends_it_today(client, tenants) -> None:
+    tenant = await tenants.create(people=COMMITTEE_PEOPLE)
+    ops = Api(client, tenant, OPS)
+    committee_id = await _create(ops)
+    started = await _seat(ops, committee_id, MEMBER, startsOn="2024-01-01")
+    today = (await _seat(ops, committee_id, OPS))["startsOn"]
+    ended = await ops.mutate(SEAT_END_FULL, seatId=started["id"])
+    assert ended["errors"] == [] and ended["withdrawnSeatId"] is None
+    assert (ended["seat"]["startsOn"], ended["seat"]["endsOn"]) == ("2024-01-01", today)
+    assert ended["seat"]["isCurrent"] is False
+
+
+async def test_a_role_change_ends_one_seat_and_opens_the_next(client, tenants) -> None:
+    tenant = await tenants.create(people=COMMITTEE_PEOPLE)
+    ops = Api(client, tenant, OPS)
+    committee_id = await _create(ops)
+    member = await _seat(ops, committee_id, MEMBER, startsOn="2024-01-01", endsOn="2028-01-01")
+    changed = await ops.mutate(
+        CHANGE_ROLE, seatId=member["id"], role="CHAIR", startsOn="2025-06-01"
+    )
+    assert changed["errors"] == [] and changed["withdrawnSeatId"] is None
+    ended, chair = changed["endedSeat"], changed["seat"]
+    assert (ended["id"], ended["role"], ended["startsOn"], ended["endsOn"]) == (
+        member["id"],
+        "MEMBER",
+        "2024-01-01",
+        "2025-06-01",
+    )
+    assert (chair["role"], chair["startsOn"], chair["endsOn"]) == (
+        "CHAIR",
+        "2025-06-01",
+        "2028-01-01",
+    )
+    assert chair["person"] == {"displayName": "m"} and chair["id"] != member["id"]
+    for seat_id, operation in ((member["id"], "UPDATE"), (chair["id"], "INSERT")):
+        history = await ops.data(SEAT_HISTORY, {"id": seat_id})
+        latest = history["auditLog"]["edges"][0]["node"]
+        assert (latest["action"], latest["operation"]) == ("committeeSeatChangeRole", operation)
+
+    # The one-holder rule holds for role changes too, and a refused change writes nothing.
+    secretary = await _seat(ops, committee_id, SECRETARY, role="SECRETARY", startsOn="2024-01-01")
+    refused = await ops.mutate(
+        CHANGE_ROLE, seatId=secretary["id"], role="CHAIR", startsOn="2026-01-01"
+    )
+    assert refused["errors"] == [
+        {
+            "field": "role",
+            "code": "CONFLICT",
+            "message": "The committee already has a chair from 2025-06-01 until 2028-01-01",
+        }
+    ]
+    assert await _held_on(ops, committee_id, "2026-01-01") == [("s", "SECRETARY"), ("m", "CHAIR")]
+
+    same = await ops.mutate(CHANGE_ROLE, seatId=chair["id"], role="CHAIR")
+    assert codes(same) == [("role", "INVALID")]
+    outside = await ops.mutate(
+        CHANGE_ROLE, seatId=chair["id"], role="MEMBER", startsOn="2028-01-01"
+    )
+    assert codes(outside) == [("startsOn", "INVALID")]
+    early = await ops.mutate(CHANGE_ROLE, seatId=chair["id"], role="MEMBER", startsOn="2025-05-01")
+    assert codes(early) == [("startsOn", "INVALID")]
+
+    # Changing the role of a seat on its first day leaves no empty seat behind.
+    upcoming = await _seat(ops, committee_id, OPS, startsOn="2999-01-01")
+    moved = await ops.mutate(CHANGE_ROLE, seatId=upcoming["id"], role="VICE_CHAIR")
+    assert moved["errors"] == [] and moved["withdrawnSeatId"] == upcoming["id"]
+    assert moved["endedSeat"] is None
+    assert (moved["seat"]["role"], moved["seat"]["startsOn"]) == ("VICE_CHAIR", "2999-01-01")
+    assert await ops.data(f'{{ node(id: "{upcoming["id"]}") {{ id }} }}') == {"node": None}
+
+
+async def test_seats_as_of_a_day_follow_the_terms_boundaries(client, tenants) -> None:
+    tenant = await tenants.create(people=COMMITTEE_PEOPLE)
+    ops = Api(client, tenant, OPS)
+    committee_id = await _create(ops)
+    await _seat(ops, committee_id, MEMBER, role="CHAIR", startsOn="2023-01-01", endsOn="2025-01-01")
+    await _seat(ops, committee_id, CHAIR_2, role="CHAIR", startsOn="2025-01-01")
+    await _seat(ops, committee_id, SECRETARY, startsOn="2024-03-01", endsOn="2024-09-01")
+    await _seat(ops, committee_id, OPS, startsOn="2999-01-01")
+
+    assert await _held_on(ops, committee_id, "2022-12-31") == []
+    assert await _held_on(ops, committee_id, "2023-01-01") == [("m", "CHAIR")]
+    assert await _held_on(ops, committee_id, "2024-03-01") == [("m", "CHAIR"), ("s", "MEMBER")]
+    assert await _held_on(ops, committee_id, "2024-08-31") == [("m", "CHAIR"), ("s", "MEMBER")]
+    assert await _held_on(ops, committee_id, "2024-09-01") == [("m", "CHAIR")]
+    assert await _held_on(ops, committee_id, "2024-12-31") == [("m", "CHAIR")]
+    assert await _held_on(ops, committee_id, "2025-01-01") == [("c2", "CHAIR")]
+    assert await _held_on(ops, committee_id, "2999-01-01") == [
+        ("c2", "CHAIR"),
+        (OPS.split("@")[0], "MEMBER"),
+    ]
+    # Without asOf: the seats held today, as before.
+    assert await _held_on(ops, committee_id, None) == [("c2", "CHAIR")]
+
+
+async def test_a_refusal_by_the_database_comes_back_as_a_typed_conflict(
+    client, tenants, monkeypatch
+) -> None:
+    """Should the service's own check ever miss a holder, the database's refusal is still a
+    CONFLICT on role, not an unexpected error."""
+    tenant = await tenants.create(people=COMMITTEE_PEOPLE)
+    ops = Api(client, tenant, OPS)
+    committee_id = await _create(ops)
+    await _seat(ops, committee_id, MEMBER, role="CHAIR", startsOn="2024-01-01")
+
+    async def misses(*args: Any) -> None:
+        return None
+
+    monkeypatch.setattr(committees_service, "_check_office_free", misses)
+    second = await ops.mutate(
+        SEAT_ADD, committeeId=committee_id, personId=person_gid(tenant, CHAIR_2), role="CHAIR"
+    )
+    assert second == {
+        "seat": None,
+        "errors": [
+            {
+                "field": "role",
+                "code": "CONFLICT",
+                "message": "The committee already has a holder of this role on these days",
+            }
+        ],
+    }
+    assert await _held_on(ops, committee_id, "2024-01-01") == [("m", "CHAIR")]

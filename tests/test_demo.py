@@ -31,6 +31,8 @@ from chapters.models import (
     ActivityLink,
     ActivityOrganisation,
     ActivityParticipant,
+    ActivityRecapVersion,
+    ActivityScheduleChange,
     ActivityStatus,
     ActivityTransition,
     AuditEntry,
@@ -68,6 +70,8 @@ LEDGER = [
     ActivityParticipant,
     ActivityCoHost,
     ActivityOrganisation,
+    ActivityRecapVersion,
+    ActivityScheduleChange,
 ]
 COUNTED = [
     Person,
@@ -268,7 +272,7 @@ async def test_acme_sees_its_own_chapter_only(client, token) -> None:
 
 ACTIVITY_FIELDS = """
   id kind status title startsAt endsAt venue onlineUrl language expectedAttendance
-  actualAttendance tags mentoringProjectId submittedAt recapPublishedAt isRecapOverdue
+  attendance reach { count unit } tags mentoringProjectId submittedAt recapPublishedAt isRecapOverdue
   chapter { slug } coHosts { slug } organisations { role name }
   participants { role externalName person { displayName } }
   links { kind url }
@@ -307,7 +311,10 @@ async def test_ledger_has_every_kind_and_every_status(client, token) -> None:
     assert any(p["person"] for p in participants)
     assert any(p["externalName"] and p["person"] is None for p in participants)
     ended_with_recap = [a for a in everything if a["recapPublishedAt"]]
-    assert all(a["status"] == "ACCEPTED" and a["actualAttendance"] for a in ended_with_recap)
+    assert all(a["status"] == "ACCEPTED" for a in ended_with_recap)
+    # People present for events, reads and listens for articles and podcasts.
+    assert all(a["attendance"] or a["reach"] for a in ended_with_recap)
+    assert {a["reach"]["unit"] for a in ended_with_recap if a["reach"]} == {"READS", "LISTENS"}
     link_kinds = {link["kind"] for a in ended_with_recap for link in a["links"]}
     assert {"RECORDING", "SLIDES", "ARTICLE", "EPISODE", "PHOTOS"} <= link_kinds
     mentoring = [a for a in everything if a["kind"] == "MENTORING"]
@@ -317,6 +324,37 @@ async def test_ledger_has_every_kind_and_every_status(client, token) -> None:
     public = await activities(client, None)
     assert public and {a["status"] for a in public} == {"ACCEPTED"}
     assert len(public) < len(everything)
+
+
+CORRECTIONS = """{ activities(first: 100) { edges { node { title status
+  transitions { fromStatus toStatus comment }
+  scheduleChanges(first: 5) { edges { node { fromStartsAt toStartsAt reason } } }
+  recapHistory(first: 5) { edges { node { number attendance note } } } } } } }"""
+
+
+async def test_ledger_shows_corrections_after_review(client, token) -> None:
+    """A reopened and corrected activity, a rescheduled one, a recap published twice."""
+    ops = await token("demo", "ops@demo.example")
+    everything = nodes(data_of(await gql(client, "demo", CORRECTIONS, token=ops))["activities"])
+    reopened = [
+        a
+        for a in everything
+        if ("ACCEPTED", "CHANGES_REQUESTED")
+        in [(t["fromStatus"], t["toStatus"]) for t in a["transitions"]]
+    ]
+    assert len(reopened) == 1 and reopened[0]["status"] == "ACCEPTED"
+    (reopening,) = [t for t in reopened[0]["transitions"] if t["fromStatus"] == "ACCEPTED"]
+    assert reopening["comment"].startswith("The training company moved")
+    moved = [a for a in everything if a["scheduleChanges"]["edges"]]
+    assert [a["title"] for a in moved] == [
+        "Shenzhen Meetup: edge AI on small devices (rescheduled)"
+    ]
+    (change,) = nodes(moved[0]["scheduleChanges"])
+    assert change["toStartsAt"] > change["fromStartsAt"] and change["reason"]
+    twice = [a for a in everything if len(a["recapHistory"]["edges"]) == 2]
+    assert len(twice) == 1
+    first, second = nodes(twice[0]["recapHistory"])
+    assert (first["attendance"], second["attendance"]) == (86, 88) and second["note"]
 
 
 async def test_review_queue_holds_the_submissions_and_a_resubmission(client, token) -> None:
@@ -499,3 +537,103 @@ async def test_ledger_reaches_a_tenant_seeded_before_it(owner_engine, tenants) -
     assert found["Activity"] == len(DEMO_ACTIVITIES)
     assert found["Organisation"] == 5
     assert found["MentoringProject"] == 4
+
+
+TIMELINE = """query ($filter: ActivityFilter, $after: String) {
+  activities(filter: $filter, first: 100, after: $after) {
+    edges { node {
+      title status startsAt endsAt createdAt updatedAt submittedAt reviewedAt recapPublishedAt
+      transitions { fromStatus toStatus occurredAt }
+      comments { edges { node { createdAt } } }
+    } }
+    pageInfo { hasNextPage endCursor }
+  }
+}"""
+
+
+def _time(value: str) -> datetime:
+    return datetime.fromisoformat(value)
+
+
+async def test_the_review_queue_shows_who_has_waited_longest(client, token) -> None:
+    """Each queued activity was submitted at its own time, weeks before it takes place, and the
+    queue lists the oldest submission first."""
+    ops = await token("demo", "ops@demo.example")
+    query = "{ activityReviewQueue(first: 50) { edges { node { title submittedAt startsAt } } } }"
+    queue = nodes(data_of(await gql(client, "demo", query, token=ops))["activityReviewQueue"])
+    submitted = [_time(a["submittedAt"]) for a in queue]
+    assert len(set(submitted)) == len(queue) >= 3
+    assert submitted == sorted(submitted)
+    assert max(submitted) - min(submitted) > timedelta(days=3)  # spread, not one seeding moment
+    now = datetime.now(UTC)
+    for activity in queue:
+        assert _time(activity["submittedAt"]) < now, activity
+        assert _time(activity["submittedAt"]) < _time(activity["startsAt"]), activity
+
+
+async def test_every_activity_has_a_history_in_the_order_it_happened(client, token) -> None:
+    """Created, submitted, reviewed, recapped: each at its own time, in that order, and in the
+    past; an accepted event was reviewed before it took place and recapped after it ended."""
+    ops = await token("demo", "ops@demo.example")
+    activities, after = [], None
+    while True:
+        body = data_of(await gql(client, "demo", TIMELINE, {"after": after}, token=ops))
+        activities += nodes(body["activities"])
+        if not body["activities"]["pageInfo"]["hasNextPage"]:
+            break
+        after = body["activities"]["pageInfo"]["endCursor"]
+    assert len(activities) == len(DEMO_ACTIVITIES)
+    now = datetime.now(UTC)
+    created_times = set()
+    for activity in activities:
+        steps = [_time(t["occurredAt"]) for t in activity["transitions"]]
+        created = _time(activity["createdAt"])
+        created_times.add(created)
+        # The draft's first transition, written in the same call.
+        assert abs(steps[0] - created) < timedelta(seconds=1), activity["title"]
+        assert steps == sorted(steps) and len(set(steps)) == len(steps), activity["title"]
+        # (Within a step, what the database stamps and what the services stamp may differ by
+        # the milliseconds the step took.)
+        updated = _time(activity["updatedAt"])
+        assert steps[-1] - timedelta(seconds=1) <= updated < now, activity["title"]
+        comments = [_time(c["createdAt"]) for c in nodes(activity["comments"])]
+        assert comments == sorted(comments) and all(created < c < now for c in comments)
+        if activity["submittedAt"]:
+            assert _time(activity["submittedAt"]) in steps
+        starts = _time(activity["startsAt"])
+        ends = _time(activity["endsAt"] or activity["startsAt"])
+        if activity["status"] == "ACCEPTED" and starts < now:
+            assert _time(activity["reviewedAt"]) < starts, activity["title"]
+        if activity["recapPublishedAt"]:
+            assert ends < _time(activity["recapPublishedAt"]) < now, activity["title"]
+    # Written up over the year, not all in the moment of seeding.
+    assert max(created_times) - min(created_times) > timedelta(days=300)
+
+
+async def test_memberships_and_people_are_dated_from_their_history(owner_engine, demo) -> None:
+    """Rows the services stamp with the time of writing carry the day they stand for."""
+    sessionmaker = db.tenant_sessionmaker(owner_engine)
+    async with db.open_tenant_session(sessionmaker, demo["demo"]) as session:
+        memberships = (await session.execute(select(ChapterMembership))).scalars().all()
+        first_periods = dict(
+            (
+                await session.execute(
+                    select(
+                        ChapterMembershipPeriod.membership_id,
+                        func.min(ChapterMembershipPeriod.started_at),
+                    ).group_by(ChapterMembershipPeriod.membership_id)
+                )
+            ).all()
+        )
+        for membership in memberships:
+            began = first_periods[membership.id]
+            assert abs(membership.created_at - began) < timedelta(seconds=1), membership.id
+        chapters = (await session.execute(select(Chapter))).scalars().all()
+        for chapter in chapters:
+            assert chapter.created_at.date() == chapter.founded_on
+        audit_days = await session.scalar(
+            select(func.count(func.distinct(func.date(AuditEntry.occurred_at))))
+        )
+        assert audit_days > 100  # the audit log tells the same three years
+        people = (await session.execute(select(Person.created_at))).scalars().all()
+        assert len(set(people)) > 10

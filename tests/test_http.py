@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+import re
 import uuid
 
 import httpx
@@ -11,6 +12,7 @@ import pytest
 from sqlalchemy import make_url, text
 
 from chapters import db
+from chapters.api import graphiql
 from chapters.api.limits import MAX_JSON_DEPTH
 from chapters.app import create_app
 from chapters.models import TenantRole
@@ -75,8 +77,35 @@ async def test_graphiql_can_be_switched_off(settings, keys, urls, tenants) -> No
     app = create_app(dataclasses.replace(settings, graphiql=False), app_url=urls.app, keys=keys)
     async with serving(app) as http:
         response = await http.get(f"/t/{tenant.slug}/graphql", headers={"Accept": "text/html"})
+        asset = await http.get("/graphiql/graphiql.min.js")
     assert response.status_code == 404
     assert "graphiql" not in response.text.lower()
+    assert asset.status_code == 404
+
+
+async def test_the_graphiql_page_loads_everything_from_the_service(client, tenants) -> None:
+    """No CDN: every script and stylesheet is served here, and the page's policy forbids
+    loading or sending anything elsewhere."""
+    tenant = await tenants.create()
+    page = await client.get(f"/t/{tenant.slug}/graphql", headers={"Accept": "text/html"})
+    assert page.status_code == 200
+    assert "://" not in page.text, "an absolute URL: something would load from elsewhere"
+    policy = page.headers["content-security-policy"]
+    assert "script-src 'self';" in policy and "connect-src 'self';" in policy
+    assets = re.findall(r'(?:src|href)="(/graphiql/[^"]+)"', page.text)
+    assert len(assets) == 6
+    for path in assets:
+        asset = await client.get(path)
+        assert asset.status_code == 200, path
+        kind = "text/css" if path.endswith(".css") else "text/javascript"
+        assert asset.headers["content-type"].startswith(kind), path
+    assert (await client.get("/graphiql/page.html")).status_code == 404
+    assert (await client.get("/graphiql/..%2Fgraphiql.py")).status_code == 404
+
+
+def test_the_vendored_graphiql_files_carry_their_licences() -> None:
+    for package in ("graphiql", "react", "react-dom"):
+        assert "MIT License" in (graphiql.STATIC_DIR / f"LICENSE.{package}").read_text()
 
 
 async def test_jwks_publishes_the_signing_key(client: httpx.AsyncClient, keys) -> None:

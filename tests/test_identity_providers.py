@@ -206,3 +206,51 @@ async def test_an_unreachable_provider_is_refused_with_a_typed_error(client, ten
 )
 async def test_issuers_that_are_no_plain_urls_are_invalid(public_only, tenant, issuer) -> None:
     assert "URL" in refused(await add(public_only, tenant, issuer))
+
+
+KEY_STATUS = "{ identityProviders { issuer keyStatus { lastFetchAt ok error keyCount } } }"
+
+
+async def key_status(http, tenant) -> dict | None:
+    body = await gql(http, tenant.slug, KEY_STATUS, token=tenant.token("admin@x.example"))
+    [provider] = data_of(body)["identityProviders"]
+    return provider["keyStatus"]
+
+
+async def test_each_provider_shows_its_last_key_fetch(settings, urls, keys, tenant, provider):
+    """Added: the fetch went well. Down when a new key id needs a refresh: the failure and
+    its reason show, with the keys still held. Up again: ok."""
+    eager = dataclasses.replace(settings, oidc_jwks_refresh_seconds=0)
+    async with serving(create_app(eager, app_url=urls.app, keys=keys)) as http:
+        assert (await add(http, tenant, provider.issuer))["errors"] == []
+        added = await key_status(http, tenant)
+        assert (added["ok"], added["error"], added["keyCount"]) == (True, None, 1)
+
+        provider.down = True
+        provider.rotate()
+        sign_in = {"Authorization": f"Bearer {provider.token(sub='someone')}"}
+        refused = await http.post(
+            f"/t/{tenant.slug}/graphql", json={"query": "{ __typename }"}, headers=sign_in
+        )
+        assert refused.status_code == 401
+        failed = await key_status(http, tenant)
+        assert (failed["ok"], failed["keyCount"]) == (False, 1)
+        assert "answered HTTP 503" in failed["error"]
+        assert failed["lastFetchAt"] > added["lastFetchAt"]
+
+        provider.down = False
+        await http.post(
+            f"/t/{tenant.slug}/graphql", json={"query": "{ __typename }"}, headers=sign_in
+        )
+        recovered = await key_status(http, tenant)
+        assert (recovered["ok"], recovered["error"], recovered["keyCount"]) == (True, None, 1)
+
+
+async def test_a_process_that_has_not_fetched_the_keys_shows_no_status(
+    settings, urls, keys, tenant, provider, client
+) -> None:
+    """The status is per process: another replica (here another app) has none until it
+    fetches the keys itself."""
+    assert (await add(client, tenant, provider.issuer))["errors"] == []
+    async with serving(create_app(settings, app_url=urls.app, keys=keys)) as other:
+        assert await key_status(other, tenant) is None

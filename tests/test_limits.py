@@ -6,6 +6,7 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import gc
+import re
 import time
 
 import pytest
@@ -22,8 +23,9 @@ from chapters.api.limits import (
 )
 from chapters.api.schema import schema
 from chapters.app import create_app
+from chapters.models import TenantRole
 from chapters.settings import load_settings
-from tests.support import data_of, gql, serving
+from tests.support import data_of, gql, make_chapter, serving
 
 
 def fragment_ladder(rungs: int) -> str:
@@ -110,6 +112,117 @@ async def test_aliases_count_once_per_spread_of_their_fragment(client, tenants, 
     assert "errors" not in await gql(client, tenant.slug, spreading(limit))
     body = await gql(client, tenant.slug, spreading(limit + 1), expect_status=400)
     assert body["errors"][0]["message"] == f"{limit + 1} aliases found. Allowed: {limit}"
+
+
+# --- the cost limit ---------------------------------------------------------------------
+
+
+def _page(alias: str, size: int) -> str:
+    """A connection of ``size`` chapters with one field each: costs 1 + 2 * size."""
+    return f"{alias}: chapters(first: {size}) {{ edges {{ node {{ name }} }} }}"
+
+
+def _costing(cost: int) -> str:
+    """An operation whose cost is exactly ``cost`` (at least 2): pages of 100 (201 each),
+    then one page for the rest, and `tenant { name }` (1) when the rest is even."""
+    full, rest = divmod(cost, 201)
+    parts = [_page(f"p{i}", 100) for i in range(full)]
+    if rest:
+        parts.append(_page("rest", (rest - 1) // 2 if rest % 2 else (rest - 2) // 2))
+        if rest % 2 == 0:
+            parts.append("t: tenant { name }")
+    return "{ " + " ".join(parts) + " }"
+
+
+async def test_an_operation_at_the_cost_limit_answers_and_one_more_is_refused(
+    client, tenants, settings
+) -> None:
+    tenant = await tenants.create()
+    limit = settings.graphql_max_cost
+    at_limit = await gql(client, tenant.slug, _costing(limit))
+    assert "errors" not in at_limit
+    assert at_limit["extensions"]["cost"]["requested"] == limit
+    over = await gql(client, tenant.slug, _costing(limit + 1), expect_status=400)
+    assert over["data"] is None
+    assert over["errors"][0]["message"].startswith(
+        f"The operation costs {limit + 1}; the limit is {limit}."
+    )
+    assert over["extensions"]["cost"] == {"requested": limit + 1, "limit": limit}
+
+
+DASHBOARD_CHAPTER = """{alias}: chapter(slug: "{slug}") {{
+  name
+  leads: members(role: [LEAD], first: 5) {{ edges {{ node {{ person {{ displayName }} }} }} }}
+  roster: members(first: 50) {{ edges {{ node {{ role }} }} }}
+  left: membershipHistory(filter: {{status: [LEFT]}}, first: 1) {{ totalCount }}
+  regions: children(first: 5) {{ edges {{ node {{ name }} }} }}
+}}"""
+
+
+async def test_a_six_chapter_dashboard_with_thirty_aliases_answers(
+    client, tenants, owner_engine
+) -> None:
+    emails = {"ops@x.example": TenantRole.OPS, "lead@x.example": None, "m@x.example": None}
+    tenant = await tenants.create(people=emails)
+    slugs = [f"city{i}" for i in range(6)]
+    for slug in slugs:
+        await make_chapter(
+            owner_engine,
+            tenant,
+            slug,
+            staff="ops@x.example",
+            lead="lead@x.example",
+            members=("m@x.example",),
+        )
+    query = "{ " + " ".join(DASHBOARD_CHAPTER.format(alias=s, slug=s) for s in slugs) + " }"
+    assert len(re.findall(r"\w+: (?:chapter|members|membershipHistory|children)\(", query)) == 30
+    body = await gql(client, tenant.slug, query, token=tenant.token("ops@x.example"))
+    data = data_of(body)
+    assert [data[s]["leads"]["edges"][0]["node"]["person"]["displayName"] for s in slugs] == [
+        "lead"
+    ] * 6
+    assert all(len(data[s]["roster"]["edges"]) == 2 for s in slugs)
+    cost = body["extensions"]["cost"]
+    # per chapter: chapter 1, leads 1 + 5 * 3, roster 1 + 50 * 2, left 1, regions 1 + 5 * 2
+    assert cost["requested"] == 6 * (1 + 16 + 101 + 1 + 11)
+    assert 0 < cost["actual"] <= cost["requested"]
+
+
+async def test_page_sizes_given_as_variables_count(client, tenants, settings) -> None:
+    tenant = await tenants.create()
+    query = (
+        "query($n: Int, $m: Int = 100) { a: chapters(first: $n) { edges { node { name } } } "
+        "b: chapters(last: $m) { edges { node { name } } } }"
+    )
+    body = await gql(client, tenant.slug, query, {"n": 7})
+    assert body["extensions"]["cost"]["requested"] == (1 + 2 * 7) + (1 + 2 * 100)
+    body = await gql(client, tenant.slug, query, {"n": 3, "m": 1})
+    assert body["extensions"]["cost"]["requested"] == (1 + 2 * 3) + (1 + 2 * 1)
+
+
+async def test_a_connection_without_a_page_size_counts_twenty(client, tenants) -> None:
+    tenant = await tenants.create()
+    body = await gql(client, tenant.slug, "{ chapters { edges { node { name } } } }")
+    assert body["extensions"]["cost"]["requested"] == 1 + 2 * 20
+
+
+async def test_a_fragment_counts_once_per_spread_and_times_its_page(client, tenants) -> None:
+    tenant = await tenants.create()
+    query = (
+        "fragment Names on ChapterConnection { edges { node { name children(first: 4) "
+        "{ edges { node { name } } } } } } "
+        "{ a: chapters(first: 10) { ...Names } b: chapters(first: 10) { ...Names } "
+        "c: chapters(first: 5) { ...Names } }"
+    )
+    body = await gql(client, tenant.slug, query)
+    names = 1 + (1 + (1 + 4 * 2))  # edges, node, children: 4 edges with a node each
+    assert body["extensions"]["cost"]["requested"] == 3 + (10 + 10 + 5) * names
+
+
+async def test_the_cost_is_reported_on_validation_errors_too(client, tenants, settings) -> None:
+    tenant = await tenants.create()
+    body = await gql(client, tenant.slug, "{ tenant { nope } }", expect_status=400)
+    assert body["extensions"]["cost"] == {"requested": 1, "limit": settings.graphql_max_cost}
 
 
 def _nested(levels: int) -> str:
@@ -270,7 +383,6 @@ def _validation_seconds(document: str, policy: DocumentPolicy) -> float:
     """The best of three: what the document costs, not what the machine was doing."""
     best = float("inf")
     for _ in range(3):
-        gc.collect()
         started = time.process_time()
         try:
             parsed = parse(document, max_tokens=policy.max_tokens)

@@ -283,6 +283,50 @@ async def test_people_edit_their_own_profile_but_not_others(client, tenants) -> 
     assert {entry["action"] for entry in others} == {"system"}
 
 
+async def test_segments_are_set_by_staff_and_interests_by_the_person(client, tenants) -> None:
+    tenant = await tenants.create(people=STAFFED)
+    me = gid(tenant.people[MEMBER])
+    fields = "person { segments interests city } errors { field code message }"
+    update = (
+        f"mutation ($input: PersonUpdateInput!) {{ personUpdate(input: $input) {{ {fields} }} }}"
+    )
+    claimed = await _mutate(
+        client,
+        tenant,
+        MEMBER,
+        update,
+        {"id": me, "city": "Wuhan", "segments": ["CODE_CONTRIBUTOR"]},
+    )
+    assert claimed["person"] is None and _codes(claimed) == {("segments", "FORBIDDEN")}
+    assert "interests" in claimed["errors"][0]["message"]
+    cleared = await _mutate(client, tenant, MEMBER, update, {"id": me, "segments": None})
+    assert cleared["errors"] == []  # had none: no change
+
+    staff = await _mutate(client, tenant, OPS, update, {"id": me, "segments": ["CODE_CONTRIBUTOR"]})
+    assert staff["errors"] == [] and staff["person"]["segments"] == ["CODE_CONTRIBUTOR"]
+    # A whole profile form sent back with the segments staff set changes nothing of them.
+    form = {"id": me, "segments": ["CODE_CONTRIBUTOR"], "interests": [" eBPF ", "Rust", "rust"]}
+    own = await _mutate(client, tenant, MEMBER, update, form)
+    assert own["errors"] == []
+    assert own["person"]["interests"] == ["eBPF", "Rust"]
+    dropped = await _mutate(client, tenant, MEMBER, update, {"id": me, "segments": []})
+    assert _codes(dropped) == {("segments", "FORBIDDEN")}
+
+    too_many = [f"topic {n}" for n in range(11)]
+    limits = await _mutate(client, tenant, MEMBER, update, {"id": me, "interests": too_many})
+    assert _codes(limits) == {("interests", "INVALID")}
+    too_long = await _mutate(client, tenant, MEMBER, update, {"id": me, "interests": ["x" * 51]})
+    assert _codes(too_long) == {("interests.0", "TOO_LONG")}
+    viewer = data_of(
+        await _call(client, tenant, MEMBER, "{ viewer { person { segments interests city } } }", {})
+    )
+    assert viewer["viewer"]["person"] == {
+        "segments": ["CODE_CONTRIBUTOR"],
+        "interests": ["eBPF", "Rust"],
+        "city": None,
+    }
+
+
 async def test_tenant_roles_are_granted_by_admins_up_to_their_own(client, tenants) -> None:
     tenant = await tenants.create(people=STAFFED)
     owner_by_admin = await _mutate(

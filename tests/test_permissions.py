@@ -22,7 +22,10 @@ from chapters.authz import Action
 from chapters.models import TenantRole
 from tests.support import TenantFixture, gql, make_chapter
 
-PERSONAS = ["owner", "admin", "ops", "viewer", "lead", "co_lead", "member", "outsider", "anonymous"]
+PERSONAS = [
+    *("owner", "admin", "ops", "viewer", "lead", "co_lead", "member", "outsider", "anonymous"),
+    "co_host_lead",  # leads chapter gamma, which co-hosts the probes' activities of alpha
+]
 STAFF = {"owner", "admin", "ops"}
 ADMINS = {"owner", "admin"}
 SIGNED_IN = set(PERSONAS) - {"anonymous"}
@@ -49,19 +52,24 @@ EXPECTED: dict[Action, set[str]] = {
     Action.PERSON_CREATE: STAFF,
     Action.PERSON_UPDATE: STAFF,  # someone else's profile; one's own is SELF (own test)
     Action.PERSON_CHANGE_ROLE: ADMINS,
+    Action.PERSON_SET_SEGMENTS: STAFF,  # on their own profile too: members state interests
     Action.PERSON_LINK_IDENTITY: ADMINS,  # to people below them; an admin's link is pending
     Action.PERSON_LINK_IDENTITY_DIRECTLY: {"owner"},
     Action.PERSON_CONFIRM_IDENTITY_LINK: set(),  # someone else's; one's own: test_escalation
     Action.PERSON_READ_IDENTITIES: ADMINS,  # someone else's; one's own is SELF (own test)
+    Action.PERSON_READ_INVITED: STAFF | {"lead", "co_lead"},  # invited by email to alpha
     Action.ACTIVITY_READ_ACCEPTED: set(PERSONAS),
-    Action.ACTIVITY_READ_UNACCEPTED: STAFF | {"viewer", "lead", "co_lead"},
+    Action.ACTIVITY_READ_UNACCEPTED: STAFF | {"viewer", "lead", "co_lead", "co_host_lead"},
     Action.ACTIVITY_CREATE: STAFF | {"lead", "co_lead"},
     Action.ACTIVITY_EDIT: STAFF | {"lead", "co_lead"},
     Action.ACTIVITY_SUBMIT: STAFF | {"lead", "co_lead"},
     Action.ACTIVITY_CANCEL: STAFF | {"lead", "co_lead"},
-    Action.ACTIVITY_RECAP: STAFF | {"lead", "co_lead"},
-    Action.ACTIVITY_COMMENT: STAFF | {"lead", "co_lead"},
+    Action.ACTIVITY_RECAP: STAFF | {"lead", "co_lead", "co_host_lead"},
+    Action.ACTIVITY_COMMENT: STAFF | {"lead", "co_lead", "co_host_lead"},
+    Action.ACTIVITY_CORRECT_PARTICIPANTS: STAFF,
     Action.ACTIVITY_REVIEW: STAFF,
+    Action.ACTIVITY_REOPEN: STAFF,
+    Action.ACTIVITY_RESCHEDULE: STAFF | {"lead", "co_lead"},
     Action.ACTIVITY_OVERSEE: STAFF | {"viewer"},
     Action.ORGANISATION_READ: SIGNED_IN,
     Action.ORGANISATION_READ_PRIVATE: STAFF,
@@ -86,6 +94,7 @@ EMAILS = {
     "co_lead": "colead@x.example",
     "member": "member@x.example",
     "outsider": "outsider@x.example",
+    "co_host_lead": "cohost.lead@x.example",
 }
 ROLES = {
     "owner": TenantRole.OWNER,
@@ -97,11 +106,13 @@ ROLES = {
 
 @dataclass
 class World:
-    """A tenant with a chapter "alpha" (lead, co-lead, two members) and its people."""
+    """A tenant with a chapter "alpha" (lead, co-lead, two members) and its people; "beta"
+    without a lead; "gamma", led by the co-host lead, co-hosts the probes' activities."""
 
     tenant: TenantFixture
     alpha: Any
     beta: Any
+    gamma: Any = None
 
     def id_of(self, email: str) -> str:
         return global_id("Person", self.tenant.people[email].id)
@@ -124,7 +135,10 @@ async def build_world(tenants, owner_engine) -> World:
         members=("member@x.example", "member2@x.example"),
     )
     beta = await make_chapter(owner_engine, tenant, "beta", staff="ops@x.example")
-    return World(tenant, alpha, beta)
+    gamma = await make_chapter(
+        owner_engine, tenant, "gamma", staff="ops@x.example", lead=EMAILS["co_host_lead"]
+    )
+    return World(tenant, alpha, beta, gamma)
 
 
 Probe = Callable[[Any, World, str], Awaitable[bool]]
@@ -437,6 +451,7 @@ async def _activity(client, world: World, status: str = "DRAFT", *, past: bool =
                 "title": "Probe",
                 "venue": "Cafe",
                 "startsAt": starts.isoformat(),
+                "coHostChapterIds": [global_id("Chapter", world.gamma.id)],
             }
         },
     )
@@ -482,8 +497,65 @@ def _reads_activity(status: str, fields: str = "title") -> Probe:
     return probe
 
 
+async def _reads_participants(client, world: World, persona: str) -> bool:
+    """Sees member2, who spoke without a public profile (the public sees such people not)."""
+    activity = await _activity(client, world, "ACCEPTED")
+    await _ops(
+        client,
+        world,
+        "mutation ($id: ID!, $p: ID!) { activityAddParticipant(input: {activityId: $id,"
+        " role: SPEAKER, personId: $p}) { errors { code } } }",
+        {"id": activity, "p": world.id_of("member2@x.example")},
+    )
+    body = await _run(
+        client,
+        world,
+        persona,
+        "query ($id: ID!) { node(id: $id) { ... on Activity { participants { name } } } }",
+        {"id": activity},
+    )
+    node = (body.get("data") or {}).get("node") or {}
+    return {"name": "member2"} in (node.get("participants") or [])
+
+
+async def _corrects_participants(client, world: World, persona: str) -> bool:
+    """Adds a speaker to an accepted activity: only a change that goes through counts."""
+    activity = await _activity(client, world, "ACCEPTED")
+    body = await _run(
+        client,
+        world,
+        persona,
+        "mutation ($id: ID!) { activityAddParticipant(input: {activityId: $id, role: SPEAKER,"
+        ' externalName: "Stand-in"}) { participant { id } errors { code } } }',
+        {"id": activity},
+    )
+    payload = (body.get("data") or {}).get("activityAddParticipant") or {}
+    return payload.get("participant") is not None and payload["errors"] == []
+
+
 def _chapter_id(world: World) -> str:
     return global_id("Chapter", world.alpha.id)
+
+
+async def _invited_person_visible(client, world: World, persona: str) -> bool:
+    """A newcomer ops invite by email to alpha: not in the directory until they accept."""
+    invited = await gql(
+        client,
+        world.tenant.slug,
+        "mutation ($c: ID!, $e: String!) { membershipInviteByEmail(input: {chapterId: $c,"
+        " email: $e}) { membership { person { id } } errors { code } } }",
+        {"c": _chapter_id(world), "e": f"invitee-{uuid.uuid4().hex[:8]}@elsewhere.example"},
+        token=world.tenant.token("ops@x.example"),
+    )
+    person = invited["data"]["membershipInviteByEmail"]["membership"]["person"]["id"]
+    body = await _run(
+        client,
+        world,
+        persona,
+        "query ($id: ID!) { node(id: $id) { ... on Person { displayName } } }",
+        {"id": person},
+    )
+    return bool((body.get("data") or {}).get("node"))
 
 
 PROBES: dict[Action, Probe] = {
@@ -535,6 +607,7 @@ PROBES: dict[Action, Probe] = {
     Action.PERSON_LINK_IDENTITY_DIRECTLY: _links_at_once,
     Action.PERSON_CONFIRM_IDENTITY_LINK: _confirms_a_link_proposed_for_someone_else,
     Action.PERSON_READ_IDENTITIES: _identities_visible,
+    Action.PERSON_READ_INVITED: _invited_person_visible,
     Action.PERSON_READ_PROFILE: query(
         "query ($id: ID!) { node(id: $id) { ... on Person { displayName } } }",
         lambda world, persona: {"id": world.id_of("member2@x.example")},
@@ -560,6 +633,12 @@ PROBES: dict[Action, Probe] = {
         "mutation ($id: ID!) { personUpdate(input: {id: $id, tenantRole: VIEWER}) { errors { code } } }",
         lambda world, persona: {"id": world.id_of("member2@x.example")},
     ),
+    Action.PERSON_SET_SEGMENTS: mutation(
+        "mutation ($id: ID!) { personUpdate(input: {id: $id, segments: [CODE_CONTRIBUTOR]})"
+        " { errors { code } } }",
+        # Each persona on their own profile (anonymous: on a member's).
+        lambda world, persona: {"id": world.id_of(EMAILS.get(persona, "member2@x.example"))},
+    ),
     Action.PERSON_LINK_IDENTITY: mutation(
         "mutation ($id: ID!, $subject: String!) { personLinkIdentity(input: {personId: $id,"
         ' issuer: "https://idp.example", subject: $subject}) { errors { code } } }',
@@ -574,7 +653,7 @@ PROBES: dict[Action, Probe] = {
     Action.ORGANISATION_LINK_CHAPTER: _link_organisation,
     Action.ACTIVITY_READ_ACCEPTED: _reads_activity("ACCEPTED"),
     Action.ACTIVITY_READ_UNACCEPTED: _reads_activity("DRAFT"),
-    Action.ACTIVITY_READ_PARTICIPANTS: _reads_activity("ACCEPTED", "participants { role }"),
+    Action.ACTIVITY_READ_PARTICIPANTS: _reads_participants,
     Action.ACTIVITY_CREATE: mutation(
         'mutation ($c: ID!) { activityCreate(input: {chapterId: $c, kind: TALK, title: "T",'
         ' startsAt: "2030-01-01T10:00:00Z"}) { errors { code } } }',
@@ -602,6 +681,17 @@ PROBES: dict[Action, Probe] = {
         "mutation ($id: ID!) { activityReview(input: {id: $id, decision: ACCEPT}) { errors { code } } }",
         "SUBMITTED",
     ),
+    Action.ACTIVITY_REOPEN: _on_activity(
+        'mutation ($id: ID!) { activityReopen(input: {id: $id, reason: "Wrong venue"}) {'
+        " errors { code } } }",
+        "ACCEPTED",
+    ),
+    Action.ACTIVITY_RESCHEDULE: _on_activity(
+        "mutation ($id: ID!) { activityReschedule(input: {id: $id,"
+        ' startsAt: "2031-02-01T10:00:00Z", reason: "Rain"}) { errors { code } } }',
+        "ACCEPTED",
+    ),
+    Action.ACTIVITY_CORRECT_PARTICIPANTS: _corrects_participants,
     Action.ACTIVITY_OVERSEE: query(
         "{ activityReviewQueue(first: 5) { edges { node { id } } }"
         " overdueRecaps(first: 5) { edges { node { id } } } }"

@@ -13,6 +13,7 @@ from sqlalchemy import event
 
 from chapters.activities import lifecycle
 from chapters.activities import service as activities
+from chapters.activities.participants import add_participant
 from chapters.api.ids import global_id
 from chapters.api.schema import schema
 from chapters.memberships.service import join
@@ -28,6 +29,7 @@ from chapters.models import (
     OrganisationContact,
     OrganisationKind,
     OrganisationRelationship,
+    ParticipantRole,
     ProjectStatus,
     RelationshipKind,
     RelationshipStatus,
@@ -178,9 +180,11 @@ async def _operation_world(tenants, owner_engine) -> tuple[TenantFixture, dict[s
         )
         await lifecycle.submit(session, principal, ended.id)
         await lifecycle.review(session, principal, ended.id, lifecycle.Step.ACCEPT)
-        return draft.id, submitted.id, ended.id
+        speaker = activities.ParticipantEntry(role=ParticipantRole.SPEAKER, external_name="Ada")
+        added = await add_participant(session, principal, draft.id, speaker)
+        return draft.id, submitted.id, ended.id, added.participant.id
 
-    draft_id, submitted_id, ended_id = await staff_session_call(
+    draft_id, submitted_id, ended_id, participant_id = await staff_session_call(
         owner_engine, tenant, "admin@x.example", activity_extras
     )
     people = {email: person.id for email, person in tenant.people.items()}
@@ -196,6 +200,7 @@ async def _operation_world(tenants, owner_engine) -> tuple[TenantFixture, dict[s
         "@draftActivityId": global_id("Activity", draft_id),
         "@submittedActivityId": global_id("Activity", submitted_id),
         "@endedAcceptedActivityId": global_id("Activity", ended_id),
+        "@participantId": global_id("ActivityParticipant", participant_id),
         "@programId": global_id("MentoringProgram", program_id),
         "@projectId": global_id("MentoringProject", project_id),
         "@organisationId": global_id("Organisation", organisation_id),

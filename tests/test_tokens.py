@@ -1,5 +1,6 @@
 """Bearer tokens: what the service issues is accepted on its tenant only; everything in the
-rejection corpus is answered 401 with a challenge and no detail of what was wrong."""
+rejection corpus is answered 401 with a challenge, which says what was wrong in development
+and nothing in production."""
 
 from __future__ import annotations
 
@@ -8,10 +9,12 @@ import dataclasses
 import hashlib
 import hmac
 import json
+import re
 import time
 import uuid
 from collections.abc import Callable
 
+import httpx
 import pytest
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import ec
@@ -23,6 +26,8 @@ from chapters.auth.tokens import InvalidToken, issue_access_token, verify_access
 from tests.support import data_of, gql
 
 VIEWER = "{ viewer { email } }"
+# RFC 6750 section 3: error_description is printable ASCII without '"' and '\\'.
+CHALLENGE = re.compile(r'Bearer error="invalid_token"(, error_description="[ !#-\[\]-~]+")?')
 
 
 def _b64(data: bytes) -> str:
@@ -175,7 +180,8 @@ async def test_rejected_token(client, corpus, corpus_tenant, case: str) -> None:
         headers={"Authorization": f"Bearer {token}"},
     )
     assert response.status_code == 401
-    assert response.headers["www-authenticate"] == 'Bearer error="invalid_token"'
+    # In development (the tests' mode) the challenge says why, in characters a header allows.
+    assert CHALLENGE.fullmatch(response.headers["www-authenticate"]), response.headers
     assert response.json() == {"error": "Invalid or expired bearer token", "status": 401}
 
 
@@ -215,3 +221,74 @@ def test_verification_reasons_name_the_problem(keys, settings) -> None:
     other = dataclasses.replace(settings, jwt_audience="elsewhere")
     with pytest.raises(InvalidToken, match="aud"):
         verify_access_token(token, keys, other)
+
+
+# --- the issuer -----------------------------------------------------------------------------
+
+
+def test_the_issuer_does_not_depend_on_where_the_service_listens(monkeypatch) -> None:
+    from chapters.settings import load_settings
+
+    monkeypatch.delenv("CHAPTERS_JWT_ISSUER", raising=False)
+    issuers = set()
+    for port in ("8000", "8001"):
+        monkeypatch.setenv("CHAPTERS_PORT", port)
+        issuers.add(load_settings().jwt_issuer)
+    assert issuers == {"chapters"}
+    monkeypatch.setenv("CHAPTERS_JWT_ISSUER", "https://chapters.example.org")
+    assert load_settings().jwt_issuer == "https://chapters.example.org"
+
+
+async def _answer_to_foreign_issuer(client, keys, settings, tenant) -> httpx.Response:
+    """A token signed with the service's own key by a service configured with another issuer
+    (as `chapters token` printed it before the issuer was a setting of its own)."""
+    elsewhere = dataclasses.replace(settings, jwt_issuer="http://127.0.0.1:8001")
+    person = tenant.people["p@x.example"]
+    token = issue_access_token(keys, elsewhere, tenant_id=tenant.id, subject=str(person.id))
+    return await client.post(
+        f"/t/{tenant.slug}/graphql",
+        json={"query": VIEWER},
+        headers={"Authorization": f"Bearer {token}"},
+    )
+
+
+async def test_a_token_of_another_issuer_is_explained_in_development(
+    client, keys, settings, corpus_tenant
+) -> None:
+    assert settings.env == "development"
+    response = await _answer_to_foreign_issuer(client, keys, settings, corpus_tenant)
+    assert response.status_code == 401
+    assert response.headers["www-authenticate"] == (
+        'Bearer error="invalid_token", error_description="issued by http://127.0.0.1:8001,'
+        f' this server is {settings.jwt_issuer} and no identity provider of this tenant is"'
+    )
+
+
+async def test_an_expired_token_is_explained_in_development(
+    client, keys, settings, corpus_tenant
+) -> None:
+    person = corpus_tenant.people["p@x.example"]
+    expired = dataclasses.replace(settings, jwt_ttl_seconds=-3600)
+    token = issue_access_token(keys, expired, tenant_id=corpus_tenant.id, subject=str(person.id))
+    response = await client.post(
+        f"/t/{corpus_tenant.slug}/graphql",
+        json={"query": VIEWER},
+        headers={"Authorization": f"Bearer {token}"},
+    )
+    assert response.status_code == 401
+    challenge = response.headers["www-authenticate"]
+    assert CHALLENGE.fullmatch(challenge) and "expired" in challenge.lower(), challenge
+
+
+async def test_a_token_of_another_issuer_is_not_explained_in_production(
+    keys, settings, urls, corpus_tenant
+) -> None:
+    from chapters.app import create_app
+    from tests.support import serving
+
+    production = dataclasses.replace(settings, env="production")
+    async with serving(create_app(production, app_url=urls.app, keys=keys)) as client:
+        response = await _answer_to_foreign_issuer(client, keys, settings, corpus_tenant)
+    assert response.status_code == 401
+    assert response.headers["www-authenticate"] == 'Bearer error="invalid_token"'
+    assert response.json() == {"error": "Invalid or expired bearer token", "status": 401}

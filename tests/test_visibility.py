@@ -182,6 +182,14 @@ async def _audit_scenario(client, tenant: TenantFixture, owner_engine) -> dict[s
             ],
         },
     )
+    await _ok(
+        client,
+        tenant,
+        OPS,
+        "mutation ($c: ID!) { membershipInviteByEmail(input: {chapterId: $c,"
+        ' email: "target@v.example"}) { errors { field code } } }',
+        c=global_id("Chapter", chapter.id),
+    )
     sessionmaker = db.tenant_sessionmaker(owner_engine)
     async with db.open_tenant_session(sessionmaker, tenant.id) as session, session.begin():
         session.add(
@@ -237,6 +245,12 @@ async def _all_entries(client, tenant: TenantFixture, email: str) -> tuple[list[
 ObjectView = Callable[[Any, TenantFixture, str, dict], Awaitable[bool]]
 
 
+def _all_given(value: Any) -> bool:
+    if isinstance(value, dict):
+        return all(_all_given(item) for item in value.values())
+    return value is not None
+
+
 def _node_field(type_name: str, fields: str, *, id_key: str = "object") -> ObjectView:
     """Visible when ``node(id:)`` on the object (or its person) answers non-null fields."""
 
@@ -249,7 +263,7 @@ def _node_field(type_name: str, fields: str, *, id_key: str = "object") -> Objec
             id=entry[id_key],
         )
         node = (body.get("data") or {}).get("node")
-        return bool(node) and all(value is not None for value in node.values())
+        return bool(node) and _all_given(node)
 
     return view
 
@@ -274,6 +288,7 @@ OBJECT_VIEWS: dict[str, ObjectView] = {
     "OrganisationRelationship": _node_field("OrganisationRelationship", "notes"),
     "OrganisationContact": _node_field("OrganisationContact", "name email title"),
     "ActivityParticipant": _node_field("Activity", "participants { role }", id_key="activity"),
+    "ChapterMembership": _node_field("ChapterMembership", "person { email }"),  # invitedEmail
     "ApiClient": _listed("apiClients"),
     "IdentityProvider": _listed("identityProviders"),
 }

@@ -7,6 +7,7 @@ import logging
 import uuid
 from collections.abc import AsyncGenerator
 from contextlib import asynccontextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any
 
@@ -21,6 +22,7 @@ from litestar.status_codes import HTTP_429_TOO_MANY_REQUESTS, HTTP_503_SERVICE_U
 from litestar.types import ASGIApp, Receive, Scope, Send
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 from strawberry.litestar import make_graphql_controller
+from strawberry.schema.exceptions import InvalidOperationTypeError
 
 from chapters import db
 from chapters.access import service as access_service
@@ -30,6 +32,15 @@ from chapters.api.extensions import (
     RETRY_AFTER_SECONDS,
     UNAVAILABLE_MESSAGE,
     is_database_unavailable,
+)
+from chapters.api.graphiql import graphiql_assets, graphiql_page
+from chapters.api.graphql_http import (
+    GRAPHQL_RESPONSE_JSON,
+    JSON,
+    NotAcceptable,
+    UnsupportedMediaType,
+    check_request_content_type,
+    response_media_type,
 )
 from chapters.api.limits import (
     RejectedInput,
@@ -142,6 +153,8 @@ def _graphql_controller(settings: Settings, graphql_schema: strawberry.Schema) -
     )
 
     class GraphQLController(base):
+        """Strawberry's controller held to GraphQL over HTTP (``api/graphql_http.py``)."""
+
         # No WebSocket route at all: an upgrade is refused before it is accepted.
         websocket_endpoint = None
         dependencies = {
@@ -156,12 +169,88 @@ def _graphql_controller(settings: Settings, graphql_schema: strawberry.Schema) -
                 raise GraphQLHTTPException(400, str(error)) from None
 
         async def execute_request(self, request: Request, context: Any, root_value: Any):
+            page = self.should_render_graphql_ide(self.request_adapter_class(request))
+            media_type = JSON if page else _negotiated(request)
+            token = _response_media_type.set(media_type)
             try:
+                if request.method == "POST":
+                    _check_body_media_type(request)
                 return await self.run(request, context=context, root_value=root_value)
-            except GraphQLHTTPException as error:  # answered as JSON, like every other error
-                raise HTTPException(status_code=error.status_code, detail=error.reason) from None
+            except GraphQLHTTPException as error:
+                return _request_error(error.status_code, error.reason, media_type)
+            finally:
+                _response_media_type.reset(token)
+
+        async def parse_http_body(self, request: Any) -> Any:
+            data = await super().parse_http_body(request)
+            if getattr(data, "operation_name", None) == "":
+                data.operation_name = None  # the specification: "" is the same as omitted
+            return data
+
+        async def execute_single(self, *, request_adapter: Any, **kwargs: Any) -> Any:
+            try:
+                return await super().execute_single(request_adapter=request_adapter, **kwargs)
+            except GraphQLHTTPException as error:
+                if request_adapter.method == "GET" and _is_invalid_operation_type(error):
+                    raise GraphQLHTTPException(405, "Mutations are sent with POST.") from None
+                raise
+
+        def create_response(self, response_data: Any, sub_response: Response) -> Response:
+            media_type = _response_media_type.get()
+            status = sub_response.status_code or 200
+            if media_type == GRAPHQL_RESPONSE_JSON and status >= 400:
+                # A request error: no data entry, so a client can tell it never executed.
+                response_data = {k: v for k, v in response_data.items() if k != "data"}
+            response = super().create_response(response_data, sub_response)
+            response.media_type = _with_charset(media_type)
+            return response
+
+        async def render_graphql_ide(self, request: Request) -> Response:
+            return graphiql_page(request)
 
     return GraphQLController
+
+
+# The media type negotiated for the request being answered (read where the response is made).
+_response_media_type: ContextVar[str] = ContextVar("response_media_type", default=JSON)
+
+
+def _negotiated(request: Request) -> str:
+    """The response's media type (else a 406)."""
+    try:
+        return response_media_type(request.headers.get("accept"))
+    except NotAcceptable as error:
+        raise HTTPException(status_code=406, detail=str(error)) from None
+
+
+def _check_body_media_type(request: Request) -> None:
+    try:
+        check_request_content_type(request.headers.get("content-type"))
+    except UnsupportedMediaType as error:
+        raise GraphQLHTTPException(415, str(error)) from None
+
+
+def _is_invalid_operation_type(error: GraphQLHTTPException) -> bool:
+    return isinstance(error.__cause__, InvalidOperationTypeError)
+
+
+def _request_error(status: int, reason: str, media_type: str) -> Response:
+    """A request refused before GraphQL could answer it: with graphql-response+json, a GraphQL
+    response without data; with application/json, this service's JSON error (as on every
+    other route)."""
+    headers = {"Allow": "POST"} if status == 405 else {}
+    if media_type == GRAPHQL_RESPONSE_JSON:
+        return Response(
+            {"errors": [{"message": reason}]},
+            status_code=status,
+            headers=headers,
+            media_type=_with_charset(media_type),
+        )
+    raise HTTPException(status_code=status, detail=reason, headers=headers)
+
+
+def _with_charset(media_type: str) -> str:
+    return f"{media_type}; charset=utf-8" if media_type == GRAPHQL_RESPONSE_JSON else media_type
 
 
 def _within_deadline(seconds: int):
@@ -355,6 +444,7 @@ def create_app(
             readyz,
             jwks,
             oauth_token,
+            *([graphiql_assets] if settings.graphiql else []),
         ],
         lifespan=[lifespan],
         middleware=[_within_deadline(settings.request_timeout_seconds)],

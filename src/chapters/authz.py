@@ -7,6 +7,8 @@ the roles allowed to perform it. A caller's roles depend on the object at hand:
 - chapter roles (lead, co-lead, member: *active* memberships) hold for that chapter only.
   Decision: a lead's rights do not flow down to sub-chapters; whoever runs a city chapter is
   appointed its lead, so each chapter has one accountable lead;
+- ``CO_HOST_LEAD`` holds, for an activity, when the caller leads or co-leads one of the
+  chapters co-hosting it (``co_hosts``): they follow and help, the owning chapter runs it;
 - ``SELF`` holds when the object is the caller's own person record;
 - ``PERSON`` is any signed-in person of the tenant (an *outsider* to a chapter holds only this);
 - ``ANYONE`` includes anonymous callers (the public chapter directory);
@@ -19,6 +21,7 @@ from __future__ import annotations
 
 import enum
 import uuid
+from collections.abc import Collection
 
 from chapters.auth.principal import Principal
 from chapters.errors import Forbidden
@@ -33,6 +36,7 @@ class Role(enum.StrEnum):
     CHAPTER_LEAD = "chapter lead"
     CHAPTER_CO_LEAD = "chapter co-lead"
     CHAPTER_MEMBER = "chapter member"
+    CO_HOST_LEAD = "lead or co-lead of a chapter co-hosting the activity"
     SELF = "the person themself"
     PERSON = "signed-in person"
     ANYONE = "anyone, signed in or not"
@@ -65,10 +69,12 @@ class Action(enum.StrEnum):
     PERSON_CREATE = "create people"
     PERSON_UPDATE = "edit this person's profile"
     PERSON_CHANGE_ROLE = "change people's tenant roles (never one's own, never above one's own)"
+    PERSON_SET_SEGMENTS = "set the segments of people's profiles (what they have done)"
     PERSON_LINK_IDENTITY = "link sign-in identities to people (ranked below oneself, or oneself)"
     PERSON_LINK_IDENTITY_DIRECTLY = "link sign-in identities without the person's confirmation"
     PERSON_CONFIRM_IDENTITY_LINK = "confirm or decline a sign-in identity proposed for oneself"
     PERSON_READ_IDENTITIES = "see the sign-in identities linked to this person"
+    PERSON_READ_INVITED = "see people invited by email to this chapter who have not accepted yet"
     ACTIVITY_READ_ACCEPTED = "read accepted activities"
     ACTIVITY_READ_UNACCEPTED = "read this chapter's drafts and activities under review"
     ACTIVITY_CREATE = "create activities for this chapter"
@@ -77,7 +83,10 @@ class Action(enum.StrEnum):
     ACTIVITY_CANCEL = "cancel this chapter's activities"
     ACTIVITY_RECAP = "publish the recaps of this chapter's activities"
     ACTIVITY_COMMENT = "comment in the review thread of this chapter's activities"
+    ACTIVITY_CORRECT_PARTICIPANTS = "correct the speakers and organisers of accepted activities"
     ACTIVITY_REVIEW = "accept activities or request changes"
+    ACTIVITY_REOPEN = "reopen accepted activities for changes, with a reason"
+    ACTIVITY_RESCHEDULE = "move this chapter's activities to new dates, with a reason"
     ACTIVITY_OVERSEE = "read the review queue and the overdue recaps"
     ORGANISATION_READ = "read the organisation registry"
     ORGANISATION_READ_PRIVATE = "see organisations' contacts and notes"
@@ -123,20 +132,27 @@ POLICY: dict[Action, frozenset[Role]] = {
     Action.PERSON_CREATE: STAFF,
     Action.PERSON_UPDATE: STAFF | {R.SELF},
     Action.PERSON_CHANGE_ROLE: ADMINS,
+    Action.PERSON_SET_SEGMENTS: STAFF,
     Action.PERSON_LINK_IDENTITY: ADMINS,  # an admin's link waits for the person's confirmation
     Action.PERSON_LINK_IDENTITY_DIRECTLY: frozenset({R.TENANT_OWNER}),
     Action.PERSON_CONFIRM_IDENTITY_LINK: frozenset({R.SELF}),
     Action.PERSON_READ_IDENTITIES: ADMINS | {R.SELF},
+    Action.PERSON_READ_INVITED: STAFF | LEADS | {R.SELF},
     Action.ACTIVITY_READ_ACCEPTED: frozenset({R.ANYONE}),
-    Action.ACTIVITY_READ_UNACCEPTED: READERS | LEADS | {R.SCOPE_ACTIVITIES_READ},
+    Action.ACTIVITY_READ_UNACCEPTED: READERS | LEADS | {R.CO_HOST_LEAD, R.SCOPE_ACTIVITIES_READ},
     Action.ACTIVITY_READ_PARTICIPANTS: PEOPLE_READERS,
     Action.ACTIVITY_CREATE: STAFF | LEADS | {R.SCOPE_ACTIVITIES_WRITE},
     Action.ACTIVITY_EDIT: STAFF | LEADS | {R.SCOPE_ACTIVITIES_WRITE},
     Action.ACTIVITY_SUBMIT: STAFF | LEADS | {R.SCOPE_ACTIVITIES_WRITE},
     Action.ACTIVITY_CANCEL: STAFF | LEADS,
-    Action.ACTIVITY_RECAP: STAFF | LEADS | {R.SCOPE_ACTIVITIES_WRITE},
-    Action.ACTIVITY_COMMENT: STAFF | LEADS,
+    Action.ACTIVITY_RECAP: STAFF | LEADS | {R.CO_HOST_LEAD, R.SCOPE_ACTIVITIES_WRITE},
+    Action.ACTIVITY_COMMENT: STAFF | LEADS | {R.CO_HOST_LEAD},
+    Action.ACTIVITY_CORRECT_PARTICIPANTS: STAFF,
     Action.ACTIVITY_REVIEW: STAFF,
+    # Reopening undoes a review decision, so it is ops' like the decision itself.
+    Action.ACTIVITY_REOPEN: STAFF,
+    # Leads move their own activities, even accepted ones, with a reason kept in the history.
+    Action.ACTIVITY_RESCHEDULE: STAFF | LEADS,
     Action.ACTIVITY_OVERSEE: READERS | {R.SCOPE_ACTIVITIES_READ},
     Action.ORGANISATION_READ: frozenset({R.PERSON, R.PARTNER}),
     Action.ORGANISATION_READ_PRIVATE: STAFF,
@@ -177,8 +193,10 @@ def roles_of(
     *,
     chapter_id: uuid.UUID | None = None,
     person_id: uuid.UUID | None = None,
+    co_hosts: Collection[uuid.UUID] = (),
 ) -> frozenset[Role]:
-    """The caller's roles with respect to a chapter and/or a person record."""
+    """The caller's roles with respect to a chapter and/or a person record; for an activity,
+    ``chapter_id`` is its owning chapter and ``co_hosts`` the chapters co-hosting it."""
     roles = {R.ANYONE}
     if principal is None:
         return frozenset(roles)
@@ -195,7 +213,15 @@ def roles_of(
         roles.add(_CHAPTER_ROLES[principal.chapter_roles[chapter_id]])
     if person_id is not None and person_id == principal.person_id:
         roles.add(R.SELF)
+    if any(principal.chapter_roles.get(c) in _LEADING for c in co_hosts):
+        roles.add(R.CO_HOST_LEAD)
     return frozenset(roles)
+
+
+def co_hosts_matter(principal: Principal | None) -> bool:
+    """Whether an activity's co-hosting chapters can change the caller's roles on it (so
+    callers who lead no chapter never need them loaded)."""
+    return bool(chapter_ids_led_by(principal))
 
 
 def can(
@@ -204,8 +230,10 @@ def can(
     *,
     chapter_id: uuid.UUID | None = None,
     person_id: uuid.UUID | None = None,
+    co_hosts: Collection[uuid.UUID] = (),
 ) -> bool:
-    return bool(roles_of(principal, chapter_id=chapter_id, person_id=person_id) & POLICY[action])
+    roles = roles_of(principal, chapter_id=chapter_id, person_id=person_id, co_hosts=co_hosts)
+    return bool(roles & POLICY[action])
 
 
 def require(
@@ -214,8 +242,9 @@ def require(
     *,
     chapter_id: uuid.UUID | None = None,
     person_id: uuid.UUID | None = None,
+    co_hosts: Collection[uuid.UUID] = (),
 ) -> None:
-    if not can(principal, action, chapter_id=chapter_id, person_id=person_id):
+    if not can(principal, action, chapter_id=chapter_id, person_id=person_id, co_hosts=co_hosts):
         raise Forbidden(action.value)
 
 
@@ -255,14 +284,37 @@ def linkable_by_verified_email(role: TenantRole | None) -> bool:
 
 
 def can_see_email(
-    principal: Principal | None, person_id: uuid.UUID, chapter_ids_of_person: set[uuid.UUID]
+    principal: Principal | None,
+    person_id: uuid.UUID,
+    chapter_ids_of_person: Collection[uuid.UUID],
+    invited_with_this_email_to: Collection[uuid.UUID] = (),
 ) -> bool:
     """A person's email: staff and the person themself, and the leads and co-leads of any
-    chapter the person is an active member of (an invitation grants nothing until accepted)."""
+    chapter the person is an active member of (an invitation by id grants nothing until
+    accepted), or that invited the person by this very address (the lead typed it)."""
     if can(principal, Action.PERSON_READ_EMAIL, person_id=person_id):
         return True
     return any(
         can(principal, Action.CHAPTER_READ_MEMBER_EMAILS, chapter_id=chapter_id)
+        for chapter_id in {*chapter_ids_of_person, *invited_with_this_email_to}
+    )
+
+
+def can_see_person(
+    principal: Principal | None,
+    person_id: uuid.UUID,
+    invited: bool,
+    chapter_ids_of_person: Collection[uuid.UUID] = (),
+) -> bool:
+    """A person's profile: whoever reads people's profiles; but a person invited by email
+    who has not accepted anywhere yet is not in the directory: only staff, themself and the
+    leads and co-leads of the chapters they are invited to see them."""
+    if not can(principal, Action.PERSON_READ_PROFILE):
+        return False
+    if not invited or can(principal, Action.PERSON_READ_INVITED, person_id=person_id):
+        return True
+    return any(
+        can(principal, Action.PERSON_READ_INVITED, chapter_id=chapter_id)
         for chapter_id in chapter_ids_of_person
     )
 

@@ -380,6 +380,8 @@ def dev() -> None:
     ):
         click.echo(f"\n  {email}  ({account.description}, tenant {account.tenant})")
         click.echo(f"  Authorization: Bearer {bearer}")
+        if settings.graphiql:  # the token rides in the fragment: it never reaches the server
+            click.echo(f"  GraphiQL as them: {base}/t/{account.tenant}/graphql#token={bearer}")
     click.echo(
         f"\n  GraphiQL:  {base}/t/demo/graphql   (and {base}/t/acme/graphql)\n"
         f"  Try:       curl -s {base}/t/demo/graphql -H 'Authorization: Bearer <token>' "

@@ -13,8 +13,13 @@ The ``demo`` tenant also keeps an activity ledger for the year around today (Dec
 January 2027): organisations it works with, a mentoring program with its projects, and
 activities of every kind in every state of review. Each activity is replayed through the
 services as it happened: created and submitted by the lead of its chapter, reviewed by central
-ops, cancelled or recapped by the lead. The review services take no ``at=``, so submissions,
-reviews and recaps carry the time of seeding; the activities' own dates are fixed.
+ops, cancelled or recapped by the lead, each step audited under its mutation's name.
+
+Every record time is dated too (``Clock``): the services stamp what they write with the time
+of writing, so after each step of the story the rows it wrote get the step's day — a
+membership the day it began, an activity written up weeks before it takes place, submitted a
+few days later, reviewed a few days after that and recapped once it ended; the review queue
+then has an order. Steps a fixed date would put in the future happen just before seeding.
 
 Idempotent: the accounts are ensured on every run; the rest of a tenant's content is written
 once, in one transaction, when the tenant's first demo chapter does not exist yet, and the
@@ -30,11 +35,11 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Any, NamedTuple
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, select, update
+from sqlalchemy import DateTime, case, func, literal, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from chapters import authz, db
-from chapters.activities import lifecycle
+from chapters.activities import lifecycle, recaps, schedule
 from chapters.activities.service import (
     ActivityFields,
     LinkEntry,
@@ -43,16 +48,23 @@ from chapters.activities.service import (
     create_activity,
     update_activity,
 )
+from chapters.audit.recorder import audited
 from chapters.auth.principal import Principal
 from chapters.authz import Action
 from chapters.chapters.service import ChapterFields, change_status, create_chapter, find_by_slug
-from chapters.memberships.service import appoint_lead, change_role, join, remove
+from chapters.memberships.service import (
+    appoint_lead,
+    change_role,
+    invite_by_email,
+    join,
+    remove,
+)
 from chapters.mentoring import service as mentoring
 from chapters.models import (
     Activity,
-    ActivityComment,
     ActivityKind,
     ActivityStatus,
+    Base,
     Chapter,
     ChapterMembership,
     ChapterRole,
@@ -79,6 +91,7 @@ from chapters.models import (
 from chapters.organisations import service as organisations
 from chapters.people.admin import ensure_person
 from chapters.people.service import load_principal
+from chapters.tenancy import bound_tenant
 from chapters.tenants.admin import ensure_tenant
 
 
@@ -146,6 +159,15 @@ class Change(NamedTuple):
     person: str
     becomes: ChapterRole | MembershipStatus
     reason: str | None = None
+
+
+class EmailInvitation(NamedTuple):
+    """A lead's invitation of a newcomer by email, still waiting for their first sign-in."""
+
+    chapter: str
+    lead: str
+    email: str
+    display_name: str
 
 
 class StatusChange(NamedTuple):
@@ -245,12 +267,28 @@ class Fix(NamedTuple):
     links: str = ""
 
 
+class Republish(NamedTuple):
+    """A second version of the recap, and why it replaced the first."""
+
+    note: str
+    recap: Recap
+
+
+class Reschedule(NamedTuple):
+    """New dates (on the chapter's clock, as long as before) and why."""
+
+    starts: str
+    reason: str
+
+
 @dataclass(frozen=True)
 class ActivitySpec:
     """One activity and what happened to it. ``steps``, space-separated, replay its review:
     ``submit``, ``accept``, ``changes`` (review asks for ``review``), ``reply`` (the organiser
     answers in the thread), ``fix`` (the organiser applies ``fix`` and resubmits), ``cancel``
-    (for ``cancel``), ``recap`` (publish ``recap``). No steps: a draft."""
+    (for ``cancel``), ``recap`` (publish ``recap``), ``republish`` (a second version of the
+    recap), ``reopen`` (ops send it back, for ``reopen``), ``reschedule`` (its lead moves it).
+    No steps: a draft."""
 
     key: str
     chapter: str
@@ -274,6 +312,9 @@ class ActivitySpec:
     fix: Fix | None = None
     cancel: str | None = None
     recap: Recap | None = None
+    republish: Republish | None = None
+    reopen: str | None = None
+    reschedule: Reschedule | None = None
 
 
 @dataclass(frozen=True)
@@ -295,6 +336,8 @@ class TenantContent:
     status_changes: list[StatusChange] = field(default_factory=list)
     committee: CommitteeSpec | None = None
     ledger: Ledger | None = None  # seeded once the tenant has no activity
+    invitations: list[EmailInvitation] = field(default_factory=list)  # pending, by email
+    public_profiles: frozenset[str] = frozenset()  # profile keys: named on public pages
 
 
 # fmt: off
@@ -364,6 +407,7 @@ DEMO_HISTORY = [
     Change("2024-06-15", "hangzhou",    "xu.ming",        LEAD,    "Chen Jie steps back to co-lead to chair the user committee"),
     Change("2024-08-17", "hangzhou",    "wu.hao",         MEMBER),
     Change("2025-05-24", "hangzhou",    "daniel.kim",     LEFT,    "relocated to Seoul"),
+    Change("2026-04-11", "hangzhou",    "daniel.kim",     MEMBER,  "back from Seoul"),
 
     Change("2023-06-10", "chengdu",     "liu.yang",       LEAD,    "founding lead"),
     Change("2023-06-10", "chengdu",     "tang.yu",        CO_LEAD, "founding co-lead"),
@@ -478,13 +522,15 @@ SHEKOU_VENUE = "Shekou Devices auditorium, 1 Wanghai Road, Shekou"
 TIANHE_VENUE = "Pearl River Networks, 20F, 100 Tianhe Road"
 
 DEMO_ACTIVITIES = [
-    ActivitySpec("sh-2512-meetup", "shanghai", "offline_meetup", "2025-12-13 14:00", 3, "Shanghai Cloud Native Meetup #31: platform engineering", "submit accept recap",
+    ActivitySpec("sh-2512-meetup", "shanghai", "offline_meetup", "2025-12-13 14:00", 3, "Shanghai Cloud Native Meetup #31: platform engineering", "submit accept recap republish",
                  venue=SHANGHAI_VENUE, expected=80, tags="platform-engineering kubernetes",
                  organisations="example-cloud:co_host example-cloud:venue",
                  people=(Who("organizer", "lead.shanghai"), Who("speaker", "sophie.laurent", "GitOps at retail scale"),
                          Guest("speaker", "Priya Raman", "Example Cloud Inc.", "Building an internal developer platform")),
                  links="registration",
-                 recap=Recap(86, "recording slides photos", "86 people on a cold Saturday; both talks were recorded. Next time: a bigger room.")),
+                 recap=Recap(86, "recording slides photos", "86 people on a cold Saturday; both talks were recorded. Next time: a bigger room."),
+                 republish=Republish("Two more names were on the paper sign-in sheet.",
+                                     Recap(88, "recording slides photos", "88 people on a cold Saturday; both talks were recorded. Next time: a bigger room."))),
     ActivitySpec("cd-2512-meetup", "chengdu", "offline_meetup", "2025-12-20 14:00", 3, "Chengdu Meetup: Kubernetes in production at Tianfu Systems", "submit accept recap",
                  venue="Tianfu Software Park, Building C, 3F", expected=50, tags="kubernetes production",
                  people=(Who("organizer", "liu.yang"), Who("speaker", "liu.yang", "Five years of clusters at Tianfu Systems"),
@@ -586,10 +632,12 @@ DEMO_ACTIVITIES = [
                  online="https://meet.demo.example/hangzhou/glossary-demo", tags="mentoring docs translation", project="k8s-glossary",
                  people=(Who("mentor", "lin.xiao"), Who("mentee", "peng.fei")),
                  recap=Recap(18, "recording slides", "The glossary is merged; the docs team adopts it from November.")),
-    ActivitySpec("sh-2610-workshop", "shanghai", "offline_meetup", "2026-10-17 13:30", 4, "Hands-on Kubernetes workshop with Cloud Native Training Co.", "submit accept recap",
+    ActivitySpec("sh-2610-workshop", "shanghai", "offline_meetup", "2026-10-17 13:30", 4, "Hands-on Kubernetes workshop with Cloud Native Training Co.", "submit accept reopen fix accept recap",
                  venue="Cloud Native Training Co. classroom, 500 Nanjing West Road, Jing'an", expected=40, tags="workshop kubernetes",
                  organisations="cn-training:co_host cn-training:venue",
                  people=(Who("organizer", "zhang.min"), Guest("speaker", "Zhou Ping", "Cloud Native Training Co.", "Troubleshooting a broken cluster")),
+                 reopen="The training company moved the workshop to its Xuhui classroom: please correct the venue.",
+                 fix=Fix("Venue corrected to the Xuhui classroom.", venue="Cloud Native Training Co. classroom, 1 Caoxi North Road, Xuhui"),
                  recap=Recap(38, "slides photos", "38 people broke and fixed clusters for four hours; ten won exam vouchers.")),
     ActivitySpec("gz-2610-meetup", "guangzhou", "offline_meetup", "2026-10-24 14:00", 3, "Guangzhou Meetup: service mesh one year on", "submit accept",
                  venue=TIANHE_VENUE, expected=70, tags="service-mesh",
@@ -635,11 +683,18 @@ DEMO_ACTIVITIES = [
                  links="registration"),
     ActivitySpec("sh-2701-kickoff", "shanghai", "other", "2027-01-09 18:00", 3, "2027 kickoff: volunteer dinner and planning", "",
                  tags="volunteers planning", people=(Who("organizer", "zhang.min"),)),
-    ActivitySpec("sz-2701-meetup", "shenzhen", "offline_meetup", "2027-01-16 14:00", 3, "Shenzhen Meetup: edge AI on small devices (rescheduled)", "submit",
+    ActivitySpec("sz-2701-meetup", "shenzhen", "offline_meetup", "2027-01-09 14:00", 3, "Shenzhen Meetup: edge AI on small devices (rescheduled)", "submit reschedule",
                  venue=SHEKOU_VENUE, expected=90, tags="edge ai",
                  people=(Who("organizer", "zheng.hui"), Who("speaker", "xie.na", "Quantised models on ARM boards"),
                          Who("speaker", "he.jun", "Observability on a budget")),
-                 links="registration"),
+                 links="registration",
+                 reschedule=Reschedule("2027-01-16 14:00", "The venue double-booked the 9th; the 16th is confirmed.")),
+    # Hangzhou drafts a campus visit that Shanghai co-hosts: Shanghai's leads follow the draft
+    # and comment; it still needs its room before it can be submitted.
+    ActivitySpec("hz-2701-campus", "hangzhou", "campus_visit", "2027-01-23 14:00", 3, "Open source in the classroom: Hangzhou and Shanghai at Zhejiang Demo University", "",
+                 expected=120, tags="students campus", co_hosts="shanghai", organisations="zju:co_host",
+                 people=(Who("organizer", "xu.ming"), Who("organizer", "lead.shanghai"),
+                         Who("speaker", "zhang.min", "How a city meetup is run"))),
 ]
 
 DEMO_LEDGER = Ledger(DEMO_ORGANISATIONS, DEMO_PROGRAM, DEMO_PROJECTS, DEMO_ACTIVITIES, reviewer="ops")
@@ -678,6 +733,11 @@ CONTENT = {
         status_changes=DEMO_STATUS_CHANGES,
         committee=DEMO_COMMITTEE,
         ledger=DEMO_LEDGER,
+        invitations=[
+            EmailInvitation("shanghai", "lead.shanghai", "wang.fang@newcomer.example", "Wang Fang")
+        ],
+        # Speakers who chose to be named on public event pages; the others stay unnamed there.
+        public_profiles=frozenset({"zhang.min", "chen.jie", "xu.ming", "xie.na", "emily.wong"}),
     ),
     "acme": TenantContent(
         domain="acme.example",
@@ -708,18 +768,20 @@ async def seed_demo(owner_engine: AsyncEngine, echo=print) -> dict[str, uuid.UUI
 
 async def _seed_tenant(session: AsyncSession, slug: str, content: TenantContent, echo) -> None:
     """The accounts, then the content and the ledger, each written only if it is missing."""
+    clock = Clock(session)
     await _ensure_accounts(session, slug)
     if await find_by_slug(session, content.chapters[0].slug) is not None:
         echo(f"  {slug}: chapters and history already there")
     else:
         timezone = ZoneInfo(DEMO_TENANTS[slug][1])
-        echo(f"  {slug}: {await _seed_content(session, content, timezone)}")
+        echo(f"  {slug}: {await _seed_content(session, content, timezone, clock)}")
     if content.ledger is None:
         return
     if await session.scalar(select(Activity.id).limit(1)) is not None:
         echo(f"  {slug}: activity ledger already there")
     else:
-        echo(f"  {slug}: {await _seed_ledger(session, content, content.ledger)}")
+        echo(f"  {slug}: {await _seed_ledger(session, content, content.ledger, clock)}")
+    await clock.stamp(clock.limit)  # what remains undated (accounts ensured again …)
 
 
 async def _ensure_accounts(session: AsyncSession, tenant: str) -> None:
@@ -733,23 +795,44 @@ async def _ensure_accounts(session: AsyncSession, tenant: str) -> None:
             )
 
 
-async def _seed_content(session: AsyncSession, content: TenantContent, timezone: ZoneInfo) -> str:
+async def _seed_content(
+    session: AsyncSession, content: TenantContent, timezone: ZoneInfo, clock: Clock | None = None
+) -> str:
     """Write a tenant's people, committee, chapters and history; return a summary line."""
+    clock = clock or Clock(session)
     people = await _ensure_people(session, content)
+    await clock.stamp(_at(_first_day(content), timezone) - timedelta(days=30))
     principal = await load_principal(session, people[ADMIN_KEY])
     committee_id = await _ensure_committee(session, content.committee, people)
-    chapters = await _create_chapters(session, principal, content, committee_id, timezone)
-    await _replay_history(session, principal, content.history, chapters, people, timezone)
+    if content.committee is not None:
+        await clock.stamp(_at(min(seat.starts_on for seat in content.committee.seats), timezone))
+    chapters = await _create_chapters(session, principal, content, committee_id, timezone, clock)
+    await _replay_history(session, principal, content.history, chapters, people, timezone, clock)
     for change in content.status_changes:
         chapter_id = chapters[change.chapter]
-        await change_status(
-            session,
-            principal,
-            chapter_id,
-            change.status,
-            change.reason,
-            at=_at(change.on, timezone),
-        )
+        when = _at(change.on, timezone)
+        with audited(
+            session, action="chapterChangeStatus", actor_id=principal.person_id, request_id=None
+        ):
+            await change_status(
+                session, principal, chapter_id, change.status, change.reason, at=when
+            )
+        await clock.stamp(when)
+    for invitation in content.invitations:
+        lead = await load_principal(session, people[invitation.lead])
+        with audited(
+            session, action="membershipInviteByEmail", actor_id=lead.person_id, request_id=None
+        ):
+            await invite_by_email(
+                session,
+                lead,
+                chapters[invitation.chapter],
+                invitation.email,
+                display_name=invitation.display_name,
+            )
+    # Pending invitations went out just now: their periods began at the time of seeding.
+    await clock.stamp(datetime.now(UTC))
+    await _date_people(session, content, people, timezone)
     return (
         f"{len(people)} people, {_count(len(chapters), 'chapter')}, "
         f"{_count(len(content.history), 'membership change')}"
@@ -769,6 +852,7 @@ async def _ensure_people(session: AsyncSession, content: TenantContent) -> dict[
         person.company = profile.company
         person.segments = [SEGMENTS[key].value for key in profile.segments.split()]
         person.tags = profile.tags.split()
+        person.public_profile = profile.key in content.public_profiles
         people[profile.key] = person
     await session.flush()
     return people
@@ -806,6 +890,7 @@ async def _create_chapters(
     content: TenantContent,
     committee_id: uuid.UUID | None,
     timezone: ZoneInfo,
+    clock: Clock,
 ) -> dict[str, uuid.UUID]:
     """Chapters start active on their founding day; a later status is a change with a reason."""
     ids: dict[str, uuid.UUID] = {}
@@ -826,13 +911,14 @@ async def _create_chapters(
             parent_id=ids[spec.parent] if spec.parent else None,
             committee_id=committee_id,
         )
-        chapter = await create_chapter(
-            session,
-            principal,
-            fields,
-            status=ChapterStatus.ACTIVE,
-            at=_at(spec.founded, timezone),
-        )
+        when = _at(spec.founded, timezone)
+        with audited(
+            session, action="chapterCreate", actor_id=principal.person_id, request_id=None
+        ):
+            chapter = await create_chapter(
+                session, principal, fields, status=ChapterStatus.ACTIVE, at=when
+            )
+        await clock.stamp(when)
         ids[spec.slug] = chapter.id
     return ids
 
@@ -844,36 +930,63 @@ async def _replay_history(
     chapters: dict[str, uuid.UUID],
     people: dict[str, Person],
     timezone: ZoneInfo,
+    clock: Clock,
 ) -> None:
     """Applies the changes in date order, each a service call dated by ``at=``: a membership's
     periods only line up if its changes arrive in the order they happened."""
     memberships: dict[tuple[str, str], ChapterMembership] = {}
     for change in sorted(history, key=lambda c: c.on):
         when = _at(change.on, timezone)
-        chapter_id, person_id = chapters[change.chapter], people[change.person].id
-        key = (change.chapter, change.person)
-        current = memberships.get(key)
-        if change.becomes == LEFT:
-            await remove(session, principal, current.id, reason=change.reason, at=when)
-        elif change.becomes == LEAD:
-            memberships[key] = await appoint_lead(
-                session, principal, chapter_id, person_id, reason=change.reason, at=when
-            )
-        elif current is None or current.status == LEFT:
-            memberships[key] = await join(
-                session,
-                principal,
-                chapter_id,
-                person_id,
-                role=change.becomes,
-                invite=False,
-                reason=change.reason,
-                at=when,
-            )
-        else:
-            await change_role(
-                session, principal, current.id, change.becomes, reason=change.reason, at=when
-            )
+        action = _membership_action(change, memberships.get((change.chapter, change.person)))
+        with audited(session, action=action, actor_id=principal.person_id, request_id=None):
+            await _apply_change(session, principal, change, when, chapters, people, memberships)
+        await clock.stamp(when)
+
+
+def _membership_action(change: Change, current: ChapterMembership | None) -> str:
+    """The mutation a person of the tenant would have called for this change."""
+    if change.becomes == LEFT:
+        return "membershipRemove"
+    if change.becomes == LEAD:
+        return "chapterAppointLead"
+    if current is None or current.status == LEFT:
+        return "membershipAdd"
+    return "membershipChangeRole"
+
+
+async def _apply_change(
+    session: AsyncSession,
+    principal: Principal,
+    change: Change,
+    when: datetime,
+    chapters: dict[str, uuid.UUID],
+    people: dict[str, Person],
+    memberships: dict[tuple[str, str], ChapterMembership],
+) -> None:
+    chapter_id, person_id = chapters[change.chapter], people[change.person].id
+    key = (change.chapter, change.person)
+    current = memberships.get(key)
+    if change.becomes == LEFT:
+        await remove(session, principal, current.id, reason=change.reason, at=when)
+    elif change.becomes == LEAD:
+        memberships[key] = await appoint_lead(
+            session, principal, chapter_id, person_id, reason=change.reason, at=when
+        )
+    elif current is None or current.status == LEFT:
+        memberships[key] = await join(
+            session,
+            principal,
+            chapter_id,
+            person_id,
+            role=change.becomes,
+            invite=False,
+            reason=change.reason,
+            at=when,
+        )
+    else:
+        await change_role(
+            session, principal, current.id, change.becomes, reason=change.reason, at=when
+        )
 
 
 # The activity ledger
@@ -889,6 +1002,27 @@ PROJECT_STEPS = {
         ProjectStatus.COMPLETED,
     ),
     ProjectStatus.FAILED: (ProjectStatus.ACCEPTED, ProjectStatus.IN_PROGRESS, ProjectStatus.FAILED),
+}
+# When a project reached each status, counted from the first day of coding.
+PROJECT_STEP_DAYS = {
+    ProjectStatus.ACCEPTED: timedelta(days=-7),
+    ProjectStatus.IN_PROGRESS: timedelta(days=0),
+    ProjectStatus.FAILED: timedelta(days=45),  # a withdrawal in August
+    ProjectStatus.COMPLETED: timedelta(days=105),  # finished in October
+}
+# What each step of an activity's story is, as a mutation of the API.
+STEP_MUTATIONS = {
+    "create": "activityCreate",
+    "submit": "activitySubmit",
+    "accept": "activityReview",
+    "changes": "activityReview",
+    "reply": "activityComment",
+    "fix": "activitySubmit",
+    "cancel": "activityCancel",
+    "recap": "activityPublishRecap",
+    "republish": "activityPublishRecap",
+    "reopen": "activityReopen",
+    "reschedule": "activityReschedule",
 }
 # Where each kind of link lives: https://<host>.<tenant's domain>/<activity key>
 LINK_HOSTS = {
@@ -910,6 +1044,7 @@ class _Refs:
     people: dict[str, Person]
     chapters: dict[str, uuid.UUID]
     admin: Principal
+    clock: Clock
     organisations: dict[str, uuid.UUID] = field(default_factory=dict)
     projects: dict[str, uuid.UUID] = field(default_factory=dict)
     principals: dict[uuid.UUID, Principal] = field(default_factory=dict)
@@ -967,7 +1102,9 @@ class _Refs:
         )
 
 
-async def _seed_ledger(session: AsyncSession, content: TenantContent, ledger: Ledger) -> str:
+async def _seed_ledger(
+    session: AsyncSession, content: TenantContent, ledger: Ledger, clock: Clock
+) -> str:
     """Organisations, the mentoring program and the activities; return a summary line. Works
     on a tenant seeded before the ledger existed: people and chapters are looked up."""
     people = {}
@@ -976,12 +1113,12 @@ async def _seed_ledger(session: AsyncSession, content: TenantContent, ledger: Le
         people[profile.key] = await ensure_person(session, email=email, display_name=profile.name)
     chapters = dict((await session.execute(select(Chapter.slug, Chapter.id))).all())
     admin = await load_principal(session, people[ADMIN_KEY])
-    refs = _Refs(session, content.domain, people, chapters, admin)
+    refs = _Refs(session, content.domain, people, chapters, admin, clock)
     refs.organisations = await _ensure_organisations(refs, ledger.organisations)
     refs.projects = await _ensure_program(refs, ledger.program, ledger.projects)
     reviewer = await refs.principal(people[ledger.reviewer])
-    for spec in ledger.activities:
-        await _replay_activity(refs, spec, reviewer)
+    for index, spec in enumerate(ledger.activities):
+        await _replay_activity(refs, spec, reviewer, index)
     waiting = await session.scalar(
         select(func.count())
         .select_from(Activity)
@@ -1029,6 +1166,8 @@ async def _ensure_organisations(refs: _Refs, specs: list[OrganisationSpec]) -> d
                 refs.session, refs.admin, refs.chapters[slug], organisation.id
             )
         ids[spec.key] = organisation.id
+        first = min(date.fromisoformat(rel.starts_on) for rel in spec.relationships)
+        await refs.clock.stamp(_day_at(first - timedelta(days=14), 11))
     return ids
 
 
@@ -1054,6 +1193,8 @@ async def _ensure_program(
             coding_ends_on=date.fromisoformat(spec.coding[1]),
         )
         program = await mentoring.create_program(session, admin, fields)
+        opens = date.fromisoformat(spec.applications[0])
+        await refs.clock.stamp(_day_at(opens - timedelta(days=30), 11))
     existing = await session.execute(
         select(MentoringProject.title, MentoringProject.id).where(
             MentoringProject.program_id == program.id
@@ -1078,27 +1219,35 @@ async def _ensure_program(
             mentor_ids=[refs.people[key].id for key in project.mentors.split()],
             mentee_ids=[refs.people[key].id for key in project.mentees.split()],
         )
+        closes, coding = (date.fromisoformat(day) for day in (spec.applications[1], spec.coding[0]))
+        await refs.clock.stamp(_day_at(closes + timedelta(days=3), 15))
         steps = PROJECT_STEPS[project.status]
         for status in steps:
             last = status == steps[-1]
             outcome = project.outcome if last and project.outcome else mentoring.UNSET
             await mentoring.set_status(session, admin, created.id, status, outcome=outcome)
+            await refs.clock.stamp(_day_at(coding + PROJECT_STEP_DAYS[status], 16))
         ids[project.key] = created.id
     return ids
 
 
-async def _replay_activity(refs: _Refs, spec: ActivitySpec, reviewer: Principal) -> None:
-    """Create the activity as its chapter's lead, then take its steps in order."""
+async def _replay_activity(
+    refs: _Refs, spec: ActivitySpec, reviewer: Principal, index: int
+) -> None:
+    """Create the activity as its chapter's lead, then take its steps in order, each at its
+    time in the activity's story (``_story``)."""
     session = refs.session
     chapter_id = refs.chapters[spec.chapter]
     author = await refs.organiser(chapter_id)
-    starts = datetime.fromisoformat(spec.starts)  # no offset: read on the chapter's clock
+    clock = await session.scalar(select(Chapter.timezone).where(Chapter.id == chapter_id))
+    starts = datetime.fromisoformat(spec.starts).replace(tzinfo=ZoneInfo(clock))  # its clock
+    ends = None if spec.hours is None else starts + timedelta(hours=spec.hours)
     fields = ActivityFields(
         chapter_id=chapter_id,
         kind=ActivityKind(spec.kind),
         title=spec.title,
         starts_at=starts,
-        ends_at=None if spec.hours is None else starts + timedelta(hours=spec.hours),
+        ends_at=ends,
         venue=spec.venue,
         online_url=spec.online,
         language=spec.language,
@@ -1110,47 +1259,81 @@ async def _replay_activity(refs: _Refs, spec: ActivitySpec, reviewer: Principal)
         participants=[refs.participant(who) for who in spec.people],
         links=refs.links(spec.key, spec.links),
     )
-    activity_id = (await create_activity(session, author, fields)).id
-    for step in spec.steps.split():
-        if step == "submit":
-            await lifecycle.submit(session, author, activity_id)
-        elif step == "accept":
-            await lifecycle.review(session, reviewer, activity_id, lifecycle.Step.ACCEPT)
-        elif step == "changes":
-            decision = lifecycle.Step.REQUEST_CHANGES
-            await lifecycle.review(session, reviewer, activity_id, decision, spec.review)
-        elif step == "reply":
-            await lifecycle.add_comment(session, author, activity_id, spec.reply)
-        elif step == "fix":
-            await update_activity(session, author, activity_id, _fixed_fields(refs, spec))
-            await lifecycle.submit(session, author, activity_id, spec.fix.note)
-        elif step == "cancel":
-            await lifecycle.cancel(session, author, activity_id, spec.cancel)
-        elif step == "recap":
-            await lifecycle.publish_recap(
-                session,
-                author,
-                activity_id,
-                summary=spec.recap.summary,
-                actual_attendance=spec.recap.attendance,
-                links=refs.links(spec.key, spec.recap.links),
-            )
-        else:
-            raise ValueError(f"{spec.key}: unknown step {step!r}")
-        await _date_new_comments(session, activity_id)
+    story = _story(spec, starts, ends or starts, index, refs.clock.limit)
+    with _acting(session, "create", author):
+        activity_id = (await create_activity(session, author, fields)).id
+    await refs.clock.stamp(story[0])
+    for step, when in zip(spec.steps.split(), story[1:], strict=True):
+        actor = reviewer if step in ("accept", "changes", "reopen") else author
+        with _acting(session, step, actor):
+            await _take_step(refs, spec, step, activity_id, author, reviewer)
+        await refs.clock.stamp(when)
 
 
-async def _date_new_comments(session: AsyncSession, activity_id: uuid.UUID) -> None:
-    """A comment's time is its transaction's start, so a thread seeded in one transaction would
-    have no order: the comments a step just wrote get the step's time, like its transition."""
-    await session.execute(
-        update(ActivityComment)
-        .where(
-            ActivityComment.activity_id == activity_id,
-            ActivityComment.created_at == func.now(),
-        )
-        .values(created_at=datetime.now(UTC))
-        .execution_options(synchronize_session="fetch")
+def _acting(session: AsyncSession, step: str, actor: Principal):
+    return audited(session, action=STEP_MUTATIONS[step], actor_id=actor.person_id, request_id=None)
+
+
+async def _take_step(
+    refs: _Refs,
+    spec: ActivitySpec,
+    step: str,
+    activity_id: uuid.UUID,
+    author: Principal,
+    reviewer: Principal,
+) -> None:
+    session = refs.session
+    if step == "submit":
+        await lifecycle.submit(session, author, activity_id)
+    elif step == "accept":
+        await lifecycle.review(session, reviewer, activity_id, lifecycle.Step.ACCEPT)
+    elif step == "changes":
+        decision = lifecycle.Step.REQUEST_CHANGES
+        await lifecycle.review(session, reviewer, activity_id, decision, spec.review)
+    elif step == "reply":
+        await lifecycle.add_comment(session, author, activity_id, spec.reply)
+    elif step == "fix":
+        await update_activity(session, author, activity_id, _fixed_fields(refs, spec))
+        await lifecycle.submit(session, author, activity_id, spec.fix.note)
+    elif step == "cancel":
+        await lifecycle.cancel(session, author, activity_id, spec.cancel)
+    elif step == "recap":
+        recap = _recap(refs, spec, spec.recap)
+        await lifecycle.publish_recap(session, author, activity_id, recap)
+    elif step == "republish":
+        recap = _recap(refs, spec, spec.republish.recap)
+        await lifecycle.publish_recap(session, author, activity_id, recap, spec.republish.note)
+    elif step == "reopen":
+        await lifecycle.reopen(session, reviewer, activity_id, spec.reopen)
+    elif step == "reschedule":
+        await _reschedule(refs, spec, activity_id, author)
+    else:
+        raise ValueError(f"{spec.key}: unknown step {step!r}")
+
+
+async def _reschedule(
+    refs: _Refs, spec: ActivitySpec, activity_id: uuid.UUID, author: Principal
+) -> None:
+    chapter_id = refs.chapters[spec.chapter]
+    clock = await refs.session.scalar(select(Chapter.timezone).where(Chapter.id == chapter_id))
+    starts = datetime.fromisoformat(spec.reschedule.starts).replace(tzinfo=ZoneInfo(clock))
+    await schedule.reschedule(
+        refs.session, author, activity_id, starts_at=starts, reason=spec.reschedule.reason
+    )
+
+
+def _recap(refs: _Refs, spec: ActivitySpec, given: Recap) -> recaps.RecapContent:
+    """The recap's figure is people present for events, reach for content (reads, listens)."""
+    figures = recaps.FIGURES[ActivityKind(spec.kind)]
+    count = given.attendance
+    reach = None
+    if not figures.attendance:
+        reach = recaps.Reach(count=count, unit=min(figures.reach_units))
+    return recaps.RecapContent(
+        summary=given.summary,
+        attendance=count if figures.attendance else None,
+        reach=reach,
+        links=refs.links(spec.key, given.links),
     )
 
 
@@ -1172,3 +1355,126 @@ def _count(number: int, noun: str) -> str:
 
 def _at(day: str, timezone: ZoneInfo) -> datetime:
     return datetime.combine(date.fromisoformat(day), time(10, 0), tzinfo=timezone)
+
+
+# Dating the story
+
+# Columns that say when a row was written or a step taken (not dates of the story itself, such
+# as an activity's start or a membership period's, which the services are given).
+RECORD_TIMES = (
+    "created_at",
+    "updated_at",
+    "occurred_at",
+    "published_at",
+    "changed_at",
+    "submitted_at",
+    "reviewed_at",
+    "recap_published_at",
+)
+
+
+class Clock:
+    """Dates what the seeding writes. The services stamp rows with the time of writing (the
+    transaction's ``now()`` or the time of the call), and the demo replays three years in one
+    transaction: after each step of the story, ``stamp`` gives every record time written since
+    the previous stamp the step's time. ``limit``: the story ends before it is seeded."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+        self.since = datetime.now(UTC)
+        self.limit = self.since - timedelta(hours=1)
+        self.tables = [
+            table
+            for table in Base.metadata.sorted_tables
+            if "tenant_id" in table.c and any(name in table.c for name in RECORD_TIMES)
+        ]
+
+    async def stamp(self, when: datetime) -> None:
+        """Times set by the database become ``when``; times set by a service become ``when``
+        plus their offset from the previous stamp, which keeps the order of a list written
+        microseconds apart."""
+        tenant_id = bound_tenant(self.session.sync_session)
+        since = literal(self.since, DateTime(timezone=True))
+        moment = literal(when, DateTime(timezone=True))
+        for table in self.tables:
+            columns = [table.c[name] for name in RECORD_TIMES if name in table.c]
+            values = {
+                column.name: case(
+                    (column == func.now(), moment),
+                    (column >= since, moment + (column - since)),
+                    else_=column,
+                )
+                for column in columns
+            }
+            fresh = or_(*(or_(column == func.now(), column >= since) for column in columns))
+            await self.session.execute(
+                update(table).where(table.c.tenant_id == tenant_id, fresh).values(values)
+            )
+        self.since = datetime.now(UTC)
+
+
+def _story(
+    spec: ActivitySpec, starts: datetime, ends: datetime, index: int, limit: datetime
+) -> list[datetime]:
+    """When the activity was written up and when each of its steps was taken: written up four
+    to six weeks before it starts, submitted a few days later, reviewed within days, answered
+    or fixed a day or two after a review, cancelled the day before (or, a draft, a week
+    later), recapped a few days after it ended; reopened, rescheduled or recapped again a few
+    days after the step before. ``index`` (its place in the ledger) spreads
+    the days and hours, so no two activities share a moment. A story that would reach past
+    ``limit`` is told, in the same order, in the days just before it."""
+    offset = timedelta(hours=index % 5, minutes=(index * 17) % 60)
+    day = starts.replace(hour=9, minute=0, second=0, microsecond=0) + offset
+    times = [day - timedelta(days=28 + (index * 5) % 17)]
+    steps = spec.steps.split()
+    for step in steps:
+        previous = times[-1]
+        if step == "submit":
+            at = previous + timedelta(days=2 + index % 4, hours=3)
+        elif step in ("accept", "changes"):
+            at = previous + timedelta(days=1 + index % 3, hours=1)
+        elif step in ("reply", "fix"):
+            at = previous + timedelta(days=1 + (step == "fix"), hours=2)
+        elif step == "cancel" and "submit" in steps:
+            at = day - timedelta(days=1) + timedelta(hours=9)
+        elif step == "cancel":
+            at = previous + timedelta(days=7)
+        elif step in ("reopen", "reschedule", "republish"):
+            at = previous + timedelta(days=2 + index % 3, hours=4)
+        else:  # recap
+            at = ends + timedelta(days=1 + index % 5, hours=2)
+        times.append(max(at, previous + timedelta(hours=1)))
+    if times[-1] < limit:
+        return times
+    begin = min(times[0], limit - timedelta(days=5 + index % 7, hours=index % 5))
+    step = (limit - begin) / len(times)
+    return [begin + step * number for number in range(len(times))]
+
+
+def _first_day(content: TenantContent) -> str:
+    return min(spec.founded for spec in content.chapters)
+
+
+async def _date_people(
+    session: AsyncSession, content: TenantContent, people: dict[str, Person], timezone: ZoneInfo
+) -> None:
+    """A person's profile dates from their first membership or committee seat (the staff's,
+    and anyone else's, from before the first chapter)."""
+    first: dict[str, str] = {}
+    seats = content.committee.seats if content.committee else []
+    for key, day in [(c.person, c.on) for c in content.history] + [
+        (seat.person, seat.starts_on) for seat in seats
+    ]:
+        first[key] = min(day, first.get(key, day))
+    table = Person.__table__
+    for key, day in first.items():
+        when = _at(day, timezone) - timedelta(hours=1)
+        await session.execute(
+            update(table)
+            .where(table.c.tenant_id == people[key].tenant_id, table.c.id == people[key].id)
+            .values(created_at=when, updated_at=when)
+        )
+
+
+def _day_at(day: date, hour: int) -> datetime:
+    return datetime.combine(day, time(hour, 0), tzinfo=UTC)

@@ -100,6 +100,8 @@ class Settings:
     graphql_max_tokens: int
     # Field selections of one document once its fragments are expanded (see api/limits.py).
     graphql_max_fields: int = 2000
+    # Most cost of one operation: page sizes multiplied down the tree (see api/limits.py).
+    graphql_max_cost: int = 10_000
     page_size_max: int = field(default=100)
 
     # "production" switches GraphiQL and introspection off (each can be set explicitly).
@@ -136,7 +138,8 @@ def load_settings() -> Settings:
         port=port,
         graphiql=_env_bool("CHAPTERS_GRAPHIQL", not production),
         local_dir=local_dir,
-        jwt_issuer=_env_str("CHAPTERS_JWT_ISSUER", f"http://{host}:{port}"),
+        # The same wherever the service listens: a token printed for one port works on another.
+        jwt_issuer=_env_str("CHAPTERS_JWT_ISSUER", "chapters"),
         jwt_audience=_env_str("CHAPTERS_JWT_AUDIENCE", "chapters"),
         jwt_ttl_seconds=_env_int("CHAPTERS_JWT_TTL_SECONDS", 3600, minimum=60),
         jwt_private_key_file=Path(
@@ -153,9 +156,10 @@ def load_settings() -> Settings:
         ),
         redis_url=_env_str("REDIS_URL", None),
         graphql_max_depth=_env_int("CHAPTERS_GRAPHQL_MAX_DEPTH", 10, minimum=2),
-        graphql_max_aliases=_env_int("CHAPTERS_GRAPHQL_MAX_ALIASES", 15, minimum=1),
+        graphql_max_aliases=_env_int("CHAPTERS_GRAPHQL_MAX_ALIASES", 200, minimum=1),
         graphql_max_tokens=_env_int("CHAPTERS_GRAPHQL_MAX_TOKENS", 2000, minimum=100),
         graphql_max_fields=_env_int("CHAPTERS_GRAPHQL_MAX_FIELDS", 2000, minimum=100),
+        graphql_max_cost=_env_int("CHAPTERS_GRAPHQL_MAX_COST", 10_000, minimum=100),
         env=env,
         graphql_introspection=_env_bool("CHAPTERS_GRAPHQL_INTROSPECTION", not production),
         max_body_bytes=_env_int("CHAPTERS_MAX_BODY_BYTES", 1024 * 1024, minimum=4096),

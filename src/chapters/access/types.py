@@ -45,6 +45,20 @@ class ApiClientType:
 
 
 @strawberry.type(
+    name="IdentityProviderKeyStatus",
+    description="How the last fetch of a provider's discovery document and key set went, in "
+    "the server process that answers (each process fetches on its own).",
+)
+class IdentityProviderKeyStatusType:
+    last_fetch_at: datetime
+    ok: bool
+    error: str | None = strawberry.field(description="What failed, when the fetch failed.")
+    key_count: int = strawberry.field(
+        description="Keys held now: after a failed fetch, those of the last good one."
+    )
+
+
+@strawberry.type(
     name="IdentityProvider", description="An OpenID Connect issuer trusted for sign-in."
 )
 class IdentityProviderType:
@@ -55,6 +69,22 @@ class IdentityProviderType:
     email_claim: str
     link_by_verified_email: bool
     enabled: bool
+
+    @strawberry.field(
+        description="The last key fetch of the answering server process; null when it has "
+        "not fetched this provider's keys since it started (a sign-in or re-adding does)."
+    )
+    def key_status(self, info: strawberry.Info) -> IdentityProviderKeyStatusType | None:
+        runtime = getattr(info.context.request.app.state, "runtime", None)
+        status = runtime.verifiers.jwks.status(self.issuer) if runtime is not None else None
+        if status is None:
+            return None
+        return IdentityProviderKeyStatusType(
+            last_fetch_at=status.last_fetch_at,
+            ok=status.ok,
+            error=status.error,
+            key_count=status.key_count,
+        )
 
     @classmethod
     def from_model(cls, provider: m.IdentityProvider) -> IdentityProviderType:

@@ -1,4 +1,4 @@
-"""The review lifecycle: submit, review, cancel, the review thread, and recaps.
+"""The review lifecycle: submit, review, reopen, cancel, the review thread, and recaps.
 
 ``TRANSITIONS`` is the whole state machine: a step is allowed from a status only if the table
 has the pair, and it leads to the status the table names. Each step is also an action of the
@@ -9,20 +9,16 @@ from __future__ import annotations
 
 import enum
 import uuid
-from collections.abc import Sequence
 from datetime import datetime
-from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from chapters import authz
-from chapters.activities import service
-from chapters.activities.service import LinkEntry
+from chapters.activities import recaps, service
 from chapters.auth.principal import Principal
 from chapters.authz import Action
-from chapters.changes import UNSET
 from chapters.errors import ErrorCode, FieldError, InvalidInput
-from chapters.models import Activity, ActivityComment, ActivityKind, ActivityLink, LinkKind
+from chapters.models import Activity, ActivityComment, ActivityKind
 from chapters.models import ActivityStatus as S
 from chapters.validation import check_length, required_text
 
@@ -32,6 +28,7 @@ class Step(enum.StrEnum):
     ACCEPT = "accept"
     REQUEST_CHANGES = "request_changes"
     CANCEL = "cancel"
+    REOPEN = "reopen"
 
 
 TRANSITIONS: dict[tuple[S, Step], S] = {
@@ -43,6 +40,7 @@ TRANSITIONS: dict[tuple[S, Step], S] = {
     (S.SUBMITTED, Step.CANCEL): S.CANCELLED,
     (S.CHANGES_REQUESTED, Step.CANCEL): S.CANCELLED,
     (S.ACCEPTED, Step.CANCEL): S.CANCELLED,  # only before it starts: see ``_check_step``
+    (S.ACCEPTED, Step.REOPEN): S.CHANGES_REQUESTED,  # ops correct it: edit, resubmit, review
 }
 
 STEP_ACTIONS = {
@@ -50,6 +48,7 @@ STEP_ACTIONS = {
     Step.ACCEPT: Action.ACTIVITY_REVIEW,
     Step.REQUEST_CHANGES: Action.ACTIVITY_REVIEW,
     Step.CANCEL: Action.ACTIVITY_CANCEL,
+    Step.REOPEN: Action.ACTIVITY_REOPEN,
 }
 
 # What submitting needs beyond what a draft needs: where the activity takes place.
@@ -59,17 +58,14 @@ IN_PERSON = frozenset(
 ONLINE = frozenset({ActivityKind.ONLINE_MEETUP, ActivityKind.LIVE_STREAM})
 
 RECAP_STATUSES = frozenset({S.SUBMITTED, S.CHANGES_REQUESTED, S.ACCEPTED})
-RECAP_LINK_KINDS = frozenset(
-    {LinkKind.RECORDING, LinkKind.SLIDES, LinkKind.ARTICLE, LinkKind.EPISODE, LinkKind.PHOTOS}
-)
 PAST_TENSE = {
     Step.SUBMIT: "submitted",
     Step.ACCEPT: "accepted",
     Step.REQUEST_CHANGES: "sent back for changes",
     Step.CANCEL: "cancelled",
+    Step.REOPEN: "reopened",
 }
 COMMENT_LIMIT = 10000
-SUMMARY_LIMIT = 20000
 
 
 def target_of(status: S, step: Step) -> S | None:
@@ -95,12 +91,28 @@ def _ready_for_review(activity: Activity) -> list[FieldError]:
     return []
 
 
-def may_take(principal: Principal | None, activity: Activity, step: Step, now: datetime) -> bool:
-    """Whether the caller could take the step now (for the client to offer it); a submission
-    may still miss what review needs, such as the venue."""
-    return authz.can(
-        principal, STEP_ACTIONS[step], chapter_id=activity.chapter_id
-    ) and not _check_step(activity, step, now)
+def step_problems(activity: Activity, step: Step, now: datetime) -> list[FieldError]:
+    """What keeps the activity, as it is, from taking the step, whoever asks: the state
+    machine, and for a submission what review needs (``Activity.submissionProblems``)."""
+    errors = _check_step(activity, step, now)
+    if not errors and step is Step.SUBMIT:
+        errors = _ready_for_review(activity)
+    return errors
+
+
+def may_take(
+    principal: Principal | None,
+    activity: Activity,
+    step: Step,
+    now: datetime,
+    co_hosts: frozenset[uuid.UUID] = frozenset(),
+) -> bool:
+    """Whether the caller could take the step now (for the client to offer it): the step
+    would succeed, by the policy and by ``step_problems``."""
+    allowed = authz.can(
+        principal, STEP_ACTIONS[step], chapter_id=activity.chapter_id, co_hosts=co_hosts
+    )
+    return allowed and not step_problems(activity, step, now)
 
 
 async def _take(
@@ -116,12 +128,10 @@ async def _take(
     """Take a step: the policy first, then the input and the state machine; the comment, if
     any, goes into the history and the review thread."""
     activity = await service.get_activity(session, principal, activity_id, lock=True)
-    authz.require(principal, STEP_ACTIONS[step], chapter_id=activity.chapter_id)
+    await service.require_on(session, principal, STEP_ACTIONS[step], activity)
     comment = _comment(comment, field, required=comment_required)
     now = service.utc_now()
-    errors = _check_step(activity, step, now)
-    if not errors and step is Step.SUBMIT:
-        errors = _ready_for_review(activity)
+    errors = step_problems(activity, step, now)
     if errors:
         raise InvalidInput(*errors)
     service.record_transition(
@@ -129,7 +139,7 @@ async def _take(
     )
     if step is Step.SUBMIT:
         activity.submitted_at = now
-    elif step in (Step.ACCEPT, Step.REQUEST_CHANGES):
+    elif step in (Step.ACCEPT, Step.REQUEST_CHANGES, Step.REOPEN):
         activity.reviewed_at = now
     if comment:
         thread = ActivityComment(
@@ -188,11 +198,21 @@ async def cancel(
     )
 
 
+async def reopen(
+    session: AsyncSession, principal: Principal | None, activity_id: uuid.UUID, reason: str
+) -> Activity:
+    """Send an accepted activity back for changes (ops): its leads edit and resubmit it, and
+    it is reviewed again; the reason stays in the history and the thread."""
+    return await _take(
+        session, principal, activity_id, Step.REOPEN, reason, field="reason", comment_required=True
+    )
+
+
 async def add_comment(
     session: AsyncSession, principal: Principal | None, activity_id: uuid.UUID, body: str
 ) -> ActivityComment:
     activity = await service.get_activity(session, principal, activity_id, "activityId")
-    authz.require(principal, Action.ACTIVITY_COMMENT, chapter_id=activity.chapter_id)
+    await service.require_on(session, principal, Action.ACTIVITY_COMMENT, activity)
     text = _comment(body, "body", required=True)
     comment = ActivityComment(activity_id=activity.id, author_id=principal.person_id, body=text)
     session.add(comment)
@@ -200,65 +220,51 @@ async def add_comment(
     return comment
 
 
-def _check_recap(
-    summary: str, actual_attendance: Any, links: Sequence[LinkEntry]
-) -> list[FieldError]:
-    errors = required_text(summary, "summary", SUMMARY_LIMIT)
-    if actual_attendance is not UNSET:
-        errors += service.check_attendance(actual_attendance, "actualAttendance")
-    errors += service.check_links(links)
-    errors += [
-        FieldError(
-            f"links.{i}.kind",
-            ErrorCode.INVALID,
-            "Recap links are recordings, slides, articles, episodes or photos",
-        )
-        for i, link in enumerate(links)
-        if link.kind not in RECAP_LINK_KINDS
-    ]
-    return errors
+async def _recap_target(
+    session: AsyncSession, principal: Principal | None, activity_id: uuid.UUID
+) -> Activity:
+    """The activity whose recap is written: the caller may, it was submitted, it has ended."""
+    activity = await service.get_activity(session, principal, activity_id, lock=True)
+    await service.require_on(session, principal, Action.ACTIVITY_RECAP, activity)
+    if activity.status not in RECAP_STATUSES:
+        hint = "submit it first" if activity.status == S.DRAFT else "it was cancelled"
+        raise InvalidInput(FieldError("id", ErrorCode.CONFLICT, f"No recap yet: {hint}"))
+    if not service.has_ended(activity, service.utc_now()):
+        raise InvalidInput(FieldError("id", ErrorCode.CONFLICT, "It has not ended yet"))
+    return activity
 
 
 async def publish_recap(
     session: AsyncSession,
     principal: Principal | None,
     activity_id: uuid.UUID,
-    *,
-    summary: str,
-    actual_attendance: Any = UNSET,
-    links: Sequence[LinkEntry] = (),
+    content: recaps.RecapContent,
+    note: str | None = None,
 ) -> Activity:
-    """Publish (or update) the recap of an activity that took place. ``recap_published_at``
-    keeps the first publication: it is what timeliness is judged by. Links are added to the
-    activity's links, each once."""
-    activity = await service.get_activity(session, principal, activity_id, lock=True)
-    authz.require(principal, Action.ACTIVITY_RECAP, chapter_id=activity.chapter_id)
-    now = service.utc_now()
-    if activity.status not in RECAP_STATUSES:
-        hint = "submit it first" if activity.status == S.DRAFT else "it was cancelled"
-        raise InvalidInput(FieldError("id", ErrorCode.CONFLICT, f"No recap yet: {hint}"))
-    if not service.has_ended(activity, now):
-        raise InvalidInput(FieldError("id", ErrorCode.CONFLICT, "It has not ended yet"))
-    errors = _check_recap(summary, actual_attendance, links)
-    if errors:
-        raise InvalidInput(*errors)
-    activity.recap_summary = summary.strip()
-    if actual_attendance is not UNSET:
-        activity.actual_attendance = actual_attendance
-    activity.recap_published_at = activity.recap_published_at or now
-    await _add_links(session, activity, links)
-    activity.updated_at = now
-    await session.flush()
+    """Publish the recap of an activity that took place, or its next version (the earlier
+    ones stay). ``recap_published_at`` keeps the first publication: it is what timeliness is
+    judged by."""
+    activity = await _recap_target(session, principal, activity_id)
+    await recaps.publish_version(
+        session, activity, content, author_id=principal.person_id, note=note, now=service.utc_now()
+    )
     return activity
 
 
-async def _add_links(session: AsyncSession, activity: Activity, links: Sequence[LinkEntry]) -> None:
-    existing = await service.rows_of(session, ActivityLink, activity)
-    have = {(row.kind, row.url) for row in existing}
-    new = []
-    for link in links:
-        values = service.link_values(link)
-        if (values["kind"], values["url"]) not in have:
-            have.add((values["kind"], values["url"]))
-            new.append(values)
-    service.append_rows(session, activity, ActivityLink, new)
+async def remove_recap_link(
+    session: AsyncSession,
+    principal: Principal | None,
+    activity_id: uuid.UUID,
+    url: str,
+    note: str | None = None,
+) -> Activity:
+    """Take a wrong link out of the recap: a new version without it (the old one stays)."""
+    activity = await _recap_target(session, principal, activity_id)
+    current = await recaps.current_version(session, activity)
+    if current is None:
+        raise InvalidInput(FieldError("id", ErrorCode.CONFLICT, "No recap was published yet"))
+    content = recaps.RecapContent(summary=current.summary, links=recaps.without_link(current, url))
+    await recaps.publish_version(
+        session, activity, content, author_id=principal.person_id, note=note, now=service.utc_now()
+    )
+    return activity

@@ -9,6 +9,7 @@ from datetime import datetime
 from typing import Any, TypeVar
 
 from sqlalchemy import select
+from sqlalchemy.dialects.postgresql import distinct_on
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from chapters.activities.queries import overdue_cutoff
@@ -17,9 +18,11 @@ from chapters.models import (
     ActivityLink,
     ActivityOrganisation,
     ActivityParticipant,
+    ActivityRecapVersion,
     ActivityTransition,
     Chapter,
     Organisation,
+    Person,
 )
 
 T = TypeVar("T")
@@ -73,11 +76,17 @@ async def _in_order(
 
 async def participants_by_activity(
     session: AsyncSession, activity_ids: Sequence[uuid.UUID]
-) -> list[list[ActivityParticipant]]:
-    """In the order they were given."""
-    return await _in_order(
-        session, ActivityParticipant, activity_ids, ActivityParticipant.created_at
+) -> list[list[tuple[ActivityParticipant, str | None, bool | None]]]:
+    """In the order they were given, each with the person's name and public-profile choice
+    (None for external participants)."""
+    rows = await session.execute(
+        select(ActivityParticipant, Person.display_name, Person.public_profile)
+        .outerjoin(Person, Person.id == ActivityParticipant.person_id)
+        .where(ActivityParticipant.activity_id.in_(activity_ids))
+        .order_by(ActivityParticipant.created_at, ActivityParticipant.id)
     )
+    triples: list[Any] = rows.all()
+    return _grouped(triples, activity_ids, lambda r: r[0].activity_id)
 
 
 async def links_by_activity(
@@ -94,6 +103,20 @@ async def transitions_by_activity(
     return await _in_order(
         session, ActivityTransition, activity_ids, ActivityTransition.occurred_at
     )
+
+
+async def current_recap_by_activity(
+    session: AsyncSession, activity_ids: Sequence[uuid.UUID]
+) -> list[ActivityRecapVersion | None]:
+    """The latest version of each activity's recap (None without one)."""
+    rows = await session.scalars(
+        select(ActivityRecapVersion)
+        .ext(distinct_on(ActivityRecapVersion.activity_id))
+        .where(ActivityRecapVersion.activity_id.in_(activity_ids))
+        .order_by(ActivityRecapVersion.activity_id, ActivityRecapVersion.number.desc())
+    )
+    latest = {row.activity_id: row for row in rows}
+    return [latest.get(activity_id) for activity_id in activity_ids]
 
 
 async def overdue_cutoff_by_tenant(

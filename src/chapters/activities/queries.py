@@ -3,7 +3,8 @@
 Visibility is a SQL condition, so pages and counts never include what the caller may not read:
 accepted activities are public; the others only for callers who may read unaccepted
 activities of the owning chapter (staff and viewers: every chapter; leads and co-leads:
-their own chapters). Committee-level activities under review are staff's and viewers' only.
+their own chapters) or of a chapter co-hosting them (leads and co-leads of the co-host).
+Committee-level activities under review are staff's and viewers' (and co-hosts' leads') only.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from __future__ import annotations
 import enum
 import uuid
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import (
     ColumnElement,
@@ -27,7 +28,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from chapters import authz
+from chapters import authz, times
 from chapters.api.pagination import Ordering
 from chapters.auth.principal import Principal
 from chapters.authz import Action
@@ -80,6 +81,7 @@ class ActivityFilter:
     statuses: tuple[ActivityStatus, ...] = ()
     starts_from: datetime | None = None
     starts_before: datetime | None = None
+    starts_on: tuple[date | None, date | None] | None = None  # days on the chapter's clock
     organisation_id: uuid.UUID | None = None
     participant_person_id: uuid.UUID | None = None
     text: str | None = None
@@ -104,6 +106,16 @@ def unaccepted_chapters(principal: Principal | None) -> set[uuid.UUID] | None:
     }
 
 
+def co_hosting_chapters(principal: Principal | None) -> set[uuid.UUID]:
+    """The chapters whose co-hosted activities the caller may read at every status."""
+    chapter_ids = principal.chapter_roles if principal is not None else {}
+    return {
+        chapter_id
+        for chapter_id in chapter_ids
+        if authz.can(principal, Action.ACTIVITY_READ_UNACCEPTED, co_hosts=(chapter_id,))
+    }
+
+
 def visible(principal: Principal | None) -> ColumnElement[bool]:
     authz.require(principal, Action.ACTIVITY_READ_ACCEPTED)
     organisation_id = principal.partner_organisation_id if principal else None
@@ -120,14 +132,29 @@ def visible(principal: Principal | None) -> ColumnElement[bool]:
     chapters = unaccepted_chapters(principal)
     if chapters is None:
         return true()
-    accepted = Activity.status == ActivityStatus.ACCEPTED
-    return or_(accepted, Activity.chapter_id.in_(chapters)) if chapters else accepted
+    readable = [Activity.status == ActivityStatus.ACCEPTED]
+    if chapters:
+        readable.append(Activity.chapter_id.in_(chapters))
+    co_hosting = co_hosting_chapters(principal)
+    if co_hosting:
+        readable.append(
+            exists().where(
+                ActivityCoHost.tenant_id == Activity.tenant_id,
+                ActivityCoHost.activity_id == Activity.id,
+                ActivityCoHost.chapter_id.in_(co_hosting),
+            )
+        )
+    return or_(*readable)
 
 
 def may_read(
-    principal: Principal | None, activity: Activity, organisation_ids: set[uuid.UUID]
+    principal: Principal | None,
+    activity: Activity,
+    organisation_ids: set[uuid.UUID],
+    co_hosts: frozenset[uuid.UUID] = frozenset(),
 ) -> bool:
-    """``visible`` for one loaded activity and the organisations taking part in it."""
+    """``visible`` for one loaded activity, the organisations taking part in it and the
+    chapters co-hosting it."""
     if principal is not None and principal.partner_organisation_id is not None:
         return (
             activity.status == ActivityStatus.ACCEPTED
@@ -135,14 +162,22 @@ def may_read(
         )
     if activity.status == ActivityStatus.ACCEPTED:
         return authz.can(principal, Action.ACTIVITY_READ_ACCEPTED)
-    return authz.can(principal, Action.ACTIVITY_READ_UNACCEPTED, chapter_id=activity.chapter_id)
-
-
-def may_read_thread(principal: Principal | None, chapter_id: uuid.UUID | None) -> bool:
-    """The review thread (comments, and the comments on transitions)."""
     return authz.can(
-        principal, Action.ACTIVITY_READ_UNACCEPTED, chapter_id=chapter_id
-    ) or authz.can(principal, Action.ACTIVITY_COMMENT, chapter_id=chapter_id)
+        principal,
+        Action.ACTIVITY_READ_UNACCEPTED,
+        chapter_id=activity.chapter_id,
+        co_hosts=co_hosts,
+    )
+
+
+def may_read_thread(
+    principal: Principal | None, activity: Activity, co_hosts: frozenset[uuid.UUID]
+) -> bool:
+    """The review thread (comments, and the comments on transitions)."""
+    return any(
+        authz.can(principal, action, chapter_id=activity.chapter_id, co_hosts=co_hosts)
+        for action in (Action.ACTIVITY_READ_UNACCEPTED, Action.ACTIVITY_COMMENT)
+    )
 
 
 def descendant_ids(chapter_id: uuid.UUID) -> Select:
@@ -218,6 +253,10 @@ async def activity_query(
         conditions.append(Activity.starts_at >= f.starts_from)
     if f.starts_before is not None:
         conditions.append(Activity.starts_at < f.starts_before)
+    if f.starts_on is not None:
+        start, end = times.days(*f.starts_on, await _timezone(session, tenant_id, f.chapter_id))
+        conditions.append(Activity.starts_at >= start)
+        conditions.append(Activity.starts_at < end)
     if f.organisation_id is not None:
         if authz.hides_organisation(principal, f.organisation_id):
             conditions.append(false())  # which activities another organisation joins
@@ -253,6 +292,42 @@ async def overdue_recaps_query(session: AsyncSession, principal: Principal | Non
     authz.require(principal, Action.ACTIVITY_OVERSEE)
     cutoff = await overdue_cutoff(session, principal.tenant_id)
     return select(Activity).where(visible(principal), recap_overdue(cutoff))
+
+
+async def _timezone(
+    session: AsyncSession, tenant_id: uuid.UUID, chapter_id: uuid.UUID | None
+) -> str:
+    """The clock dates are read on: the chapter's, else the tenant's."""
+    if chapter_id is not None:
+        timezone = await session.scalar(select(Chapter.timezone).where(Chapter.id == chapter_id))
+        if timezone is not None:
+            return timezone
+    return await session.scalar(select(Tenant.timezone).where(Tenant.id == tenant_id)) or "UTC"
+
+
+async def calendar_range(
+    session: AsyncSession,
+    chapter_id: uuid.UUID,
+    *,
+    instants: tuple[datetime | None, datetime | None],
+    days: tuple[date | None, date | None],
+) -> tuple[datetime, datetime]:
+    """chapterCalendar's range: the instants from/to, or the days fromDate to toDate on the
+    chapter's clock, one pair or the other."""
+    pair, names = (days, ("fromDate", "toDate")) if any(days) else (instants, ("from", "to"))
+    errors = [
+        FieldError(name, ErrorCode.REQUIRED, "Give from and to, or fromDate and toDate")
+        for name, value in zip(names, pair, strict=True)
+        if value is None
+    ]
+    if any(days) and any(instants):
+        errors.append(FieldError("from", ErrorCode.INVALID, "Give instants or days, not both"))
+    if errors:
+        raise InvalidInput(*errors)
+    if pair is days:
+        timezone = await session.scalar(select(Chapter.timezone).where(Chapter.id == chapter_id))
+        return times.days(days[0], days[1], timezone or "UTC")
+    return instants[0], instants[1]  # type: ignore[return-value]
 
 
 def calendar_query(

@@ -3,12 +3,12 @@ from __future__ import annotations
 import enum
 import uuid
 from collections.abc import Awaitable, Callable
-from datetime import UTC, datetime
+from datetime import date, datetime
 from typing import Annotated, Any
 
 import strawberry
 
-from chapters.activities import lifecycle, queries, service
+from chapters.activities import lifecycle, queries, recaps, schedule, service
 from chapters.activities.lifecycle import Step
 from chapters.activities.types import (
     ActivityCommentType,
@@ -19,6 +19,7 @@ from chapters.activities.types import (
     LinkKindType,
     OrganisationRoleType,
     ParticipantRoleType,
+    ReachUnitType,
 )
 from chapters.api.errors import UserError, run_mutation
 from chapters.api.ids import decode_id
@@ -34,9 +35,14 @@ def _id(value: strawberry.ID | None, type_name: str, field: str) -> uuid.UUID | 
     return None if value is None else decode_id(str(value), type_name, field)
 
 
-def _utc(value: datetime | None) -> datetime | None:
-    """Filter bounds without a UTC offset are UTC."""
-    return value.replace(tzinfo=UTC) if value is not None and value.tzinfo is None else value
+@strawberry.input(
+    name="DateRange",
+    description="Calendar days, both included; either end may be left open. Read in the "
+    "timezone of the chapter it is about (see the field).",
+)
+class DateRange:
+    start: date | None = strawberry.field(default=None, name="from")
+    end: date | None = strawberry.field(default=None, name="to")
 
 
 @strawberry.enum(name="ActivityOrderField")
@@ -64,6 +70,11 @@ class ActivityFilter:
     status: list[ActivityStatusType] | None = None
     starts_from: datetime | None = strawberry.field(default=None, description="Inclusive.")
     starts_before: datetime | None = strawberry.field(default=None, description="Exclusive.")
+    starts_on: DateRange | None = strawberry.field(
+        default=None,
+        description="Starting on these days, read in the timezone of the chapter given as "
+        "chapterId (else the tenant's): an event at 23:30 in Shanghai is on that Shanghai day.",
+    )
     organisation_id: strawberry.ID | None = None
     participant_person_id: strawberry.ID | None = None
     text: str | None = strawberry.field(
@@ -78,8 +89,9 @@ class ActivityFilter:
             committee_id=_id(self.committee_id, "Committee", "committeeId"),
             kinds=tuple(self.kind or ()),
             statuses=tuple(self.status or ()),
-            starts_from=_utc(self.starts_from),
-            starts_before=_utc(self.starts_before),
+            starts_from=self.starts_from,
+            starts_before=self.starts_before,
+            starts_on=(self.starts_on.start, self.starts_on.end) if self.starts_on else None,
             organisation_id=_id(self.organisation_id, "Organisation", "organisationId"),
             participant_person_id=_id(self.participant_person_id, "Person", "participantPersonId"),
             text=self.text,
@@ -109,9 +121,7 @@ class ActivityLinkInput:
     title: str | None = None
 
 
-@strawberry.input(
-    description="A new draft. Times without a UTC offset are read in the activity's timezone."
-)
+@strawberry.input(description="A new draft. Times need a UTC offset (see the DateTime scalar).")
 class ActivityCreateInput:
     chapter_id: strawberry.ID | None = strawberry.field(
         default=None, description="The owning chapter; without one, give the committee."
@@ -243,19 +253,86 @@ class ActivityCommentInput:
     body: str
 
 
+@strawberry.input(description="How many read, watched or listened (see ActivityReachUnit).")
+class ActivityReachInput:
+    count: int
+    unit: ReachUnitType = strawberry.field(
+        description="READS for articles, LISTENS for podcast episodes, VIEWS for live streams; "
+        "any for other kinds."
+    )
+
+
 @strawberry.input(
-    description="The recap of an activity that has ended. Publishing again updates it."
+    description="The recap of an activity that has ended. Publishing again adds a version (the "
+    "earlier ones stay, see Activity.recapHistory); omitted figures and links stay as they are "
+    "in the current version, null clears them."
 )
 class ActivityPublishRecapInput:
     id: strawberry.ID
     summary: str
+    attendance: int | None = strawberry.field(
+        default=strawberry.UNSET,
+        description="People present: meetups, visits, talks, mentoring sessions, a live "
+        "stream's live audience. Not for articles and podcast episodes.",
+    )
+    reach: ActivityReachInput | None = strawberry.field(
+        default=strawberry.UNSET,
+        description="Reads of an article, listens of a podcast episode, views of a live "
+        "stream. Not for meetups, visits, talks and mentoring sessions.",
+    )
     actual_attendance: int | None = strawberry.field(
-        default=strawberry.UNSET, description="Omitted: stays as it is."
+        default=strawberry.UNSET,
+        description="Same as attendance.",
+        deprecation_reason="Use attendance (people present) or reach (reads, views, listens).",
     )
     links: list[ActivityLinkInput] | None = strawberry.field(
-        default=None,
-        description="Recordings, slides, articles, episodes, photos: added to the activity's.",
+        default=strawberry.UNSET,
+        description="The recap's recordings, slides, articles, episodes and photos: given, "
+        "they replace the current version's (a wrong one is corrected or left out).",
     )
+    note: str | None = strawberry.field(
+        default=None, description="Why this version replaces the previous one."
+    )
+
+    def content(self) -> recaps.RecapContent:
+        attendance = self.attendance
+        if attendance is strawberry.UNSET:
+            attendance = self.actual_attendance
+        reach = self.reach
+        if reach is not strawberry.UNSET and reach is not None:
+            reach = recaps.Reach(count=reach.count, unit=reach.unit)
+        return recaps.RecapContent(
+            summary=self.summary,
+            attendance=UNSET if attendance is strawberry.UNSET else attendance,
+            reach=UNSET if reach is strawberry.UNSET else reach,
+            links=UNSET if self.links is strawberry.UNSET else _links(self.links),
+        )
+
+
+@strawberry.input(description="Take a wrong link out of the current recap (a new version).")
+class ActivityRecapLinkRemoveInput:
+    id: strawberry.ID
+    url: str = strawberry.field(description="The link's URL, as the recap lists it.")
+    note: str | None = strawberry.field(default=None, description="Why it goes.")
+
+
+@strawberry.input(description="Send an accepted activity back for changes.")
+class ActivityReopenInput:
+    id: strawberry.ID
+    reason: str = strawberry.field(
+        description="What to correct; kept in the history and posted to the review thread."
+    )
+
+
+@strawberry.input(description="New dates for an activity, kept in its scheduleChanges.")
+class ActivityRescheduleInput:
+    id: strawberry.ID
+    starts_at: datetime
+    ends_at: datetime | None = strawberry.field(
+        default=strawberry.UNSET,
+        description="Omitted: it lasts as long as before; null: no end.",
+    )
+    reason: str = strawberry.field(description="Why it moves (for the history).")
 
 
 @strawberry.type
@@ -348,19 +425,30 @@ class ActivityQuery:
         )
 
     @strawberry.field(
-        description="What the chapter owns or co-hosts and that overlaps [from, to), by start "
-        f"time; at most {queries.CALENDAR_MAX_DAYS} days and {queries.CALENDAR_LIMIT} activities."
+        description="What the chapter owns or co-hosts and that overlaps a time range, by "
+        "start time: the instants [from, to), or the days fromDate to toDate (both included) "
+        f"on the chapter's clock; at most {queries.CALENDAR_MAX_DAYS} days and "
+        f"{queries.CALENDAR_LIMIT} activities."
     )
     async def chapter_calendar(
         self,
         info: strawberry.Info,
         chapter_id: strawberry.ID,
-        start: Annotated[datetime, strawberry.argument(name="from")],
-        end: Annotated[datetime, strawberry.argument(name="to")],
+        start: Annotated[datetime | None, strawberry.argument(name="from")] = None,
+        end: Annotated[datetime | None, strawberry.argument(name="to")] = None,
+        from_date: Annotated[
+            date | None, strawberry.argument(description="The first day, on the chapter's clock.")
+        ] = None,
+        to_date: Annotated[
+            date | None, strawberry.argument(description="The last day, on the chapter's clock.")
+        ] = None,
     ) -> list[ActivityType]:
         ctx = info.context
         chapter = decode_id(str(chapter_id), "Chapter", "chapterId")
-        statement = queries.calendar_query(ctx.principal, chapter, _utc(start), _utc(end))
+        start, end = await queries.calendar_range(
+            ctx.session, chapter, instants=(start, end), days=(from_date, to_date)
+        )
+        statement = queries.calendar_query(ctx.principal, chapter, start, end)
         rows = await ctx.session.scalars(statement)
         return [ActivityType.from_model(row) for row in rows]
 
@@ -464,14 +552,60 @@ class ActivityMutation:
 
         async def work() -> Activity:
             return await lifecycle.publish_recap(
+                ctx.session, ctx.principal, _activity_id(input.id), input.content(), input.note
+            )
+
+        return await _activity_payload(info, work)
+
+    @strawberry.mutation(
+        description="Take a wrong link out of an activity's recap: a new version of the recap "
+        "without it (the owning chapter's leads, ops)."
+    )
+    async def activity_recap_link_remove(
+        self, info: strawberry.Info, input: ActivityRecapLinkRemoveInput
+    ) -> ActivityPayload:
+        ctx = info.context
+
+        async def work() -> Activity:
+            return await lifecycle.remove_recap_link(
+                ctx.session, ctx.principal, _activity_id(input.id), input.url, input.note
+            )
+
+        return await _activity_payload(info, work)
+
+    @strawberry.mutation(
+        description="Send an accepted activity back for changes, with the reason (ops): its "
+        "leads edit and resubmit it."
+    )
+    async def activity_reopen(
+        self, info: strawberry.Info, input: ActivityReopenInput
+    ) -> ActivityPayload:
+        ctx = info.context
+
+        async def work() -> Activity:
+            return await lifecycle.reopen(
+                ctx.session, ctx.principal, _activity_id(input.id), input.reason
+            )
+
+        return await _activity_payload(info, work)
+
+    @strawberry.mutation(
+        description="Move an activity to new dates with a reason, at any stage short of "
+        "cancelled (the owning chapter's leads, ops); kept in its scheduleChanges."
+    )
+    async def activity_reschedule(
+        self, info: strawberry.Info, input: ActivityRescheduleInput
+    ) -> ActivityPayload:
+        ctx = info.context
+
+        async def work() -> Activity:
+            return await schedule.reschedule(
                 ctx.session,
                 ctx.principal,
                 _activity_id(input.id),
-                summary=input.summary,
-                actual_attendance=UNSET
-                if input.actual_attendance is strawberry.UNSET
-                else input.actual_attendance,
-                links=_links(input.links),
+                starts_at=input.starts_at,
+                ends_at=UNSET if input.ends_at is strawberry.UNSET else input.ends_at,
+                reason=input.reason,
             )
 
         return await _activity_payload(info, work)

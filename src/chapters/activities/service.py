@@ -13,7 +13,6 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import urlparse
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -163,23 +162,38 @@ def normalized_tags(tags: Iterable[str]) -> list[str]:
     return list(seen.values())
 
 
+def check_participant(p: ParticipantEntry, where: str = "") -> list[FieldError]:
+    """One entry on its own: a person or a name, texts within their limits. ``where``
+    prefixes the field names (``participants.2``)."""
+
+    def at(name: str) -> str:
+        return f"{where}.{name}" if where else name
+
+    errors = []
+    named = p.external_name is not None and p.external_name.strip() != ""
+    if (p.person_id is None) == (not named):
+        errors.append(
+            FieldError(
+                where or "personId", ErrorCode.INVALID, "Give either personId or externalName"
+            )
+        )
+    for name, limit in (("external_name", 200), ("external_affiliation", 200), ("topic", 300)):
+        errors += check_length(getattr(p, name), at(camel(name)), limit)
+    return errors
+
+
+def participant_key(person_id: uuid.UUID | None, external_name: str | None, role: Any) -> tuple:
+    """Who in which role: nobody is listed twice in one role (names ignoring case)."""
+    return (person_id or (external_name or "").strip().lower(), role)
+
+
 def _check_participants(participants: Sequence[ParticipantEntry]) -> list[FieldError]:
     errors = _too_many(participants, "participants", LIST_LIMITS["participants"])
     seen = set()
     for index, p in enumerate(participants):
         where = f"participants.{index}"
-        named = p.external_name is not None and p.external_name.strip() != ""
-        if (p.person_id is None) == (not named):
-            errors.append(
-                FieldError(where, ErrorCode.INVALID, "Give either personId or externalName")
-            )
-        for name, limit in (
-            ("external_name", 200),
-            ("external_affiliation", 200),
-            ("topic", 300),
-        ):
-            errors += check_length(getattr(p, name), f"{where}.{camel(name)}", limit)
-        key = (p.person_id or (p.external_name or "").strip().lower(), p.role)
+        errors += check_participant(p, where)
+        key = participant_key(p.person_id, p.external_name, p.role)
         if key in seen:
             errors.append(FieldError(where, ErrorCode.INVALID, "Listed twice in this role"))
         seen.add(key)
@@ -237,16 +251,16 @@ def _check_state(state: dict[str, Any]) -> list[FieldError]:
     return errors
 
 
-def _instant(value: datetime | None, timezone: str) -> datetime | None:
-    """In UTC; a time without a UTC offset is read on the activity's clock."""
+def _instant(value: datetime | None) -> datetime | None:
+    """In UTC. The API refuses times without a UTC offset (``chapters.api.scalars``)."""
     if value is None:
         return None
     if value.tzinfo is None:
-        value = value.replace(tzinfo=ZoneInfo(timezone))
+        raise ValueError("a time without a UTC offset")  # a caller's bug, never user input
     return value.astimezone(UTC)
 
 
-def _normalized(values: dict[str, Any], timezone: str) -> dict[str, Any]:
+def _normalized(values: dict[str, Any]) -> dict[str, Any]:
     """Trimmed texts (blank optional ones become null), tags cleaned, times made absolute."""
     for name in ("title", "description", "venue", "online_url", "language"):
         if values.get(name) is not None:
@@ -255,7 +269,7 @@ def _normalized(values: dict[str, Any], timezone: str) -> dict[str, Any]:
         values["tags"] = normalized_tags(values["tags"] or [])
     for name in ("starts_at", "ends_at"):
         if name in values:
-            values[name] = _instant(values[name], timezone)
+            values[name] = _instant(values[name])
     for name in LIST_FIELDS:
         if name in values and values[name] is None:
             values[name] = []
@@ -334,9 +348,35 @@ async def get_activity(
                 )
             )
         )
-    if not may_read(principal, activity, organisation_ids):
+    co_hosts = await co_hosts_of(session, principal, activity)
+    if not may_read(principal, activity, organisation_ids, co_hosts):
         raise NotFound("Activity", field=field)
     return activity
+
+
+async def co_hosts_of(
+    session: AsyncSession, principal: Principal | None, activity: Activity
+) -> frozenset[uuid.UUID]:
+    """The chapters co-hosting the activity, when they can matter to the caller's roles."""
+    if not authz.co_hosts_matter(principal):
+        return frozenset()
+    statement = select(ActivityCoHost.chapter_id).where(ActivityCoHost.activity_id == activity.id)
+    return frozenset(await session.scalars(statement))
+
+
+async def may_on(
+    session: AsyncSession, principal: Principal | None, action: Action, activity: Activity
+) -> bool:
+    """The policy on one activity: its owning chapter and the chapters co-hosting it."""
+    co_hosts = await co_hosts_of(session, principal, activity)
+    return authz.can(principal, action, chapter_id=activity.chapter_id, co_hosts=co_hosts)
+
+
+async def require_on(
+    session: AsyncSession, principal: Principal | None, action: Action, activity: Activity
+) -> None:
+    if not await may_on(session, principal, action, activity):
+        raise Forbidden(action.value)
 
 
 def has_ended(activity: Activity, now: datetime) -> bool:
@@ -390,7 +430,7 @@ async def create_activity(
     session: AsyncSession, principal: Principal | None, fields: ActivityFields
 ) -> Activity:
     """A new draft of the chapter (or, without one, of the committee)."""
-    values = fields.given()
+    values = fields.given_to_create()
     chapter_id, committee_id = values.get("chapter_id"), values.get("committee_id")
     if chapter_id is None and committee_id is None:
         # Only someone who may create activities somewhere learns what is missing.
@@ -412,7 +452,7 @@ async def create_activity(
     errors = _check_fields(values)
     if errors:
         raise InvalidInput(*errors)
-    values = _normalized(values, values["timezone"])
+    values = _normalized(values)
     errors = _check_state(values)
     if errors:
         raise InvalidInput(*errors)
@@ -457,7 +497,7 @@ async def update_activity(
     fields: ActivityFields,
 ) -> Activity:
     activity = await get_activity(session, principal, activity_id, lock=True)
-    authz.require(principal, Action.ACTIVITY_EDIT, chapter_id=activity.chapter_id)
+    await require_on(session, principal, Action.ACTIVITY_EDIT, activity)
     values = {k: v for k, v in fields.given().items() if k not in OWNER_FIELDS}
     if not values:
         return activity
@@ -465,7 +505,7 @@ async def update_activity(
     errors = _check_fields(values)
     if errors:
         raise InvalidInput(*errors)
-    values = _normalized(values, values.get("timezone") or activity.timezone)
+    values = _normalized(values)
     current = {name: getattr(activity, name) for name in STATE_COLUMNS}
     co_hosts = values.get("co_host_chapter_ids")
     errors = _check_state({**current, **values, "co_host_chapter_ids": co_hosts})

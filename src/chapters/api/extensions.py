@@ -6,17 +6,21 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterator
 
-from graphql import GraphQLError
+from graphql import GraphQLError, get_operation_ast
+from graphql.execution.values import get_variable_values
 from graphql.validation.validate import ValidationAbortedError
 from sqlalchemy import exc as sa_exc
 from strawberry.extensions import ParserCache, SchemaExtension
-from strawberry.types.execution import PreExecutionError
+from strawberry.types.execution import ExecutionContext, PreExecutionError
 
 from chapters.api.limits import (
     VALIDATION_BUDGET,
     DocumentPolicy,
     cached_validation,
+    cost_errors,
     limit_errors,
+    objects_in,
+    operation_cost,
     validation_rules,
 )
 from chapters.errors import DomainError
@@ -31,6 +35,8 @@ RETRY_AFTER_SECONDS = 1
 # connection exceptions, insufficient resources, operator intervention (shutdown, restart,
 # statement_timeout).
 UNAVAILABLE_SQLSTATE_PREFIXES = ("08", "53", "57")
+# graphql-core's own cap on the errors of one request's variables.
+MAX_VARIABLE_ERRORS = 50
 
 
 def is_database_unavailable(error: BaseException) -> bool:
@@ -45,13 +51,17 @@ def is_database_unavailable(error: BaseException) -> bool:
 
 
 class DocumentLimits(SchemaExtension):
-    """The parser's token limit, then depth, aliases and expanded size (``api/limits.py``),
-    then validation with the app's rules, cached. The limits come from the settings of the
-    app serving the request: the schema is built once per process, apps differ (tests,
-    ``CHAPTERS_ENV``)."""
+    """The parser's token limit, then depth, aliases, expanded size and cost
+    (``api/limits.py``), then validation with the app's rules, cached; before execution, the
+    variables are coerced, so a request error never starts executing. The limits come from
+    the settings of the app serving the request: the schema is built once per process, apps
+    differ (tests, ``CHAPTERS_ENV``). Every response reports the cost in
+    ``extensions.cost``: ``requested`` (0 for a document that does not parse), ``limit``, and
+    ``actual`` (objects in the answer) once the operation ran."""
 
     def __init__(self, default: DocumentPolicy) -> None:
         self.policy = default
+        self.requested_cost = 0
 
     def on_operation(self) -> Iterator[None]:
         settings = _app_settings(self.execution_context.context)
@@ -63,11 +73,54 @@ class DocumentLimits(SchemaExtension):
     def on_validate(self) -> Iterator[None]:
         context = self.execution_context
         document = context.graphql_document
-        errors = limit_errors(document, self.policy) or cached_validation(
-            context.schema._schema, document, validation_rules(self.policy.introspection)
+        schema = context.schema._schema
+        self.requested_cost = operation_cost(
+            document, schema, context.variables, context.operation_name
+        )
+        errors = (
+            limit_errors(document, self.policy)
+            or cost_errors(self.requested_cost, self.policy)
+            or cached_validation(schema, document, validation_rules(self.policy.introspection))
         )
         context.pre_execution_errors = [_explained(error) for error in errors]
         yield
+
+    def on_execute(self) -> Iterator[None]:
+        context = self.execution_context
+        errors = _request_errors(context)
+        if errors:  # a request error: nothing executes (GraphQL over HTTP: a 400)
+            context.result = PreExecutionError(data=None, errors=errors)
+        yield
+
+    def get_results(self) -> dict[str, object]:
+        cost: dict[str, object] = {
+            "requested": self.requested_cost,
+            "limit": self.policy.max_cost,
+        }
+        result = self.execution_context.result
+        if result is not None and result.data is not None:
+            cost["actual"] = objects_in(result.data)
+        return {"cost": cost}
+
+
+def _request_errors(context: ExecutionContext) -> list[GraphQLError]:
+    """Why the operation cannot start: it cannot be chosen, or its variables cannot be
+    coerced (as execution will, which then does it again, cheaply)."""
+    # The name the request gave: Strawberry's ``operation_name`` falls back on the document's
+    # first operation, where GraphQL's GetOperation() refuses to guess among several.
+    requested = getattr(context, "_provided_operation_name", context.operation_name)
+    operation = get_operation_ast(context.graphql_document, requested)
+    if operation is None:  # several operations and no operationName: none can be chosen
+        return [GraphQLError("Must provide operation name if query contains multiple operations.")]
+    if not operation.variable_definitions:
+        return []
+    coerced = get_variable_values(
+        context.schema._schema,
+        operation.variable_definitions,
+        context.variables or {},
+        max_errors=MAX_VARIABLE_ERRORS,
+    )
+    return coerced if isinstance(coerced, list) else []
 
 
 def _app_settings(context: object) -> Settings | None:

@@ -7,7 +7,8 @@ spend more than a bounded amount of work on a request before refusing it:
 - the ``X-Request-Id`` header (it is stored in the audit log);
 - the document: lexical tokens (the parser stops beyond them), then, before validation, its
   depth, aliases and *expanded size* (field selections once fragment spreads are expanded),
-  computed once per fragment and multiplied, never by walking the expansion;
+  and the *cost* of the operation (page sizes multiplied down the tree), each computed once
+  per fragment and multiplied, never by walking the expansion;
 - validation itself: graphql-core's overlapping-fields rule, the one rule whose work can grow
   faster than the document, runs within a fixed budget; introspection can be switched off.
 """
@@ -26,16 +27,23 @@ from graphql import (
     FragmentDefinitionNode,
     FragmentSpreadNode,
     GraphQLError,
+    GraphQLSchema,
     InlineFragmentNode,
     OperationDefinitionNode,
+    OperationType,
     SelectionSetNode,
     StringValueNode,
     ValidationRule,
+    ValueNode,
+    VariableNode,
+    get_named_type,
     specified_rules,
+    value_from_ast_untyped,
 )
 from graphql.validation.rules import overlapping_fields_can_be_merged
 from strawberry.schema.schema import validate_document
 
+from chapters.api.pagination import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE
 from chapters.settings import Settings
 
 # Work units graphql-core's OverlappingFieldsCanBeMerged rule may spend on one document (its
@@ -127,6 +135,7 @@ class DocumentPolicy:
     max_depth: int
     max_aliases: int
     max_fields: int
+    max_cost: int
     introspection: bool
 
     @classmethod
@@ -136,6 +145,7 @@ class DocumentPolicy:
             max_depth=settings.graphql_max_depth,
             max_aliases=settings.graphql_max_aliases,
             max_fields=settings.graphql_max_fields,
+            max_cost=settings.graphql_max_cost,
             introspection=settings.graphql_introspection,
         )
 
@@ -197,28 +207,42 @@ def limit_errors(document: DocumentNode, policy: DocumentPolicy) -> tuple[GraphQ
 def _fragment_shapes(
     fragments: dict[str, FragmentDefinitionNode],
 ) -> tuple[dict[str, Shape], str | None]:
-    """Each fragment's shape, computed once, dependencies first: a depth-first walk with an
-    explicit stack, so a long chain of fragments cannot exhaust the interpreter's recursion.
-    Also returns the name of a fragment that spreads itself (directly or not), if any."""
+    """Each fragment's shape, computed once, dependencies first. Also returns the name of a
+    fragment that spreads itself (directly or not), if any."""
+    order, cycle = _dependencies_first(fragments)
     shapes: dict[str, Shape] = {}
+    for name in order:
+        shapes[name] = _shape(fragments[name].selection_set, shapes)
+    return shapes, cycle
+
+
+def _dependencies_first(
+    fragments: Mapping[str, FragmentDefinitionNode],
+) -> tuple[list[str], str | None]:
+    """The fragments' names, each after every fragment it spreads: a depth-first walk with an
+    explicit stack, so a long chain of fragments cannot exhaust the interpreter's recursion.
+    Stops at the first fragment that spreads itself (directly or not) and names it."""
+    done: set[str] = set()
+    order: list[str] = []
     for root in fragments:
-        if root in shapes:
+        if root in done:
             continue
         in_progress = {root}
         stack = [(root, iter(_spread_names(fragments[root].selection_set)))]
         while stack:
             name, spreads = stack[-1]
-            child = next((s for s in spreads if s in fragments and s not in shapes), None)
+            child = next((s for s in spreads if s in fragments and s not in done), None)
             if child is None:
-                shapes[name] = _shape(fragments[name].selection_set, shapes)
+                done.add(name)
+                order.append(name)
                 in_progress.discard(name)
                 stack.pop()
             elif child in in_progress:
-                return shapes, child
+                return order, child
             else:
                 in_progress.add(child)
                 stack.append((child, iter(_spread_names(fragments[child].selection_set))))
-    return shapes, None
+    return order, None
 
 
 def _spread_names(selection_set: SelectionSetNode) -> set[str]:
@@ -257,6 +281,172 @@ def _field_shape(field: FieldNode, fragment_shapes: Mapping[str, Shape]) -> Shap
         aliases=(1 if field.alias else 0) + below.aliases,
         depth=0 if introspection else 1 + below.depth,
     )
+
+
+# --- the operation's cost -----------------------------------------------------------------
+#
+# Every field with a selection (an object, a list of objects, a connection) costs 1, plus what
+# is selected under it; leaves are free. A connection (a field taking `first`/`last`)
+# multiplies what is under it by its page size: `first`, else `last` (literal or variable,
+# clamped to 0..MAX_PAGE_SIZE), DEFAULT_PAGE_SIZE when neither is given; `nodes(ids:)` by the
+# number of ids. So the cost bounds the objects an answer can hold (GitHub's node limit), and
+# a response's actual count of objects never exceeds it.
+
+
+@dataclass(frozen=True)
+class SchemaIndex:
+    """What the cost needs from the schema: each field's named type, and the connections."""
+
+    field_types: Mapping[tuple[str, str], str]
+    connections: frozenset[tuple[str, str]]
+    roots: Mapping[OperationType, str]
+
+
+@lru_cache(maxsize=8)
+def schema_index(schema: GraphQLSchema) -> SchemaIndex:
+    field_types: dict[tuple[str, str], str] = {}
+    connections: set[tuple[str, str]] = set()
+    for type_name, named in schema.type_map.items():
+        for field_name, field in getattr(named, "fields", {}).items():
+            if not hasattr(field, "args"):
+                continue  # an input type's fields
+            field_types[type_name, field_name] = get_named_type(field.type).name
+            if "first" in field.args or "last" in field.args:
+                connections.add((type_name, field_name))
+    roots = {
+        operation: root.name
+        for operation, root in (
+            (OperationType.QUERY, schema.query_type),
+            (OperationType.MUTATION, schema.mutation_type),
+            (OperationType.SUBSCRIPTION, schema.subscription_type),
+        )
+        if root is not None
+    }
+    return SchemaIndex(field_types, frozenset(connections), roots)
+
+
+def operation_cost(
+    document: DocumentNode,
+    schema: GraphQLSchema,
+    variables: Mapping[str, object] | None,
+    operation_name: str | None,
+) -> int:
+    """The cost of the operation the request runs (the costliest one when that is not yet
+    known); 0 when fragments form a cycle (refused by the other limits)."""
+    fragments = {
+        d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)
+    }
+    order, cycle = _dependencies_first(fragments)
+    if cycle is not None:
+        return 0
+    operations = [d for d in document.definitions if isinstance(d, OperationDefinitionNode)]
+    walk = _CostWalk(schema_index(schema), _variable_values(operations, variables))
+    for name in order:
+        fragment = fragments[name]
+        walk.fragment_costs[name] = walk.cost(
+            fragment.selection_set, fragment.type_condition.name.value
+        )
+    named = [o for o in operations if operation_name and o.name and o.name.value == operation_name]
+    return max(
+        (
+            walk.cost(o.selection_set, walk.index.roots.get(o.operation))
+            for o in named or operations
+        ),
+        default=0,
+    )
+
+
+def _variable_values(
+    operations: list[OperationDefinitionNode], variables: Mapping[str, object] | None
+) -> dict[str, object]:
+    """The request's variables, else their defaults in the document."""
+    values: dict[str, object] = {}
+    for operation in operations:
+        for definition in operation.variable_definitions or ():
+            if definition.default_value is not None:
+                values[definition.variable.name.value] = value_from_ast_untyped(
+                    definition.default_value
+                )
+    values.update(variables or {})
+    return values
+
+
+class _CostWalk:
+    def __init__(self, index: SchemaIndex, variables: Mapping[str, object]) -> None:
+        self.index = index
+        self.variables = variables
+        self.fragment_costs: dict[str, int] = {}
+
+    def cost(self, selection_set: SelectionSetNode, type_name: str | None) -> int:
+        """Fragment spreads count as their fragment's (already computed) cost; an unknown
+        field or fragment counts as if it were a plain object (validation reports it)."""
+        total = 0
+        for selection in selection_set.selections:
+            if isinstance(selection, FieldNode):
+                if selection.selection_set is not None:
+                    total += self._field_cost(selection, type_name)
+            elif isinstance(selection, InlineFragmentNode):
+                condition = selection.type_condition
+                inner = condition.name.value if condition else type_name
+                total += self.cost(selection.selection_set, inner)
+            else:
+                total += self.fragment_costs.get(selection.name.value, 0)
+        return total
+
+    def _field_cost(self, field: FieldNode, type_name: str | None) -> int:
+        key = (type_name or "", field.name.value)
+        below = self.cost(field.selection_set, self.index.field_types.get(key))
+        return 1 + self._multiplier(field, key) * below
+
+    def _multiplier(self, field: FieldNode, key: tuple[str, str]) -> int:
+        arguments = {argument.name.value: argument.value for argument in field.arguments or ()}
+        if key in self.index.connections:
+            first = self._value(arguments.get("first"))
+            return _page_size(first if first is not None else self._value(arguments.get("last")))
+        ids = self._value(arguments.get("ids"))
+        if isinstance(ids, list):
+            return min(len(ids), MAX_PAGE_SIZE)
+        return 1
+
+    def _value(self, node: ValueNode | None) -> object:
+        if node is None:
+            return None
+        if isinstance(node, VariableNode):
+            return self.variables.get(node.name.value)
+        return value_from_ast_untyped(node, self.variables)
+
+
+def _page_size(value: object) -> int:
+    if isinstance(value, bool) or not isinstance(value, int):
+        return DEFAULT_PAGE_SIZE
+    return min(max(value, 0), MAX_PAGE_SIZE)
+
+
+def cost_errors(requested: int, policy: DocumentPolicy) -> tuple[GraphQLError, ...]:
+    if requested <= policy.max_cost:
+        return ()
+    return (
+        GraphQLError(
+            f"The operation costs {requested}; the limit is {policy.max_cost}. Each connection "
+            "multiplies what is selected under it by its page size (first/last, "
+            f"{DEFAULT_PAGE_SIZE} when omitted): ask for smaller pages or fewer nested lists."
+        ),
+    )
+
+
+def objects_in(data: object) -> int:
+    """How many objects an answer holds (the actual counterpart of the requested cost): every
+    JSON object below the top one, found without recursion."""
+    count = -1
+    pending = [data]
+    while pending:
+        value = pending.pop()
+        if isinstance(value, dict):
+            count += 1
+            pending.extend(value.values())
+        elif isinstance(value, list):
+            pending.extend(value)
+    return max(count, 0)
 
 
 # --- validation rules (classes built once, so the validation cache keeps hitting) -----------

@@ -7,6 +7,7 @@ function and those arguments (e.g. a page size for nested connections), created 
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Awaitable, Callable, Hashable, Sequence
 from functools import partial
 from typing import Any
@@ -20,16 +21,27 @@ from chapters.models import TenantScoped
 BatchFunction = Callable[..., Awaitable[Sequence[Any]]]
 
 
+class SharedLoader(DataLoader):
+    """A DataLoader whose futures survive the cancellation of one of their waiters.
+
+    graphql-core cancels the siblings of a failed non-null field; a task cancelled while it
+    awaits a loader future cancels that future, which other fields of the request await too
+    (the same person's identities, say): they would fail with ``CancelledError``."""
+
+    def load(self, key: Any) -> Awaitable[Any]:
+        return asyncio.shield(super().load(key))
+
+
 class Loaders:
     def __init__(self, session: AsyncSession) -> None:
         self._session = session
-        self._loaders: dict[tuple[BatchFunction, tuple[Hashable, ...]], DataLoader] = {}
+        self._loaders: dict[tuple[BatchFunction, tuple[Hashable, ...]], SharedLoader] = {}
 
-    def of(self, batch: BatchFunction, *args: Hashable) -> DataLoader:
+    def of(self, batch: BatchFunction, *args: Hashable) -> SharedLoader:
         key = (batch, args)
         loader = self._loaders.get(key)
         if loader is None:
-            loader = DataLoader(load_fn=partial(batch, self._session, *args))
+            loader = SharedLoader(load_fn=partial(batch, self._session, *args))
             self._loaders[key] = loader
         return loader
 

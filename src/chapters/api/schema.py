@@ -3,20 +3,18 @@
 from __future__ import annotations
 
 import asyncio
-import dataclasses
-from datetime import UTC, datetime
 from typing import Annotated
 
 import strawberry
 from strawberry import relay
-from strawberry.exceptions import StrawberryInputCoercionError
 from strawberry.schema.config import StrawberryConfig
-from strawberry.schema.types.base_scalars import DateTimeDefinition
 
 from chapters.access.schema import AccessMutation, AccessQuery
+from chapters.activities.participants_schema import ActivityParticipantMutation
 from chapters.activities.schema import ActivityMutation, ActivityQuery
 from chapters.api.extensions import build_extensions
 from chapters.api.pagination import MAX_PAGE_SIZE
+from chapters.api.scalars import SCALAR_OVERRIDES
 from chapters.audit.schema import AuditQuery
 from chapters.chapters.schema import ChapterMutation, ChapterQuery
 from chapters.committees.schema import CommitteeMutation, CommitteeQuery
@@ -79,26 +77,10 @@ class Mutation(
     OrganisationMutation,
     MentoringMutation,
     ActivityMutation,
+    ActivityParticipantMutation,
     AccessMutation,
 ):
     pass
-
-
-def _datetime_within_range(value: object) -> datetime:
-    """A DateTime as strawberry reads it, refused when its instant in UTC falls outside the
-    years 1 to 9999 (``9999-12-31T23:59:59-14:00``): the database driver could not send it."""
-    parsed = DateTimeDefinition.parse_value(value)
-    try:
-        if parsed.tzinfo is not None:
-            parsed.astimezone(UTC)
-    except OverflowError:
-        raise StrawberryInputCoercionError(
-            f"Value cannot represent a DateTime: {value!r}. Out of range."
-        ) from None
-    return parsed
-
-
-DATETIME = dataclasses.replace(DateTimeDefinition, parse_value=_datetime_within_range)
 
 
 def build_schema(settings: Settings) -> strawberry.Schema:
@@ -106,7 +88,7 @@ def build_schema(settings: Settings) -> strawberry.Schema:
         query=Query,
         mutation=Mutation,
         extensions=build_extensions(settings),
-        scalar_overrides={datetime: DATETIME},
+        scalar_overrides=SCALAR_OVERRIDES,
         config=StrawberryConfig(
             relay_max_results=settings.page_size_max, disable_field_suggestions=True
         ),

@@ -22,7 +22,7 @@ from chapters.auth.keys import SigningKeys
 from chapters.auth.oidc import ExternalIdentity, JwksCache, ProviderConfig, verify_external_token
 from chapters.auth.principal import ApiClientIdentity, Principal
 from chapters.auth.tokens import AccessClaims, InvalidToken, unverified_issuer, verify_access_token
-from chapters.models import Person, PersonIdentity
+from chapters.models import Person, PersonIdentity, PersonStatus
 from chapters.people.service import (
     load_principal,
     person_linkable_by_email,
@@ -33,14 +33,27 @@ from chapters.settings import Settings
 log = logging.getLogger("chapters.auth")
 
 
-class InvalidBearer(NotAuthorizedException):
-    """401 with a ``WWW-Authenticate`` challenge and no detail about what was wrong."""
+MAX_DESCRIPTION_LENGTH = 300
 
-    def __init__(self) -> None:
+
+class InvalidBearer(NotAuthorizedException):
+    """401 with a ``WWW-Authenticate`` challenge. Only in development does it say what was
+    wrong (``error_description``): in production, a forger learns nothing from the answer."""
+
+    def __init__(self, description: str | None = None) -> None:
+        challenge = 'Bearer error="invalid_token"'
+        if description:
+            challenge += f', error_description="{_header_safe(description)}"'
         super().__init__(
-            detail="Invalid or expired bearer token",
-            headers={"WWW-Authenticate": 'Bearer error="invalid_token"'},
+            detail="Invalid or expired bearer token", headers={"WWW-Authenticate": challenge}
         )
+
+
+def _header_safe(text: str) -> str:
+    """Only the characters RFC 6750 allows in ``error_description`` (printable ASCII without
+    ``"`` and ``\\``): the reason may quote a forged claim."""
+    safe = "".join(c if " " <= c <= "~" and c not in '"\\' else "?" for c in text)
+    return safe[:MAX_DESCRIPTION_LENGTH]
 
 
 class UnlinkedIdentity(PermissionDeniedException):
@@ -84,13 +97,17 @@ async def authenticate(
             return await _own_token(token, verifiers, tenant_id, session)
         provider = await trusted_provider(session, issuer) if issuer else None
         if provider is None:
-            raise InvalidToken(f"untrusted issuer {issuer!r}")
+            raise InvalidToken(
+                f"issued by {issuer or 'no readable issuer'}, this server is"
+                f" {verifiers.settings.jwt_issuer} and no identity provider of this tenant is"
+            )
         identity = await verify_external_token(
             token, provider, verifiers.jwks, max_bytes=verifiers.settings.max_token_bytes
         )
     except InvalidToken as error:
         log.info("rejected bearer token: %s", error.reason)
-        raise InvalidBearer() from None
+        development = verifiers.settings.env == "development"
+        raise InvalidBearer(error.reason if development else None) from None
     return await load_principal(session, await _person_for(session, provider, identity))
 
 
@@ -145,9 +162,11 @@ async def _person_for(
     )
     if linked is not None:
         return linked
-    if provider.link_by_email and identity.email and identity.email_verified:
+    if identity.email and identity.email_verified:
         person = await person_linkable_by_email(session, identity.email)
-        if person is not None:
+        # A person invited by email is linked by that address even when the provider does
+        # not link by email otherwise: a lead invited that very address.
+        if person is not None and (provider.link_by_email or person.status == PersonStatus.INVITED):
             session.add(
                 PersonIdentity(
                     person_id=person.id, issuer=identity.issuer, subject=identity.subject

@@ -14,6 +14,7 @@ import logging
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlparse
 
@@ -57,12 +58,31 @@ class ExternalIdentity:
     email_verified: bool
 
 
+@dataclass(frozen=True)
+class KeyFetchStatus:
+    """How this process's last fetch of a provider's keys went (shown to tenant admins)."""
+
+    last_fetch_at: datetime
+    ok: bool
+    error: str | None
+    key_count: int  # the keys held now: a failed fetch keeps the earlier ones
+
+
 @dataclass
 class _IssuerKeys:
     keys: KeySet | None = None
     fetched_at: float = float("-inf")
     attempted_at: float = float("-inf")
     lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+    status: KeyFetchStatus | None = None
+
+    def record(self, error: ProviderUnavailable | None = None) -> None:
+        self.status = KeyFetchStatus(
+            last_fetch_at=datetime.now(UTC),
+            ok=error is None,
+            error=None if error is None else str(error),
+            key_count=len(self.keys.keys) if self.keys is not None else 0,
+        )
 
 
 # A discovery document or key set is a few kilobytes; a larger answer is not one.
@@ -117,15 +137,29 @@ class JwksCache:
         except ProviderUnavailable as error:
             # Keep what we had: a provider that is briefly down must not sign everyone out.
             log.warning("could not refresh keys of %s: %s", issuer, error)
+            entry.record(error)
+        else:
+            entry.record()
+
+    def status(self, issuer: str) -> KeyFetchStatus | None:
+        """This process's last key fetch for the issuer; None before the first one (the cache
+        is per process: after a restart, until a token or a check needs the keys)."""
+        entry = self._issuers.get(issuer)
+        return entry.status if entry is not None else None
 
     async def check_provider(self, issuer: str) -> None:
         """Read the provider's discovery document and key set now (a provider is added only
         if this works), and keep the keys. Raises ``ProviderUnavailable`` saying what failed."""
         entry = self._issuers.setdefault(issuer, _IssuerKeys())
         async with entry.lock:
-            keys = await self._download(issuer)
+            try:
+                keys = await self._download(issuer)
+            except ProviderUnavailable as error:
+                entry.record(error)
+                raise
             entry.keys, entry.fetched_at = keys, self._clock()
             entry.attempted_at = entry.fetched_at
+            entry.record()
 
     async def _download(self, issuer: str) -> KeySet:
         discovery = await self._get_json(issuer.rstrip("/") + "/.well-known/openid-configuration")

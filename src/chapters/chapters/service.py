@@ -78,7 +78,9 @@ def _validate(values: dict[str, Any], *, creating: bool) -> list[FieldError]:
     errors: list[FieldError] = []
     if creating or "name" in values:
         errors += required_text(values.get("name"), "name", 200)
-    if creating or "slug" in values:
+    if "slug" in values and values["slug"] is None:
+        errors.append(FieldError("slug", ErrorCode.REQUIRED, "A chapter needs a slug"))
+    elif creating or "slug" in values:
         slug = values.get("slug") or ""
         if not SLUG.match(slug):
             errors.append(
@@ -88,7 +90,9 @@ def _validate(values: dict[str, Any], *, creating: bool) -> list[FieldError]:
         errors += check_length(values.get(name), name, limit)
     if values.get("country") is not None and not COUNTRY.match(values["country"]):
         errors.append(FieldError("country", ErrorCode.INVALID, "Use an ISO 3166 code such as CN"))
-    if values.get("timezone") is not None:
+    if "timezone" in values and values["timezone"] is None and not creating:
+        errors.append(FieldError("timezone", ErrorCode.REQUIRED, "A chapter needs a timezone"))
+    elif values.get("timezone") is not None:
         errors += check_timezone(values["timezone"], "timezone")
     founded = values.get("founded_on")
     if isinstance(founded, date) and founded > date.today():
@@ -150,7 +154,7 @@ async def create_chapter(
 ) -> Chapter:
     """A new chapter; ``at`` dates its first status (imports and the demo replay history)."""
     authz.require(principal, Action.CHAPTER_CREATE)
-    values = fields.given()
+    values = fields.given_to_create()
     errors = _validate(values, creating=True)
     if errors:
         raise InvalidInput(*errors)
@@ -186,8 +190,6 @@ async def update_chapter(
     values = fields.given()
     if {"parent_id", "committee_id"} & values.keys():
         authz.require(principal, Action.CHAPTER_RESTRUCTURE, chapter_id=chapter.id)
-    if "timezone" in values and values["timezone"] is None:
-        raise InvalidInput(FieldError("timezone", ErrorCode.REQUIRED, "A chapter needs a timezone"))
     errors = _validate(values, creating=False)
     if errors:
         raise InvalidInput(*errors)

@@ -1,11 +1,12 @@
 from __future__ import annotations
 
+import uuid
 from datetime import date
 
 import strawberry
 
 from chapters.api.errors import UserError, run_mutation
-from chapters.api.ids import decode_id
+from chapters.api.ids import decode_id, global_id
 from chapters.api.pagination import Ordering, PageArgs, paginate
 from chapters.committees import service
 from chapters.committees.types import (
@@ -77,7 +78,19 @@ class CommitteeSeatEndInput:
     ends_on: date | None = strawberry.field(
         default=None,
         description="The first day the seat is no longer held; default: today (or the seat's "
-        "first day, for a seat that has not started: it is withdrawn).",
+        "first day, for a seat that has not started). A seat ending on its first day was never "
+        "held: it is withdrawn (removed; the audit log keeps it).",
+    )
+
+
+@strawberry.input
+class CommitteeSeatChangeRoleInput:
+    seat_id: strawberry.ID
+    role: SeatRoleType
+    starts_on: date | None = strawberry.field(
+        default=None,
+        description="The first day of the new role, within the seat's term; default: today (or "
+        "the seat's first day, for a seat that has not started).",
     )
 
 
@@ -91,6 +104,67 @@ class CommitteePayload:
 class CommitteeSeatPayload:
     seat: CommitteeSeatType | None
     errors: list[UserError]
+
+
+@strawberry.type
+class CommitteeSeatEndPayload:
+    seat: CommitteeSeatType | None = strawberry.field(
+        description="The ended seat; null when it was withdrawn."
+    )
+    withdrawn_seat_id: strawberry.ID | None = strawberry.field(
+        description="The id of the seat removed because it would never have been held."
+    )
+    errors: list[UserError]
+
+
+@strawberry.type
+class CommitteeSeatChangeRolePayload:
+    ended_seat: CommitteeSeatType | None = strawberry.field(
+        description="The previous seat, ended the day the new role starts; null when the new "
+        "role starts on that seat's first day (the seat is then withdrawn)."
+    )
+    withdrawn_seat_id: strawberry.ID | None = strawberry.field(
+        description="The id of the previous seat when it was withdrawn."
+    )
+    seat: CommitteeSeatType | None = strawberry.field(description="The seat with the new role.")
+    errors: list[UserError]
+
+
+def _seat_or_none(seat: CommitteeSeat | None) -> CommitteeSeatType | None:
+    return CommitteeSeatType.from_model(seat) if seat else None
+
+
+def _seat_id_or_none(seat_id: uuid.UUID | None) -> strawberry.ID | None:
+    return strawberry.ID(global_id("CommitteeSeat", seat_id)) if seat_id else None
+
+
+def _seat_end_payload(
+    result: tuple[service.SeatEnd | None, list[UserError]],
+) -> CommitteeSeatEndPayload:
+    ended, errors = result
+    if ended is None:
+        return CommitteeSeatEndPayload(seat=None, withdrawn_seat_id=None, errors=errors)
+    return CommitteeSeatEndPayload(
+        seat=_seat_or_none(ended.seat),
+        withdrawn_seat_id=_seat_id_or_none(ended.withdrawn_id),
+        errors=errors,
+    )
+
+
+def _role_change_payload(
+    result: tuple[service.RoleChange | None, list[UserError]],
+) -> CommitteeSeatChangeRolePayload:
+    change, errors = result
+    if change is None:
+        return CommitteeSeatChangeRolePayload(
+            ended_seat=None, withdrawn_seat_id=None, seat=None, errors=errors
+        )
+    return CommitteeSeatChangeRolePayload(
+        ended_seat=_seat_or_none(change.ended),
+        withdrawn_seat_id=_seat_id_or_none(change.withdrawn_id),
+        seat=_seat_or_none(change.seat),
+        errors=errors,
+    )
 
 
 def _committee_payload(result: tuple[Committee | None, list[UserError]]) -> CommitteePayload:
@@ -158,7 +232,10 @@ class CommitteeMutation:
 
         return _committee_payload(await run_mutation(info, work))
 
-    @strawberry.mutation(description="Seat a person on a committee for a term (ops, admins).")
+    @strawberry.mutation(
+        description="Seat a person on a committee for a term (ops, admins). At most one chair, "
+        "one vice chair and one secretary at any moment (a CONFLICT on role); members unlimited."
+    )
     async def committee_seat_add(
         self, info: strawberry.Info, input: CommitteeSeatAddInput
     ) -> CommitteeSeatPayload:
@@ -180,17 +257,36 @@ class CommitteeMutation:
         return _seat_payload(await run_mutation(info, work))
 
     @strawberry.mutation(
-        description="End a seat's term; the seat stays, as a past term (ops, admins)."
+        description="End a seat's term; the seat stays, as a past term. A seat that has not "
+        "started is withdrawn: removed, the audit log keeping it (ops, admins)."
     )
     async def committee_seat_end(
         self, info: strawberry.Info, input: CommitteeSeatEndInput
-    ) -> CommitteeSeatPayload:
+    ) -> CommitteeSeatEndPayload:
         ctx = info.context
 
-        async def work() -> CommitteeSeat:
+        async def work() -> service.SeatEnd:
             seat_id = decode_id(input.seat_id, "CommitteeSeat", "seatId")
             return await service.end_seat(
                 ctx.session, ctx.principal, seat_id, ends_on=input.ends_on
             )
 
-        return _seat_payload(await run_mutation(info, work))
+        return _seat_end_payload(await run_mutation(info, work))
+
+    @strawberry.mutation(
+        description="Give a seat's holder another role: the seat ends the day the new role "
+        "starts and a seat with the new role opens, up to the same end (ops, admins). At most "
+        "one chair, vice chair and secretary at any moment."
+    )
+    async def committee_seat_change_role(
+        self, info: strawberry.Info, input: CommitteeSeatChangeRoleInput
+    ) -> CommitteeSeatChangeRolePayload:
+        ctx = info.context
+
+        async def work() -> service.RoleChange:
+            seat_id = decode_id(input.seat_id, "CommitteeSeat", "seatId")
+            return await service.change_seat_role(
+                ctx.session, ctx.principal, seat_id, SeatRole(input.role), starts_on=input.starts_on
+            )
+
+        return _role_change_payload(await run_mutation(info, work))

@@ -4,6 +4,7 @@ import asyncio
 import uuid
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime
+from typing import Annotated
 
 import strawberry
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -47,16 +48,24 @@ class CommitteeType(relay.Node):
 
     @strawberry.field(
         description="Seats on the committee, longest-serving first: by default those held "
-        "today; with `current: false` every seat, ended and upcoming ones included."
+        "today (in the tenant's timezone); with `asOf` those held on that day (`current` is "
+        "then ignored); with `current: false` every seat, ended and upcoming ones included."
     )
     async def seats(
         self,
         info: strawberry.Info,
         current: bool = True,
+        as_of: Annotated[
+            date | None,
+            strawberry.argument(
+                description="A day: the seats held on it (a term covers [startsOn, endsOn))."
+            ),
+        ] = None,
         first: int | None = None,
         after: str | None = None,
     ) -> CommitteeSeatConnection:
-        filters = service.SeatFilter(held_on=await tenant_today(info) if current else None)
+        held_on = as_of or (await tenant_today(info) if current else None)
+        filters = service.SeatFilter(held_on=held_on)
         args = PageArgs(first=first, after=after)
         return await info.context.loaders.of(seats_page_by_committee, filters, args).load(self.uuid)
 

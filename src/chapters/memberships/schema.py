@@ -17,6 +17,22 @@ class MembershipJoinInput:
     reason: str | None = None
 
 
+@strawberry.input(
+    description="An invitation to whoever holds an email address (a newcomer is created as "
+    "an invited person, seen only by staff and the chapter's leads until they accept)."
+)
+class MembershipInviteByEmailInput:
+    chapter_id: strawberry.ID
+    email: str
+    display_name: str | None = strawberry.field(
+        default=None,
+        description="How to call a newcomer until they edit their profile (default: the part "
+        "of the address before @); ignored when the address belongs to someone already.",
+    )
+    role: ChapterRoleType = ChapterRoleType.MEMBER
+    reason: str | None = None
+
+
 @strawberry.input
 class MembershipChangeInput:
     membership_id: strawberry.ID
@@ -66,6 +82,30 @@ class MembershipMutation:
         self, info: strawberry.Info, input: MembershipJoinInput
     ) -> ChapterMembershipPayload:
         return await _join(info, input, invite=True)
+
+    @strawberry.mutation(
+        description="Invite someone by email, whether or not they are in the directory yet. "
+        "The answer has the same shape either way; a message to the address waits in the "
+        "outbox, and the person accepts (membershipAccept) once signed in with that verified "
+        "address."
+    )
+    async def membership_invite_by_email(
+        self, info: strawberry.Info, input: MembershipInviteByEmailInput
+    ) -> ChapterMembershipPayload:
+        ctx = info.context
+
+        async def work() -> ChapterMembership:
+            return await service.invite_by_email(
+                ctx.session,
+                ctx.principal,
+                decode_id(str(input.chapter_id), "Chapter", "chapterId"),
+                input.email,
+                display_name=input.display_name,
+                role=ChapterRole(input.role),
+                reason=input.reason,
+            )
+
+        return _payload(await run_mutation(info, work))
 
     @strawberry.mutation(description="Add a person to a chapter as an active member right away.")
     async def membership_add(

@@ -12,9 +12,11 @@ from sqlalchemy import ColumnElement, Select, and_, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from chapters import authz
+from chapters.api.ids import global_id
 from chapters.auth.principal import Principal
 from chapters.authz import Action
 from chapters.chapters.service import get_chapter
+from chapters.db import flush_unique
 from chapters.errors import ErrorCode, FieldError, InvalidInput, NotFound
 from chapters.models import (
     Chapter,
@@ -23,10 +25,16 @@ from chapters.models import (
     ChapterRole,
     MembershipStatus,
     Person,
+    PersonStatus,
 )
-from chapters.validation import check_length
+from chapters.outbox import queue_message
+from chapters.people.service import find_person_by_email
+from chapters.validation import check_email, check_length, required_text
 
 ROLES_BELOW_LEAD = {ChapterRole.CO_LEAD, ChapterRole.MEMBER}
+CHAPTER_INVITATION = "chapter_invitation"  # outbox message kind
+# Two invitations of one new address at once: the second finds the first's person on a retry.
+INVITED_MEANWHILE = FieldError("email", ErrorCode.CONFLICT, "Invited just now; please try again")
 
 
 def _now(at: datetime | None) -> datetime:
@@ -78,7 +86,7 @@ async def _transition(
         membership.role = role
     if status is not None and status != membership.status:
         if status == MembershipStatus.ACTIVE:
-            membership.joined_at, membership.left_at = when, None
+            await _start_stint(session, membership, when)
         elif status == MembershipStatus.LEFT:
             membership.left_at = when
         membership.status = status
@@ -98,6 +106,19 @@ async def _transition(
     )
     await session.flush()
     return membership
+
+
+async def _start_stint(
+    session: AsyncSession, membership: ChapterMembership, when: datetime
+) -> None:
+    """The person becomes an active member: a new stint starts (``joined_at``), the first one
+    stays (``first_joined_at``), and a person invited by email is now in the directory."""
+    membership.joined_at, membership.left_at = when, None
+    if membership.first_joined_at is None or when < membership.first_joined_at:
+        membership.first_joined_at = when
+    person = await _person_or_error(session, membership.person_id)
+    if person.status == PersonStatus.INVITED:
+        person.status = PersonStatus.ACTIVE
 
 
 async def _person_or_error(session: AsyncSession, person_id: uuid.UUID) -> Person:
@@ -159,6 +180,7 @@ async def join(
     invite: bool,
     reason: str | None = None,
     at: datetime | None = None,
+    person_field: str = "personId",
 ) -> ChapterMembership:
     """Invite a person (status invited) or add them directly (status active)."""
     chapter = await get_chapter(session, chapter_id, "chapterId")
@@ -175,7 +197,7 @@ async def join(
     if membership is not None and membership.status != MembershipStatus.LEFT:
         raise InvalidInput(
             FieldError(
-                "personId", ErrorCode.CONFLICT, f"Already {membership.status} in this chapter"
+                person_field, ErrorCode.CONFLICT, f"Already {membership.status} in this chapter"
             )
         )
     if membership is None:
@@ -183,7 +205,7 @@ async def join(
             chapter_id=chapter.id, person_id=person_id, role=role, status=status
         )
         if status == MembershipStatus.ACTIVE:
-            membership.joined_at = _now(at)
+            await _start_stint(session, membership, _now(at))
         session.add(membership)
         await session.flush()
         session.add(
@@ -209,6 +231,63 @@ async def join(
         reason=reason,
         at=at,
     )
+
+
+async def invite_by_email(
+    session: AsyncSession,
+    principal: Principal | None,
+    chapter_id: uuid.UUID,
+    email: str,
+    *,
+    display_name: str | None = None,
+    role: ChapterRole = ChapterRole.MEMBER,
+    reason: str | None = None,
+) -> ChapterMembership:
+    """Invite whoever holds ``email``: the person of the tenant with that address, or a new
+    person created as *invited* (``PersonStatus.INVITED``: seen only by staff and the leads of
+    the chapters that invited them, until they accept). Either way the answer has the same
+    shape, so it does not tell whether the address was known; the invitation records the
+    address (the lead typed it, so the chapter's leads may see it) and a message to it waits
+    in the outbox. The person accepts after signing in with a token whose verified email is
+    this address (``auth.bearer``), or with any identity linked to them."""
+    chapter = await get_chapter(session, chapter_id, "chapterId")
+    authz.require(principal, Action.MEMBERSHIP_INVITE, chapter_id=chapter.id)
+    address = (email or "").strip()
+    name = (display_name or "").strip() or address.partition("@")[0][:200]
+    errors = required_text(address, "email", 320) or check_email(address)
+    errors += check_length(display_name, "displayName", 200)
+    if errors:
+        raise InvalidInput(*errors)
+    person = await find_person_by_email(session, address)
+    if person is None:
+        person = Person(email=address, display_name=name, status=PersonStatus.INVITED)
+        session.add(person)
+        await flush_unique(session, {"uq_people_tenant_id_email": INVITED_MEANWHILE})
+    membership = await join(
+        session,
+        principal,
+        chapter.id,
+        person.id,
+        role=role,
+        invite=True,
+        reason=reason,
+        person_field="email",
+    )
+    membership.invited_email = address.lower()
+    await session.flush()
+    await queue_message(
+        session,
+        chapter.tenant_id,
+        recipient=address,
+        kind=CHAPTER_INVITATION,
+        body={
+            "chapter": chapter.name,
+            "chapterSlug": chapter.slug,
+            "invitedBy": principal.display_name if principal else None,
+            "membershipId": global_id("ChapterMembership", membership.id),
+        },
+    )
+    return membership
 
 
 async def accept_invitation(
@@ -333,8 +412,8 @@ async def appoint_lead(
             person_id=person_id,
             role=ChapterRole.LEAD,
             status=MembershipStatus.ACTIVE,
-            joined_at=_now(at),
         )
+        await _start_stint(session, membership, _now(at))
         session.add(membership)
         await session.flush()
         session.add(

@@ -46,8 +46,22 @@ class ChapterMembershipType(relay.Node):
     id: relay.NodeID[str]
     role: ChapterRoleType
     status: MembershipStatusType
-    joined_at: datetime | None
-    left_at: datetime | None
+    joined_at: datetime | None = strawberry.field(
+        description="When the current (or latest) stint as an active member began; a member "
+        "who left and came back has the date they came back. Null if never active."
+    )
+    left_at: datetime | None = strawberry.field(
+        description="When the latest stint ended (the member left or was removed, or the "
+        "invitation was withdrawn); null while the person is an active member."
+    )
+    first_joined_at: datetime | None = strawberry.field(
+        description="When the person first became an active member of the chapter: a "
+        "returning member keeps their first date (not a newcomer). Null if never active."
+    )
+    invited_by_email: bool = strawberry.field(
+        description="The invitation named the person by their email address "
+        "(membershipInviteByEmail)."
+    )
     uuid: strawberry.Private[uuid.UUID]
     chapter_id: strawberry.Private[uuid.UUID]
     person_id: strawberry.Private[uuid.UUID]
@@ -61,6 +75,8 @@ class ChapterMembershipType(relay.Node):
             status=membership.status,
             joined_at=membership.joined_at,
             left_at=membership.left_at,
+            first_joined_at=membership.first_joined_at,
+            invited_by_email=membership.invited_email is not None,
             chapter_id=membership.chapter_id,
             person_id=membership.person_id,
         )

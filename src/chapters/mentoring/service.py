@@ -227,7 +227,7 @@ async def create_program(
     session: AsyncSession, principal: Principal | None, fields: ProgramFields
 ) -> MentoringProgram:
     authz.require(principal, Action.PROGRAM_MANAGE)
-    values = fields.given()
+    values = fields.given_to_create()
     errors = _validate_program(values, None)
     if errors:
         raise InvalidInput(*errors)
@@ -385,7 +385,7 @@ async def create_project(
     mentee_ids: Sequence[uuid.UUID] = (),
 ) -> MentoringProject:
     """A proposed project of a program; leads may propose projects for their own chapter."""
-    values = fields.given()
+    values = fields.given_to_create()
     values.pop("outcome", None)  # a new project has no outcome yet
     chapter_id = values.get("chapter_id")
     authz.require(principal, Action.PROJECT_MANAGE, chapter_id=chapter_id)

@@ -9,11 +9,14 @@ from chapters.models.activity import (
     ActivityLink,
     ActivityOrganisation,
     ActivityParticipant,
+    ActivityRecapVersion,
+    ActivityScheduleChange,
     ActivityStatus,
     ActivityTransition,
     LinkKind,
     OrganisationRole,
     ParticipantRole,
+    ReachUnit,
 )
 from chapters.models.audit import AuditEntry
 from chapters.models.base import Base, TenantScoped, Timestamped, str_enum, tenant_fk
@@ -44,7 +47,13 @@ from chapters.models.organisation import (
     RelationshipKind,
     RelationshipStatus,
 )
-from chapters.models.person import Person, PersonIdentity, PersonSegment, TenantRole
+from chapters.models.person import (
+    Person,
+    PersonIdentity,
+    PersonSegment,
+    PersonStatus,
+    TenantRole,
+)
 from chapters.models.tenant import Tenant
 
 __all__ = [
@@ -55,6 +64,8 @@ __all__ = [
     "ActivityLink",
     "ActivityOrganisation",
     "ActivityParticipant",
+    "ActivityRecapVersion",
+    "ActivityScheduleChange",
     "ActivityStatus",
     "ActivityTransition",
     "ApiClient",
@@ -89,8 +100,10 @@ __all__ = [
     "Person",
     "PersonIdentity",
     "PersonSegment",
+    "PersonStatus",
     "ProjectRole",
     "ProjectStatus",
+    "ReachUnit",
     "RelationshipKind",
     "RelationshipStatus",
     "SeatRole",

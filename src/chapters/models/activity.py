@@ -3,9 +3,10 @@ from __future__ import annotations
 import enum
 import uuid
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import CheckConstraint, Index, Integer, String, Text, UniqueConstraint, func, text
-from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
 from chapters.models.base import Base, TenantScoped, Timestamped, str_enum, tenant_fk
@@ -40,6 +41,14 @@ class LinkKind(enum.StrEnum):
     PHOTOS = "photos"
     REGISTRATION = "registration"
     OTHER = "other"
+
+
+class ReachUnit(enum.StrEnum):
+    """What a piece of content's reach counts (people present are attendance, not reach)."""
+
+    READS = "reads"
+    VIEWS = "views"
+    LISTENS = "listens"
 
 
 class ParticipantRole(enum.StrEnum):
@@ -79,6 +88,8 @@ class Activity(TenantScoped, Timestamped, Base):
         CheckConstraint(
             "actual_attendance IS NULL OR actual_attendance >= 0", name="actual_not_negative"
         ),
+        CheckConstraint("reach IS NULL OR reach >= 0", name="reach_not_negative"),
+        CheckConstraint("(reach IS NULL) = (reach_unit IS NULL)", name="reach_has_a_unit"),
         Index("ix_activities_chapter_starts", "tenant_id", "chapter_id", "starts_at"),
         Index("ix_activities_status_submitted", "tenant_id", "status", "submitted_at"),
         Index("ix_activities_starts", "tenant_id", "starts_at"),
@@ -97,7 +108,11 @@ class Activity(TenantScoped, Timestamped, Base):
     online_url: Mapped[str | None] = mapped_column(String(500))
     language: Mapped[str | None] = mapped_column(String(16))
     expected_attendance: Mapped[int | None] = mapped_column(Integer)
+    # The current recap's figures (its latest version): people present, and for content, how
+    # many read, watched or listened, in ``reach_unit``.
     actual_attendance: Mapped[int | None] = mapped_column(Integer)
+    reach: Mapped[int | None] = mapped_column(Integer)
+    reach_unit: Mapped[ReachUnit | None] = mapped_column(str_enum(ReachUnit, "reach_unit"))
     tags: Mapped[list[str]] = mapped_column(
         ARRAY(String(50)), server_default=text("'{}'::varchar[]")
     )
@@ -211,3 +226,51 @@ class ActivityComment(TenantScoped, Timestamped, Base):
     activity_id: Mapped[uuid.UUID]
     author_id: Mapped[uuid.UUID | None]
     body: Mapped[str] = mapped_column(Text)
+
+
+class ActivityRecapVersion(TenantScoped, Base):
+    """One published version of an activity's recap: republishing adds a version, so what was
+    said before stays; the latest is the current recap."""
+
+    __tablename__ = "activity_recap_versions"
+    __table_args__ = (
+        tenant_fk("activity_id", "activities", ondelete="CASCADE"),
+        tenant_fk("published_by_id", "people"),
+        UniqueConstraint("tenant_id", "activity_id", "number"),
+        CheckConstraint("number >= 1", name="number_positive"),
+        CheckConstraint("attendance IS NULL OR attendance >= 0", name="attendance_not_negative"),
+        CheckConstraint("reach IS NULL OR reach >= 0", name="reach_not_negative"),
+        CheckConstraint("(reach IS NULL) = (reach_unit IS NULL)", name="reach_has_a_unit"),
+    )
+
+    activity_id: Mapped[uuid.UUID]
+    number: Mapped[int] = mapped_column(Integer)
+    summary: Mapped[str] = mapped_column(Text)
+    attendance: Mapped[int | None] = mapped_column(Integer)
+    reach: Mapped[int | None] = mapped_column(Integer)
+    reach_unit: Mapped[ReachUnit | None] = mapped_column(str_enum(ReachUnit, "reach_unit"))
+    # [{"kind", "url", "title"}], in the order given: the recap's own links
+    links: Mapped[list[dict[str, Any]]] = mapped_column(JSONB, server_default=text("'[]'::jsonb"))
+    note: Mapped[str | None] = mapped_column(Text)  # why this version replaced the previous one
+    published_by_id: Mapped[uuid.UUID | None]
+    published_at: Mapped[datetime] = mapped_column(server_default=func.now())
+
+
+class ActivityScheduleChange(TenantScoped, Base):
+    """An activity moved to new dates after review, with who moved it and why."""
+
+    __tablename__ = "activity_schedule_changes"
+    __table_args__ = (
+        tenant_fk("activity_id", "activities", ondelete="CASCADE"),
+        tenant_fk("actor_id", "people"),
+        Index("ix_activity_schedule_changes_activity", "tenant_id", "activity_id", "occurred_at"),
+    )
+
+    activity_id: Mapped[uuid.UUID]
+    from_starts_at: Mapped[datetime]
+    from_ends_at: Mapped[datetime | None]
+    to_starts_at: Mapped[datetime]
+    to_ends_at: Mapped[datetime | None]
+    reason: Mapped[str] = mapped_column(Text)
+    actor_id: Mapped[uuid.UUID | None]
+    occurred_at: Mapped[datetime] = mapped_column(server_default=func.now())

@@ -102,8 +102,16 @@ class ChapterMembership(TenantScoped, Timestamped, Base):
     person_id: Mapped[uuid.UUID]
     role: Mapped[ChapterRole] = mapped_column(str_enum(ChapterRole, "role"))
     status: Mapped[MembershipStatus] = mapped_column(str_enum(MembershipStatus, "status"))
+    # The current (or latest) stint: when it began, and when it ended (null while it lasts).
     joined_at: Mapped[datetime | None]
     left_at: Mapped[datetime | None]
+    # The first time the person became an active member: a returning member is not new.
+    first_joined_at: Mapped[datetime | None]
+    # The address a lead typed to invite the person (``membershipInviteByEmail``): that lead
+    # knows it, so the chapter's leads see the person's email while it is still this one.
+    invited_email: Mapped[str | None] = mapped_column(
+        String(320), info={"visible_to": "PERSON_READ_EMAIL"}
+    )
 
 
 class ChapterMembershipPeriod(TenantScoped, Base):

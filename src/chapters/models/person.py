@@ -4,7 +4,7 @@ import enum
 import uuid
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, Index, String, Text, UniqueConstraint, func, text
+from sqlalchemy import Boolean, CheckConstraint, Index, String, Text, UniqueConstraint, func, text
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -18,6 +18,15 @@ class TenantRole(enum.StrEnum):
     ADMIN = "admin"
     OPS = "ops"
     VIEWER = "viewer"
+
+
+class PersonStatus(enum.StrEnum):
+    """``invited``: created by a lead's invitation by email and not yet a member anywhere;
+    seen only by staff, themself and the leads of the chapters that invited them
+    (``authz.can_see_person``). ``active`` once they accept (or are added) anywhere."""
+
+    INVITED = "invited"
+    ACTIVE = "active"
 
 
 class PersonSegment(enum.StrEnum):
@@ -40,6 +49,9 @@ class Person(TenantScoped, Timestamped, Base):
     tenant_role: Mapped[TenantRole | None] = mapped_column(
         str_enum(TenantRole, "tenant_role", length=16)
     )
+    status: Mapped[PersonStatus] = mapped_column(
+        str_enum(PersonStatus, "status", length=16), server_default=PersonStatus.ACTIVE.value
+    )
     github_handle: Mapped[str | None] = mapped_column(String(39))
     city: Mapped[str | None] = mapped_column(String(100))
     company: Mapped[str | None] = mapped_column(String(200))
@@ -50,6 +62,14 @@ class Person(TenantScoped, Timestamped, Base):
     )
     tags: Mapped[list[str]] = mapped_column(
         ARRAY(String(50)), server_default=text("'{}'::varchar[]")
+    )
+    # What the person says they are interested in (segments are what they have done: staff's).
+    interests: Mapped[list[str]] = mapped_column(
+        ARRAY(String(50)), server_default=text("'{}'::varchar[]")
+    )
+    # The person's own choice: their name may appear on public activity pages (speakers …).
+    public_profile: Mapped[bool] = mapped_column(
+        Boolean, default=False, server_default=text("false")
     )
 
 

@@ -197,7 +197,7 @@ async def create_organisation(
     session: AsyncSession, principal: Principal | None, fields: OrganisationFields
 ) -> Organisation:
     authz.require(principal, Action.ORGANISATION_MANAGE)
-    values = _normalized(fields.given(), ("website", "notes"))
+    values = _normalized(fields.given_to_create(), ("website", "notes"))
     errors = _validate_organisation(values, creating=True)
     if errors:
         raise InvalidInput(*errors)
@@ -243,7 +243,7 @@ async def add_relationship(
     """Record a relationship; an organisation may hold several, of one kind or of many."""
     authz.require(principal, Action.ORGANISATION_MANAGE)
     organisation = await get_organisation(session, organisation_id, "organisationId")
-    values = _normalized(fields.given(), ("notes",))
+    values = _normalized(fields.given_to_create(), ("notes",))
     errors = _validate_relationship(values, creating=True)
     errors += check_date_order(values.get("starts_on"), values.get("ends_on"), "endsOn")
     if errors:
@@ -311,7 +311,7 @@ async def add_contact(
 ) -> OrganisationContact:
     authz.require(principal, Action.ORGANISATION_MANAGE)
     organisation = await get_organisation(session, organisation_id, "organisationId")
-    values = _normalized(fields.given(), ("email", "title"))
+    values = _normalized(fields.given_to_create(), ("email", "title"))
     errors = _validate_contact(values, creating=True)
     if errors:
         raise InvalidInput(*errors)

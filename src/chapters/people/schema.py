@@ -51,9 +51,15 @@ class PersonCreateInput:
     company: str | None = None
     bio: str | None = None
     locale: str | None = strawberry.field(default=None, description="BCP 47, e.g. zh-CN.")
-    segments: list[PersonSegmentType] | None = None
+    segments: list[PersonSegmentType] | None = strawberry.field(
+        default=None, description="What the person has done; set by staff only."
+    )
     tags: list[str] | None = strawberry.field(
         default=None, description="At most 20, each up to 50 characters."
+    )
+    interests: list[str] | None = strawberry.field(
+        default=None,
+        description="What the person is interested in: at most 10, each up to 50 characters.",
     )
     tenant_role: TenantRoleType | None = strawberry.field(
         default=None, description="Granted by tenant admins, up to their own role."
@@ -75,11 +81,26 @@ class PersonUpdateInput:
     company: str | None = strawberry.UNSET
     bio: str | None = strawberry.UNSET
     locale: str | None = strawberry.UNSET
-    segments: list[PersonSegmentType] | None = strawberry.UNSET
+    segments: list[PersonSegmentType] | None = strawberry.field(
+        default=strawberry.UNSET,
+        description="What the person has done (a user, a code contributor …): set by staff; "
+        "a person editing their own profile cannot change them (FORBIDDEN), but may state "
+        "their interests.",
+    )
     tags: list[str] | None = strawberry.UNSET
+    interests: list[str] | None = strawberry.field(
+        default=strawberry.UNSET,
+        description="What the person is interested in, in their own words: at most 10, each up "
+        "to 50 characters. The person sets them, or staff for them.",
+    )
     tenant_role: TenantRoleType | None = strawberry.field(
         default=strawberry.UNSET,
         description="Changed by tenant admins, up to their own role; never one's own.",
+    )
+    public_profile: bool | None = strawberry.field(
+        default=strawberry.UNSET,
+        description="Whether your name appears on public activity pages (as a speaker, host, "
+        "organiser or author); null means no. Set by the person, or by staff for them.",
     )
 
 

@@ -12,7 +12,7 @@ import uuid
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, exists, func, or_, select
+from sqlalchemy import ColumnElement, Select, and_, exists, func, or_, select, true
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from chapters import authz
@@ -29,6 +29,7 @@ from chapters.models import (
     Person,
     PersonIdentity,
     PersonSegment,
+    PersonStatus,
     TenantRole,
 )
 from chapters.people.confirmations import (
@@ -42,6 +43,8 @@ from chapters.validation import check_email, check_length, check_locale, require
 GITHUB_HANDLE = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9]|-(?=[A-Za-z0-9])){0,38}$")
 MAX_TAGS = 20
 TAG_LENGTH = 50
+MAX_INTERESTS = 10
+INTEREST_LENGTH = 50
 OPTIONAL_TEXT = {"city": 100, "company": 200, "bio": 5000}
 
 
@@ -58,7 +61,9 @@ class PersonFields(Changes):
     locale: Any = UNSET
     segments: Any = UNSET
     tags: Any = UNSET
+    interests: Any = UNSET
     tenant_role: Any = UNSET
+    public_profile: Any = UNSET
 
 
 @dataclass(frozen=True)
@@ -139,26 +144,38 @@ def _check_handle(handle: str | None) -> list[FieldError]:
     ]
 
 
-def _clean_tags(tags: list[str] | None) -> tuple[list[str], list[FieldError]]:
-    """Trimmed tags without duplicates (case-insensitively; the first spelling wins)."""
+# Free-text lists of a profile: field → (noun, most items, longest item).
+WORD_LISTS = {
+    "tags": ("tag", MAX_TAGS, TAG_LENGTH),
+    "interests": ("interest", MAX_INTERESTS, INTEREST_LENGTH),
+}
+
+
+def _clean_words(field: str, words: list[str] | None) -> tuple[list[str], list[FieldError]]:
+    """Trimmed words without duplicates (case-insensitively; the first spelling wins)."""
+    noun, most, longest = WORD_LISTS[field]
     errors: list[FieldError] = []
     cleaned: list[str] = []
     seen: set[str] = set()
-    for index, tag in enumerate(tags or []):
-        tag = tag.strip()
-        if not tag:
-            errors.append(FieldError(f"tags.{index}", ErrorCode.REQUIRED, "A tag cannot be empty"))
-        elif len(tag) > TAG_LENGTH:
+    for index, word in enumerate(words or []):
+        word = word.strip()
+        if not word:
+            errors.append(
+                FieldError(f"{field}.{index}", ErrorCode.REQUIRED, f"A {noun} cannot be empty")
+            )
+        elif len(word) > longest:
             errors.append(
                 FieldError(
-                    f"tags.{index}", ErrorCode.TOO_LONG, f"A tag is at most {TAG_LENGTH} characters"
+                    f"{field}.{index}",
+                    ErrorCode.TOO_LONG,
+                    f"A {noun} is at most {longest} characters",
                 )
             )
-        elif tag.lower() not in seen:
-            seen.add(tag.lower())
-            cleaned.append(tag)
-    if len(cleaned) > MAX_TAGS:
-        errors.append(FieldError("tags", ErrorCode.INVALID, f"At most {MAX_TAGS} tags"))
+        elif word.lower() not in seen:
+            seen.add(word.lower())
+            cleaned.append(word)
+    if len(cleaned) > most:
+        errors.append(FieldError(field, ErrorCode.INVALID, f"At most {most} {noun}s"))
     return cleaned, errors
 
 
@@ -191,12 +208,14 @@ def _validated(values: dict[str, Any], *, creating: bool) -> dict[str, Any]:
         errors += _check_handle(cleaned["github_handle"])
     if cleaned.get("locale") is not None:
         errors += check_locale(cleaned["locale"], "locale")
-    if "tags" in values:
-        cleaned["tags"], tag_errors = _clean_tags(values["tags"])
-        errors += tag_errors
+    for name in WORD_LISTS.keys() & values.keys():
+        cleaned[name], word_errors = _clean_words(name, values[name])
+        errors += word_errors
     if "segments" in values:
         cleaned["segments"], segment_errors = _clean_segments(values["segments"])
         errors += segment_errors
+    if "public_profile" in values:
+        cleaned["public_profile"] = bool(values["public_profile"])  # null: not public
     if errors:
         raise InvalidInput(*errors)
     return cleaned
@@ -240,10 +259,11 @@ async def create_person(
     session: AsyncSession, principal: Principal | None, fields: PersonFields
 ) -> Person:
     authz.require(principal, Action.PERSON_CREATE)
-    values = _validated(fields.given(), creating=True)
+    values = _validated(fields.given_to_create(), creating=True)
     _check_role_change(principal, None, None, values.get("tenant_role"))
     values.setdefault("segments", [])
     values.setdefault("tags", [])
+    values.setdefault("interests", [])
     person = Person(**values)
     session.add(person)
     await flush_unique(session, UNIQUE_CONFLICTS)
@@ -263,6 +283,7 @@ async def update_person(
     if "tenant_role" in given:
         _check_role_change(principal, person.id, person.tenant_role, given["tenant_role"])
     values = _validated(given, creating=False)
+    _check_segment_change(principal, person, values.get("segments", UNSET))
     new_email = values.get("email")
     if _is_own(principal, person) and new_email and new_email.lower() != person.email.lower():
         await request_email_change(session, person, values.pop("email"))
@@ -270,6 +291,22 @@ async def update_person(
         setattr(person, key, value)
     await flush_unique(session, UNIQUE_CONFLICTS)
     return person
+
+
+def _check_segment_change(principal: Principal | None, person: Person, segments: Any) -> None:
+    """Segments record what a person has done, so staff set them; sending one's own current
+    segments back (a whole profile form) changes nothing and passes."""
+    if segments is UNSET or set(segments) == set(person.segments or []):
+        return
+    if not authz.can(principal, Action.PERSON_SET_SEGMENTS):
+        raise InvalidInput(
+            FieldError(
+                "segments",
+                ErrorCode.FORBIDDEN,
+                "Segments say what a person has done and are set by staff; state your "
+                "interests instead",
+            )
+        )
 
 
 def _is_own(principal: Principal | None, person: Person) -> bool:
@@ -357,7 +394,21 @@ def search(principal: Principal | None, filters: PersonFilter) -> Select:
     """People matching the filters, for signed-in people. Only callers who may see every
     email match ``text`` against emails: for anyone else a search would reveal them."""
     authz.require(principal, Action.PERSON_SEARCH)
-    return search_query(filters, match_email=authz.can(principal, Action.PERSON_READ_EMAIL))
+    statement = search_query(filters, match_email=authz.can(principal, Action.PERSON_READ_EMAIL))
+    return statement.where(_listed_to(principal))
+
+
+def _listed_to(principal: Principal | None) -> ColumnElement[bool]:
+    """``authz.can_see_person`` as a condition: people invited by email who have not
+    accepted yet are listed only to staff, themself and the leads of the inviting chapters."""
+    if authz.can(principal, Action.PERSON_READ_INVITED):
+        return true()
+    led = authz.chapter_ids_led_by(principal)
+    invited_here = exists().where(
+        ChapterMembership.person_id == Person.id, ChapterMembership.chapter_id.in_(led)
+    )
+    own = principal.person_id if principal else None
+    return or_(Person.status == PersonStatus.ACTIVE, Person.id == own, invited_here)
 
 
 def search_query(filters: PersonFilter, *, match_email: bool = False) -> Select:

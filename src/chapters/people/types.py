@@ -14,8 +14,8 @@ from chapters import models as m
 from chapters.api.ids import global_id
 from chapters.api.loaders import rows_by_id
 from chapters.api.pagination import PageArgs
-from chapters.memberships.loaders import active_chapter_ids_by_person
-from chapters.models import PersonSegment, TenantRole
+from chapters.memberships.loaders import chapters_by_person
+from chapters.models import PersonSegment, PersonStatus, TenantRole
 from chapters.people import confirmations
 from chapters.people.loaders import identities_by_person
 
@@ -24,6 +24,7 @@ if TYPE_CHECKING:
 
 TenantRoleType = strawberry.enum(TenantRole, name="TenantRole")
 PersonSegmentType = strawberry.enum(PersonSegment, name="PersonSegment")
+PersonStatusType = strawberry.enum(PersonStatus, name="PersonStatus")
 
 
 @strawberry.type(
@@ -49,9 +50,21 @@ class PersonType(relay.Node):
     company: str | None
     bio: str | None
     locale: str | None
-    segments: list[PersonSegmentType]
+    segments: list[PersonSegmentType] = strawberry.field(
+        description="What the person has done, as staff recorded it."
+    )
     tags: list[str]
+    interests: list[str] = strawberry.field(
+        description="What the person says they are interested in."
+    )
     tenant_role: TenantRoleType | None
+    status: PersonStatusType = strawberry.field(
+        description="INVITED: invited by email and not a member anywhere yet (seen only by "
+        "staff, themself and the leads of the chapters that invited them); else ACTIVE."
+    )
+    public_profile: bool = strawberry.field(
+        description="The person's choice: their name appears on public activity pages."
+    )
     created_at: datetime
     uuid: strawberry.Private[uuid.UUID]
     private_email: strawberry.Private[str]
@@ -69,14 +82,17 @@ class PersonType(relay.Node):
             locale=person.locale,
             segments=[PersonSegment(s) for s in person.segments or []],
             tags=list(person.tags or []),
+            interests=list(person.interests or []),
             tenant_role=person.tenant_role,
+            status=person.status,
+            public_profile=bool(person.public_profile),
             created_at=person.created_at,
             private_email=person.email,
         )
 
     @strawberry.field(
         description="Shown to staff, to the person, and to leads and co-leads of a chapter the "
-        "person belongs to; null for everyone else."
+        "person belongs to or that invited them by this address; null for everyone else."
     )
     async def email(self, info: strawberry.Info) -> str | None:
         ctx = info.context
@@ -84,12 +100,11 @@ class PersonType(relay.Node):
             return self.private_email
         if not authz.chapter_ids_led_by(ctx.principal):
             return None
-        chapter_ids = await ctx.loaders.of(active_chapter_ids_by_person).load(self.uuid)
-        return (
-            self.private_email
-            if authz.can_see_email(ctx.principal, self.uuid, chapter_ids)
-            else None
+        chapters = await ctx.loaders.of(chapters_by_person).load(self.uuid)
+        visible = authz.can_see_email(
+            ctx.principal, self.uuid, chapters.active, chapters.invited_with_this_email
         )
+        return self.private_email if visible else None
 
     @strawberry.field(
         description="The sign-in identities linked to this person. Shown to tenant admins and "
@@ -128,7 +143,22 @@ async def load_person(info: strawberry.Info, person_id: uuid.UUID | None) -> Per
     if person_id is None or not authz.can(info.context.principal, authz.Action.PERSON_READ_PROFILE):
         return None
     person = await info.context.loaders.of(rows_by_id, m.Person).load(person_id)
-    return PersonType.from_model(person) if person else None
+    if person is None or not await _may_see(info, person):
+        return None
+    return PersonType.from_model(person)
+
+
+async def _may_see(info: strawberry.Info, person: m.Person) -> bool:
+    """``authz.can_see_person``; the chapters are loaded only for a lead looking at someone
+    invited by email who has not accepted yet."""
+    principal = info.context.principal
+    invited = person.status == PersonStatus.INVITED
+    if authz.can_see_person(principal, person.id, invited):
+        return True
+    if not invited or not authz.chapter_ids_led_by(principal):
+        return False
+    chapters = await info.context.loaders.of(chapters_by_person).load(person.id)
+    return authz.can_see_person(principal, person.id, invited, chapters.any_status)
 
 
 @strawberry.type(name="PersonConnection")

@@ -7,12 +7,15 @@ from chapters.tenants import service
 from chapters.tenants.types import TenantType
 
 
-@strawberry.input(description="Fields to change; omitted fields stay as they are.")
+@strawberry.input(description="Fields to change; omitted fields stay, null clears.")
 class TenantUpdateInput:
-    name: str | None = None
-    timezone: str | None = None
-    default_locale: str | None = None
-    recap_overdue_days: int | None = None
+    name: str | None = strawberry.UNSET
+    timezone: str | None = strawberry.UNSET
+    default_locale: str | None = strawberry.UNSET
+    recap_overdue_days: int | None = strawberry.field(
+        default=strawberry.UNSET,
+        description=f"Null: back to the default, {service.DEFAULT_RECAP_OVERDUE_DAYS}.",
+    )
 
 
 @strawberry.type
@@ -36,11 +39,13 @@ class TenantMutation:
         self, info: strawberry.Info, input: TenantUpdateInput
     ) -> TenantUpdatePayload:
         ctx = info.context
+        names = service.TenantChanges.__dataclass_fields__
         changes = service.TenantChanges(
-            name=input.name,
-            timezone=input.timezone,
-            default_locale=input.default_locale,
-            recap_overdue_days=input.recap_overdue_days,
+            **{
+                name: getattr(input, name)
+                for name in names
+                if getattr(input, name) is not strawberry.UNSET
+            }
         )
         tenant, errors = await run_mutation(
             info, lambda: service.update_tenant(ctx.session, ctx.principal, ctx.tenant.id, changes)

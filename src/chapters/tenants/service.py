@@ -5,11 +5,13 @@ from __future__ import annotations
 import re
 import uuid
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from chapters import authz
 from chapters.auth.principal import Principal
+from chapters.changes import UNSET, Changes
 from chapters.db import get_row
 from chapters.errors import ErrorCode, FieldError, InvalidInput
 from chapters.models import Tenant
@@ -19,11 +21,14 @@ SLUG_PATTERN = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$")
 
 
 @dataclass(frozen=True, kw_only=True)
-class TenantChanges:
-    name: str | None = None
-    timezone: str | None = None
-    default_locale: str | None = None
-    recap_overdue_days: int | None = None
+class TenantChanges(Changes):
+    """UNSET leaves a setting as it is; None clears it: back to the default for
+    ``recap_overdue_days``, refused for the others, which the tenant cannot be without."""
+
+    name: Any = UNSET
+    timezone: Any = UNSET
+    default_locale: Any = UNSET
+    recap_overdue_days: Any = UNSET
 
 
 DEFAULT_RECAP_OVERDUE_DAYS = 7
@@ -34,15 +39,22 @@ def recap_overdue_days(tenant: Tenant) -> int:
     return int(tenant.settings.get("recap_overdue_days", DEFAULT_RECAP_OVERDUE_DAYS))
 
 
-def _validate(changes: TenantChanges) -> list[FieldError]:
+REQUIRED_SETTINGS = {"timezone": "timezone", "default_locale": "defaultLocale"}
+
+
+def _validate(values: dict[str, Any]) -> list[FieldError]:
     errors = []
-    if changes.name is not None:
-        errors += required_text(changes.name, "name", 200)
-    if changes.timezone is not None:
-        errors += check_timezone(changes.timezone, "timezone")
-    if changes.default_locale is not None:
-        errors += check_locale(changes.default_locale, "default_locale")
-    if changes.recap_overdue_days is not None and not 1 <= changes.recap_overdue_days <= 365:
+    if "name" in values:
+        errors += required_text(values["name"], "name", 200)
+    for name, field in REQUIRED_SETTINGS.items():
+        if name in values and values[name] is None:
+            errors.append(FieldError(field, ErrorCode.REQUIRED, "The tenant needs one"))
+    if values.get("timezone") is not None:
+        errors += check_timezone(values["timezone"], "timezone")
+    if values.get("default_locale") is not None:
+        errors += check_locale(values["default_locale"], "default_locale")
+    days = values.get("recap_overdue_days")
+    if days is not None and not 1 <= days <= 365:
         errors.append(FieldError("recapOverdueDays", ErrorCode.INVALID, "Use 1 to 365 days"))
     return errors
 
@@ -61,18 +73,20 @@ async def update_tenant(
     session: AsyncSession, principal: Principal | None, tenant_id: uuid.UUID, changes: TenantChanges
 ) -> Tenant:
     authz.require(principal, authz.Action.TENANT_UPDATE)
-    errors = _validate(changes)
+    values = changes.given()
+    errors = _validate(values)
     if errors:
         raise InvalidInput(*errors)
     tenant = await get_tenant(session, tenant_id)
-    if changes.name is not None:
-        tenant.name = changes.name.strip()
-    if changes.timezone is not None:
-        tenant.timezone = changes.timezone
-    if changes.default_locale is not None:
-        tenant.default_locale = changes.default_locale
-    if changes.recap_overdue_days is not None:
+    if "name" in values:
+        tenant.name = values["name"].strip()
+    for name in REQUIRED_SETTINGS.keys() & values.keys():
+        setattr(tenant, name, values[name])
+    if "recap_overdue_days" in values:
         # A new dict: JSONB columns see changes by assignment, not by mutation in place.
-        tenant.settings = {**tenant.settings, "recap_overdue_days": changes.recap_overdue_days}
+        settings = {**tenant.settings, "recap_overdue_days": values["recap_overdue_days"]}
+        if values["recap_overdue_days"] is None:
+            del settings["recap_overdue_days"]  # back to the default
+        tenant.settings = settings
     await session.flush()
     return tenant
