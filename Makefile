@@ -45,7 +45,7 @@ schema: install  ## rewrite graphql/schema.graphql from the code
 	$(BIN)/chapters export-schema
 
 check-migrations: install  ## `alembic check` on a scratch database: models and migrations agree
-	$(BIN)/python -m bench.scratch_db -- $(BIN)/alembic check
+	$(BIN)/python -m chapters.db.admin scratch -- $(BIN)/alembic check
 
 bench: install
 	$(BIN)/python -m bench.graphql_requests

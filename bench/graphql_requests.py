@@ -15,17 +15,17 @@ import logging
 import statistics
 import sys
 import time
-import uuid
 
 import httpx
 from sqlalchemy import event, make_url
 from sqlalchemy.ext.asyncio import create_async_engine
 from sqlalchemy.pool import NullPool
 
-from chapters import db
 from chapters.app import create_app
 from chapters.auth.keys import SigningKeys, generate_signing_key
 from chapters.auth.tokens import issue_access_token
+from chapters.db.admin import DatabaseUrls, scratch_database, scratch_server_url
+from chapters.db.session import open_tenant_session, tenant_sessionmaker
 from chapters.demo import seed_demo
 from chapters.people.service import find_person_by_email
 from chapters.settings import load_settings
@@ -40,7 +40,7 @@ QUERIES = {
 }
 
 
-async def _run(urls: db.DatabaseUrls, requests: int, concurrency: int) -> None:
+async def _run(urls: DatabaseUrls, requests: int, concurrency: int) -> None:
     settings = load_settings()
     key = generate_signing_key()
     from joserfc.jwk import ECKey, KeySet
@@ -48,7 +48,7 @@ async def _run(urls: db.DatabaseUrls, requests: int, concurrency: int) -> None:
     keys = SigningKeys(key, KeySet([ECKey.import_key(key.as_dict(private=False))]))
     owner = create_async_engine(urls.owner, poolclass=NullPool)
     tenant_ids = await seed_demo(owner, echo=lambda *_: None)
-    async with db.open_tenant_session(db.tenant_sessionmaker(owner), tenant_ids["demo"]) as s:
+    async with open_tenant_session(tenant_sessionmaker(owner), tenant_ids["demo"]) as s:
         admin = await find_person_by_email(s, "admin@demo.example")
     await owner.dispose()
     token = issue_access_token(keys, settings, tenant_id=tenant_ids["demo"], subject=str(admin.id))
@@ -122,21 +122,9 @@ def main() -> int:
     parser.add_argument("--concurrency", type=int, default=16)
     args = parser.parse_args()
     settings = load_settings()
-    import os
-
-    server = os.environ.get("TEST_DATABASE_URL") or db.start_embedded_postgres(
-        settings.local_dir / "pgdata"
-    )
-    name = f"chapters_bench_{uuid.uuid4().hex[:8]}"
-    admin = make_url(server).set(database=name).render_as_string(hide_password=False)
-    urls = db.resolve_urls(settings, admin_url=admin)
-    print(f"==> bench database {name}", file=sys.stderr)
-    asyncio.run(db.bootstrap_database(urls, settings))
-    try:
-        db.migrate(urls.owner, settings)
+    with scratch_database(scratch_server_url(settings), settings, "chapters_bench") as urls:
+        print(f"==> bench database {make_url(urls.admin).database}", file=sys.stderr)
         asyncio.run(_run(urls, args.requests, args.concurrency))
-    finally:
-        asyncio.run(db.drop_database(urls.admin))
     return 0
 
 

@@ -7,7 +7,7 @@ from alembic import context
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from chapters import models
-from chapters.db import resolve_urls
+from chapters.db.admin import resolve_urls
 from chapters.settings import get_settings
 
 config = context.config

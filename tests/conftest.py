@@ -6,10 +6,7 @@ embedded PostgreSQL that ``make run`` uses. Tests never skip for want of a serve
 
 from __future__ import annotations
 
-import asyncio
 import dataclasses
-import os
-import uuid
 from collections.abc import AsyncIterator, Iterator
 
 import httpx
@@ -19,24 +16,18 @@ from sqlalchemy import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 from sqlalchemy.pool import NullPool
 
-from chapters import db
 from chapters.app import create_app
 from chapters.auth.keys import SigningKeys, load_or_create_signing_keys
+from chapters.db.admin import DatabaseUrls, scratch_database, scratch_server_url
+from chapters.db.session import create_engine
 from chapters.settings import Settings, load_settings
 from tests.support import TenantFactory, serving
 
 
 @dataclasses.dataclass(frozen=True)
 class DatabaseFixture:
-    urls: db.DatabaseUrls
+    urls: DatabaseUrls
     name: str
-
-
-def _server_url(settings: Settings) -> str:
-    url = os.environ.get("TEST_DATABASE_URL")
-    if url:
-        return url
-    return db.start_embedded_postgres(settings.local_dir / "pgdata")
 
 
 @pytest.fixture(scope="session")
@@ -60,32 +51,26 @@ def settings(key_file: str) -> Settings:
 
 @pytest.fixture(scope="session")
 def test_database(settings: Settings) -> Iterator[DatabaseFixture]:
-    name = f"chapters_test_{uuid.uuid4().hex[:12]}"
-    admin = make_url(_server_url(settings)).set(database=name).render_as_string(hide_password=False)
-    urls = db.resolve_urls(settings, admin_url=admin)
-    asyncio.run(db.bootstrap_database(urls, settings))
-    try:
-        db.migrate(urls.owner, settings)
-        yield DatabaseFixture(urls=urls, name=name)
-    finally:
-        asyncio.run(db.drop_database(urls.admin))
+    server = scratch_server_url(settings)
+    with scratch_database(server, settings, "chapters_test", digits=12) as urls:
+        yield DatabaseFixture(urls=urls, name=make_url(urls.admin).database)
 
 
 @pytest.fixture(scope="session")
-def urls(test_database: DatabaseFixture) -> db.DatabaseUrls:
+def urls(test_database: DatabaseFixture) -> DatabaseUrls:
     return test_database.urls
 
 
 @pytest.fixture(scope="session")
-async def owner_engine(urls: db.DatabaseUrls) -> AsyncIterator[AsyncEngine]:
+async def owner_engine(urls: DatabaseUrls) -> AsyncIterator[AsyncEngine]:
     engine = create_async_engine(urls.owner, poolclass=NullPool)
     yield engine
     await engine.dispose()
 
 
 @pytest.fixture(scope="session")
-async def app_engine(urls: db.DatabaseUrls, settings: Settings) -> AsyncIterator[AsyncEngine]:
-    engine = db.create_engine(urls.app, settings)
+async def app_engine(urls: DatabaseUrls, settings: Settings) -> AsyncIterator[AsyncEngine]:
+    engine = create_engine(urls.app, settings)
     yield engine
     await engine.dispose()
 
@@ -96,7 +81,7 @@ def keys(settings: Settings) -> SigningKeys:
 
 
 @pytest.fixture(scope="session")
-def app(settings: Settings, urls: db.DatabaseUrls, keys: SigningKeys) -> Litestar:
+def app(settings: Settings, urls: DatabaseUrls, keys: SigningKeys) -> Litestar:
     return create_app(settings, app_url=urls.app, keys=keys)
 
 

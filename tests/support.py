@@ -13,9 +13,9 @@ import httpx
 from litestar import Litestar
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from chapters import db
 from chapters.auth.keys import SigningKeys
 from chapters.auth.tokens import issue_access_token
+from chapters.db.session import open_tenant_session, tenant_sessionmaker
 from chapters.models import Person, TenantRole
 from chapters.people.admin import ensure_person
 from chapters.settings import Settings
@@ -48,8 +48,8 @@ class TenantFactory:
         tenant_id, _ = await ensure_tenant(self.owner_engine, slug=slug, name=f"Tenant {slug}")
         tenant = TenantFixture(id=tenant_id, slug=slug)
         people = people if people is not None else {"admin@x.example": TenantRole.ADMIN}
-        sessionmaker = db.tenant_sessionmaker(self.owner_engine)
-        async with db.open_tenant_session(sessionmaker, tenant_id) as session, session.begin():
+        sessionmaker = tenant_sessionmaker(self.owner_engine)
+        async with open_tenant_session(sessionmaker, tenant_id) as session, session.begin():
             for email, role in people.items():
                 person = await ensure_person(
                     session, email=email, display_name=email.split("@")[0], tenant_role=role
@@ -118,8 +118,8 @@ async def staff_session_call(
     """Run ``work(session, principal)`` as a staff person of the tenant, committed."""
     from chapters.people.service import load_principal
 
-    sessionmaker = db.tenant_sessionmaker(owner_engine)
-    async with db.open_tenant_session(sessionmaker, tenant.id) as session, session.begin():
+    sessionmaker = tenant_sessionmaker(owner_engine)
+    async with open_tenant_session(sessionmaker, tenant.id) as session, session.begin():
         principal = await load_principal(session, tenant.people[staff_email])
         return await work(session, principal)
 

@@ -641,12 +641,12 @@ async def test_another_tenants_activity_is_not_found(client, tenants, owner_engi
 async def test_mentoring_activities_link_to_a_mentoring_project(
     client, tenants, owner_engine
 ) -> None:
-    from chapters import db
+    from chapters.db.session import open_tenant_session, tenant_sessionmaker
     from chapters.models import MentoringProgram, MentoringProject, ProjectStatus
 
     w = await build_world(client, tenants, owner_engine)
-    sessionmaker = db.tenant_sessionmaker(owner_engine)
-    async with db.open_tenant_session(sessionmaker, w.tenant.id) as session, session.begin():
+    sessionmaker = tenant_sessionmaker(owner_engine)
+    async with open_tenant_session(sessionmaker, w.tenant.id) as session, session.begin():
         program = MentoringProgram(name="Summer of Code", year=2030)
         session.add(program)
         await session.flush()

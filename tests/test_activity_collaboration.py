@@ -476,13 +476,13 @@ DEMO_DRAFTS = """{ activities(filter: {status: [DRAFT]}, first: 50) { edges { no
 async def test_the_demo_shows_a_co_hosted_draft_and_public_speakers(
     client, owner_engine, keys, settings
 ) -> None:
-    from chapters import db
     from chapters.auth.tokens import issue_access_token
+    from chapters.db.session import open_tenant_session, tenant_sessionmaker
     from chapters.demo import seed_demo
     from chapters.people.service import find_person_by_email
 
     demo = (await seed_demo(owner_engine, echo=lambda line: None))["demo"]
-    async with db.open_tenant_session(db.tenant_sessionmaker(owner_engine), demo) as session:
+    async with open_tenant_session(tenant_sessionmaker(owner_engine), demo) as session:
         lead = await find_person_by_email(session, "lead.shanghai@demo.example")
     token = issue_access_token(keys, settings, tenant_id=demo, subject=str(lead.id))
     drafts = data_of(await gql(client, "demo", DEMO_DRAFTS, token=token))["activities"]["edges"]

@@ -8,9 +8,9 @@ from typing import Any
 
 from sqlalchemy import event
 
-from chapters import db
 from chapters.activities import lifecycle, recaps, schedule, service
 from chapters.api.ids import global_id
+from chapters.db.session import open_tenant_session, tenant_sessionmaker
 from chapters.models import (
     ActivityKind,
     LinkKind,
@@ -305,8 +305,8 @@ async def test_a_chapters_calendar_shows_what_it_owns_or_co_hosts(
 
 
 async def _organisation(owner_engine, w: World, name: str) -> str:
-    sessionmaker = db.tenant_sessionmaker(owner_engine)
-    async with db.open_tenant_session(sessionmaker, w.tenant.id) as session, session.begin():
+    sessionmaker = tenant_sessionmaker(owner_engine)
+    async with open_tenant_session(sessionmaker, w.tenant.id) as session, session.begin():
         organisation = Organisation(name=name, kind=OrganisationKind.COMPANY)
         session.add(organisation)
         await session.flush()

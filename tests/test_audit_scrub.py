@@ -8,11 +8,12 @@ import json
 import uuid
 
 from alembic import command
-from sqlalchemy import make_url, text
+from sqlalchemy import text
 from sqlalchemy.ext.asyncio import create_async_engine
 from sqlalchemy.pool import NullPool
 
-from chapters import db
+from chapters.db.admin import scratch_database
+from chapters.db.migrations import alembic_config
 from chapters.tenants.admin import ensure_tenant
 
 BEFORE_SCRUB = "71a1887cf374"
@@ -60,12 +61,8 @@ async def _entries(owner_url: str, tenant_id: uuid.UUID) -> list[dict]:
 
 
 def test_existing_secret_hashes_are_scrubbed_from_every_tenant(urls, settings) -> None:
-    name = f"chapters_scrub_{uuid.uuid4().hex[:8]}"
-    admin = make_url(urls.admin).set(database=name).render_as_string(hide_password=False)
-    scratch = db.resolve_urls(settings, admin_url=admin)
-    asyncio.run(db.bootstrap_database(scratch, settings))
-    try:
-        config = db.alembic_config(scratch.owner, settings)
+    with scratch_database(urls.admin, settings, "chapters_scrub", migrated=False) as scratch:
+        config = alembic_config(scratch.owner, settings)
         command.upgrade(config, BEFORE_SCRUB)
         tenants = asyncio.run(_write_entries(scratch.owner))
         assert all(
@@ -85,8 +82,6 @@ def test_existing_secret_hashes_are_scrubbed_from_every_tenant(urls, settings) -
                 expected
             )
         assert asyncio.run(_forced(scratch.owner)), "row-level security is forced again"
-    finally:
-        asyncio.run(db.drop_database(scratch.admin))
 
 
 async def _forced(owner_url: str) -> bool:

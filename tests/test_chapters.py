@@ -231,11 +231,11 @@ async def test_the_database_allows_one_active_lead_per_chapter(owner_engine, wor
     from sqlalchemy import select
     from sqlalchemy.exc import IntegrityError
 
-    from chapters import db
+    from chapters.db.session import open_tenant_session, tenant_sessionmaker
     from chapters.models import ChapterMembership, ChapterRole
 
     tenant, a, _ = world
-    async with db.open_tenant_session(db.tenant_sessionmaker(owner_engine), tenant.id) as session:
+    async with open_tenant_session(tenant_sessionmaker(owner_engine), tenant.id) as session:
         colead = await session.scalar(
             select(ChapterMembership).where(
                 ChapterMembership.chapter_id == a.id, ChapterMembership.role == ChapterRole.CO_LEAD
@@ -253,11 +253,11 @@ async def test_a_membership_cannot_point_into_another_tenant(owner_engine, tenan
     from sqlalchemy import text
     from sqlalchemy.exc import IntegrityError
 
-    from chapters import db
+    from chapters.db.session import open_tenant_session, tenant_sessionmaker
 
     _, a, _ = world
     other = await tenants.create(people={"x@x.example": None})
-    async with db.open_tenant_session(db.tenant_sessionmaker(owner_engine), other.id) as session:
+    async with open_tenant_session(tenant_sessionmaker(owner_engine), other.id) as session:
         with pytest.raises(IntegrityError) as refused:
             await session.execute(
                 text(

@@ -14,8 +14,8 @@ from sqlalchemy import event
 from sqlalchemy.exc import IntegrityError
 from strawberry.relay import to_base64
 
-from chapters import db
 from chapters.committees import service as committees_service
+from chapters.db.session import open_tenant_session, tenant_sessionmaker
 from chapters.models import Committee, CommitteeKind, CommitteeSeat, SeatRole, TenantRole
 from tests.support import TenantFixture, data_of, gql
 
@@ -335,8 +335,8 @@ LIST_WITH_PEOPLE = """query {
 async def _seed_committees(owner_engine, tenant: TenantFixture, count: int) -> None:
     """Committees with a current and an ended seat each, written straight through the owner."""
     people = [person.id for person in tenant.people.values()]
-    sessionmaker = db.tenant_sessionmaker(owner_engine)
-    async with db.open_tenant_session(sessionmaker, tenant.id) as session, session.begin():
+    sessionmaker = tenant_sessionmaker(owner_engine)
+    async with open_tenant_session(sessionmaker, tenant.id) as session, session.begin():
         for index in range(count):
             committee = Committee(id=uuid.uuid4(), name=f"C{index:03}", kind=CommitteeKind.OTHER)
             session.add(committee)
@@ -489,17 +489,17 @@ async def test_the_database_refuses_a_second_chair_and_empty_terms_written_aroun
     tenants, owner_engine
 ) -> None:
     tenant = await tenants.create(people=COMMITTEE_PEOPLE)
-    sessionmaker = db.tenant_sessionmaker(owner_engine)
+    sessionmaker = tenant_sessionmaker(owner_engine)
     people = [person.id for person in tenant.people.values()]
     committee = Committee(id=uuid.uuid4(), name="Direct", kind=CommitteeKind.OTHER)
-    async with db.open_tenant_session(sessionmaker, tenant.id) as session, session.begin():
+    async with open_tenant_session(sessionmaker, tenant.id) as session, session.begin():
         session.add(committee)
         await session.flush()
         session.add(_direct_seat(committee.id, people[0], SeatRole.CHAIR, date(2024, 1, 1)))
 
     async def insert(*seats: CommitteeSeat) -> str | None:
         try:
-            async with db.open_tenant_session(sessionmaker, tenant.id) as session, session.begin():
+            async with open_tenant_session(sessionmaker, tenant.id) as session, session.begin():
                 session.add_all(seats)
             return None
         except IntegrityError as error:
@@ -527,13 +527,13 @@ async def test_concurrent_writers_of_one_office_wait_and_the_second_is_refused(
     """Two transactions add a chair at the same time, around the service (no row lock taken
     first): the second waits for the first, then sees its chair and is refused."""
     tenant = await tenants.create(people=COMMITTEE_PEOPLE)
-    sessionmaker = db.tenant_sessionmaker(owner_engine)
+    sessionmaker = tenant_sessionmaker(owner_engine)
     people = [person.id for person in tenant.people.values()]
     committee = Committee(id=uuid.uuid4(), name="Raced", kind=CommitteeKind.OTHER)
-    async with db.open_tenant_session(sessionmaker, tenant.id) as session, session.begin():
+    async with open_tenant_session(sessionmaker, tenant.id) as session, session.begin():
         session.add(committee)
-    first = db.open_tenant_session(sessionmaker, tenant.id)
-    second = db.open_tenant_session(sessionmaker, tenant.id)
+    first = open_tenant_session(sessionmaker, tenant.id)
+    second = open_tenant_session(sessionmaker, tenant.id)
     try:
         await first.begin()
         first.add(_direct_seat(committee.id, people[0], SeatRole.CHAIR, date(2024, 1, 1)))

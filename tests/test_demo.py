@@ -13,8 +13,8 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from chapters import db
 from chapters.auth.tokens import issue_access_token
+from chapters.db.session import open_tenant_session, tenant_sessionmaker
 from chapters.demo import (
     CONTENT,
     DEMO_ACTIVITIES,
@@ -105,8 +105,8 @@ async def demo(owner_engine: AsyncEngine) -> dict[str, uuid.UUID]:
 @pytest.fixture(scope="module")
 def token(owner_engine, keys, settings, demo):
     async def mint(tenant: str, email: str) -> str:
-        sessionmaker = db.tenant_sessionmaker(owner_engine)
-        async with db.open_tenant_session(sessionmaker, demo[tenant]) as session:
+        sessionmaker = tenant_sessionmaker(owner_engine)
+        async with open_tenant_session(sessionmaker, demo[tenant]) as session:
             person = await find_person_by_email(session, email)
         assert person is not None, email
         return issue_access_token(keys, settings, tenant_id=demo[tenant], subject=str(person.id))
@@ -115,8 +115,8 @@ def token(owner_engine, keys, settings, demo):
 
 
 async def counts(owner_engine: AsyncEngine, tenant_id: uuid.UUID) -> dict[str, int]:
-    sessionmaker = db.tenant_sessionmaker(owner_engine)
-    async with db.open_tenant_session(sessionmaker, tenant_id) as session:
+    sessionmaker = tenant_sessionmaker(owner_engine)
+    async with open_tenant_session(sessionmaker, tenant_id) as session:
         return {
             model.__name__: await session.scalar(select(func.count()).select_from(model))
             for model in COUNTED
@@ -516,16 +516,16 @@ async def test_ledger_reaches_a_tenant_seeded_before_it(owner_engine, tenants) -
     """A database whose chapters were seeded before the ledger existed gets it on the next run,
     and only once."""
     tenant = await tenants.create("ledger", people={})
-    sessionmaker = db.tenant_sessionmaker(owner_engine)
+    sessionmaker = tenant_sessionmaker(owner_engine)
     timezone = ZoneInfo("Asia/Shanghai")
-    async with db.open_tenant_session(sessionmaker, tenant.id) as session, session.begin():
+    async with open_tenant_session(sessionmaker, tenant.id) as session, session.begin():
         await _ensure_accounts(session, "demo")
         await _seed_content(session, CONTENT["demo"], timezone)
         assert await session.scalar(select(func.count()).select_from(Activity)) == 0
 
     async def seed() -> list[str]:
         lines: list[str] = []
-        async with db.open_tenant_session(sessionmaker, tenant.id) as session, session.begin():
+        async with open_tenant_session(sessionmaker, tenant.id) as session, session.begin():
             await _seed_tenant(session, "demo", CONTENT["demo"], lines.append)
         assert "  demo: chapters and history already there" in lines
         return lines
@@ -612,8 +612,8 @@ async def test_every_activity_has_a_history_in_the_order_it_happened(client, tok
 
 async def test_memberships_and_people_are_dated_from_their_history(owner_engine, demo) -> None:
     """Rows the services stamp with the time of writing carry the day they stand for."""
-    sessionmaker = db.tenant_sessionmaker(owner_engine)
-    async with db.open_tenant_session(sessionmaker, demo["demo"]) as session:
+    sessionmaker = tenant_sessionmaker(owner_engine)
+    async with open_tenant_session(sessionmaker, demo["demo"]) as session:
         memberships = (await session.execute(select(ChapterMembership))).scalars().all()
         first_periods = dict(
             (

@@ -16,8 +16,8 @@ import pytest
 from sqlalchemy import event, select, text, update
 from sqlalchemy.exc import DBAPIError
 
-from chapters import db
 from chapters.api.ids import global_id
+from chapters.db.session import open_tenant_session, tenant_sessionmaker
 from chapters.models import EmailChangeRequest, IdentityLinkRequest, OutboxMessage, TenantRole
 from chapters.people.confirmations import token_hash
 from tests.oidc_provider import TestProvider
@@ -215,8 +215,8 @@ async def test_declined_and_expired_links_never_sign_in(
         ("id", "NOT_FOUND")
     }
     late = (await link(client, tenant, ADMIN, MEMBER, provider.issuer, "late"))["pendingLink"]
-    sessionmaker = db.tenant_sessionmaker(owner_engine)
-    async with db.open_tenant_session(sessionmaker, tenant.id) as session, session.begin():
+    sessionmaker = tenant_sessionmaker(owner_engine)
+    async with open_tenant_session(sessionmaker, tenant.id) as session, session.begin():
         await session.execute(
             update(IdentityLinkRequest).values(expires_at=datetime.now(UTC) - timedelta(seconds=1))
         )
@@ -323,8 +323,8 @@ async def _statements(app, work) -> list[str]:
 
 
 async def _outbox(owner_engine, tenant) -> list[OutboxMessage]:
-    sessionmaker = db.tenant_sessionmaker(owner_engine)
-    async with db.open_tenant_session(sessionmaker, tenant.id) as session, session.begin():
+    sessionmaker = tenant_sessionmaker(owner_engine)
+    async with open_tenant_session(sessionmaker, tenant.id) as session, session.begin():
         return list(await session.scalars(select(OutboxMessage).order_by(OutboxMessage.created_at)))
 
 
@@ -383,8 +383,8 @@ async def test_a_confirmed_email_change_applies_once(client, tenant, owner_engin
         m for m in await _outbox(owner_engine, tenant) if m.recipient == "Fresh@x.example"
     ]
     token = message.body["token"]
-    sessionmaker = db.tenant_sessionmaker(owner_engine)
-    async with db.open_tenant_session(sessionmaker, tenant.id) as session, session.begin():
+    sessionmaker = tenant_sessionmaker(owner_engine)
+    async with open_tenant_session(sessionmaker, tenant.id) as session, session.begin():
         stored = (await session.scalars(select(EmailChangeRequest))).one()
         assert token not in (stored.token_hash, stored.new_email)
     applied = await call(client, tenant, MEMBER, CONFIRM_EMAIL, token=token)
@@ -412,7 +412,7 @@ async def test_a_confirmed_email_change_applies_once(client, tenant, owner_engin
 
 
 async def test_the_app_role_cannot_read_the_outbox(app_engine, tenant) -> None:
-    sessionmaker = db.tenant_sessionmaker(app_engine)
-    async with db.open_tenant_session(sessionmaker, tenant.id) as session, session.begin():
+    sessionmaker = tenant_sessionmaker(app_engine)
+    async with open_tenant_session(sessionmaker, tenant.id) as session, session.begin():
         with pytest.raises(DBAPIError, match="permission denied"):
             await session.execute(text("SELECT body FROM outbox_messages"))

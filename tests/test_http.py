@@ -5,16 +5,15 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import re
-import uuid
 
 import httpx
 import pytest
-from sqlalchemy import make_url, text
+from sqlalchemy import text
 
-from chapters import db
 from chapters.api import graphiql
 from chapters.api.limits import MAX_JSON_DEPTH
 from chapters.app import create_app
+from chapters.db.admin import unmigrated_scratch_database
 from chapters.models import TenantRole
 from tests.support import data_of, gql, serving
 
@@ -44,14 +43,8 @@ async def test_readyz_is_503_when_the_database_is_unreachable(settings, keys) ->
 
 
 async def test_readyz_is_503_when_migrations_are_behind(settings, keys, urls) -> None:
-    name = f"chapters_unmigrated_{uuid.uuid4().hex[:8]}"
-    admin = make_url(urls.admin).set(database=name).render_as_string(hide_password=False)
-    empty = db.resolve_urls(settings, admin_url=admin)
-    await db.bootstrap_database(empty, settings)
-    try:
+    async with unmigrated_scratch_database(urls.admin, settings, "chapters_unmigrated") as empty:
         response = await _readyz_of(settings, keys, empty.app)
-    finally:
-        await db.drop_database(empty.admin)
     assert response.status_code == 503
     body = response.json()
     assert body["reason"] == "migrations not at head"

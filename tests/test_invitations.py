@@ -8,8 +8,8 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from chapters import db
 from chapters.api.ids import global_id
+from chapters.db.session import open_tenant_session, tenant_sessionmaker
 from chapters.models import OutboxMessage, TenantRole
 from tests.oidc_provider import TestProvider
 from tests.support import data_of, gql, make_chapter
@@ -71,8 +71,8 @@ async def _sees(client, tenant, caller: str, person: str, name: str) -> tuple[di
 
 
 async def _outbox(owner_engine, tenant) -> list[OutboxMessage]:
-    sessionmaker = db.tenant_sessionmaker(owner_engine)
-    async with db.open_tenant_session(sessionmaker, tenant.id) as session, session.begin():
+    sessionmaker = tenant_sessionmaker(owner_engine)
+    async with open_tenant_session(sessionmaker, tenant.id) as session, session.begin():
         return list(await session.scalars(select(OutboxMessage)))
 
 

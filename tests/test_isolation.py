@@ -11,8 +11,12 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 from sqlalchemy.orm import Session
 
-from chapters import db
-from chapters.db import SerializedSession
+from chapters.db.session import (
+    SerializedSession,
+    create_engine,
+    open_tenant_session,
+    tenant_sessionmaker,
+)
 from chapters.models import Person
 from chapters.tenancy import CrossTenantWrite, TenantNotBound, TenantSession, tenant_session_info
 from tests.support import data_of, gql
@@ -46,7 +50,7 @@ async def test_without_a_tenant_a_connection_sees_nothing_and_cannot_insert(
 
 
 async def test_a_session_without_a_tenant_refuses_to_begin(app_engine: AsyncEngine) -> None:
-    sessionmaker = db.tenant_sessionmaker(app_engine)
+    sessionmaker = tenant_sessionmaker(app_engine)
     async with sessionmaker() as session:
         with pytest.raises(TenantNotBound):
             await session.execute(select(Person))
@@ -55,8 +59,8 @@ async def test_a_session_without_a_tenant_refuses_to_begin(app_engine: AsyncEngi
 async def test_a_tenant_session_sees_only_its_tenant(app_engine: AsyncEngine, tenants) -> None:
     a = await tenants.create(people=PEOPLE)
     b = await tenants.create(people={"b1@x.example": None})
-    sessionmaker = db.tenant_sessionmaker(app_engine)
-    async with db.open_tenant_session(sessionmaker, a.id) as session:
+    sessionmaker = tenant_sessionmaker(app_engine)
+    async with open_tenant_session(sessionmaker, a.id) as session:
         assert await _names(session) == set(PEOPLE)
         # Neither the ORM nor raw SQL reaches the other tenant, even when asked by id.
         assert (await session.scalars(select(Person).where(Person.tenant_id == b.id))).all() == []
@@ -71,8 +75,8 @@ async def test_a_tenant_session_sees_only_its_tenant(app_engine: AsyncEngine, te
 async def test_cross_tenant_inserts_are_refused(app_engine: AsyncEngine, tenants) -> None:
     a = await tenants.create(people=PEOPLE)
     b = await tenants.create(people={"b1@x.example": None})
-    sessionmaker = db.tenant_sessionmaker(app_engine)
-    async with db.open_tenant_session(sessionmaker, a.id) as session:
+    sessionmaker = tenant_sessionmaker(app_engine)
+    async with open_tenant_session(sessionmaker, a.id) as session:
         session.add(Person(tenant_id=b.id, email="intruder@x.example", display_name="i"))
         with pytest.raises(CrossTenantWrite):
             await session.flush()
@@ -88,7 +92,7 @@ async def test_cross_tenant_inserts_are_refused(app_engine: AsyncEngine, tenants
             )
         await session.rollback()
     assert refused.value.orig.sqlstate == "42501"
-    async with db.open_tenant_session(sessionmaker, b.id) as session:
+    async with open_tenant_session(sessionmaker, b.id) as session:
         assert await _names(session) == {"b1@x.example"}
 
 
@@ -101,8 +105,8 @@ async def test_every_orm_query_names_the_tenant(app_engine: AsyncEngine, tenants
 
     event.listen(app_engine.sync_engine, "before_cursor_execute", record)
     try:
-        sessionmaker = db.tenant_sessionmaker(app_engine)
-        async with db.open_tenant_session(sessionmaker, tenant.id) as session:
+        sessionmaker = tenant_sessionmaker(app_engine)
+        async with open_tenant_session(sessionmaker, tenant.id) as session:
             await session.scalars(select(Person).where(Person.email == "a1@x.example"))
             await session.scalars(select(Person.id).order_by(Person.email))
     finally:
@@ -125,7 +129,7 @@ def _leaky_set(session, transaction, connection) -> None:
 async def _leak_after_requests(settings, urls, session_class, a, b) -> dict:
     """Run tenant A's then tenant B's request over a pool of one connection, then look at what
     the pooled connection still carries. Returns what B saw and what leaked afterwards."""
-    engine = db.create_engine(urls.app, settings, pool_size=1, max_overflow=0)
+    engine = create_engine(urls.app, settings, pool_size=1, max_overflow=0)
     try:
         sessionmaker = async_sessionmaker(
             engine, class_=SerializedSession, sync_session_class=session_class

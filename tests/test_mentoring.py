@@ -10,8 +10,8 @@ from typing import Any
 
 from sqlalchemy import event
 
-from chapters import db
 from chapters.api.ids import global_id
+from chapters.db.session import open_tenant_session, tenant_sessionmaker
 from chapters.models import (
     MentoringProgram,
     MentoringProject,
@@ -661,8 +661,8 @@ async def _seed_programs(owner_engine, tenant: TenantFixture, chapter_id, count:
     """Programs with two projects each (one of a chapter), each project with a mentor and a
     mentee, written straight through the owner."""
     people = [tenant.people[email].id for email in (LEAD, STUDENT, CO_LEAD, STUDENT2)]
-    sessionmaker = db.tenant_sessionmaker(owner_engine)
-    async with db.open_tenant_session(sessionmaker, tenant.id) as session, session.begin():
+    sessionmaker = tenant_sessionmaker(owner_engine)
+    async with open_tenant_session(sessionmaker, tenant.id) as session, session.begin():
         for index in range(count):
             program = MentoringProgram(id=uuid.uuid4(), name=f"P{index:03}", year=2025)
             session.add(program)

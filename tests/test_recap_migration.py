@@ -10,11 +10,12 @@ import uuid
 from datetime import UTC, datetime, timedelta
 
 from alembic import command
-from sqlalchemy import make_url, text
+from sqlalchemy import text
 from sqlalchemy.ext.asyncio import create_async_engine
 from sqlalchemy.pool import NullPool
 
-from chapters import db
+from chapters.db.admin import scratch_database
+from chapters.db.migrations import alembic_config
 from chapters.tenants.admin import ensure_tenant
 
 BEFORE = "fdc4eb678692"
@@ -117,12 +118,8 @@ async def _state(owner_url: str, tenant_id: uuid.UUID) -> dict[str, tuple]:
 
 
 def test_existing_figures_and_recaps_move_in_every_tenant(urls, settings) -> None:
-    name = f"chapters_recaps_{uuid.uuid4().hex[:8]}"
-    admin = make_url(urls.admin).set(database=name).render_as_string(hide_password=False)
-    scratch = db.resolve_urls(settings, admin_url=admin)
-    asyncio.run(db.bootstrap_database(scratch, settings))
-    try:
-        config = db.alembic_config(scratch.owner, settings)
+    with scratch_database(urls.admin, settings, "chapters_recaps", migrated=False) as scratch:
+        config = alembic_config(scratch.owner, settings)
         command.upgrade(config, BEFORE)
         tenants = asyncio.run(_seed(scratch.owner))
         command.upgrade(config, "head")
@@ -167,8 +164,6 @@ def test_existing_figures_and_recaps_move_in_every_tenant(urls, settings) -> Non
         state = asyncio.run(_legacy_state(scratch.owner, tenants[0]))
         assert state["article"] == (3400, ["photos", "registration"])
         assert state["meetup"] == (86, ["photos", "registration"])
-    finally:
-        asyncio.run(db.drop_database(scratch.admin))
 
 
 async def _legacy_state(owner_url: str, tenant_id: uuid.UUID) -> dict[str, tuple]:

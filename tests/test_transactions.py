@@ -5,16 +5,16 @@ from __future__ import annotations
 
 import strawberry
 
-from chapters import db
 from chapters.api.extensions import build_extensions
 from chapters.app import create_app
+from chapters.db.session import open_tenant_session, tenant_sessionmaker
 from chapters.models import Tenant
 from chapters.tenants.service import get_tenant
 from tests.support import data_of, gql, serving
 
 
 async def _tenant_name(owner_engine, tenant_id) -> str:
-    async with db.open_tenant_session(db.tenant_sessionmaker(owner_engine), tenant_id) as s:
+    async with open_tenant_session(tenant_sessionmaker(owner_engine), tenant_id) as s:
         tenant = await s.get(Tenant, tenant_id)
         return tenant.name
 
@@ -185,7 +185,7 @@ async def test_a_cancelled_statement_leaves_the_session_usable(tenants, app_engi
     from sqlalchemy import text
 
     tenant = await tenants.create("cancel")
-    async with db.open_tenant_session(db.tenant_sessionmaker(app_engine), tenant.id) as session:
+    async with open_tenant_session(tenant_sessionmaker(app_engine), tenant.id) as session:
         slow = asyncio.create_task(session.execute(text("SELECT pg_sleep(0.3)")))
         await asyncio.sleep(0.05)
         slow.cancel()

@@ -19,9 +19,9 @@ from typing import Any
 
 from sqlalchemy import select
 
-from chapters import db
 from chapters.api.ids import global_id
 from chapters.audit.visibility import SECRET_MARK, marked_columns
+from chapters.db.session import open_tenant_session, tenant_sessionmaker
 from chapters.models import AuditEntry, IdentityProvider, TenantRole
 from chapters.validation import camel
 from tests.support import TenantFixture, data_of, gql, make_chapter
@@ -190,8 +190,8 @@ async def _audit_scenario(client, tenant: TenantFixture, owner_engine) -> dict[s
         ' email: "target@v.example"}) { errors { field code } } }',
         c=global_id("Chapter", chapter.id),
     )
-    sessionmaker = db.tenant_sessionmaker(owner_engine)
-    async with db.open_tenant_session(sessionmaker, tenant.id) as session, session.begin():
+    sessionmaker = tenant_sessionmaker(owner_engine)
+    async with open_tenant_session(sessionmaker, tenant.id) as session, session.begin():
         session.add(
             IdentityProvider(
                 issuer="https://provider-issuer.example",
@@ -218,9 +218,9 @@ def _strings(value: Any) -> list[str]:
 
 async def _stored_secrets(owner_engine, tenant: TenantFixture) -> list[str]:
     """Every value the tenant's rows hold in a column marked secret."""
-    sessionmaker = db.tenant_sessionmaker(owner_engine)
+    sessionmaker = tenant_sessionmaker(owner_engine)
     secrets: list[str] = []
-    async with db.open_tenant_session(sessionmaker, tenant.id) as session, session.begin():
+    async with open_tenant_session(sessionmaker, tenant.id) as session, session.begin():
         for model, column, rule in marked_columns():
             if rule.secret:
                 values = await session.scalars(select(column).where(model.tenant_id == tenant.id))
@@ -382,8 +382,8 @@ async def test_a_secret_is_never_recorded_and_old_records_show_a_mark(
     tenant = await tenants.create(prefix="secret", people=PEOPLE)
     scenario = await _audit_scenario(client, tenant, owner_engine)
     assert any(secret.startswith("scrypt$") for secret in scenario["secrets"])
-    sessionmaker = db.tenant_sessionmaker(owner_engine)
-    async with db.open_tenant_session(sessionmaker, tenant.id) as session, session.begin():
+    sessionmaker = tenant_sessionmaker(owner_engine)
+    async with open_tenant_session(sessionmaker, tenant.id) as session, session.begin():
         stored = json.dumps(list(await session.scalars(select(AuditEntry.changes))))
         for secret in scenario["secrets"]:
             assert secret not in stored, "a secret was written into the audit log"

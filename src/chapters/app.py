@@ -24,7 +24,6 @@ from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 from strawberry.litestar import make_graphql_controller
 from strawberry.schema.exceptions import InvalidOperationTypeError
 
-from chapters import db
 from chapters.access import service as access_service
 from chapters.api import pagination
 from chapters.api.context import Context
@@ -49,6 +48,7 @@ from chapters.api.limits import (
     is_storable,
 )
 from chapters.api.loaders import Loaders
+from chapters.api.mutations import end_request
 from chapters.api.schema import schema
 from chapters.auth.bearer import Verifiers, authenticate
 from chapters.auth.keys import SigningKeys, load_or_create_signing_keys
@@ -61,7 +61,14 @@ from chapters.auth.oauth_server import (
 )
 from chapters.auth.oidc import JwksCache, provider_http_client
 from chapters.auth.ratelimit import FailureLimiter, token_failure_limiter
-from chapters.db import SerializedSession
+from chapters.db.admin import resolve_urls
+from chapters.db.migrations import current_revisions, head_revisions
+from chapters.db.session import (
+    SerializedSession,
+    create_engine,
+    open_tenant_session,
+    tenant_sessionmaker,
+)
 from chapters.settings import Settings, get_settings
 from chapters.tenants.directory import TenantDirectory
 
@@ -108,7 +115,7 @@ async def graphql_context(
     tenant = await runtime.directory.find(tenant_slug)
     if tenant is None:
         raise NotFoundException(detail=f"No tenant {tenant_slug!r}")
-    session = db.open_tenant_session(runtime.sessionmaker, tenant.id)
+    session = open_tenant_session(runtime.sessionmaker, tenant.id)
     try:
         principal = await authenticate(request.headers, runtime.verifiers, tenant.id, session)
         context = Context(
@@ -119,10 +126,7 @@ async def graphql_context(
             request_id=request_id,
         )
         yield context
-        if context.rollback_only:
-            await session.rollback()
-        else:
-            await session.commit()
+        await end_request(context)
     except BaseException:
         await session.rollback()
         raise
@@ -288,7 +292,7 @@ async def readyz(request: Request) -> Response[dict[str, str]]:
     """The database answers and its migrations are at head."""
     runtime = _runtime(request)
     try:
-        current = await db.current_revisions(runtime.engine)
+        current = await current_revisions(runtime.engine)
     except Exception as error:
         log.warning("readiness check failed: %s", error)
         return Response(
@@ -347,7 +351,7 @@ async def _client_token_response(
     tenant = await runtime.directory.find(slug) if slug else None
     client = None
     if tenant is not None:
-        async with db.open_tenant_session(runtime.sessionmaker, tenant.id) as session:
+        async with open_tenant_session(runtime.sessionmaker, tenant.id) as session:
             row = await access_service.active_client(session, client_id)
             client = access_service.snapshot(row) if row else None
     return await asyncio.to_thread(
@@ -409,21 +413,21 @@ def create_app(
 
     @asynccontextmanager
     async def lifespan(app: Litestar) -> AsyncGenerator[None, None]:
-        url = app_url or db.resolve_urls(settings).app
-        engine = db.create_engine(url, settings, **(engine_options or {}))
+        url = app_url or resolve_urls(settings).app
+        engine = create_engine(url, settings, **(engine_options or {}))
         http = provider_http_client(settings)
         token_limiter = token_failure_limiter(settings)
         app.state.runtime = Runtime(
             settings=settings,
             engine=engine,
-            sessionmaker=db.tenant_sessionmaker(engine),
+            sessionmaker=tenant_sessionmaker(engine),
             directory=TenantDirectory(engine),
             verifiers=Verifiers(
                 settings=settings,
                 keys=keys or load_or_create_signing_keys(settings.jwt_private_key_file),
                 jwks=JwksCache(http, refresh_interval=settings.oidc_jwks_refresh_seconds),
             ),
-            head_revisions=db.head_revisions(),
+            head_revisions=head_revisions(),
             token_limiter=token_limiter,
         )
         # Cursors are signed with a key derived from the token signing key: every replica

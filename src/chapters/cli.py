@@ -13,7 +13,9 @@ import click
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 from sqlalchemy.pool import NullPool
 
-from chapters import db
+from chapters.db import migrations
+from chapters.db.admin import DatabaseUrls, bootstrap_database, resolve_urls, url_for_display
+from chapters.db.session import open_tenant_session, tenant_sessionmaker
 from chapters.settings import PROJECT_ROOT, Settings, SettingsError, get_settings
 
 T = TypeVar("T")
@@ -31,7 +33,7 @@ def _step(message: str) -> None:
     click.secho(f"==> {message}", fg="cyan", err=True)
 
 
-def _with_owner_engine(urls: db.DatabaseUrls, work: Callable[[AsyncEngine], Awaitable[T]]) -> T:
+def _with_owner_engine(urls: DatabaseUrls, work: Callable[[AsyncEngine], Awaitable[T]]) -> T:
     async def run() -> T:
         engine = create_async_engine(urls.owner, poolclass=NullPool)
         try:
@@ -42,19 +44,19 @@ def _with_owner_engine(urls: db.DatabaseUrls, work: Callable[[AsyncEngine], Awai
     return asyncio.run(run())
 
 
-def _resolve_urls(settings: Settings) -> db.DatabaseUrls:
+def _resolve_urls(settings: Settings) -> DatabaseUrls:
     if settings.uses_embedded_database:
         _step(f"starting the embedded PostgreSQL in {settings.local_dir / 'pgdata'}")
-    return db.resolve_urls(settings)
+    return resolve_urls(settings)
 
 
-def _prepare_database(settings: Settings, bootstrap: bool | None) -> db.DatabaseUrls:
+def _prepare_database(settings: Settings, bootstrap: bool | None) -> DatabaseUrls:
     urls = _resolve_urls(settings)
     if settings.database_bootstrap if bootstrap is None else bootstrap:
-        _step(f"creating roles and database if missing ({db.url_for_display(urls.admin)})")
-        asyncio.run(db.bootstrap_database(urls, settings))
+        _step(f"creating roles and database if missing ({url_for_display(urls.admin)})")
+        asyncio.run(bootstrap_database(urls, settings))
     _step("applying migrations")
-    db.migrate(urls.owner, settings)
+    migrations.migrate(urls.owner, settings)
     return urls
 
 
@@ -116,8 +118,8 @@ def create_tenant(
         if not created:
             raise click.ClickException(f"tenant {slug!r} already exists")
         if admin_email:
-            sessionmaker = db.tenant_sessionmaker(engine)
-            async with db.open_tenant_session(sessionmaker, tenant_id) as session, session.begin():
+            sessionmaker = tenant_sessionmaker(engine)
+            async with open_tenant_session(sessionmaker, tenant_id) as session, session.begin():
                 await ensure_person(
                     session,
                     email=admin_email,
@@ -144,8 +146,8 @@ async def _token_for(
     tenant_id = await tenant_id_for_slug(engine, tenant_slug)
     if tenant_id is None:
         raise click.ClickException(f"no tenant {tenant_slug!r}")
-    sessionmaker = db.tenant_sessionmaker(engine)
-    async with db.open_tenant_session(sessionmaker, tenant_id) as session:
+    sessionmaker = tenant_sessionmaker(engine)
+    async with open_tenant_session(sessionmaker, tenant_id) as session:
         person = await find_person_by_email(session, email)
     if person is None:
         raise click.ClickException(f"no person with email {email!r} in tenant {tenant_slug!r}")
@@ -166,7 +168,7 @@ def token(tenant_slug: str, email: str, ttl: int | None) -> None:
     click.echo(_with_owner_engine(urls, lambda e: _token_for(e, settings, tenant_slug, email, ttl)))
 
 
-def _run_in_tenant(urls: db.DatabaseUrls, tenant_slug: str, work) -> object:
+def _run_in_tenant(urls: DatabaseUrls, tenant_slug: str, work) -> object:
     """Run ``work(session, operator)`` in one committed transaction of the tenant."""
     from chapters.access.operator import operator_principal
     from chapters.errors import DomainError
@@ -176,8 +178,8 @@ def _run_in_tenant(urls: db.DatabaseUrls, tenant_slug: str, work) -> object:
         tenant_id = await tenant_id_for_slug(engine, tenant_slug)
         if tenant_id is None:
             raise click.ClickException(f"no tenant {tenant_slug!r}")
-        sessionmaker = db.tenant_sessionmaker(engine)
-        async with db.open_tenant_session(sessionmaker, tenant_id) as session, session.begin():
+        sessionmaker = tenant_sessionmaker(engine)
+        async with open_tenant_session(sessionmaker, tenant_id) as session, session.begin():
             return await work(session, operator_principal(tenant_id))
 
     try:

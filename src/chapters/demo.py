@@ -38,7 +38,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import DateTime, case, func, literal, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
-from chapters import authz, db
+from chapters import authz
 from chapters.activities import lifecycle, recaps, schedule
 from chapters.activities.service import (
     ActivityFields,
@@ -52,6 +52,7 @@ from chapters.audit.recorder import audited
 from chapters.auth.principal import Principal
 from chapters.authz import Action
 from chapters.chapters.service import ChapterFields, change_status, create_chapter, find_by_slug
+from chapters.db.session import open_tenant_session, tenant_sessionmaker
 from chapters.memberships.service import (
     appoint_lead,
     change_role,
@@ -758,9 +759,9 @@ async def seed_demo(owner_engine: AsyncEngine, echo=print) -> dict[str, uuid.UUI
         )
         tenant_ids[slug] = tenant_id
         echo(f"  tenant {slug}: {'created' if created else 'already there'}")
-    sessionmaker = db.tenant_sessionmaker(owner_engine)
+    sessionmaker = tenant_sessionmaker(owner_engine)
     for slug, tenant_id in tenant_ids.items():
-        async with db.open_tenant_session(sessionmaker, tenant_id) as session, session.begin():
+        async with open_tenant_session(sessionmaker, tenant_id) as session, session.begin():
             await _seed_tenant(session, slug, CONTENT[slug], echo)
     echo(f"  {len(DEMO_ACCOUNTS)} demo accounts ready")
     return tenant_ids

@@ -6,8 +6,9 @@ from sqlalchemy import select
 from chapters import authz
 from chapters.access import service
 from chapters.access.types import ApiClientType, ClientKindType, IdentityProviderType
-from chapters.api.errors import UserError, run_mutation
+from chapters.api.errors import UserError
 from chapters.api.ids import decode_id
+from chapters.api.mutations import mutate
 from chapters.auth.oidc import JwksCache
 from chapters.errors import Forbidden
 from chapters.models import ApiClient, ClientKind, IdentityProvider
@@ -65,13 +66,30 @@ def _provider_keys(info: strawberry.Info) -> JwksCache:
     return info.context.request.app.state.runtime.verifiers.jwks
 
 
-def _secret_payload(result) -> ApiClientSecretPayload:
-    issued, errors = result
-    if issued is None:
-        return ApiClientSecretPayload(client=None, client_secret=None, errors=errors)
+def _secret_payload(issued: service.IssuedSecret) -> ApiClientSecretPayload:
     return ApiClientSecretPayload(
-        client=ApiClientType.from_model(issued.client), client_secret=issued.secret, errors=errors
+        client=ApiClientType.from_model(issued.client), client_secret=issued.secret, errors=[]
     )
+
+
+def _secret_failed(errors: list[UserError]) -> ApiClientSecretPayload:
+    return ApiClientSecretPayload(client=None, client_secret=None, errors=errors)
+
+
+def _client_payload(client: ApiClient) -> ApiClientPayload:
+    return ApiClientPayload(client=ApiClientType.from_model(client), errors=[])
+
+
+def _client_failed(errors: list[UserError]) -> ApiClientPayload:
+    return ApiClientPayload(client=None, errors=errors)
+
+
+def _provider_payload(provider: IdentityProvider) -> IdentityProviderPayload:
+    return IdentityProviderPayload(provider=IdentityProviderType.from_model(provider), errors=[])
+
+
+def _provider_failed(errors: list[UserError]) -> IdentityProviderPayload:
+    return IdentityProviderPayload(provider=None, errors=errors)
 
 
 @strawberry.type
@@ -118,7 +136,7 @@ class AccessMutation:
                 organisation_id=organisation_id,
             )
 
-        return _secret_payload(await run_mutation(info, work))
+        return await mutate(info, work, present=_secret_payload, failed=_secret_failed)
 
     @strawberry.mutation(description="Replace a client's secret; the old one stops working.")
     async def api_client_rotate_secret(
@@ -131,7 +149,7 @@ class AccessMutation:
                 ctx.session, ctx.principal, decode_id(id, "ApiClient", "id")
             )
 
-        return _secret_payload(await run_mutation(info, work))
+        return await mutate(info, work, present=_secret_payload, failed=_secret_failed)
 
     @strawberry.mutation(description="Revoke a client: no new tokens, and issued ones are refused.")
     async def api_client_revoke(self, info: strawberry.Info, id: strawberry.ID) -> ApiClientPayload:
@@ -142,10 +160,7 @@ class AccessMutation:
                 ctx.session, ctx.principal, decode_id(id, "ApiClient", "id")
             )
 
-        client, errors = await run_mutation(info, work)
-        return ApiClientPayload(
-            client=ApiClientType.from_model(client) if client else None, errors=errors
-        )
+        return await mutate(info, work, present=_client_payload, failed=_client_failed)
 
     @strawberry.mutation(description="Trust an OpenID Connect issuer for sign-in.")
     async def identity_provider_add(
@@ -165,10 +180,7 @@ class AccessMutation:
                 provider_keys=_provider_keys(info),
             )
 
-        provider, errors = await run_mutation(info, work)
-        return IdentityProviderPayload(
-            provider=IdentityProviderType.from_model(provider) if provider else None, errors=errors
-        )
+        return await mutate(info, work, present=_provider_payload, failed=_provider_failed)
 
     @strawberry.mutation(description="Stop or resume trusting an issuer.")
     async def identity_provider_set_enabled(
@@ -181,7 +193,4 @@ class AccessMutation:
                 ctx.session, ctx.principal, decode_id(id, "IdentityProvider", "id"), enabled
             )
 
-        provider, errors = await run_mutation(info, work)
-        return IdentityProviderPayload(
-            provider=IdentityProviderType.from_model(provider) if provider else None, errors=errors
-        )
+        return await mutate(info, work, present=_provider_payload, failed=_provider_failed)

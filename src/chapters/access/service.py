@@ -31,7 +31,7 @@ from chapters.auth.oidc import (
 from chapters.auth.principal import Principal
 from chapters.auth.tokens import MAX_ISSUER_LENGTH
 from chapters.authz import Action
-from chapters.db import flush_unique, get_row
+from chapters.db.session import flush_unique, get_row
 from chapters.errors import ErrorCode, FieldError, InvalidInput, NotFound
 from chapters.models import ApiClient, ClientKind, IdentityProvider, Organisation, Tenant
 from chapters.validation import required_text

@@ -28,7 +28,7 @@ from chapters.activities import service
 from chapters.activities.service import ParticipantEntry, participant_key
 from chapters.auth.principal import Principal
 from chapters.authz import Action
-from chapters.db import get_row
+from chapters.db.session import get_row
 from chapters.errors import ErrorCode, FieldError, InvalidInput, NotFound
 from chapters.models import (
     Activity,

@@ -7,6 +7,7 @@ import strawberry
 from chapters.activities import participants
 from chapters.activities.schema import (
     ActivityPayload,
+    _activity_failed,
     _activity_id,
     _activity_payload,
     _id,
@@ -17,8 +18,9 @@ from chapters.activities.types import (
     ActivityType,
     ParticipantRoleType,
 )
-from chapters.api.errors import UserError, run_mutation
+from chapters.api.errors import UserError
 from chapters.api.ids import decode_id
+from chapters.api.mutations import mutate
 from chapters.models import Activity
 
 
@@ -71,13 +73,17 @@ class ActivityParticipantMutation:
                 ctx.session, ctx.principal, activity_id, entry
             )
 
-        added, errors = await run_mutation(info, work)
-        if added is None:
-            return ActivityParticipantPayload(participant=None, activity=None, errors=errors)
-        return ActivityParticipantPayload(
-            participant=ActivityParticipantType.from_model(added.participant, added.name),
-            activity=ActivityType.from_model(added.activity),
-            errors=errors,
+        return await mutate(
+            info,
+            work,
+            present=lambda added: ActivityParticipantPayload(
+                participant=ActivityParticipantType.from_model(added.participant, added.name),
+                activity=ActivityType.from_model(added.activity),
+                errors=[],
+            ),
+            failed=lambda errors: ActivityParticipantPayload(
+                participant=None, activity=None, errors=errors
+            ),
         )
 
     @strawberry.mutation(
@@ -94,4 +100,4 @@ class ActivityParticipantMutation:
             )
             return await participants.remove_participant(ctx.session, ctx.principal, participant_id)
 
-        return await _activity_payload(info, work)
+        return await mutate(info, work, present=_activity_payload, failed=_activity_failed)

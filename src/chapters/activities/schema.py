@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import enum
 import uuid
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from datetime import date, datetime
 from typing import Annotated, Any
 
@@ -21,8 +21,9 @@ from chapters.activities.types import (
     ParticipantRoleType,
     ReachUnitType,
 )
-from chapters.api.errors import UserError, run_mutation
+from chapters.api.errors import UserError
 from chapters.api.ids import decode_id
+from chapters.api.mutations import mutate
 from chapters.api.pagination import PageArgs, paginate
 from chapters.changes import UNSET
 from chapters.models import Activity, ActivityComment
@@ -347,13 +348,12 @@ class ActivityCommentPayload:
     errors: list[UserError]
 
 
-async def _activity_payload(
-    info: strawberry.Info, work: Callable[[], Awaitable[Activity]]
-) -> ActivityPayload:
-    activity, errors = await run_mutation(info, work)
-    return ActivityPayload(
-        activity=ActivityType.from_model(activity) if activity else None, errors=errors
-    )
+def _activity_payload(activity: Activity) -> ActivityPayload:
+    return ActivityPayload(activity=ActivityType.from_model(activity), errors=[])
+
+
+def _activity_failed(errors: list[UserError]) -> ActivityPayload:
+    return ActivityPayload(activity=None, errors=errors)
 
 
 def _activity_id(value: strawberry.ID, field: str = "id") -> uuid.UUID:
@@ -464,7 +464,7 @@ class ActivityMutation:
         async def work() -> Activity:
             return await service.create_activity(ctx.session, ctx.principal, _fields(input))
 
-        return await _activity_payload(info, work)
+        return await mutate(info, work, present=_activity_payload, failed=_activity_failed)
 
     @strawberry.mutation(
         description="Edit a draft or an activity sent back for changes. Accepted activities "
@@ -480,7 +480,7 @@ class ActivityMutation:
                 ctx.session, ctx.principal, _activity_id(input.id), _fields(input)
             )
 
-        return await _activity_payload(info, work)
+        return await mutate(info, work, present=_activity_payload, failed=_activity_failed)
 
     @strawberry.mutation(description="Submit a draft, or resubmit after changes, for review.")
     async def activity_submit(
@@ -492,7 +492,7 @@ class ActivityMutation:
             activity_id = _activity_id(input.id)
             return await lifecycle.submit(ctx.session, ctx.principal, activity_id, input.comment)
 
-        return await _activity_payload(info, work)
+        return await mutate(info, work, present=_activity_payload, failed=_activity_failed)
 
     @strawberry.mutation(description="Accept a submitted activity or request changes (ops).")
     async def activity_review(
@@ -509,7 +509,7 @@ class ActivityMutation:
                 input.comment,
             )
 
-        return await _activity_payload(info, work)
+        return await mutate(info, work, present=_activity_payload, failed=_activity_failed)
 
     @strawberry.mutation(
         description="Cancel an activity, with the reason (an accepted one before it starts)."
@@ -524,7 +524,7 @@ class ActivityMutation:
                 ctx.session, ctx.principal, _activity_id(input.id), input.reason
             )
 
-        return await _activity_payload(info, work)
+        return await mutate(info, work, present=_activity_payload, failed=_activity_failed)
 
     @strawberry.mutation(description="Add to an activity's review thread.")
     async def activity_comment(
@@ -536,9 +536,13 @@ class ActivityMutation:
             activity_id = _activity_id(input.activity_id, "activityId")
             return await lifecycle.add_comment(ctx.session, ctx.principal, activity_id, input.body)
 
-        comment, errors = await run_mutation(info, work)
-        return ActivityCommentPayload(
-            comment=ActivityCommentType.from_model(comment) if comment else None, errors=errors
+        return await mutate(
+            info,
+            work,
+            present=lambda comment: ActivityCommentPayload(
+                comment=ActivityCommentType.from_model(comment), errors=[]
+            ),
+            failed=lambda errors: ActivityCommentPayload(comment=None, errors=errors),
         )
 
     @strawberry.mutation(
@@ -555,7 +559,7 @@ class ActivityMutation:
                 ctx.session, ctx.principal, _activity_id(input.id), input.content(), input.note
             )
 
-        return await _activity_payload(info, work)
+        return await mutate(info, work, present=_activity_payload, failed=_activity_failed)
 
     @strawberry.mutation(
         description="Take a wrong link out of an activity's recap: a new version of the recap "
@@ -571,7 +575,7 @@ class ActivityMutation:
                 ctx.session, ctx.principal, _activity_id(input.id), input.url, input.note
             )
 
-        return await _activity_payload(info, work)
+        return await mutate(info, work, present=_activity_payload, failed=_activity_failed)
 
     @strawberry.mutation(
         description="Send an accepted activity back for changes, with the reason (ops): its "
@@ -587,7 +591,7 @@ class ActivityMutation:
                 ctx.session, ctx.principal, _activity_id(input.id), input.reason
             )
 
-        return await _activity_payload(info, work)
+        return await mutate(info, work, present=_activity_payload, failed=_activity_failed)
 
     @strawberry.mutation(
         description="Move an activity to new dates with a reason, at any stage short of "
@@ -608,4 +612,4 @@ class ActivityMutation:
                 reason=input.reason,
             )
 
-        return await _activity_payload(info, work)
+        return await mutate(info, work, present=_activity_payload, failed=_activity_failed)

@@ -22,7 +22,7 @@ from chapters.activities.queries import may_read
 from chapters.auth.principal import Principal
 from chapters.authz import Action
 from chapters.changes import UNSET, Changes
-from chapters.db import get_row
+from chapters.db.session import get_row
 from chapters.errors import DomainError, ErrorCode, FieldError, Forbidden, InvalidInput, NotFound
 from chapters.models import (
     Activity,

@@ -8,7 +8,7 @@ from strawberry.litestar import BaseContext
 
 from chapters.api.loaders import Loaders
 from chapters.auth.principal import Principal
-from chapters.db import SerializedSession
+from chapters.db.session import SerializedSession
 from chapters.tenants.directory import TenantRef
 
 if TYPE_CHECKING:
@@ -21,7 +21,7 @@ class Context(BaseContext, kw_only=True):
     principal: Principal | None
     loaders: Loaders
     request_id: str
-    # Set when the operation produced errors: the request's transaction is rolled back.
+    # Set through api.mutations.roll_back_request when the operation produced errors.
     rollback_only: bool = False
 
 

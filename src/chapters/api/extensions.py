@@ -23,6 +23,7 @@ from chapters.api.limits import (
     operation_cost,
     validation_rules,
 )
+from chapters.api.mutations import roll_back_request
 from chapters.errors import DomainError
 from chapters.settings import Settings
 
@@ -152,9 +153,7 @@ class RequestOutcome(SchemaExtension):
         result = self.execution_context.result
         if result is None or not result.errors:
             return
-        context = self.execution_context.context
-        if hasattr(context, "rollback_only"):
-            context.rollback_only = True
+        roll_back_request(self.execution_context.context)
         if isinstance(result, PreExecutionError):
             self._set_status(400)
         if any(_caused_by_database(error) for error in result.errors):

@@ -1,9 +1,10 @@
 """The audit trail: every write through a tenant session leaves an entry in the same flush.
 
 A mutation names itself, its actor and the request (``audited``); the ``before_flush`` hook
-below turns each new, changed or deleted row into an entry with the changed fields
-(before → after). Writes outside a mutation (seeding, the CLI) are recorded as ``system``.
-Columns marked secret on the model are recorded only as having changed (``visibility``).
+below turns each new, changed or deleted row into an entry with the changed fields (before →
+after); ``install_hook`` installs it, called by ``chapters.db.session.install_audit_hook``.
+Writes outside a mutation (seeding, the CLI) are recorded as ``system``. Columns marked secret
+on the model are recorded only as having changed (``visibility``).
 """
 
 from __future__ import annotations
@@ -83,7 +84,12 @@ def _changes(obj: Any, kind: str) -> dict[str, list[Any]]:
     return changes
 
 
-@event.listens_for(TenantSession, "before_flush")
+def install_hook() -> None:
+    """Record every flush of a ``TenantSession`` (idempotent)."""
+    if not event.contains(TenantSession, "before_flush", _record_changes):
+        event.listen(TenantSession, "before_flush", _record_changes)
+
+
 def _record_changes(session: Session, flush_context: Any, instances: Any) -> None:
     entries = []
     for kind, objects in (

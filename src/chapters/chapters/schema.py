@@ -4,8 +4,9 @@ from datetime import date
 
 import strawberry
 
-from chapters.api.errors import UserError, run_mutation
+from chapters.api.errors import UserError
 from chapters.api.ids import decode_id
+from chapters.api.mutations import mutate
 from chapters.api.pagination import Ordering, PageArgs, paginate
 from chapters.chapters import service
 from chapters.chapters.types import ChapterConnection, ChapterStatusType, ChapterType
@@ -111,11 +112,12 @@ class ChapterPayload:
     errors: list[UserError]
 
 
-def _payload(result: tuple) -> ChapterPayload:
-    chapter, errors = result
-    return ChapterPayload(
-        chapter=ChapterType.from_model(chapter) if chapter else None, errors=errors
-    )
+def _present(chapter: Chapter) -> ChapterPayload:
+    return ChapterPayload(chapter=ChapterType.from_model(chapter), errors=[])
+
+
+def _failed(errors: list[UserError]) -> ChapterPayload:
+    return ChapterPayload(chapter=None, errors=errors)
 
 
 @strawberry.type
@@ -159,7 +161,7 @@ class ChapterMutation:
                 ctx.session, ctx.principal, _fields(input), status=input.status
             )
 
-        return _payload(await run_mutation(info, work))
+        return await mutate(info, work, present=_present, failed=_failed)
 
     @strawberry.mutation(description="Edit a chapter's profile (its leads, ops, admins).")
     async def chapter_update(
@@ -173,7 +175,7 @@ class ChapterMutation:
                 ctx.session, ctx.principal, chapter_id, _fields(input)
             )
 
-        return _payload(await run_mutation(info, work))
+        return await mutate(info, work, present=_present, failed=_failed)
 
     @strawberry.mutation(description="Change a chapter's status, with the reason (ops, admins).")
     async def chapter_change_status(
@@ -187,4 +189,4 @@ class ChapterMutation:
                 ctx.session, ctx.principal, chapter_id, input.status, input.reason
             )
 
-        return _payload(await run_mutation(info, work))
+        return await mutate(info, work, present=_present, failed=_failed)

@@ -5,8 +5,9 @@ from datetime import date
 
 import strawberry
 
-from chapters.api.errors import UserError, run_mutation
+from chapters.api.errors import UserError
 from chapters.api.ids import decode_id, global_id
+from chapters.api.mutations import mutate
 from chapters.api.pagination import Ordering, PageArgs, paginate
 from chapters.committees import service
 from chapters.committees.types import (
@@ -138,47 +139,47 @@ def _seat_id_or_none(seat_id: uuid.UUID | None) -> strawberry.ID | None:
     return strawberry.ID(global_id("CommitteeSeat", seat_id)) if seat_id else None
 
 
-def _seat_end_payload(
-    result: tuple[service.SeatEnd | None, list[UserError]],
-) -> CommitteeSeatEndPayload:
-    ended, errors = result
-    if ended is None:
-        return CommitteeSeatEndPayload(seat=None, withdrawn_seat_id=None, errors=errors)
+def _seat_end_payload(ended: service.SeatEnd) -> CommitteeSeatEndPayload:
     return CommitteeSeatEndPayload(
         seat=_seat_or_none(ended.seat),
         withdrawn_seat_id=_seat_id_or_none(ended.withdrawn_id),
-        errors=errors,
+        errors=[],
     )
 
 
-def _role_change_payload(
-    result: tuple[service.RoleChange | None, list[UserError]],
-) -> CommitteeSeatChangeRolePayload:
-    change, errors = result
-    if change is None:
-        return CommitteeSeatChangeRolePayload(
-            ended_seat=None, withdrawn_seat_id=None, seat=None, errors=errors
-        )
+def _seat_end_failed(errors: list[UserError]) -> CommitteeSeatEndPayload:
+    return CommitteeSeatEndPayload(seat=None, withdrawn_seat_id=None, errors=errors)
+
+
+def _role_change_payload(change: service.RoleChange) -> CommitteeSeatChangeRolePayload:
     return CommitteeSeatChangeRolePayload(
         ended_seat=_seat_or_none(change.ended),
         withdrawn_seat_id=_seat_id_or_none(change.withdrawn_id),
         seat=_seat_or_none(change.seat),
-        errors=errors,
+        errors=[],
     )
 
 
-def _committee_payload(result: tuple[Committee | None, list[UserError]]) -> CommitteePayload:
-    committee, errors = result
-    return CommitteePayload(
-        committee=CommitteeType.from_model(committee) if committee else None, errors=errors
+def _role_change_failed(errors: list[UserError]) -> CommitteeSeatChangeRolePayload:
+    return CommitteeSeatChangeRolePayload(
+        ended_seat=None, withdrawn_seat_id=None, seat=None, errors=errors
     )
 
 
-def _seat_payload(result: tuple[CommitteeSeat | None, list[UserError]]) -> CommitteeSeatPayload:
-    seat, errors = result
-    return CommitteeSeatPayload(
-        seat=CommitteeSeatType.from_model(seat) if seat else None, errors=errors
-    )
+def _committee_payload(committee: Committee) -> CommitteePayload:
+    return CommitteePayload(committee=CommitteeType.from_model(committee), errors=[])
+
+
+def _committee_failed(errors: list[UserError]) -> CommitteePayload:
+    return CommitteePayload(committee=None, errors=errors)
+
+
+def _seat_payload(seat: CommitteeSeat) -> CommitteeSeatPayload:
+    return CommitteeSeatPayload(seat=CommitteeSeatType.from_model(seat), errors=[])
+
+
+def _seat_failed(errors: list[UserError]) -> CommitteeSeatPayload:
+    return CommitteeSeatPayload(seat=None, errors=errors)
 
 
 @strawberry.type
@@ -216,7 +217,7 @@ class CommitteeMutation:
         async def work() -> Committee:
             return await service.create_committee(ctx.session, ctx.principal, _fields(input))
 
-        return _committee_payload(await run_mutation(info, work))
+        return await mutate(info, work, present=_committee_payload, failed=_committee_failed)
 
     @strawberry.mutation(description="Rename or describe a committee (central ops and admins).")
     async def committee_update(
@@ -230,7 +231,7 @@ class CommitteeMutation:
                 ctx.session, ctx.principal, committee_id, _fields(input)
             )
 
-        return _committee_payload(await run_mutation(info, work))
+        return await mutate(info, work, present=_committee_payload, failed=_committee_failed)
 
     @strawberry.mutation(
         description="Seat a person on a committee for a term (ops, admins). At most one chair, "
@@ -254,7 +255,7 @@ class CommitteeMutation:
                 ends_on=input.ends_on,
             )
 
-        return _seat_payload(await run_mutation(info, work))
+        return await mutate(info, work, present=_seat_payload, failed=_seat_failed)
 
     @strawberry.mutation(
         description="End a seat's term; the seat stays, as a past term. A seat that has not "
@@ -271,7 +272,7 @@ class CommitteeMutation:
                 ctx.session, ctx.principal, seat_id, ends_on=input.ends_on
             )
 
-        return _seat_end_payload(await run_mutation(info, work))
+        return await mutate(info, work, present=_seat_end_payload, failed=_seat_end_failed)
 
     @strawberry.mutation(
         description="Give a seat's holder another role: the seat ends the day the new role "
@@ -289,4 +290,4 @@ class CommitteeMutation:
                 ctx.session, ctx.principal, seat_id, SeatRole(input.role), starts_on=input.starts_on
             )
 
-        return _role_change_payload(await run_mutation(info, work))
+        return await mutate(info, work, present=_role_change_payload, failed=_role_change_failed)

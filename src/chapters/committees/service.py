@@ -26,7 +26,7 @@ from chapters.auth.principal import Principal
 from chapters.authz import Action
 from chapters.changes import UNSET, Changes
 from chapters.committees.loaders import today_by_tenant
-from chapters.db import flush_unique, get_row
+from chapters.db.session import flush_unique, get_row
 from chapters.errors import ErrorCode, FieldError, InvalidInput, NotFound
 from chapters.models import Committee, CommitteeKind, CommitteeSeat, Person, SeatRole
 from chapters.validation import check_date_order, check_length, required_text

@@ -2,8 +2,9 @@ from __future__ import annotations
 
 import strawberry
 
-from chapters.api.errors import UserError, run_mutation
+from chapters.api.errors import UserError
 from chapters.api.ids import decode_id
+from chapters.api.mutations import mutate
 from chapters.memberships import service
 from chapters.memberships.types import ChapterMembershipType, ChapterRoleType
 from chapters.models import ChapterMembership, ChapterRole
@@ -60,12 +61,14 @@ class ChapterMembershipPayload:
     errors: list[UserError]
 
 
-def _payload(result: tuple) -> ChapterMembershipPayload:
-    membership, errors = result
+def _present(membership: ChapterMembership) -> ChapterMembershipPayload:
     return ChapterMembershipPayload(
-        membership=ChapterMembershipType.from_model(membership) if membership else None,
-        errors=errors,
+        membership=ChapterMembershipType.from_model(membership), errors=[]
     )
+
+
+def _failed(errors: list[UserError]) -> ChapterMembershipPayload:
+    return ChapterMembershipPayload(membership=None, errors=errors)
 
 
 def _ids(data: MembershipJoinInput | ChapterAppointLeadInput):
@@ -105,7 +108,7 @@ class MembershipMutation:
                 reason=input.reason,
             )
 
-        return _payload(await run_mutation(info, work))
+        return await mutate(info, work, present=_present, failed=_failed)
 
     @strawberry.mutation(description="Add a person to a chapter as an active member right away.")
     async def membership_add(
@@ -123,7 +126,7 @@ class MembershipMutation:
             membership_id = decode_id(str(input.membership_id), "ChapterMembership", "membershipId")
             return await service.accept_invitation(ctx.session, ctx.principal, membership_id)
 
-        return _payload(await run_mutation(info, work))
+        return await mutate(info, work, present=_present, failed=_failed)
 
     @strawberry.mutation(
         description="End a membership (kept in the history as left). Members may leave."
@@ -139,7 +142,7 @@ class MembershipMutation:
                 ctx.session, ctx.principal, membership_id, reason=input.reason
             )
 
-        return _payload(await run_mutation(info, work))
+        return await mutate(info, work, present=_present, failed=_failed)
 
     @strawberry.mutation(description="Make a member co-lead, or a co-lead member.")
     async def membership_change_role(
@@ -157,7 +160,7 @@ class MembershipMutation:
                 reason=input.reason,
             )
 
-        return _payload(await run_mutation(info, work))
+        return await mutate(info, work, present=_present, failed=_failed)
 
     @strawberry.mutation(
         description="Appoint a chapter's lead; the previous lead becomes co-lead or member."
@@ -178,7 +181,7 @@ class MembershipMutation:
                 reason=input.reason,
             )
 
-        return _payload(await run_mutation(info, work))
+        return await mutate(info, work, present=_present, failed=_failed)
 
 
 async def _join(info: strawberry.Info, data: MembershipJoinInput, *, invite: bool):
@@ -196,4 +199,4 @@ async def _join(info: strawberry.Info, data: MembershipJoinInput, *, invite: boo
             reason=data.reason,
         )
 
-    return _payload(await run_mutation(info, work))
+    return await mutate(info, work, present=_present, failed=_failed)

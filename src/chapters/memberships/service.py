@@ -16,7 +16,7 @@ from chapters.api.ids import global_id
 from chapters.auth.principal import Principal
 from chapters.authz import Action
 from chapters.chapters.service import get_chapter
-from chapters.db import flush_unique
+from chapters.db.session import flush_unique
 from chapters.errors import ErrorCode, FieldError, InvalidInput, NotFound
 from chapters.models import (
     Chapter,

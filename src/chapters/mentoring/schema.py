@@ -5,8 +5,9 @@ from datetime import date
 
 import strawberry
 
-from chapters.api.errors import UserError, run_mutation
+from chapters.api.errors import UserError
 from chapters.api.ids import decode_id
+from chapters.api.mutations import mutate
 from chapters.api.pagination import Ordering, PageArgs, paginate
 from chapters.changes import UNSET
 from chapters.mentoring import service
@@ -149,22 +150,20 @@ class MentoringProjectPayload:
     errors: list[UserError]
 
 
-def _program_payload(
-    result: tuple[MentoringProgram | None, list[UserError]],
-) -> MentoringProgramPayload:
-    program, errors = result
-    return MentoringProgramPayload(
-        program=MentoringProgramType.from_model(program) if program else None, errors=errors
-    )
+def _program_payload(program: MentoringProgram) -> MentoringProgramPayload:
+    return MentoringProgramPayload(program=MentoringProgramType.from_model(program), errors=[])
 
 
-def _project_payload(
-    result: tuple[MentoringProject | None, list[UserError]],
-) -> MentoringProjectPayload:
-    project, errors = result
-    return MentoringProjectPayload(
-        project=MentoringProjectType.from_model(project) if project else None, errors=errors
-    )
+def _program_failed(errors: list[UserError]) -> MentoringProgramPayload:
+    return MentoringProgramPayload(program=None, errors=errors)
+
+
+def _project_payload(project: MentoringProject) -> MentoringProjectPayload:
+    return MentoringProjectPayload(project=MentoringProjectType.from_model(project), errors=[])
+
+
+def _project_failed(errors: list[UserError]) -> MentoringProjectPayload:
+    return MentoringProjectPayload(project=None, errors=errors)
 
 
 @strawberry.type
@@ -205,7 +204,7 @@ class MentoringMutation:
         async def work() -> MentoringProgram:
             return await service.create_program(ctx.session, ctx.principal, _program_fields(input))
 
-        return _program_payload(await run_mutation(info, work))
+        return await mutate(info, work, present=_program_payload, failed=_program_failed)
 
     @strawberry.mutation(description="Edit a mentoring program (central ops and admins).")
     async def mentoring_program_update(
@@ -219,7 +218,7 @@ class MentoringMutation:
                 ctx.session, ctx.principal, program_id, _program_fields(input)
             )
 
-        return _program_payload(await run_mutation(info, work))
+        return await mutate(info, work, present=_program_payload, failed=_program_failed)
 
     @strawberry.mutation(
         description="Propose a project in a program (ops, admins, and the leads of its chapter)."
@@ -239,7 +238,7 @@ class MentoringMutation:
                 mentee_ids=_person_ids(input.mentee_ids, "menteeIds"),
             )
 
-        return _project_payload(await run_mutation(info, work))
+        return await mutate(info, work, present=_project_payload, failed=_project_failed)
 
     @strawberry.mutation(
         description="Edit a project (ops, admins, and the leads of its chapter; only ops and "
@@ -256,7 +255,7 @@ class MentoringMutation:
                 ctx.session, ctx.principal, project_id, _project_fields(input)
             )
 
-        return _project_payload(await run_mutation(info, work))
+        return await mutate(info, work, present=_project_payload, failed=_project_failed)
 
     @strawberry.mutation(
         description="Move a project one step along its life (ops, admins, and the leads of its "
@@ -274,7 +273,7 @@ class MentoringMutation:
                 ctx.session, ctx.principal, project_id, ProjectStatus(input.status), outcome=outcome
             )
 
-        return _project_payload(await run_mutation(info, work))
+        return await mutate(info, work, present=_project_payload, failed=_project_failed)
 
     @strawberry.mutation(
         description="Replace a project's mentors and mentees (ops, admins, and the leads of its "
@@ -294,4 +293,4 @@ class MentoringMutation:
                 mentee_ids=_person_ids(input.mentee_ids, "menteeIds"),
             )
 
-        return _project_payload(await run_mutation(info, work))
+        return await mutate(info, work, present=_project_payload, failed=_project_failed)

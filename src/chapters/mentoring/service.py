@@ -27,7 +27,7 @@ from chapters import authz
 from chapters.auth.principal import Principal
 from chapters.authz import Action
 from chapters.changes import UNSET, Changes
-from chapters.db import flush_unique, get_row
+from chapters.db.session import flush_unique, get_row
 from chapters.errors import DomainError, ErrorCode, FieldError, InvalidInput, NotFound
 from chapters.models import (
     Chapter,

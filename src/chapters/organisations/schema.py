@@ -1,13 +1,14 @@
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import Callable, Iterable
 from datetime import date
-from typing import Any, TypeVar
+from typing import Any
 
 import strawberry
 
-from chapters.api.errors import UserError, run_mutation
+from chapters.api.errors import UserError
 from chapters.api.ids import decode_id
+from chapters.api.mutations import mutate
 from chapters.api.pagination import Ordering, PageArgs, paginate
 from chapters.chapters.types import ChapterType
 from chapters.models import Chapter, Organisation, OrganisationContact, OrganisationRelationship
@@ -22,7 +23,6 @@ from chapters.organisations.types import (
     RelationshipStatusType,
 )
 
-T = TypeVar("T")
 REGISTRY_ORDER = Ordering((Organisation.name, Organisation.id))
 
 
@@ -179,11 +179,34 @@ class ChapterOrganisationPayload:
     errors: list[UserError]
 
 
-async def _run(
-    info: strawberry.Info, work: Callable[[], Awaitable[T]], present: Callable[[T], Any]
-) -> tuple[Any, list[UserError]]:
-    result, errors = await run_mutation(info, work)
-    return (present(result) if result is not None else None), errors
+def _organisation_payload(organisation: Organisation) -> OrganisationPayload:
+    return OrganisationPayload(organisation=OrganisationType.from_model(organisation), errors=[])
+
+
+def _organisation_failed(errors: list[UserError]) -> OrganisationPayload:
+    return OrganisationPayload(organisation=None, errors=errors)
+
+
+def _relationship_payload(
+    relationship: OrganisationRelationship,
+) -> OrganisationRelationshipPayload:
+    return OrganisationRelationshipPayload(
+        relationship=OrganisationRelationshipType.from_model(relationship), errors=[]
+    )
+
+
+def _relationship_failed(errors: list[UserError]) -> OrganisationRelationshipPayload:
+    return OrganisationRelationshipPayload(relationship=None, errors=errors)
+
+
+def _contact_payload(contact: OrganisationContact) -> OrganisationContactPayload:
+    return OrganisationContactPayload(
+        contact=OrganisationContactType.from_model(contact), errors=[]
+    )
+
+
+def _contact_failed(errors: list[UserError]) -> OrganisationContactPayload:
+    return OrganisationContactPayload(contact=None, errors=errors)
 
 
 @strawberry.type
@@ -222,8 +245,7 @@ class OrganisationMutation:
             fields = _organisation_fields(input)
             return await service.create_organisation(ctx.session, ctx.principal, fields)
 
-        organisation, errors = await _run(info, work, OrganisationType.from_model)
-        return OrganisationPayload(organisation=organisation, errors=errors)
+        return await mutate(info, work, present=_organisation_payload, failed=_organisation_failed)
 
     @strawberry.mutation(description="Edit an organisation (ops and admins).")
     async def organisation_update(
@@ -238,8 +260,7 @@ class OrganisationMutation:
                 ctx.session, ctx.principal, organisation_id, fields
             )
 
-        organisation, errors = await _run(info, work, OrganisationType.from_model)
-        return OrganisationPayload(organisation=organisation, errors=errors)
+        return await mutate(info, work, present=_organisation_payload, failed=_organisation_failed)
 
     @strawberry.mutation(
         description="Record a relationship (partner, sponsor …) with an organisation (ops and "
@@ -259,8 +280,7 @@ class OrganisationMutation:
                 ctx.session, ctx.principal, organisation_id, fields
             )
 
-        relationship, errors = await _run(info, work, OrganisationRelationshipType.from_model)
-        return OrganisationRelationshipPayload(relationship=relationship, errors=errors)
+        return await mutate(info, work, present=_relationship_payload, failed=_relationship_failed)
 
     @strawberry.mutation(
         description="Change a relationship's status, dates or notes; an ended relationship "
@@ -278,8 +298,7 @@ class OrganisationMutation:
                 ctx.session, ctx.principal, relationship_id, fields
             )
 
-        relationship, errors = await _run(info, work, OrganisationRelationshipType.from_model)
-        return OrganisationRelationshipPayload(relationship=relationship, errors=errors)
+        return await mutate(info, work, present=_relationship_payload, failed=_relationship_failed)
 
     @strawberry.mutation(description="Add a contact to an organisation (ops and admins).")
     async def organisation_contact_add(
@@ -294,8 +313,7 @@ class OrganisationMutation:
             fields = _contact_fields(input)
             return await service.add_contact(ctx.session, ctx.principal, organisation_id, fields)
 
-        contact, errors = await _run(info, work, OrganisationContactType.from_model)
-        return OrganisationContactPayload(contact=contact, errors=errors)
+        return await mutate(info, work, present=_contact_payload, failed=_contact_failed)
 
     @strawberry.mutation(description="Edit a contact (ops and admins).")
     async def organisation_contact_update(
@@ -308,8 +326,7 @@ class OrganisationMutation:
             fields = _contact_fields(input)
             return await service.update_contact(ctx.session, ctx.principal, contact_id, fields)
 
-        contact, errors = await _run(info, work, OrganisationContactType.from_model)
-        return OrganisationContactPayload(contact=contact, errors=errors)
+        return await mutate(info, work, present=_contact_payload, failed=_contact_failed)
 
     @strawberry.mutation(description="Delete a contact for good (ops and admins).")
     async def organisation_contact_remove(
@@ -321,8 +338,7 @@ class OrganisationMutation:
             contact_id = decode_id(str(input.contact_id), "OrganisationContact", "contactId")
             return await service.remove_contact(ctx.session, ctx.principal, contact_id)
 
-        contact, errors = await _run(info, work, OrganisationContactType.from_model)
-        return OrganisationContactPayload(contact=contact, errors=errors)
+        return await mutate(info, work, present=_contact_payload, failed=_contact_failed)
 
     @strawberry.mutation(
         description="Link an organisation to a chapter (its leads and co-leads, ops, admins)."
@@ -351,12 +367,20 @@ async def _link(
         organisation_id = decode_id(str(input.organisation_id), "Organisation", "organisationId")
         return await use_case(ctx.session, ctx.principal, chapter_id, organisation_id)
 
-    result, errors = await run_mutation(info, work)
-    if result is None:
-        return ChapterOrganisationPayload(organisation=None, chapter=None, errors=errors)
-    chapter, organisation = result
+    return await mutate(
+        info,
+        work,
+        present=_link_payload,
+        failed=lambda errors: ChapterOrganisationPayload(
+            organisation=None, chapter=None, errors=errors
+        ),
+    )
+
+
+def _link_payload(linked: tuple[Chapter, Organisation]) -> ChapterOrganisationPayload:
+    chapter, organisation = linked
     return ChapterOrganisationPayload(
         organisation=OrganisationType.from_model(organisation),
         chapter=ChapterType.from_model(chapter),
-        errors=errors,
+        errors=[],
     )

@@ -19,7 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from chapters import authz
 from chapters.auth.principal import Principal
 from chapters.authz import Action
-from chapters.db import flush_unique, get_row
+from chapters.db.session import flush_unique, get_row
 from chapters.errors import ErrorCode, FieldError, InvalidInput, NotFound
 from chapters.models import EmailChangeRequest, IdentityLinkRequest, Person, PersonIdentity
 from chapters.outbox import queue_message

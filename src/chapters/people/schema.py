@@ -6,8 +6,9 @@ from collections.abc import Awaitable, Callable
 import strawberry
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from chapters.api.errors import UserError, run_mutation
+from chapters.api.errors import UserError
 from chapters.api.ids import decode_id
+from chapters.api.mutations import mutate
 from chapters.api.pagination import Ordering, PageArgs, paginate
 from chapters.auth.principal import Principal
 from chapters.models import Person
@@ -126,9 +127,12 @@ class PersonPayload:
     errors: list[UserError]
 
 
-def _payload(result: tuple) -> PersonPayload:
-    person, errors = result
-    return PersonPayload(person=PersonType.from_model(person) if person else None, errors=errors)
+def _present(person: Person) -> PersonPayload:
+    return PersonPayload(person=PersonType.from_model(person), errors=[])
+
+
+def _failed(errors: list[UserError]) -> PersonPayload:
+    return PersonPayload(person=None, errors=errors)
 
 
 @strawberry.type
@@ -204,7 +208,7 @@ class PeopleMutation:
         async def work() -> Person:
             return await service.create_person(ctx.session, ctx.principal, _fields(input))
 
-        return _payload(await run_mutation(info, work))
+        return await mutate(info, work, present=_present, failed=_failed)
 
     @strawberry.mutation(description="Edit a person's profile (the person, ops, admins).")
     async def person_update(self, info: strawberry.Info, input: PersonUpdateInput) -> PersonPayload:
@@ -216,7 +220,7 @@ class PeopleMutation:
                 ctx.session, ctx.principal, person_id, _fields(input)
             )
 
-        return _payload(await run_mutation(info, work))
+        return await mutate(info, work, present=_present, failed=_failed)
 
     @strawberry.mutation(
         description="Let a sign-in identity act as this person in this tenant: tenant admins, "
@@ -234,12 +238,19 @@ class PeopleMutation:
                 ctx.session, ctx.principal, person_id, input.issuer, input.subject
             )
 
-        result, errors = await run_mutation(info, work)
-        if result is None:
-            return PersonLinkIdentityPayload(person=None, pending_link=None, errors=errors)
-        pending = PendingIdentityLinkType.from_model(result.pending) if result.pending else None
-        return PersonLinkIdentityPayload(
-            person=PersonType.from_model(result.person), pending_link=pending, errors=errors
+        return await mutate(
+            info,
+            work,
+            present=lambda linked: PersonLinkIdentityPayload(
+                person=PersonType.from_model(linked.person),
+                pending_link=(
+                    PendingIdentityLinkType.from_model(linked.pending) if linked.pending else None
+                ),
+                errors=[],
+            ),
+            failed=lambda errors: PersonLinkIdentityPayload(
+                person=None, pending_link=None, errors=errors
+            ),
         )
 
     @strawberry.mutation(
@@ -278,9 +289,16 @@ class PeopleMutation:
         async def work():
             return await service.request_own_email_change(ctx.session, ctx.principal, input.email)
 
-        request, errors = await run_mutation(info, work)
-        pending = PendingEmailChangeType.from_model(request) if request else None
-        return PersonRequestEmailChangePayload(pending_email_change=pending, errors=errors)
+        return await mutate(
+            info,
+            work,
+            present=lambda request: PersonRequestEmailChangePayload(
+                pending_email_change=PendingEmailChangeType.from_model(request), errors=[]
+            ),
+            failed=lambda errors: PersonRequestEmailChangePayload(
+                pending_email_change=None, errors=errors
+            ),
+        )
 
     @strawberry.mutation(
         description="Apply your requested email change with the token sent to the new address "
@@ -294,7 +312,7 @@ class PeopleMutation:
         async def work() -> Person:
             return await confirmations.confirm_email_change(ctx.session, ctx.principal, input.token)
 
-        return _payload(await run_mutation(info, work))
+        return await mutate(info, work, present=_present, failed=_failed)
 
 
 IdentityChange = Callable[[AsyncSession, Principal | None, uuid.UUID, str, str], Awaitable[Person]]
@@ -309,7 +327,7 @@ async def _identity_change(
         person_id = decode_id(str(input.person_id), "Person", "personId")
         return await change(ctx.session, ctx.principal, person_id, input.issuer, input.subject)
 
-    return _payload(await run_mutation(info, work))
+    return await mutate(info, work, present=_present, failed=_failed)
 
 
 PendingLinkAnswer = Callable[[AsyncSession, Principal | None, uuid.UUID], Awaitable[Person]]
@@ -324,4 +342,4 @@ async def _pending_link_answer(
         request_id = decode_id(str(input.id), "PendingIdentityLink", "id")
         return await answer(ctx.session, ctx.principal, request_id)
 
-    return _payload(await run_mutation(info, work))
+    return await mutate(info, work, present=_present, failed=_failed)

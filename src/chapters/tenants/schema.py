@@ -2,7 +2,8 @@ from __future__ import annotations
 
 import strawberry
 
-from chapters.api.errors import UserError, run_mutation
+from chapters.api.errors import UserError
+from chapters.api.mutations import mutate
 from chapters.tenants import service
 from chapters.tenants.types import TenantType
 
@@ -47,9 +48,11 @@ class TenantMutation:
                 if getattr(input, name) is not strawberry.UNSET
             }
         )
-        tenant, errors = await run_mutation(
-            info, lambda: service.update_tenant(ctx.session, ctx.principal, ctx.tenant.id, changes)
-        )
-        return TenantUpdatePayload(
-            tenant=TenantType.from_model(tenant) if tenant else None, errors=errors
+        return await mutate(
+            info,
+            lambda: service.update_tenant(ctx.session, ctx.principal, ctx.tenant.id, changes),
+            present=lambda tenant: TenantUpdatePayload(
+                tenant=TenantType.from_model(tenant), errors=[]
+            ),
+            failed=lambda errors: TenantUpdatePayload(tenant=None, errors=errors),
         )

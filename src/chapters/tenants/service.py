@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from chapters import authz
 from chapters.auth.principal import Principal
 from chapters.changes import UNSET, Changes
-from chapters.db import get_row
+from chapters.db.session import get_row
 from chapters.errors import ErrorCode, FieldError, InvalidInput
 from chapters.models import Tenant
 from chapters.validation import check_locale, check_timezone, required_text

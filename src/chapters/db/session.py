@@ -1,0 +1,154 @@
+"""Sessions: engines, the request's ``SerializedSession``, tenant sessions and row helpers.
+
+Every session factory for tenant data is ``tenant_sessionmaker``: its sessions are
+``TenantSession``s (``chapters.tenancy`` binds them to one tenant) and it installs the audit
+hook (``install_audit_hook``), so that every write through them is recorded.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from collections.abc import Callable, Mapping
+from typing import Any, TypeVar
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import (
+    AsyncEngine,
+    AsyncSession,
+    async_sessionmaker,
+    create_async_engine,
+)
+
+from chapters.audit import recorder
+from chapters.errors import FieldError, InvalidInput, NotFound
+from chapters.settings import Settings
+from chapters.tenancy import TenantSession, tenant_session_info
+
+T = TypeVar("T")
+
+
+def install_audit_hook() -> None:
+    """Record every flush of a tenant session in the audit log (idempotent)."""
+    recorder.install_hook()
+
+
+def create_engine(url: str, settings: Settings, **overrides: Any) -> AsyncEngine:
+    options: dict[str, Any] = {
+        "pool_size": settings.database_pool_size,
+        "max_overflow": settings.database_pool_size,
+        "pool_timeout": settings.database_pool_timeout,
+        "pool_pre_ping": True,
+        "connect_args": {
+            "server_settings": {
+                "application_name": "chapters",
+                "statement_timeout": str(settings.database_statement_timeout_ms),
+                "idle_in_transaction_session_timeout": "30000",
+            }
+        },
+    }
+    options.update(overrides)
+    return create_async_engine(url, **options)
+
+
+class SerializedSession(AsyncSession):
+    """An ``AsyncSession`` that runs one database operation at a time.
+
+    GraphQL resolves sibling fields concurrently, and they share the request's session; an
+    ``AsyncSession`` must not be used by two coroutines at once. Each primitive below takes the
+    lock for the duration of one call (``scalars`` goes through ``execute``).
+    """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._operation_lock = asyncio.Lock()
+
+    async def _serialized(
+        self, operation: Callable[..., Any], *args: Any, acquire_first: bool = True, **kwargs: Any
+    ) -> Any:
+        async with self._operation_lock:
+            if acquire_first:
+                # Waiting for a pooled connection may be cancelled (the request's deadline)...
+                await super().connection()
+            # ...but graphql-core also cancels a failed field's siblings, and a statement
+            # cancelled half-way leaves the connection unusable for the rest of the request:
+            # a cancelled caller waits for its statement (statement_timeout bounds the wait).
+            call = asyncio.ensure_future(operation(*args, **kwargs))
+            try:
+                return await asyncio.shield(call)
+            except asyncio.CancelledError:
+                await asyncio.wait([call])
+                raise
+
+    async def execute(self, *args: Any, **kwargs: Any) -> Any:
+        return await self._serialized(super().execute, *args, **kwargs)
+
+    async def scalar(self, *args: Any, **kwargs: Any) -> Any:
+        return await self._serialized(super().scalar, *args, **kwargs)
+
+    async def get(self, *args: Any, **kwargs: Any) -> Any:
+        return await self._serialized(super().get, *args, **kwargs)
+
+    async def flush(self, *args: Any, **kwargs: Any) -> None:
+        await self._serialized(super().flush, *args, **kwargs)
+
+    async def refresh(self, *args: Any, **kwargs: Any) -> None:
+        await self._serialized(super().refresh, *args, **kwargs)
+
+    async def delete(self, *args: Any, **kwargs: Any) -> None:
+        await self._serialized(super().delete, *args, **kwargs)
+
+    async def commit(self) -> None:
+        await self._serialized(super().commit, acquire_first=False)
+
+    async def rollback(self) -> None:
+        await self._serialized(super().rollback, acquire_first=False)
+
+
+async def get_row(
+    session: AsyncSession,
+    model: type[T],
+    row_id: Any,
+    what: str,
+    field: str | None = "id",
+    *,
+    lock: bool = False,
+) -> T:
+    """The row of ``model`` with this id, or ``NotFound`` on ``field``; ``lock`` holds the
+    row for the rest of the transaction so that concurrent changes queue up."""
+    statement = select(model).where(model.id == row_id)
+    row = await session.scalar(statement.with_for_update() if lock else statement)
+    if row is None:
+        raise NotFound(what, field=field)
+    return row
+
+
+async def flush_unique(session: AsyncSession, conflicts: Mapping[str, FieldError]) -> None:
+    """Flush, turning a violation of one of the named unique constraints into a typed error on
+    the field at fault: the database is the only race-free judge of uniqueness."""
+    try:
+        await session.flush()
+    except IntegrityError as error:
+        message = str(error.orig)
+        for constraint, conflict in conflicts.items():
+            if constraint in message:
+                raise InvalidInput(conflict) from None
+        raise
+
+
+def tenant_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[SerializedSession]:
+    install_audit_hook()
+    return async_sessionmaker(
+        engine,
+        class_=SerializedSession,
+        sync_session_class=TenantSession,
+        expire_on_commit=False,
+        autoflush=True,
+    )
+
+
+def open_tenant_session(
+    sessionmaker: async_sessionmaker[SerializedSession], tenant_id: uuid.UUID
+) -> SerializedSession:
+    return sessionmaker(info=tenant_session_info(tenant_id))
