@@ -45,7 +45,6 @@ from chapters.api.limits import (
     RejectedInput,
     checked_request_id,
     decode_request_json,
-    is_storable,
 )
 from chapters.api.loaders import Loaders
 from chapters.api.mutations import end_request
@@ -71,6 +70,7 @@ from chapters.db.session import (
 )
 from chapters.settings import Settings, get_settings
 from chapters.tenants.directory import TenantDirectory
+from chapters.validation import is_storable
 
 log = logging.getLogger("chapters.http")
 

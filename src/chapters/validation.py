@@ -11,6 +11,14 @@ from chapters.errors import ErrorCode, FieldError
 _TIMEZONES = frozenset(available_timezones())
 LOCALE = re.compile(r"^[a-z]{2,3}(?:-[A-Za-z0-9]{2,8})*$")
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+# PostgreSQL text cannot hold NUL, and a lone UTF-16 surrogate cannot be encoded as UTF-8.
+_UNSTORABLE_CHARACTER = re.compile("[\x00\ud800-\udfff]")
+
+
+def is_storable(value: object) -> bool:
+    """A string PostgreSQL can store and compare: no NUL, no lone surrogate. Text checked
+    against the database must be, or the lookup fails instead of finding nothing."""
+    return isinstance(value, str) and _UNSTORABLE_CHARACTER.search(value) is None
 
 
 def camel(name: str) -> str:

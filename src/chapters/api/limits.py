@@ -45,6 +45,7 @@ from strawberry.schema.schema import validate_document
 
 from chapters.api.pagination import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE
 from chapters.settings import Settings
+from chapters.validation import is_storable
 
 # Work units graphql-core's OverlappingFieldsCanBeMerged rule may spend on one document (its
 # default, 500,000, is about a second of CPU); the example operations need a few hundred.
@@ -57,8 +58,6 @@ MAX_JSON_DEPTH = 32
 # The audit log's request_id column is String(64).
 MAX_REQUEST_ID_LENGTH = 64
 REQUEST_ID_PATTERN = re.compile(rf"[A-Za-z0-9._:\-]{{1,{MAX_REQUEST_ID_LENGTH}}}")
-# PostgreSQL text cannot hold NUL, and a lone UTF-16 surrogate cannot be encoded as UTF-8.
-UNSTORABLE_CHARACTER = re.compile("[\x00\ud800-\udfff]")
 
 INTROSPECTION_FIELDS = frozenset({"__schema", "__type"})
 
@@ -100,10 +99,6 @@ def check_json_value(data: object) -> None:
                 if isinstance(key, str):
                     _check_storable(key)
                 pending.append((item, depth + 1))
-
-
-def is_storable(text: str) -> bool:
-    return UNSTORABLE_CHARACTER.search(text) is None
 
 
 def _check_storable(text: str) -> None:
@@ -456,7 +451,7 @@ class StorableStringsRule(ValidationRule):
     """String literals in the document must be storable, like strings in variables."""
 
     def enter_string_value(self, node: StringValueNode, *_args: object) -> None:
-        if UNSTORABLE_CHARACTER.search(node.value):
+        if not is_storable(node.value):
             self.report_error(
                 GraphQLError(
                     "Strings may not contain NUL characters or unpaired UTF-16 surrogates.",

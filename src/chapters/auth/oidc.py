@@ -29,9 +29,9 @@ from chapters.auth.tokens import (
     InvalidToken,
     check_header_parameters,
     protected_header,
-    storable_text,
 )
 from chapters.settings import Settings
+from chapters.validation import is_storable
 
 log = logging.getLogger("chapters.oidc")
 
@@ -243,11 +243,11 @@ async def verify_external_token(
     except (JoseError, ValueError) as error:
         raise InvalidToken(f"{type(error).__name__}: {error}") from error
     subject, email = claims["sub"], claims.get(provider.email_claim)
-    if not storable_text(subject):
+    if not is_storable(subject):
         raise InvalidToken("sub is not a string the database can hold")
     return ExternalIdentity(
         issuer=provider.issuer,
         subject=subject,
-        email=email if storable_text(email) else None,
+        email=email if is_storable(email) else None,
         email_verified=claims.get("email_verified") is True,
     )

@@ -20,6 +20,7 @@ from joserfc.errors import JoseError
 
 from chapters.auth.keys import SIGNING_ALGORITHM, SigningKeys
 from chapters.settings import Settings
+from chapters.validation import is_storable
 
 ACCESS_TOKEN_TYPES = {"at+jwt", "application/at+jwt"}
 ALLOWED_ALGORITHMS = [SIGNING_ALGORITHM]
@@ -102,21 +103,9 @@ def unverified_issuer(token: str) -> str | None:
     The issuer is looked up in the database: one PostgreSQL cannot store (a NUL, a lone
     surrogate) or that no provider can have (too long) is no issuer at all."""
     issuer = _segment(token, 1).get("iss")
-    if not storable_text(issuer) or len(issuer) > MAX_ISSUER_LENGTH:
+    if not is_storable(issuer) or len(issuer) > MAX_ISSUER_LENGTH:
         return None
     return issuer
-
-
-def storable_text(value: object) -> bool:
-    """A string PostgreSQL can store and compare: no NUL, no lone surrogate. Claims that are
-    looked up in the database must be, or the lookup fails instead of finding nothing."""
-    if not isinstance(value, str) or "\x00" in value:
-        return False
-    try:
-        value.encode()
-    except UnicodeEncodeError:
-        return False
-    return True
 
 
 def check_header_parameters(header: dict[str, Any]) -> None:
