@@ -13,7 +13,6 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from chapters import authz
 from chapters.activities import service
 from chapters.auth.principal import Principal
 from chapters.authz import Action
@@ -55,7 +54,7 @@ async def reschedule(
     reason: str,
 ) -> Activity:
     activity = await service.get_activity(session, principal, activity_id, lock=True)
-    authz.require(principal, Action.ACTIVITY_RESCHEDULE, chapter_id=activity.chapter_id)
+    await service.require_on(session, principal, Action.ACTIVITY_RESCHEDULE, activity)
     errors = required_text(reason, "reason", REASON_LIMIT)
     if activity.status == ActivityStatus.CANCELLED:
         errors.append(FieldError("id", ErrorCode.CONFLICT, "The activity was cancelled"))

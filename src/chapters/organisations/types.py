@@ -204,9 +204,8 @@ async def load_organisation(
     """The registry is for signed-in people of the tenant."""
     if organisation_id is None or not may_read(info):
         return None
-    partner_of = info.context.principal.partner_organisation_id
-    if partner_of is not None and partner_of != organisation_id:
-        return None  # a partner sees its own organisation only
+    if authz.hides_organisation(info.context.principal, organisation_id):
+        return None
     row = await info.context.loaders.of(rows_by_id, m.Organisation).load(organisation_id)
     return OrganisationType.from_model(row) if row else None
 
@@ -220,8 +219,7 @@ async def load_relationship(
     row = await info.context.loaders.of(rows_by_id, m.OrganisationRelationship).load(
         relationship_id
     )
-    partner_of = info.context.principal.partner_organisation_id
-    if row is None or (partner_of is not None and row.organisation_id != partner_of):
+    if row is None or authz.hides_organisation(info.context.principal, row.organisation_id):
         return None
     return OrganisationRelationshipType.from_model(row)
 
