@@ -136,7 +136,7 @@ async def make_chapter(
     parent_id: uuid.UUID | None = None,
 ):
     """A chapter with the given people in their roles, created through the services."""
-    from chapters.chapters.service import ChapterFields, create_chapter
+    from chapters.local_chapters.service import ChapterFields, create_chapter
     from chapters.memberships.service import appoint_lead, join
     from chapters.models import ChapterRole, ChapterStatus
 

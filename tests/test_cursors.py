@@ -11,8 +11,8 @@ import uuid
 
 import pytest
 
-from chapters.api import pagination
 from chapters.app import create_app
+from chapters.db import pagination
 from chapters.models import Chapter, TenantRole
 from tests.support import data_of, gql, make_chapter, serving
 

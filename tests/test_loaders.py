@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 
-from chapters.api.loaders import Loaders
+from chapters.db.loaders import Loaders
 
 
 async def test_a_cancelled_waiter_leaves_the_shared_load_to_the_others() -> None:

@@ -18,12 +18,12 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import select
+from strawberry.utils.str_converters import to_camel_case
 
 from chapters.api.ids import global_id
 from chapters.audit.visibility import SECRET_MARK, marked_columns
 from chapters.db.session import open_tenant_session, tenant_sessionmaker
 from chapters.models import AuditEntry, IdentityProvider, TenantRole
-from chapters.validation import camel
 from tests.support import TenantFixture, data_of, gql, make_chapter
 
 OWNER, ADMIN, OPS = "owner@v.example", "admin@v.example", "ops@v.example"
@@ -299,7 +299,7 @@ def _restricted_fields() -> dict[str, set[str]]:
     fields: dict[str, set[str]] = {}
     for model, column, rule in marked_columns():
         if rule.visible_to is not None:
-            fields.setdefault(model.__name__, set()).add(camel(column.key))
+            fields.setdefault(model.__name__, set()).add(to_camel_case(column.key))
     return fields
 
 
@@ -412,7 +412,7 @@ async def test_a_secret_is_never_recorded_and_old_records_show_a_mark(
     assert "-value" not in text
     for model, column, rule in marked_columns():
         if rule.secret:
-            name = camel(model.__mapper__.get_property_by_column(column).key)
+            name = to_camel_case(model.__mapper__.get_property_by_column(column).key)
             old = [
                 (c["before"], c["after"])
                 for entry in entries

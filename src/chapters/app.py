@@ -24,8 +24,6 @@ from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 from strawberry.litestar import make_graphql_controller
 from strawberry.schema.exceptions import InvalidOperationTypeError
 
-from chapters.access import service as access_service
-from chapters.api import pagination
 from chapters.api.context import Context
 from chapters.api.extensions import (
     RETRY_AFTER_SECONDS,
@@ -46,7 +44,6 @@ from chapters.api.limits import (
     checked_request_id,
     decode_request_json,
 )
-from chapters.api.loaders import Loaders
 from chapters.api.mutations import end_request
 from chapters.api.schema import schema
 from chapters.auth.bearer import Verifiers, authenticate
@@ -60,7 +57,10 @@ from chapters.auth.oauth_server import (
 )
 from chapters.auth.oidc import JwksCache, provider_http_client
 from chapters.auth.ratelimit import FailureLimiter, token_failure_limiter
+from chapters.clients import service as access_service
+from chapters.db import pagination
 from chapters.db.admin import resolve_urls
+from chapters.db.loaders import Loaders
 from chapters.db.migrations import current_revisions, head_revisions
 from chapters.db.session import (
     SerializedSession,

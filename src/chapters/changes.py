@@ -1,10 +1,26 @@
-"""Partial updates: which fields a caller gave, as opposed to the ones left as they are."""
+"""Partial updates: which fields a caller gave, as opposed to the ones left as they are.
+
+A service's update takes a frozen dataclass of ``Change[...]`` fields, each defaulting to
+``UNSET``: ``title: Change[str] = UNSET`` is a new title, or "leave it"; ``venue:
+Change[str | None] = UNSET`` may also be None, "clear it".
+"""
 
 from __future__ import annotations
 
-from typing import Any
+import enum
+from typing import Any, Final, Literal, TypeAlias, TypeVar, Union
 
-UNSET: Any = object()  # "not given" in an update, as opposed to None ("clear it")
+T = TypeVar("T")
+
+
+class Unset(enum.Enum):
+    """The type of ``UNSET``: a field of an update the caller did not give."""
+
+    UNSET = "UNSET"
+
+
+UNSET: Final = Unset.UNSET
+Change: TypeAlias = Union[T, Literal[Unset.UNSET]]  # noqa: UP007 (subscripted at run time)
 
 
 class Changes:

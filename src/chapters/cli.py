@@ -170,7 +170,7 @@ def token(tenant_slug: str, email: str, ttl: int | None) -> None:
 
 def _run_in_tenant(urls: DatabaseUrls, tenant_slug: str, work) -> object:
     """Run ``work(session, operator)`` in one committed transaction of the tenant."""
-    from chapters.access.operator import operator_principal
+    from chapters.auth.operator import operator_principal
     from chapters.errors import DomainError
     from chapters.tenants.admin import tenant_id_for_slug
 
@@ -215,7 +215,7 @@ def create_client(
     """Create an OAuth2 client (client credentials) and print its id and secret once."""
     from sqlalchemy import select
 
-    from chapters.access import service
+    from chapters.clients import service
     from chapters.models import ClientKind, Organisation
 
     settings = _settings()
@@ -242,7 +242,7 @@ def create_client(
 
 
 def _client_command(tenant_slug: str, client_id: str, action) -> object:
-    from chapters.access import service
+    from chapters.clients import service
 
     async def work(session, operator):
         client = await service.active_client(session, client_id)
@@ -327,7 +327,7 @@ async def _demo_partner_client(session, operator):
     """The demo partner's client, with a fresh secret on every start (only hashes are kept)."""
     from sqlalchemy import select
 
-    from chapters.access import service
+    from chapters.clients import service
     from chapters.models import ApiClient, ClientKind, Organisation
 
     organisation_id = await session.scalar(

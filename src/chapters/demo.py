@@ -51,8 +51,13 @@ from chapters.activities.service import (
 from chapters.audit.recorder import audited
 from chapters.auth.principal import Principal
 from chapters.authz import Action
-from chapters.chapters.service import ChapterFields, change_status, create_chapter, find_by_slug
 from chapters.db.session import open_tenant_session, tenant_sessionmaker
+from chapters.local_chapters.service import (
+    ChapterFields,
+    change_status,
+    create_chapter,
+    find_by_slug,
+)
 from chapters.memberships.service import (
     appoint_lead,
     change_role,

@@ -18,6 +18,9 @@ class ErrorCode(enum.StrEnum):
 
 @dataclass(frozen=True)
 class FieldError:
+    """One problem with an input: ``field`` is its path as the service names it (``starts_at``,
+    ``participants.2.topic``); the API shows each part camelCased."""
+
     field: str | None
     code: ErrorCode
     message: str
@@ -44,8 +47,3 @@ class Forbidden(DomainError):
     def __init__(self, action: str) -> None:
         super().__init__(FieldError(None, ErrorCode.FORBIDDEN, f"You are not allowed to {action}"))
         self.action = action
-
-
-class Unauthenticated(DomainError):
-    def __init__(self) -> None:
-        super().__init__(FieldError(None, ErrorCode.UNAUTHENTICATED, "Sign in first"))

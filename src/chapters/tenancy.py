@@ -23,7 +23,6 @@ from sqlalchemy.orm import ORMExecuteState, Session, with_loader_criteria
 
 from chapters.models import TenantScoped
 
-TENANT_SETTING = "app.tenant_id"
 _TENANT_KEY = "tenant_id"
 
 _SET_TENANT = text("SELECT set_config('app.tenant_id', :tenant_id, true)")

@@ -1,4 +1,5 @@
-"""Small input checks shared by services; each returns the field errors it finds."""
+"""Small input checks shared by services; each returns the field errors it finds, naming
+fields as the service does (``starts_at``, ``links.0.url``; the API shows them camelCased)."""
 
 from __future__ import annotations
 
@@ -21,38 +22,35 @@ def is_storable(value: object) -> bool:
     return isinstance(value, str) and _UNSTORABLE_CHARACTER.search(value) is None
 
 
-def camel(name: str) -> str:
-    head, *rest = name.split("_")
-    return head + "".join(part.title() for part in rest)
+def label(field: str) -> str:
+    """How a message names a field: ``starts_at`` is "Starts at", ``links.0.url`` is "Url"."""
+    name = field.rsplit(".", 1)[-1].replace("_", " ")
+    return name[:1].upper() + name[1:]
 
 
 def required_text(value: str | None, field: str, limit: int) -> list[FieldError]:
     if value is None or not value.strip():
-        return [FieldError(camel(field), ErrorCode.REQUIRED, f"{camel(field)} cannot be empty")]
+        return [FieldError(field, ErrorCode.REQUIRED, f"{label(field)} cannot be empty")]
     return check_length(value, field, limit)
 
 
 def check_length(value: str | None, field: str, limit: int) -> list[FieldError]:
     if value is not None and len(value.strip()) > limit:
-        return [
-            FieldError(
-                camel(field), ErrorCode.TOO_LONG, f"{camel(field)} is over {limit} characters"
-            )
-        ]
+        return [FieldError(field, ErrorCode.TOO_LONG, f"{label(field)} is over {limit} characters")]
     return []
 
 
 def check_timezone(value: str, field: str) -> list[FieldError]:
     if value in _TIMEZONES:
         return []
-    return [FieldError(camel(field), ErrorCode.INVALID, f"Unknown IANA timezone {value!r}")]
+    return [FieldError(field, ErrorCode.INVALID, f"Unknown IANA timezone {value!r}")]
 
 
 def check_locale(value: str, field: str) -> list[FieldError]:
     if len(value) > 16:
-        return [FieldError(camel(field), ErrorCode.TOO_LONG, "Locale is over 16 characters")]
+        return [FieldError(field, ErrorCode.TOO_LONG, "Locale is over 16 characters")]
     if not LOCALE.match(value):
-        return [FieldError(camel(field), ErrorCode.INVALID, "Use a BCP 47 tag such as en or zh-CN")]
+        return [FieldError(field, ErrorCode.INVALID, "Use a BCP 47 tag such as en or zh-CN")]
     return []
 
 

@@ -43,7 +43,7 @@ from chapters.models import (
     Person,
     Tenant,
 )
-from chapters.validation import camel, check_length, check_locale, check_timezone, required_text
+from chapters.validation import check_length, check_locale, check_timezone, label, required_text
 
 TEXT_LIMITS = {"title": 300, "description": 20000, "venue": 300}
 URL_LIMIT = 500
@@ -137,7 +137,7 @@ def check_links(links: Sequence[LinkEntry], field: str = "links") -> list[FieldE
 
 def _too_many(items: Sequence[Any], field: str, limit: int) -> list[FieldError]:
     if len(items) > limit:
-        return [FieldError(camel(field), ErrorCode.INVALID, f"At most {limit} entries")]
+        return [FieldError(field, ErrorCode.INVALID, f"At most {limit} entries")]
     return []
 
 
@@ -178,7 +178,7 @@ def check_participant(p: ParticipantEntry, where: str = "") -> list[FieldError]:
             )
         )
     for name, limit in (("external_name", 200), ("external_affiliation", 200), ("topic", 300)):
-        errors += check_length(getattr(p, name), at(camel(name)), limit)
+        errors += check_length(getattr(p, name), at(name), limit)
     return errors
 
 
@@ -205,7 +205,7 @@ def _check_fields(values: dict[str, Any]) -> list[FieldError]:
     errors: list[FieldError] = []
     for name in REQUIRED_FIELDS:
         if name in values and values[name] is None:
-            errors.append(FieldError(camel(name), ErrorCode.REQUIRED, f"{camel(name)} is required"))
+            errors.append(FieldError(name, ErrorCode.REQUIRED, f"{label(name)} is required"))
     if values.get("title") is not None:
         errors += required_text(values["title"], "title", TEXT_LIMITS["title"])
     for name in ("description", "venue"):
@@ -476,7 +476,7 @@ def _refuse_edit(activity: Activity, values: dict[str, Any]) -> None:
         raise InvalidInput(
             *(
                 FieldError(
-                    camel(name),
+                    name,
                     ErrorCode.CONFLICT,
                     "Locked since the activity was accepted; only its recap can change",
                 )

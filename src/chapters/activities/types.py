@@ -28,9 +28,9 @@ from chapters.api.ids import global_id
 from chapters.api.loaders import rows_by_id
 from chapters.api.pagination import Ordering, PageArgs, paginate_per_parent
 from chapters.authz import Action
-from chapters.chapters.types import ChapterType, load_chapter
 from chapters.committees.types import CommitteeType, load_committee
 from chapters.errors import Forbidden
+from chapters.local_chapters.types import ChapterType, load_chapter
 from chapters.models import (
     ActivityComment,
     ActivityKind,

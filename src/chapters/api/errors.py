@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import strawberry
+from strawberry.utils.str_converters import to_camel_case
 
 from chapters.errors import ErrorCode, FieldError
 
@@ -17,4 +18,11 @@ class UserError:
 
     @classmethod
     def from_field_error(cls, error: FieldError) -> UserError:
-        return cls(field=error.field, code=error.code, message=error.message)
+        return cls(field=api_field_name(error.field), code=error.code, message=error.message)
+
+
+def api_field_name(field: str | None) -> str | None:
+    """A service's field path as the API names it: ``links.0.url_text`` is ``links.0.urlText``."""
+    if field is None:
+        return None
+    return ".".join(to_camel_case(part) for part in field.split("."))

@@ -13,6 +13,7 @@ from sqlalchemy import exc as sa_exc
 from strawberry.extensions import ParserCache, SchemaExtension
 from strawberry.types.execution import ExecutionContext, PreExecutionError
 
+from chapters.api.errors import api_field_name
 from chapters.api.limits import (
     VALIDATION_BUDGET,
     DocumentPolicy,
@@ -181,7 +182,7 @@ class RequestOutcome(SchemaExtension):
                 nodes=error.nodes,
                 path=error.path,
                 original_error=None,
-                extensions={"code": first.code.value, "field": first.field},
+                extensions={"code": first.code.value, "field": api_field_name(first.field)},
             )
         log.error("unexpected error in %s", error.path, exc_info=original)
         return GraphQLError(

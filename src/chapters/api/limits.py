@@ -43,7 +43,7 @@ from graphql import (
 from graphql.validation.rules import overlapping_fields_can_be_merged
 from strawberry.schema.schema import validate_document
 
-from chapters.api.pagination import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE
+from chapters.db.pagination import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE
 from chapters.settings import Settings
 from chapters.validation import is_storable
 

@@ -9,16 +9,16 @@ import strawberry
 from strawberry import relay
 from strawberry.schema.config import StrawberryConfig
 
-from chapters.access.schema import AccessMutation, AccessQuery
 from chapters.activities.participants_schema import ActivityParticipantMutation
 from chapters.activities.schema import ActivityMutation, ActivityQuery
 from chapters.api.extensions import build_extensions
-from chapters.api.pagination import MAX_PAGE_SIZE
+from chapters.api.limits import MAX_PAGE_SIZE
 from chapters.api.scalars import SCALAR_OVERRIDES
 from chapters.audit.schema import AuditQuery
-from chapters.chapters.schema import ChapterMutation, ChapterQuery
+from chapters.clients.schema import AccessMutation, AccessQuery
 from chapters.committees.schema import CommitteeMutation, CommitteeQuery
 from chapters.errors import ErrorCode, FieldError, InvalidInput
+from chapters.local_chapters.schema import ChapterMutation, ChapterQuery
 from chapters.memberships.schema import MembershipMutation
 from chapters.mentoring.schema import MentoringMutation, MentoringQuery
 from chapters.organisations.schema import OrganisationMutation, OrganisationQuery

@@ -9,6 +9,7 @@ from typing import Any
 import strawberry
 from strawberry import relay
 from strawberry.scalars import JSON
+from strawberry.utils.str_converters import to_camel_case
 
 from chapters import authz
 from chapters import models as m
@@ -18,7 +19,6 @@ from chapters.audit.visibility import visible_fields
 from chapters.auth.principal import Principal
 from chapters.authz import Action
 from chapters.people.types import PersonType, load_person, parse_uuid
-from chapters.validation import camel
 
 
 class AuditOperation(enum.StrEnum):
@@ -70,7 +70,7 @@ class AuditEntryType(relay.Node):
             object_id=strawberry.ID(global_id(entry.object_type, entry.object_id)),
             operation=AuditOperation(recorded.get("operation", AuditOperation.UPDATE)),
             changes=[
-                AuditFieldChange(field=camel(name), before=values[0], after=values[1])
+                AuditFieldChange(field=to_camel_case(name), before=values[0], after=values[1])
                 for name, values in visible_fields(principal, entry).items()
             ],
             request_id=entry.request_id,

@@ -17,11 +17,11 @@ from litestar.exceptions import NotAuthorizedException, PermissionDeniedExceptio
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from chapters.access.service import active_client, trusted_provider
 from chapters.auth.keys import SigningKeys
 from chapters.auth.oidc import ExternalIdentity, JwksCache, ProviderConfig, verify_external_token
 from chapters.auth.principal import ApiClientIdentity, Principal
 from chapters.auth.tokens import AccessClaims, InvalidToken, unverified_issuer, verify_access_token
+from chapters.clients.service import active_client, trusted_provider
 from chapters.models import Person, PersonIdentity, PersonStatus
 from chapters.people.service import (
     load_principal,

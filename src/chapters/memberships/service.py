@@ -15,9 +15,9 @@ from chapters import authz
 from chapters.api.ids import global_id
 from chapters.auth.principal import Principal
 from chapters.authz import Action
-from chapters.chapters.service import get_chapter
 from chapters.db.session import flush_unique
 from chapters.errors import ErrorCode, FieldError, InvalidInput, NotFound
+from chapters.local_chapters.service import get_chapter
 from chapters.models import (
     Chapter,
     ChapterMembership,

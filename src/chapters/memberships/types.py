@@ -26,7 +26,7 @@ from chapters.models import (
 from chapters.people.types import PersonType, load_person
 
 if TYPE_CHECKING:
-    from chapters.chapters.types import ChapterType
+    from chapters.local_chapters.types import ChapterType
 
 ChapterRoleType = strawberry.enum(ChapterRole, name="ChapterRole")
 MembershipStatusType = strawberry.enum(MembershipStatus, name="MembershipStatus")
@@ -36,7 +36,7 @@ PERIOD_ORDER = Ordering((ChapterMembershipPeriod.started_at, ChapterMembershipPe
 
 
 async def _chapter(info: strawberry.Info, chapter_id: uuid.UUID) -> ChapterType | None:
-    from chapters.chapters.types import load_chapter
+    from chapters.local_chapters.types import load_chapter
 
     return await load_chapter(info, chapter_id)
 
@@ -88,7 +88,7 @@ class ChapterMembershipType(relay.Node):
     @strawberry.field
     async def chapter(
         self, info: strawberry.Info
-    ) -> Annotated[ChapterType, strawberry.lazy("chapters.chapters.types")] | None:
+    ) -> Annotated[ChapterType, strawberry.lazy("chapters.local_chapters.types")] | None:
         return await _chapter(info, self.chapter_id)
 
     @strawberry.field(description="Every role and status this membership has had, oldest first.")
@@ -146,7 +146,7 @@ class MembershipPeriodType:
     @strawberry.field
     async def chapter(
         self, info: strawberry.Info
-    ) -> Annotated[ChapterType, strawberry.lazy("chapters.chapters.types")] | None:
+    ) -> Annotated[ChapterType, strawberry.lazy("chapters.local_chapters.types")] | None:
         return await _chapter(info, self.chapter_id)
 
     @strawberry.field(description="Who made the change.")

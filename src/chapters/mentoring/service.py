@@ -38,7 +38,7 @@ from chapters.models import (
     ProjectRole,
     ProjectStatus,
 )
-from chapters.validation import camel, check_date_order, check_length, required_text
+from chapters.validation import check_date_order, check_length, required_text
 
 NAME_LIMIT = 200
 TEXT_LIMIT = 5000
@@ -187,7 +187,7 @@ def _check_program_dates(
     errors = []
     for start, end in PROGRAM_DATES[:2], PROGRAM_DATES[2:]:
         field = start if start in values and end not in values else end
-        errors += check_date_order(dates[start], dates[end], camel(field))
+        errors += check_date_order(dates[start], dates[end], field)
     return errors
 
 

@@ -14,7 +14,7 @@ from chapters import models as m
 from chapters.api.ids import decode_id
 from chapters.api.loaders import rows_by_id
 from chapters.api.pagination import Ordering, PageArgs, paginate_per_parent
-from chapters.chapters.types import ChapterType, load_chapter
+from chapters.local_chapters.types import ChapterType, load_chapter
 from chapters.mentoring import service
 from chapters.mentoring.loaders import people_by_project
 from chapters.models import MentoringProject, ProjectRole, ProjectStatus

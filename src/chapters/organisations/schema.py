@@ -10,7 +10,7 @@ from chapters.api.errors import UserError
 from chapters.api.ids import decode_id
 from chapters.api.mutations import mutate
 from chapters.api.pagination import Ordering, PageArgs, paginate
-from chapters.chapters.types import ChapterType
+from chapters.local_chapters.types import ChapterType
 from chapters.models import Chapter, Organisation, OrganisationContact, OrganisationRelationship
 from chapters.organisations import service
 from chapters.organisations.types import (

@@ -15,7 +15,7 @@ from chapters import models as m
 from chapters.api.loaders import rows_by_id
 from chapters.api.pagination import Ordering, PageArgs, paginate_per_parent
 from chapters.authz import Action
-from chapters.chapters.types import ChapterConnection, ChapterType
+from chapters.local_chapters.types import ChapterConnection, ChapterType
 from chapters.models import (
     ChapterOrganisation,
     OrganisationKind,

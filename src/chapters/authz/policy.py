@@ -13,7 +13,7 @@ the roles allowed to perform it. A caller's roles depend on the object at hand:
 - ``PERSON`` is any signed-in person of the tenant (an *outsider* to a chapter holds only this);
 - ``ANYONE`` includes anonymous callers (the public chapter directory);
 - API clients hold ``PARTNER`` (a partner organisation's client: only what is linked to its
-  organisation, never personal data; the data filters live with each query) or, for the
+  organisation, never personal data; ``authz.partners`` narrows its answers) or, for the
   tenant's own service clients, one ``SCOPE_*`` role per granted OAuth scope.
 """
 
@@ -317,13 +317,6 @@ def can_see_person(
         can(principal, Action.PERSON_READ_INVITED, chapter_id=chapter_id)
         for chapter_id in chapter_ids_of_person
     )
-
-
-def hides_organisation(principal: Principal | None, organisation_id: uuid.UUID) -> bool:
-    """A partner's client sees its own organisation only: every other one is absent from its
-    answers (an activity's co-hosts, lookups, filters), not shown as null."""
-    partner_of = principal.partner_organisation_id if principal is not None else None
-    return partner_of is not None and partner_of != organisation_id
 
 
 def chapter_ids_led_by(principal: Principal | None) -> set[uuid.UUID]:

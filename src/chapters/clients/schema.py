@@ -4,12 +4,12 @@ import strawberry
 from sqlalchemy import select
 
 from chapters import authz
-from chapters.access import service
-from chapters.access.types import ApiClientType, ClientKindType, IdentityProviderType
 from chapters.api.errors import UserError
 from chapters.api.ids import decode_id
 from chapters.api.mutations import mutate
 from chapters.auth.oidc import JwksCache
+from chapters.clients import service
+from chapters.clients.types import ApiClientType, ClientKindType, IdentityProviderType
 from chapters.errors import Forbidden
 from chapters.models import ApiClient, ClientKind, IdentityProvider
 

@@ -1,8 +1,7 @@
 from __future__ import annotations
 
-import asyncio
 import uuid
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Annotated
 
@@ -13,11 +12,12 @@ from strawberry import relay
 
 from chapters import authz
 from chapters import models as m
+from chapters.api.ids import LoadedNode
 from chapters.api.loaders import rows_by_id
 from chapters.api.pagination import Ordering, PageArgs, paginate_per_parent
 from chapters.authz import Action
-from chapters.chapters.loaders import status_history_by_chapter
 from chapters.errors import Forbidden
+from chapters.local_chapters.loaders import status_history_by_chapter
 from chapters.memberships import service as membership_service
 from chapters.memberships.types import (
     ChapterMembershipConnection,
@@ -58,7 +58,7 @@ class ChapterStatusChangeType:
 
 
 @strawberry.type(name="Chapter", description="A city or regional chapter of the community.")
-class ChapterType(relay.Node):
+class ChapterType(LoadedNode, relay.Node):
     id: relay.NodeID[str]
     name: str
     slug: str
@@ -174,10 +174,8 @@ class ChapterType(relay.Node):
         return principal.chapter_roles.get(self.uuid) if principal else None
 
     @classmethod
-    async def resolve_nodes(
-        cls, *, info: strawberry.Info, node_ids: Iterable[str], required: bool = False
-    ) -> list[ChapterType | None]:
-        return list(await asyncio.gather(*(load_chapter(info, _uuid(i)) for i in node_ids)))
+    async def load(cls, info: strawberry.Info, chapter_id: uuid.UUID | None) -> ChapterType | None:
+        return await load_chapter(info, chapter_id)
 
 
 @strawberry.input(description="A time range [from, to).")
@@ -209,13 +207,6 @@ class MembershipHistoryFilter:
 @strawberry.type(name="ChapterConnection")
 class ChapterConnection(relay.Connection[ChapterType]):
     pass
-
-
-def _uuid(value: str) -> uuid.UUID | None:
-    try:
-        return uuid.UUID(value)
-    except ValueError:
-        return None
 
 
 async def load_chapter(info: strawberry.Info, chapter_id: uuid.UUID | None) -> ChapterType | None:

@@ -8,8 +8,8 @@ from chapters.api.errors import UserError
 from chapters.api.ids import decode_id
 from chapters.api.mutations import mutate
 from chapters.api.pagination import Ordering, PageArgs, paginate
-from chapters.chapters import service
-from chapters.chapters.types import ChapterConnection, ChapterStatusType, ChapterType
+from chapters.local_chapters import service
+from chapters.local_chapters.types import ChapterConnection, ChapterStatusType, ChapterType
 from chapters.models import Chapter
 
 DIRECTORY_ORDER = Ordering((Chapter.name, Chapter.id))
