@@ -31,11 +31,13 @@ test: install  ## the whole suite on a fresh, uniquely named database
 	$(BIN)/pytest
 
 fuzz: install  ## the schema-driven fuzzer's long form (CHAPTERS_FUZZ_EXAMPLES per field and caller)
-	CHAPTERS_FUZZ_EXAMPLES=$${CHAPTERS_FUZZ_EXAMPLES:-40} $(BIN)/pytest tests/test_fuzz.py
+	CHAPTERS_FUZZ_EXAMPLES=$${CHAPTERS_FUZZ_EXAMPLES:-40} $(BIN)/pytest tests/api/test_fuzz.py
 
-lint: install
+lint: install  ## ruff, the types (mypy) and the layers in .importlinter (lint-imports)
 	$(BIN)/ruff check $(CODE)
 	$(BIN)/ruff format --check $(CODE)
+	$(BIN)/mypy
+	$(BIN)/lint-imports
 
 format: install
 	$(BIN)/ruff check --fix $(CODE)

@@ -1,12 +1,18 @@
-"""Test fixtures: a uniquely named database per run, migrated with Alembic, dropped at the end.
+"""Test fixtures: a uniquely named database per process, migrated with Alembic, dropped at the
+end. The suite runs in parallel (pytest-xdist, ``-n`` in the pytest options): each worker makes
+and drops its own database; ``-n 0`` runs it in this process alone.
 
 The server is TEST_DATABASE_URL (a superuser URL, e.g. CI's 127.0.0.1:5432) or, when unset, the
-embedded PostgreSQL that ``make run`` uses. Tests never skip for want of a server.
+embedded PostgreSQL that ``make run`` uses. With workers, the controller starts the embedded
+server once, before any worker, and hands its URL to each (bootstrapping takes a server-wide
+advisory lock: ``chapters.db.admin.bootstrap_database``). Tests never skip for want of a
+server.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import functools
 from collections.abc import AsyncIterator, Iterator
 
 import httpx
@@ -21,7 +27,24 @@ from chapters.auth.keys import SigningKeys, load_or_create_signing_keys
 from chapters.db.admin import DatabaseUrls, scratch_database, scratch_server_url
 from chapters.db.session import create_engine
 from chapters.settings import Settings, load_settings
+from tests.oidc_provider import TestProvider
 from tests.support import TenantFactory, serving
+
+SERVER_URL = "chapters_test_server_url"  # what the controller hands each worker
+
+
+@functools.cache
+def _shared_server_url() -> str:
+    """TEST_DATABASE_URL, or the embedded server, started (once) in this process."""
+    return scratch_server_url(load_settings())
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_configure_node(node) -> None:
+    """pytest-xdist, in the controller, before a worker starts: the server the worker is to
+    make its database on. The embedded server is started here, so that the workers never
+    start it on its data directory at once; it stops when the controller exits."""
+    node.workerinput[SERVER_URL] = _shared_server_url()
 
 
 @dataclasses.dataclass(frozen=True)
@@ -44,15 +67,21 @@ def settings(key_file: str) -> Settings:
         jwt_private_key_file=Path(key_file),
         # The test identity providers are served on 127.0.0.1 (tests/oidc_provider.py).
         oidc_allow_private_networks=True,
-        # Every test client calls from 127.0.0.1; tests/test_rate_limits.py checks the limit.
+        # Every test client calls from 127.0.0.1; tests/auth/test_rate_limits.py checks the limit.
         token_failures_per_address=100_000,
     )
 
 
 @pytest.fixture(scope="session")
-def test_database(settings: Settings) -> Iterator[DatabaseFixture]:
-    server = scratch_server_url(settings)
-    with scratch_database(server, settings, "chapters_test", digits=12) as urls:
+def test_database(request: pytest.FixtureRequest, settings: Settings) -> Iterator[DatabaseFixture]:
+    """This process's database: ``chapters_test_<hex>``, or ``chapters_test_gw<n>_<hex>`` on
+    worker n."""
+    workerinput = getattr(request.config, "workerinput", None)
+    if workerinput is None:
+        server, prefix = scratch_server_url(settings), "chapters_test"
+    else:
+        server, prefix = workerinput[SERVER_URL], f"chapters_test_{workerinput['workerid']}"
+    with scratch_database(server, settings, prefix, digits=12) as urls:
         yield DatabaseFixture(urls=urls, name=make_url(urls.admin).database)
 
 
@@ -94,3 +123,11 @@ async def client(app: Litestar) -> AsyncIterator[httpx.AsyncClient]:
 @pytest.fixture(scope="session")
 def tenants(owner_engine: AsyncEngine, keys: SigningKeys, settings: Settings) -> TenantFactory:
     return TenantFactory(owner_engine, keys, settings)
+
+
+@pytest.fixture
+def provider() -> Iterator[TestProvider]:
+    """An OpenID Connect provider on 127.0.0.1 (``tests/oidc_provider.py``)."""
+    server = TestProvider()
+    yield server
+    server.close()

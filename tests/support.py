@@ -1,22 +1,26 @@
-"""Helpers shared by tests: make tenants and people, mint tokens, call GraphQL over HTTP."""
+"""Helpers shared by tests: make tenants and people, mint tokens, call GraphQL over HTTP (``gql``,
+``Api``, ``codes``), trust an identity provider, read the outbox, record the SQL a request
+sends, and make scratch databases (bootstrapped one at a time across the pytest workers)."""
 
 from __future__ import annotations
 
 import asyncio
 import uuid
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager, contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
 import httpx
 from litestar import Litestar
+from sqlalchemy import Engine, event, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from chapters.api.ids import global_id
 from chapters.auth.keys import SigningKeys
 from chapters.auth.tokens import issue_access_token
 from chapters.db.session import open_tenant_session, tenant_sessionmaker
-from chapters.models import Person, TenantRole
+from chapters.models import OutboxMessage, Person, TenantRole
 from chapters.people.admin import ensure_person
 from chapters.settings import Settings
 from chapters.tenants.admin import ensure_tenant
@@ -84,6 +88,93 @@ async def gql(
 def data_of(body: dict[str, Any]) -> dict[str, Any]:
     assert not body.get("errors"), body.get("errors")
     return body["data"]
+
+
+def person_id(tenant: TenantFixture, email: str) -> str:
+    """The global id of one of the tenant's people."""
+    return global_id("Person", tenant.people[email].id)
+
+
+def codes(payload: dict[str, Any]) -> list[tuple[str | None, str]]:
+    """A mutation payload's errors as (field, code) pairs, in order."""
+    return [(error["field"], error["code"]) for error in payload["errors"]]
+
+
+def code_set(payload: dict[str, Any]) -> set[tuple[str | None, str]]:
+    """A mutation payload's errors as a set of (field, code) pairs."""
+    return set(codes(payload))
+
+
+class Api:
+    """One caller of one tenant's endpoint (``email`` None: an anonymous caller). Test modules
+    subclass it with shortcuts for their own queries."""
+
+    def __init__(self, client: httpx.AsyncClient, tenant: TenantFixture, email: str | None) -> None:
+        self.client, self.tenant = client, tenant
+        self.token = tenant.token(email) if email else None
+
+    async def raw(self, query: str, variables: dict[str, Any] | None = None) -> dict[str, Any]:
+        return await gql(self.client, self.tenant.slug, query, variables, token=self.token)
+
+    async def data(self, query: str, variables: dict[str, Any] | None = None) -> dict[str, Any]:
+        return data_of(await self.raw(query, variables))
+
+    async def mutate(self, query: str, **input: Any) -> dict[str, Any]:
+        """The payload of a one-field mutation taking ``input``."""
+        (payload,) = (await self.data(query, {"input": input})).values()
+        return payload
+
+
+ADD_PROVIDER = """mutation ($input: IdentityProviderAddInput!) { identityProviderAdd(input: $input) {
+  provider { id } errors { field code message } } }"""
+
+
+async def trust_provider(
+    client: httpx.AsyncClient,
+    tenant: TenantFixture,
+    provider: Any,
+    *,
+    caller: str = "admin@x.example",
+    **input: Any,
+) -> str:
+    """Add ``provider`` (a ``tests.oidc_provider.TestProvider``) as an identity provider of
+    the tenant, audience ``chapters``, as ``caller``; its global id."""
+    body = await gql(
+        client,
+        tenant.slug,
+        ADD_PROVIDER,
+        {"input": {"issuer": provider.issuer, "audience": "chapters", **input}},
+        token=tenant.token(caller),
+    )
+    payload = data_of(body)["identityProviderAdd"]
+    assert payload["errors"] == [], payload["errors"]
+    return payload["provider"]["id"]
+
+
+async def outbox(owner_engine: AsyncEngine, tenant: TenantFixture) -> list[OutboxMessage]:
+    """The messages the tenant's outbox holds, oldest first (read as the owner role: the app
+    role may not read them)."""
+    sessionmaker = tenant_sessionmaker(owner_engine)
+    async with open_tenant_session(sessionmaker, tenant.id) as session, session.begin():
+        query = select(OutboxMessage).order_by(OutboxMessage.created_at)
+        return list(await session.scalars(query))
+
+
+@contextmanager
+def statements_sent(engine: AsyncEngine | Engine) -> Iterator[list[str]]:
+    """The SQL statements ``engine`` sends while the block runs (values are bound parameters,
+    not in the text)."""
+    sync_engine = engine.sync_engine if isinstance(engine, AsyncEngine) else engine
+    statements: list[str] = []
+
+    def record(conn, cursor, statement, parameters, context, executemany) -> None:
+        statements.append(statement)
+
+    event.listen(sync_engine, "before_cursor_execute", record)
+    try:
+        yield statements
+    finally:
+        event.remove(sync_engine, "before_cursor_execute", record)
 
 
 @asynccontextmanager

@@ -5,24 +5,29 @@ from __future__ import annotations
 import asyncio
 import logging
 import uuid
-from collections.abc import AsyncGenerator
+from collections.abc import AsyncGenerator, Callable
 from contextlib import asynccontextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any
 
 import strawberry
+from cross_web import AsyncHTTPRequestAdapter
 from cross_web import HTTPException as GraphQLHTTPException
 from litestar import Litestar, MediaType, Request, Response, get, post
 from litestar.background_tasks import BackgroundTasks
 from litestar.connection import ASGIConnection
 from litestar.di import Provide
+from litestar.enums import ScopeType
 from litestar.exceptions import ClientException, HTTPException, NotFoundException
 from litestar.status_codes import HTTP_429_TOO_MANY_REQUESTS, HTTP_503_SERVICE_UNAVAILABLE
 from litestar.types import ASGIApp, Receive, Scope, Send
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
+from strawberry.http import GraphQLRequestData
 from strawberry.litestar import make_graphql_controller
+from strawberry.litestar.controller import GraphQLController
 from strawberry.schema.exceptions import InvalidOperationTypeError
+from strawberry.types import ExecutionResult
 
 from chapters.api.context import Context
 from chapters.api.extensions import (
@@ -95,7 +100,8 @@ class Runtime:
 
 
 def _runtime(connection: ASGIConnection) -> Runtime:
-    return connection.app.state.runtime
+    runtime: Runtime = connection.app.state.runtime
+    return runtime
 
 
 async def graphql_context(
@@ -147,6 +153,8 @@ def _response_without_thread_hop() -> Response:
 
 
 def _graphql_controller(settings: Settings, graphql_schema: strawberry.Schema) -> type:
+    """Strawberry's controller for ``graphql_schema`` (its routes, schema and context), held
+    to GraphQL over HTTP by ``_GraphQLOverHttp``."""
     base = make_graphql_controller(
         graphql_schema,
         path=GRAPHQL_PATH,
@@ -155,64 +163,79 @@ def _graphql_controller(settings: Settings, graphql_schema: strawberry.Schema) -
         # No subscriptions: a socket would hold a session and a transaction for its life.
         subscription_protocols=(),
     )
+    dependencies = {
+        **base.dependencies,
+        "response": Provide(_response_without_thread_hop, sync_to_thread=False),
+    }
+    return type("GraphQLController", (_GraphQLOverHttp, base), {"dependencies": dependencies})
 
-    class GraphQLController(base):
-        """Strawberry's controller held to GraphQL over HTTP (``api/graphql_http.py``)."""
 
-        # No WebSocket route at all: an upgrade is refused before it is accepted.
-        websocket_endpoint = None
-        dependencies = {
-            **base.dependencies,
-            "response": Provide(_response_without_thread_hop, sync_to_thread=False),
-        }
+class _GraphQLOverHttp(GraphQLController):
+    """Strawberry's controller held to GraphQL over HTTP (``api/graphql_http.py``)."""
 
-        def decode_json(self, data: str | bytes) -> object:
-            try:
-                return decode_request_json(data)
-            except RejectedInput as error:
-                raise GraphQLHTTPException(400, str(error)) from None
+    # No WebSocket route at all: an upgrade is refused before it is accepted.
+    websocket_endpoint = None  # type: ignore[assignment]  # removes the route Litestar reads
 
-        async def execute_request(self, request: Request, context: Any, root_value: Any):
-            page = self.should_render_graphql_ide(self.request_adapter_class(request))
-            media_type = JSON if page else _negotiated(request)
-            token = _response_media_type.set(media_type)
-            try:
-                if request.method == "POST":
-                    _check_body_media_type(request)
-                return await self.run(request, context=context, root_value=root_value)
-            except GraphQLHTTPException as error:
-                return _request_error(error.status_code, error.reason, media_type)
-            finally:
-                _response_media_type.reset(token)
+    def decode_json(self, data: str | bytes) -> object:
+        try:
+            return decode_request_json(data)
+        except RejectedInput as error:
+            raise GraphQLHTTPException(400, str(error)) from None
 
-        async def parse_http_body(self, request: Any) -> Any:
-            data = await super().parse_http_body(request)
-            if getattr(data, "operation_name", None) == "":
-                data.operation_name = None  # the specification: "" is the same as omitted
-            return data
-
-        async def execute_single(self, *, request_adapter: Any, **kwargs: Any) -> Any:
-            try:
-                return await super().execute_single(request_adapter=request_adapter, **kwargs)
-            except GraphQLHTTPException as error:
-                if request_adapter.method == "GET" and _is_invalid_operation_type(error):
-                    raise GraphQLHTTPException(405, "Mutations are sent with POST.") from None
-                raise
-
-        def create_response(self, response_data: Any, sub_response: Response) -> Response:
-            media_type = _response_media_type.get()
-            status = sub_response.status_code or 200
-            if media_type == GRAPHQL_RESPONSE_JSON and status >= 400:
-                # A request error: no data entry, so a client can tell it never executed.
-                response_data = {k: v for k, v in response_data.items() if k != "data"}
-            response = super().create_response(response_data, sub_response)
-            response.media_type = _with_charset(media_type)
+    async def execute_request(
+        self, request: Request, context: Any, root_value: Any
+    ) -> Response[Any]:
+        page = self.should_render_graphql_ide(self.request_adapter_class(request))
+        media_type = JSON if page else _negotiated(request)
+        token = _response_media_type.set(media_type)
+        try:
+            if request.method == "POST":
+                _check_body_media_type(request)
+            response: Response[Any] = await self.run(request, context, root_value)
             return response
+        except GraphQLHTTPException as error:
+            return _request_error(error.status_code, error.reason, media_type)
+        finally:
+            _response_media_type.reset(token)
 
-        async def render_graphql_ide(self, request: Request) -> Response:
-            return graphiql_page(request)
+    async def parse_http_body(
+        self, request: AsyncHTTPRequestAdapter
+    ) -> GraphQLRequestData | list[GraphQLRequestData]:
+        data = await super().parse_http_body(request)
+        if isinstance(data, GraphQLRequestData) and data.operation_name == "":
+            data.operation_name = None  # the specification: "" is the same as omitted
+        return data
 
-    return GraphQLController
+    async def execute_single(
+        self,
+        request: Request,
+        request_adapter: AsyncHTTPRequestAdapter,
+        sub_response: Response,
+        context: Any,
+        root_value: Any,
+        request_data: GraphQLRequestData,
+    ) -> ExecutionResult:
+        try:
+            return await super().execute_single(
+                request, request_adapter, sub_response, context, root_value, request_data
+            )
+        except GraphQLHTTPException as error:
+            if request_adapter.method == "GET" and _is_invalid_operation_type(error):
+                raise GraphQLHTTPException(405, "Mutations are sent with POST.") from None
+            raise
+
+    def create_response(self, response_data: Any, sub_response: Response) -> Response:
+        media_type = _response_media_type.get()
+        status = sub_response.status_code or 200
+        if media_type == GRAPHQL_RESPONSE_JSON and status >= 400:
+            # A request error: no data entry, so a client can tell it never executed.
+            response_data = {k: v for k, v in response_data.items() if k != "data"}
+        response = super().create_response(response_data, sub_response)
+        response.media_type = _with_charset(media_type)
+        return response
+
+    async def render_graphql_ide(self, request: Request) -> Response:
+        return graphiql_page(request)
 
 
 # The media type negotiated for the request being answered (read where the response is made).
@@ -257,13 +280,13 @@ def _with_charset(media_type: str) -> str:
     return f"{media_type}; charset=utf-8" if media_type == GRAPHQL_RESPONSE_JSON else media_type
 
 
-def _within_deadline(seconds: int):
+def _within_deadline(seconds: int) -> Callable[[ASGIApp], ASGIApp]:
     """ASGI middleware: every HTTP request is answered within ``seconds`` (reading its body
     included), else cancelled (its transaction rolls back) and answered 503."""
 
     def middleware(app: ASGIApp) -> ASGIApp:
         async def deadline(scope: Scope, receive: Receive, send: Send) -> None:
-            if scope["type"] != "http":
+            if scope["type"] != ScopeType.HTTP:
                 await app(scope, receive, send)
                 return
             try:
@@ -350,7 +373,7 @@ async def _client_token_response(
     slug = tenant_slug_of(client_id) if client_id else None
     tenant = await runtime.directory.find(slug) if slug else None
     client = None
-    if tenant is not None:
+    if tenant is not None and client_id is not None:  # (a tenant is found by the client id)
         async with open_tenant_session(runtime.sessionmaker, tenant.id) as session:
             row = await access_service.active_client(session, client_id)
             client = access_service.snapshot(row) if row else None
@@ -369,7 +392,7 @@ async def _client_token_response(
 @get("/.well-known/jwks.json", media_type=MediaType.JSON)
 async def jwks(request: Request) -> dict:
     """The public keys that verify the service's tokens."""
-    return _runtime(request).keys.jwks()
+    return dict(_runtime(request).keys.jwks())
 
 
 def _json_error(request: Request, exc: HTTPException) -> Response:

@@ -7,7 +7,7 @@ import sys
 import uuid
 from collections.abc import Awaitable, Callable
 from pathlib import Path
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 import click
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
@@ -19,6 +19,14 @@ from chapters.db.session import open_tenant_session, tenant_sessionmaker
 from chapters.settings import PROJECT_ROOT, Settings, SettingsError, get_settings
 
 T = TypeVar("T")
+
+if TYPE_CHECKING:  # the commands import what they use when they run: a quick start
+    from sqlalchemy.ext.asyncio import AsyncSession
+
+    from chapters.auth.principal import Principal
+    from chapters.clients.service import IssuedSecret
+    from chapters.models import ApiClient
+
 SCHEMA_FILE = PROJECT_ROOT / "graphql" / "schema.graphql"
 
 
@@ -168,13 +176,15 @@ def token(tenant_slug: str, email: str, ttl: int | None) -> None:
     click.echo(_with_owner_engine(urls, lambda e: _token_for(e, settings, tenant_slug, email, ttl)))
 
 
-def _run_in_tenant(urls: DatabaseUrls, tenant_slug: str, work) -> object:
+def _run_in_tenant(
+    urls: DatabaseUrls, tenant_slug: str, work: Callable[[AsyncSession, Principal], Awaitable[T]]
+) -> T:
     """Run ``work(session, operator)`` in one committed transaction of the tenant."""
     from chapters.auth.operator import operator_principal
     from chapters.errors import DomainError
     from chapters.tenants.admin import tenant_id_for_slug
 
-    async def run(engine: AsyncEngine):
+    async def run(engine: AsyncEngine) -> T:
         tenant_id = await tenant_id_for_slug(engine, tenant_slug)
         if tenant_id is None:
             raise click.ClickException(f"no tenant {tenant_slug!r}")
@@ -188,7 +198,7 @@ def _run_in_tenant(urls: DatabaseUrls, tenant_slug: str, work) -> object:
         raise click.ClickException(str(error)) from None
 
 
-def _print_client(client, secret: str, settings: Settings) -> None:
+def _print_client(client: ApiClient, secret: str, settings: Settings) -> None:
     base = f"http://{settings.host}:{settings.port}"
     click.echo(f"client id:     {client.client_id}")
     click.echo(f"client secret: {secret}   (shown once: store it now)")
@@ -220,7 +230,7 @@ def create_client(
 
     settings = _settings()
 
-    async def work(session, operator):
+    async def work(session: AsyncSession, operator: Principal) -> IssuedSecret:
         organisation_id = None
         if organisation:
             organisation_id = await session.scalar(
@@ -241,14 +251,19 @@ def create_client(
     _print_client(issued.client, issued.secret, settings)
 
 
-def _client_command(tenant_slug: str, client_id: str, action) -> object:
+def _client_command(
+    tenant_slug: str,
+    client_id: str,
+    action: Callable[[AsyncSession, Principal, uuid.UUID], Awaitable[T]],
+) -> T:
+    """Run ``action(session, operator, id)`` on the tenant's active client ``client_id``."""
     from chapters.clients import service
 
-    async def work(session, operator):
+    async def work(session: AsyncSession, operator: Principal) -> T:
         client = await service.active_client(session, client_id)
         if client is None:
             raise click.ClickException(f"no active client {client_id!r}")
-        return await action(service, session, operator, client.id)
+        return await action(session, operator, client.id)
 
     return _run_in_tenant(_resolve_urls(_settings()), tenant_slug, work)
 
@@ -258,9 +273,9 @@ def _client_command(tenant_slug: str, client_id: str, action) -> object:
 @click.option("--client-id", required=True)
 def rotate_client_secret(tenant_slug: str, client_id: str) -> None:
     """Give a client a new secret (the old one stops working) and print it once."""
-    issued = _client_command(
-        tenant_slug, client_id, lambda service, s, op, cid: service.rotate_secret(s, op, cid)
-    )
+    from chapters.clients import service
+
+    issued = _client_command(tenant_slug, client_id, service.rotate_secret)
     _print_client(issued.client, issued.secret, _settings())
 
 
@@ -269,9 +284,9 @@ def rotate_client_secret(tenant_slug: str, client_id: str) -> None:
 @click.option("--client-id", required=True)
 def revoke_client(tenant_slug: str, client_id: str) -> None:
     """Revoke a client: no new tokens, and the ones it holds are refused."""
-    _client_command(
-        tenant_slug, client_id, lambda service, s, op, cid: service.revoke_client(s, op, cid)
-    )
+    from chapters.clients import service
+
+    _client_command(tenant_slug, client_id, service.revoke_client)
     click.echo(f"revoked {client_id}")
 
 
@@ -323,7 +338,7 @@ DEMO_PARTNER_ORGANISATION = "Example Cloud Inc."
 DEMO_PARTNER_CLIENT = "Example Cloud partner portal"
 
 
-async def _demo_partner_client(session, operator):
+async def _demo_partner_client(session: AsyncSession, operator: Principal) -> IssuedSecret | None:
     """The demo partner's client, with a fresh secret on every start (only hashes are kept)."""
     from sqlalchemy import select
 

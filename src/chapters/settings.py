@@ -17,14 +17,19 @@ class SettingsError(ValueError):
     """An environment variable holds a value the service cannot use."""
 
 
-def _env_str(name: str, default: str | None) -> str | None:
-    value = os.environ.get(name)
-    return default if value is None or value == "" else value
+def _env_optional(name: str) -> str | None:
+    """The variable's value; None when it is unset or empty."""
+    return os.environ.get(name) or None
+
+
+def _env_str(name: str, default: str) -> str:
+    value = _env_optional(name)
+    return default if value is None else value
 
 
 def _env_bool(name: str, default: bool) -> bool:
-    value = os.environ.get(name)
-    if value is None or value == "":
+    value = _env_optional(name)
+    if value is None:
         return default
     lowered = value.strip().lower()
     if lowered in {"1", "true", "yes", "on"}:
@@ -42,8 +47,8 @@ def _env_choice(name: str, default: str, choices: tuple[str, ...]) -> str:
 
 
 def _env_int(name: str, default: int, *, minimum: int = 0) -> int:
-    value = os.environ.get(name)
-    if value is None or value == "":
+    value = _env_optional(name)
+    if value is None:
         return default
     try:
         number = int(value)
@@ -123,13 +128,13 @@ def load_settings() -> Settings:
     env = _env_choice("CHAPTERS_ENV", "development", ("development", "production"))
     production = env == "production"
     return Settings(
-        database_url=_env_str("DATABASE_URL", None),
-        database_app_url=_env_str("DATABASE_APP_URL", None),
-        database_owner_url=_env_str("DATABASE_OWNER_URL", None),
+        database_url=_env_optional("DATABASE_URL"),
+        database_app_url=_env_optional("DATABASE_APP_URL"),
+        database_owner_url=_env_optional("DATABASE_OWNER_URL"),
         app_role=_env_str("DATABASE_APP_ROLE", "chapters_app"),
-        app_role_password=_env_str("DATABASE_APP_PASSWORD", None),
+        app_role_password=_env_optional("DATABASE_APP_PASSWORD"),
         owner_role=_env_str("DATABASE_OWNER_ROLE", "chapters_owner"),
-        owner_role_password=_env_str("DATABASE_OWNER_PASSWORD", None),
+        owner_role_password=_env_optional("DATABASE_OWNER_PASSWORD"),
         database_bootstrap=_env_bool("DATABASE_BOOTSTRAP", True),
         database_pool_size=_env_int("DATABASE_POOL_SIZE", 10, minimum=1),
         database_pool_timeout=_env_int("DATABASE_POOL_TIMEOUT", 5, minimum=1),
@@ -154,7 +159,7 @@ def load_settings() -> Settings:
         token_failure_window_seconds=_env_int(
             "CHAPTERS_TOKEN_FAILURE_WINDOW_SECONDS", 60, minimum=1
         ),
-        redis_url=_env_str("REDIS_URL", None),
+        redis_url=_env_optional("REDIS_URL"),
         graphql_max_depth=_env_int("CHAPTERS_GRAPHQL_MAX_DEPTH", 10, minimum=2),
         graphql_max_aliases=_env_int("CHAPTERS_GRAPHQL_MAX_ALIASES", 200, minimum=1),
         graphql_max_tokens=_env_int("CHAPTERS_GRAPHQL_MAX_TOKENS", 2000, minimum=100),

@@ -46,7 +46,7 @@ def tenant_session_info(tenant_id: uuid.UUID) -> dict[str, Any]:
 
 
 def bound_tenant(session: Session) -> uuid.UUID:
-    tenant_id = session.info.get(_TENANT_KEY)
+    tenant_id: uuid.UUID | None = session.info.get(_TENANT_KEY)
     if tenant_id is None:
         raise TenantNotBound("this session is not bound to a tenant")
     return tenant_id

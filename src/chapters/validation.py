@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from datetime import date
+from typing import TypeGuard
 from zoneinfo import available_timezones
 
 from chapters.errors import ErrorCode, FieldError
@@ -16,7 +17,7 @@ EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _UNSTORABLE_CHARACTER = re.compile("[\x00\ud800-\udfff]")
 
 
-def is_storable(value: object) -> bool:
+def is_storable(value: object) -> TypeGuard[str]:
     """A string PostgreSQL can store and compare: no NUL, no lone surrogate. Text checked
     against the database must be, or the lookup fails instead of finding nothing."""
     return isinstance(value, str) and _UNSTORABLE_CHARACTER.search(value) is None

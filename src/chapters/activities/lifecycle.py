@@ -9,14 +9,16 @@ from __future__ import annotations
 
 import enum
 import uuid
+from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from chapters import authz
-from chapters.activities import recaps, service
+from chapters.activities import queries, recaps, service
 from chapters.auth.principal import Principal
 from chapters.authz import Action
+from chapters.db.loaders import Reader
 from chapters.errors import ErrorCode, FieldError, InvalidInput
 from chapters.models import Activity, ActivityComment, ActivityKind
 from chapters.models import ActivityStatus as S
@@ -87,7 +89,7 @@ def _ready_for_review(activity: Activity) -> list[FieldError]:
     if activity.kind in IN_PERSON and not activity.venue:
         return [FieldError("venue", ErrorCode.REQUIRED, "Say where it takes place")]
     if activity.kind in ONLINE and not activity.online_url:
-        return [FieldError("onlineUrl", ErrorCode.REQUIRED, "Say where to join it online")]
+        return [FieldError("online_url", ErrorCode.REQUIRED, "Say where to join it online")]
     return []
 
 
@@ -128,23 +130,21 @@ async def _take(
     """Take a step: the policy first, then the input and the state machine; the comment, if
     any, goes into the history and the review thread."""
     activity = await service.get_activity(session, principal, activity_id, lock=True)
-    await service.require_on(session, principal, STEP_ACTIONS[step], activity)
+    caller = await service.require_on(session, principal, STEP_ACTIONS[step], activity)
     comment = _comment(comment, field, required=comment_required)
     now = service.utc_now()
     errors = step_problems(activity, step, now)
     if errors:
         raise InvalidInput(*errors)
     service.record_transition(
-        session, activity, TRANSITIONS[(activity.status, step)], principal, comment, now
+        session, activity, TRANSITIONS[(activity.status, step)], caller, comment, now
     )
     if step is Step.SUBMIT:
         activity.submitted_at = now
     elif step in (Step.ACCEPT, Step.REQUEST_CHANGES, Step.REOPEN):
         activity.reviewed_at = now
     if comment:
-        thread = ActivityComment(
-            activity_id=activity.id, author_id=principal.person_id, body=comment
-        )
+        thread = ActivityComment(activity_id=activity.id, author_id=caller.person_id, body=comment)
         session.add(thread)
     await session.flush()
     return activity
@@ -211,10 +211,10 @@ async def reopen(
 async def add_comment(
     session: AsyncSession, principal: Principal | None, activity_id: uuid.UUID, body: str
 ) -> ActivityComment:
-    activity = await service.get_activity(session, principal, activity_id, "activityId")
-    await service.require_on(session, principal, Action.ACTIVITY_COMMENT, activity)
+    activity = await service.get_activity(session, principal, activity_id, "activity_id")
+    caller = await service.require_on(session, principal, Action.ACTIVITY_COMMENT, activity)
     text = _comment(body, "body", required=True)
-    comment = ActivityComment(activity_id=activity.id, author_id=principal.person_id, body=text)
+    comment = ActivityComment(activity_id=activity.id, author_id=caller.person_id, body=text)
     session.add(comment)
     await session.flush()
     return comment
@@ -222,16 +222,17 @@ async def add_comment(
 
 async def _recap_target(
     session: AsyncSession, principal: Principal | None, activity_id: uuid.UUID
-) -> Activity:
-    """The activity whose recap is written: the caller may, it was submitted, it has ended."""
+) -> tuple[Activity, Principal]:
+    """The activity whose recap is written, and its author: the caller may, it was
+    submitted, it has ended."""
     activity = await service.get_activity(session, principal, activity_id, lock=True)
-    await service.require_on(session, principal, Action.ACTIVITY_RECAP, activity)
+    caller = await service.require_on(session, principal, Action.ACTIVITY_RECAP, activity)
     if activity.status not in RECAP_STATUSES:
         hint = "submit it first" if activity.status == S.DRAFT else "it was cancelled"
         raise InvalidInput(FieldError("id", ErrorCode.CONFLICT, f"No recap yet: {hint}"))
     if not service.has_ended(activity, service.utc_now()):
         raise InvalidInput(FieldError("id", ErrorCode.CONFLICT, "It has not ended yet"))
-    return activity
+    return activity, caller
 
 
 async def publish_recap(
@@ -244,9 +245,9 @@ async def publish_recap(
     """Publish the recap of an activity that took place, or its next version (the earlier
     ones stay). ``recap_published_at`` keeps the first publication: it is what timeliness is
     judged by."""
-    activity = await _recap_target(session, principal, activity_id)
+    activity, caller = await _recap_target(session, principal, activity_id)
     await recaps.publish_version(
-        session, activity, content, author_id=principal.person_id, note=note, now=service.utc_now()
+        session, activity, content, author_id=caller.person_id, note=note, now=service.utc_now()
     )
     return activity
 
@@ -259,12 +260,59 @@ async def remove_recap_link(
     note: str | None = None,
 ) -> Activity:
     """Take a wrong link out of the recap: a new version without it (the old one stays)."""
-    activity = await _recap_target(session, principal, activity_id)
+    activity, caller = await _recap_target(session, principal, activity_id)
     current = await recaps.current_version(session, activity)
     if current is None:
         raise InvalidInput(FieldError("id", ErrorCode.CONFLICT, "No recap was published yet"))
     content = recaps.RecapContent(summary=current.summary, links=recaps.without_link(current, url))
     await recaps.publish_version(
-        session, activity, content, author_id=principal.person_id, note=note, now=service.utc_now()
+        session, activity, content, author_id=caller.person_id, note=note, now=service.utc_now()
     )
     return activity
+
+
+# What the caller may do with an activity now, for the client to offer it.
+
+
+@dataclass(frozen=True)
+class Abilities:
+    edit: bool
+    submit: bool  # exactly when submitting would succeed now
+    review: bool
+    cancel: bool
+    publish_recap: bool
+    comment: bool
+    reopen: bool
+    reschedule: bool
+
+
+async def abilities(reader: Reader, activity: Activity) -> Abilities:
+    """What the caller may do with the activity now, by the policy and its status."""
+    principal, now = reader.principal, service.utc_now()
+    co_hosts = await queries.co_host_ids(reader, activity)
+
+    def allowed(action: Action) -> bool:
+        return authz.can(principal, action, chapter_id=activity.chapter_id, co_hosts=co_hosts)
+
+    return Abilities(
+        edit=allowed(Action.ACTIVITY_EDIT) and activity.status in service.EDITABLE,
+        submit=may_take(principal, activity, Step.SUBMIT, now, co_hosts),
+        review=may_take(principal, activity, Step.ACCEPT, now, co_hosts),
+        cancel=may_take(principal, activity, Step.CANCEL, now, co_hosts),
+        publish_recap=allowed(Action.ACTIVITY_RECAP)
+        and activity.status in RECAP_STATUSES
+        and service.has_ended(activity, now),
+        comment=allowed(Action.ACTIVITY_COMMENT),
+        reopen=may_take(principal, activity, Step.REOPEN, now),
+        reschedule=allowed(Action.ACTIVITY_RESCHEDULE) and activity.status != S.CANCELLED,
+    )
+
+
+async def submission_problems(reader: Reader, activity: Activity) -> list[FieldError] | None:
+    """What keeps the caller from submitting the activity now (``step_problems``); None for
+    callers who may not submit it."""
+    co_hosts = await queries.co_host_ids(reader, activity)
+    action = STEP_ACTIONS[Step.SUBMIT]
+    if not authz.can(reader.principal, action, chapter_id=activity.chapter_id, co_hosts=co_hosts):
+        return None
+    return step_problems(activity, Step.SUBMIT, service.utc_now())

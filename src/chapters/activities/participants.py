@@ -24,10 +24,13 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from chapters import authz
 from chapters.activities import service
+from chapters.activities.loaders import ParticipantRow, participants_by_activity
 from chapters.activities.service import ParticipantEntry, participant_key
 from chapters.auth.principal import Principal
 from chapters.authz import Action
+from chapters.db.loaders import Reader
 from chapters.db.session import get_row
 from chapters.errors import ErrorCode, FieldError, InvalidInput, NotFound
 from chapters.models import (
@@ -62,12 +65,20 @@ def shown_publicly(participant: ActivityParticipant, public_profile: bool | None
     return participant.person_id is None or bool(public_profile)
 
 
-def public_part(
-    activity: Activity, rows: Iterable[tuple[ActivityParticipant, str | None, bool | None]]
-) -> list[tuple[ActivityParticipant, str | None, bool | None]]:
+def public_part(activity: Activity, rows: Iterable[ParticipantRow]) -> list[ParticipantRow]:
     if activity.status != ActivityStatus.ACCEPTED:
         return []
     return [row for row in rows if shown_publicly(row[0], row[2])]
+
+
+async def participants_of(reader: Reader, activity: Activity) -> list[ParticipantRow]:
+    """The participants the caller sees, in the order they were given, each with the
+    person's display name (None for external ones) and public-profile choice: everyone for
+    callers who may read participants, ``public_part`` for the others."""
+    rows: list[ParticipantRow] = await reader.loaders.of(participants_by_activity).load(activity.id)
+    if not authz.can(reader.principal, Action.ACTIVITY_READ_PARTICIPANTS):
+        return public_part(activity, rows)
+    return rows
 
 
 async def _require_change(
@@ -99,23 +110,23 @@ async def add_participant(
     entry: ParticipantEntry,
 ) -> Added:
     """Add one person, or one external participant by name, after the others."""
-    activity = await service.get_activity(session, principal, activity_id, "activityId", lock=True)
-    await _require_change(session, principal, activity, "activityId")
+    activity = await service.get_activity(session, principal, activity_id, "activity_id", lock=True)
+    await _require_change(session, principal, activity, "activity_id")
     errors = service.check_participant(entry)
     if errors:
         raise InvalidInput(*errors)
     person = None
     if entry.person_id is not None:
-        person = await get_row(session, Person, entry.person_id, "Person", "personId")
+        person = await get_row(session, Person, entry.person_id, "Person", "person_id")
     existing = await service.rows_of(session, ActivityParticipant, activity)
     limit = service.LIST_LIMITS["participants"]
     if len(existing) >= limit:
         raise InvalidInput(
-            FieldError("activityId", ErrorCode.INVALID, f"At most {limit} participants")
+            FieldError("activity_id", ErrorCode.INVALID, f"At most {limit} participants")
         )
     key = participant_key(entry.person_id, entry.external_name, entry.role)
     if any(participant_key(p.person_id, p.external_name, p.role) == key for p in existing):
-        field = "personId" if entry.person_id is not None else "externalName"
+        field = "person_id" if entry.person_id is not None else "external_name"
         raise InvalidInput(FieldError(field, ErrorCode.CONFLICT, "Listed already in this role"))
     now = service.utc_now()
     participant = ActivityParticipant(
@@ -132,7 +143,7 @@ async def remove_participant(
     session: AsyncSession, principal: Principal | None, participant_id: uuid.UUID
 ) -> Activity:
     """Take one participant off the list."""
-    field = "participantId"
+    field = "participant_id"
     found = await get_row(session, ActivityParticipant, participant_id, "Participant", field)
     activity = await service.get_activity(session, principal, found.activity_id, field, lock=True)
     await _require_change(session, principal, activity, field)

@@ -5,14 +5,21 @@ accepted activities are public; the others only for callers who may read unaccep
 activities of the owning chapter (staff and viewers: every chapter; leads and co-leads:
 their own chapters) or of a chapter co-hosting them (leads and co-leads of the co-host).
 Committee-level activities under review are staff's and viewers' (and co-hosts' leads') only.
+A partner's client reads what ``chapters.authz.partners`` lets it.
+
+The read functions (at the end) take the request's ``Reader`` and answer rows, pages and
+``HistoryEntry``s with what the caller may not see already left out; the GraphQL types only
+present them.
 """
 
 from __future__ import annotations
 
 import enum
 import uuid
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from typing import Generic, TypeVar
 
 from sqlalchemy import (
     ColumnElement,
@@ -29,21 +36,39 @@ from sqlalchemy import (
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from chapters import authz, times
-from chapters.api.pagination import Ordering
+from chapters.activities.loaders import (
+    co_hosts_by_activity,
+    comments_by_activity,
+    current_recap_by_activity,
+    organisations_by_activity,
+    overdue_cutoff,
+    overdue_cutoff_by_tenant,
+    recap_history_by_activity,
+    schedule_changes_by_activity,
+    transitions_by_activity,
+)
 from chapters.auth.principal import Principal
-from chapters.authz import Action
-from chapters.errors import ErrorCode, FieldError, InvalidInput
+from chapters.authz import Action, partners
+from chapters.db.filters import contains_text
+from chapters.db.loaders import Reader, rows_by_id
+from chapters.db.pagination import Ordering, Page, PageArgs, paginate
+from chapters.errors import ErrorCode, FieldError, Forbidden, InvalidInput
 from chapters.models import (
     Activity,
     ActivityCoHost,
+    ActivityComment,
     ActivityKind,
     ActivityOrganisation,
     ActivityParticipant,
+    ActivityRecapVersion,
+    ActivityScheduleChange,
     ActivityStatus,
+    ActivityTransition,
     Chapter,
     Tenant,
 )
-from chapters.tenants.service import recap_overdue_days
+
+T = TypeVar("T")
 
 CALENDAR_MAX_DAYS = 366
 CALENDAR_LIMIT = 1000
@@ -118,17 +143,9 @@ def co_hosting_chapters(principal: Principal | None) -> set[uuid.UUID]:
 
 def visible(principal: Principal | None) -> ColumnElement[bool]:
     authz.require(principal, Action.ACTIVITY_READ_ACCEPTED)
-    organisation_id = principal.partner_organisation_id if principal else None
-    if organisation_id is not None:
-        # A partner sees the accepted activities its organisation takes part in, nothing else.
-        return and_(
-            Activity.status == ActivityStatus.ACCEPTED,
-            exists().where(
-                ActivityOrganisation.tenant_id == Activity.tenant_id,
-                ActivityOrganisation.activity_id == Activity.id,
-                ActivityOrganisation.organisation_id == organisation_id,
-            ),
-        )
+    organisation = partners.partner_of(principal)
+    if organisation is not None:
+        return partners.visible_activities(organisation)
     chapters = unaccepted_chapters(principal)
     if chapters is None:
         return true()
@@ -150,16 +167,14 @@ def visible(principal: Principal | None) -> ColumnElement[bool]:
 def may_read(
     principal: Principal | None,
     activity: Activity,
-    organisation_ids: set[uuid.UUID],
+    organisation_ids: Collection[uuid.UUID],
     co_hosts: frozenset[uuid.UUID] = frozenset(),
 ) -> bool:
     """``visible`` for one loaded activity, the organisations taking part in it and the
     chapters co-hosting it."""
-    if principal is not None and principal.partner_organisation_id is not None:
-        return (
-            activity.status == ActivityStatus.ACCEPTED
-            and principal.partner_organisation_id in organisation_ids
-        )
+    organisation = partners.partner_of(principal)
+    if organisation is not None:
+        return partners.may_read_activity(organisation, activity, organisation_ids)
     if activity.status == ActivityStatus.ACCEPTED:
         return authz.can(principal, Action.ACTIVITY_READ_ACCEPTED)
     return authz.can(
@@ -182,11 +197,13 @@ def may_read_thread(
 
 def descendant_ids(chapter_id: uuid.UUID) -> Select:
     """The chapter and all chapters below it (a recursive walk down ``parent_id``)."""
-    down = select(Chapter.id.label("id"), literal(0).label("depth")).where(Chapter.id == chapter_id)
-    down = down.cte("descendants", recursive=True)
+    start = select(Chapter.id.label("id"), literal(0).label("depth")).where(
+        Chapter.id == chapter_id
+    )
+    down = start.cte("descendants", recursive=True)
     step = select(Chapter.id, down.c.depth + 1).join(down, Chapter.parent_id == down.c.id)
-    down = down.union_all(step.where(down.c.depth < 1000))
-    return select(down.c.id)
+    tree = down.union_all(step.where(down.c.depth < 1000))
+    return select(tree.c.id)
 
 
 def credited_to(chapter_ids: Select | list[uuid.UUID]) -> ColumnElement[bool]:
@@ -213,26 +230,9 @@ def is_recap_overdue(activity: Activity, cutoff: datetime) -> bool:
     )
 
 
-async def overdue_cutoff(session: AsyncSession, tenant_id: uuid.UUID) -> datetime:
-    """Activities that ended before this moment and have no recap are overdue (the database
-    clock, so that lists and each activity's ``isRecapOverdue`` agree)."""
-    tenant, now = (
-        await session.execute(select(Tenant, func.now()).where(Tenant.id == tenant_id))
-    ).one()
-    return now - timedelta(days=recap_overdue_days(tenant))
-
-
-def _escape_like(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-
-
 def _matches_text(text: str) -> ColumnElement[bool]:
-    pattern = f"%{_escape_like(text.strip())}%"
-    return or_(
-        Activity.title.ilike(pattern, escape="\\"),
-        Activity.description.ilike(pattern, escape="\\"),
-        func.array_to_string(Activity.tags, " ").ilike(pattern, escape="\\"),
-    )
+    tags = func.array_to_string(Activity.tags, " ")
+    return contains_text(text, Activity.title, Activity.description, tags)
 
 
 async def activity_query(
@@ -258,7 +258,7 @@ async def activity_query(
         conditions.append(Activity.starts_at >= start)
         conditions.append(Activity.starts_at < end)
     if f.organisation_id is not None:
-        if authz.hides_organisation(principal, f.organisation_id):
+        if partners.hides_organisation(principal, f.organisation_id):
             conditions.append(false())  # which activities another organisation joins
         conditions.append(
             exists().where(
@@ -289,8 +289,8 @@ def review_queue_query(principal: Principal | None) -> Select:
 
 
 async def overdue_recaps_query(session: AsyncSession, principal: Principal | None) -> Select:
-    authz.require(principal, Action.ACTIVITY_OVERSEE)
-    cutoff = await overdue_cutoff(session, principal.tenant_id)
+    caller = authz.require_caller(principal, Action.ACTIVITY_OVERSEE)
+    cutoff = await overdue_cutoff(session, caller.tenant_id)
     return select(Activity).where(visible(principal), recap_overdue(cutoff))
 
 
@@ -314,7 +314,7 @@ async def calendar_range(
 ) -> tuple[datetime, datetime]:
     """chapterCalendar's range: the instants from/to, or the days fromDate to toDate on the
     chapter's clock, one pair or the other."""
-    pair, names = (days, ("fromDate", "toDate")) if any(days) else (instants, ("from", "to"))
+    pair, names = (days, ("from_date", "to_date")) if any(days) else (instants, ("from", "to"))
     errors = [
         FieldError(name, ErrorCode.REQUIRED, "Give from and to, or fromDate and toDate")
         for name, value in zip(names, pair, strict=True)
@@ -327,7 +327,10 @@ async def calendar_range(
     if pair is days:
         timezone = await session.scalar(select(Chapter.timezone).where(Chapter.id == chapter_id))
         return times.days(days[0], days[1], timezone or "UTC")
-    return instants[0], instants[1]  # type: ignore[return-value]
+    start, end = instants
+    if start is None or end is None:  # refused above: both were required
+        raise InvalidInput(FieldError("from", ErrorCode.REQUIRED, "Give from and to"))
+    return start, end
 
 
 def calendar_query(
@@ -354,3 +357,170 @@ def calendar_query(
         .order_by(*CALENDAR_ORDER)
         .limit(CALENDAR_LIMIT)
     )
+
+
+# Reading for a request. Each read takes the request's ``Reader`` and decides what of its answer
+# the caller may see; the batch loads of ``loaders`` do the SQL.
+
+
+@dataclass(frozen=True)
+class HistoryEntry(Generic[T]):
+    """A row of an activity's history as the caller reads it: ``text`` is its part of the
+    review thread (a recap version's note, a move's reason, a step's comment), None for
+    callers who may not read the thread."""
+
+    row: T
+    text: str | None
+
+
+async def activity(reader: Reader, activity_id: uuid.UUID | None) -> Activity | None:
+    """An activity by id, if the caller may read it (None, like a missing one, otherwise)."""
+    if activity_id is None:
+        return None
+    row: Activity | None = await reader.loaders.of(rows_by_id, Activity).load(activity_id)
+    if row is None:
+        return None
+    organisation_ids: set[uuid.UUID] = set()
+    if partners.partner_of(reader.principal) is not None:
+        taking_part = await reader.loaders.of(organisations_by_activity).load(row.id)
+        organisation_ids = {link.organisation_id for link, _ in taking_part}
+    co_hosts = await co_host_ids(reader, row)
+    return row if may_read(reader.principal, row, organisation_ids, co_hosts) else None
+
+
+async def co_host_ids(reader: Reader, activity: Activity) -> frozenset[uuid.UUID]:
+    """The chapters co-hosting the activity, when they can matter to the caller's roles
+    (``service.co_hosts_of`` through the request's loader)."""
+    if not authz.co_hosts_matter(reader.principal):
+        return frozenset()
+    chapters = await co_hosts(reader, activity)
+    return frozenset(chapter.id for chapter in chapters)
+
+
+async def co_hosts(reader: Reader, activity: Activity) -> list[Chapter]:
+    """The chapters co-hosting the activity, by name."""
+    chapters: list[Chapter] = await reader.loaders.of(co_hosts_by_activity).load(activity.id)
+    return chapters
+
+
+async def organisations(
+    reader: Reader, activity: Activity
+) -> list[tuple[ActivityOrganisation, str]]:
+    """The organisations taking part, each with its name, by name; a partner's client sees
+    its own organisation only."""
+    rows: list[tuple[ActivityOrganisation, str]] = await reader.loaders.of(
+        organisations_by_activity
+    ).load(activity.id)
+    return [
+        (link, name)
+        for link, name in rows
+        if not partners.hides_organisation(reader.principal, link.organisation_id)
+    ]
+
+
+async def may_read_thread_of(reader: Reader, activity: Activity) -> bool:
+    """Whether the caller reads the activity's review thread (its owning and co-hosting
+    chapters decide)."""
+    return may_read_thread(reader.principal, activity, await co_host_ids(reader, activity))
+
+
+async def current_recap(
+    reader: Reader, activity: Activity
+) -> HistoryEntry[ActivityRecapVersion] | None:
+    """The current recap (its latest version), with its note for callers who read the
+    review thread; None before one is published."""
+    version: ActivityRecapVersion | None = await reader.loaders.of(current_recap_by_activity).load(
+        activity.id
+    )
+    if version is None:
+        return None
+    thread = await may_read_thread_of(reader, activity)
+    return HistoryEntry(version, version.note if thread else None)
+
+
+async def recap_history(
+    reader: Reader, activity: Activity, args: PageArgs
+) -> Page[HistoryEntry[ActivityRecapVersion]]:
+    """Every published version of the recap, the first first."""
+    page: Page[ActivityRecapVersion] = await reader.loaders.of(
+        recap_history_by_activity, args
+    ).load(activity.id)
+    thread = await may_read_thread_of(reader, activity)
+    return page.map(lambda version: HistoryEntry(version, version.note if thread else None))
+
+
+async def schedule_changes(
+    reader: Reader, activity: Activity, args: PageArgs
+) -> Page[HistoryEntry[ActivityScheduleChange]]:
+    """Every move to new dates, oldest first, with its reason for callers who read the
+    review thread."""
+    page: Page[ActivityScheduleChange] = await reader.loaders.of(
+        schedule_changes_by_activity, args
+    ).load(activity.id)
+    thread = await may_read_thread_of(reader, activity)
+    return page.map(lambda change: HistoryEntry(change, change.reason if thread else None))
+
+
+async def transitions(reader: Reader, activity: Activity) -> list[HistoryEntry[ActivityTransition]]:
+    """Every status change, oldest first, with its comment for callers who read the review
+    thread."""
+    rows: list[ActivityTransition] = await reader.loaders.of(transitions_by_activity).load(
+        activity.id
+    )
+    thread = await may_read_thread_of(reader, activity)
+    return [HistoryEntry(step, step.comment if thread else None) for step in rows]
+
+
+async def comments(reader: Reader, activity: Activity, args: PageArgs) -> Page[ActivityComment]:
+    """The review thread, oldest first: FORBIDDEN for callers who may neither read
+    unaccepted activities of its chapters nor comment."""
+    if not await may_read_thread_of(reader, activity):
+        raise Forbidden(Action.ACTIVITY_COMMENT.value)
+    page: Page[ActivityComment] = await reader.loaders.of(comments_by_activity, args).load(
+        activity.id
+    )
+    return page
+
+
+async def recap_is_overdue(reader: Reader, activity: Activity) -> bool:
+    """``is_recap_overdue`` by the activity's tenant's rule and the database clock."""
+    cutoff: datetime = await reader.loaders.of(overdue_cutoff_by_tenant).load(activity.tenant_id)
+    return is_recap_overdue(activity, cutoff)
+
+
+async def activities(
+    reader: Reader,
+    tenant_id: uuid.UUID,
+    filters: ActivityFilter,
+    order: OrderField,
+    descending: bool,
+    args: PageArgs,
+) -> Page[Activity]:
+    """A page of the activities matching the filters that the caller may read."""
+    statement = await activity_query(reader.session, reader.principal, tenant_id, filters)
+    return await paginate(reader.session, statement, ordering(order, descending), args)
+
+
+async def review_queue(reader: Reader, args: PageArgs) -> Page[Activity]:
+    """Submitted activities awaiting review, oldest submission first (staff, viewers)."""
+    statement = review_queue_query(reader.principal)
+    return await paginate(reader.session, statement, REVIEW_QUEUE_ORDER, args)
+
+
+async def overdue_recaps(reader: Reader, args: PageArgs) -> Page[Activity]:
+    """Activities whose recap is overdue, most overdue first (staff, viewers)."""
+    statement = await overdue_recaps_query(reader.session, reader.principal)
+    return await paginate(reader.session, statement, OVERDUE_ORDER, args)
+
+
+async def calendar(
+    reader: Reader,
+    chapter_id: uuid.UUID,
+    *,
+    instants: tuple[datetime | None, datetime | None],
+    days: tuple[date | None, date | None],
+) -> list[Activity]:
+    """What the chapter owns or co-hosts in the range (see ``calendar_range``), by start."""
+    start, end = await calendar_range(reader.session, chapter_id, instants=instants, days=days)
+    rows = await reader.session.scalars(calendar_query(reader.principal, chapter_id, start, end))
+    return list(rows)

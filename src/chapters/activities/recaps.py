@@ -11,6 +11,7 @@ which; a live stream has both (people who joined live, views of the recording).
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -20,10 +21,19 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from chapters.activities import service
+from chapters.activities.loaders import current_recap_by_activity, links_by_activity
 from chapters.activities.service import LinkEntry
-from chapters.changes import UNSET
+from chapters.changes import UNSET, Change
+from chapters.db.loaders import Reader
 from chapters.errors import ErrorCode, FieldError, InvalidInput
-from chapters.models import Activity, ActivityKind, ActivityRecapVersion, LinkKind, ReachUnit
+from chapters.models import (
+    Activity,
+    ActivityKind,
+    ActivityLink,
+    ActivityRecapVersion,
+    LinkKind,
+    ReachUnit,
+)
 from chapters.validation import check_length, required_text
 
 K, U = ActivityKind, ReachUnit
@@ -69,9 +79,9 @@ class RecapContent:
     """A version's content. In a publication, UNSET keeps what the current version says."""
 
     summary: str
-    attendance: Any = UNSET  # int | None
-    reach: Any = UNSET  # Reach | None
-    links: Any = UNSET  # Sequence[LinkEntry]
+    attendance: Change[int | None] = UNSET
+    reach: Change[Reach | None] = UNSET
+    links: Change[Sequence[LinkEntry] | None] = UNSET
 
 
 def _kinds(kind: ActivityKind) -> str:
@@ -151,7 +161,11 @@ def _merged(
 ) -> tuple[int | None, Reach | None, list[LinkEntry]]:
     """The figures and links of the next version: given ones, else the current version's."""
     attendance = activity.actual_attendance if content.attendance is UNSET else content.attendance
-    kept_reach = Reach(activity.reach, activity.reach_unit) if activity.reach is not None else None
+    kept_reach = (
+        Reach(activity.reach, activity.reach_unit)
+        if activity.reach is not None and activity.reach_unit is not None
+        else None
+    )
     reach = kept_reach if content.reach is UNSET else content.reach
     if content.links is not UNSET:
         links = list(content.links or [])
@@ -165,7 +179,7 @@ async def publish_version(
     activity: Activity,
     content: RecapContent,
     *,
-    author_id: Any,
+    author_id: uuid.UUID | None,
     note: str | None,
     now: datetime,
 ) -> ActivityRecapVersion | None:
@@ -180,11 +194,12 @@ async def publish_version(
     if errors:
         raise InvalidInput(*errors)
     summary, note = content.summary.strip(), (note or "").strip() or None
-    values = {
+    reach_count, reach_unit = (reach.count, reach.unit) if reach else (None, None)
+    values: dict[str, Any] = {
         "summary": summary,
         "attendance": attendance,
-        "reach": reach.count if reach else None,
-        "reach_unit": reach.unit if reach else None,
+        "reach": reach_count,
+        "reach_unit": reach_unit,
         "links": link_dicts(links),
     }
     if current is not None and all(getattr(current, k) == v for k, v in values.items()):
@@ -200,7 +215,7 @@ async def publish_version(
     session.add(version)
     activity.recap_summary = summary
     activity.actual_attendance = attendance
-    activity.reach, activity.reach_unit = values["reach"], values["reach_unit"]
+    activity.reach, activity.reach_unit = reach_count, reach_unit
     activity.recap_published_at = activity.recap_published_at or now
     activity.updated_at = now
     await session.flush()
@@ -215,3 +230,17 @@ def without_link(current: ActivityRecapVersion, url: str) -> list[LinkEntry]:
     if len(kept) == len(links):
         raise InvalidInput(FieldError("url", ErrorCode.NOT_FOUND, "The recap has no such link"))
     return kept
+
+
+async def links_of(reader: Reader, activity: Activity) -> list[LinkEntry]:
+    """The activity's links in the order they were given, then the current recap's links
+    that are not among them."""
+    rows: list[ActivityLink] = await reader.loaders.of(links_by_activity).load(activity.id)
+    links = [LinkEntry(kind=row.kind, url=row.url, title=row.title) for row in rows]
+    recap: ActivityRecapVersion | None = await reader.loaders.of(current_recap_by_activity).load(
+        activity.id
+    )
+    if recap is not None:
+        known = {(link.kind, link.url) for link in links}
+        links += [link for link in link_entries(recap.links) if (link.kind, link.url) not in known]
+    return links

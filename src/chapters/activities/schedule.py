@@ -9,14 +9,13 @@ from __future__ import annotations
 
 import uuid
 from datetime import UTC, datetime
-from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from chapters.activities import service
 from chapters.auth.principal import Principal
 from chapters.authz import Action
-from chapters.changes import UNSET
+from chapters.changes import UNSET, Change
 from chapters.errors import ErrorCode, FieldError, InvalidInput
 from chapters.models import Activity, ActivityScheduleChange, ActivityStatus
 from chapters.validation import required_text
@@ -24,7 +23,9 @@ from chapters.validation import required_text
 REASON_LIMIT = 2000
 
 
-def _new_dates(activity: Activity, starts_at: datetime, ends_at: Any) -> tuple[datetime, Any]:
+def _new_dates(
+    activity: Activity, starts_at: datetime, ends_at: Change[datetime | None]
+) -> tuple[datetime, datetime | None]:
     """The new dates, checked; without an end given, it lasts as long as before. (The API
     takes only times with a UTC offset: see ``chapters.api.scalars``.)"""
     starts = starts_at.astimezone(UTC)
@@ -34,13 +35,15 @@ def _new_dates(activity: Activity, starts_at: datetime, ends_at: Any) -> tuple[d
             ends = starts + length if length is not None else None
         except OverflowError:
             message = "Too late to last as long as before: give endsAt"
-            raise InvalidInput(FieldError("startsAt", ErrorCode.INVALID, message)) from None
+            raise InvalidInput(FieldError("starts_at", ErrorCode.INVALID, message)) from None
     else:
         ends = ends_at.astimezone(UTC) if ends_at is not None else None
     if ends is not None and ends < starts:
-        raise InvalidInput(FieldError("endsAt", ErrorCode.INVALID, "Cannot end before it starts"))
+        raise InvalidInput(FieldError("ends_at", ErrorCode.INVALID, "Cannot end before it starts"))
     if (starts, ends) == (activity.starts_at, activity.ends_at):
-        raise InvalidInput(FieldError("startsAt", ErrorCode.INVALID, "These are its dates already"))
+        raise InvalidInput(
+            FieldError("starts_at", ErrorCode.INVALID, "These are its dates already")
+        )
     return starts, ends
 
 
@@ -50,11 +53,11 @@ async def reschedule(
     activity_id: uuid.UUID,
     *,
     starts_at: datetime,
-    ends_at: Any = UNSET,
+    ends_at: Change[datetime | None] = UNSET,
     reason: str,
 ) -> Activity:
     activity = await service.get_activity(session, principal, activity_id, lock=True)
-    await service.require_on(session, principal, Action.ACTIVITY_RESCHEDULE, activity)
+    caller = await service.require_on(session, principal, Action.ACTIVITY_RESCHEDULE, activity)
     errors = required_text(reason, "reason", REASON_LIMIT)
     if activity.status == ActivityStatus.CANCELLED:
         errors.append(FieldError("id", ErrorCode.CONFLICT, "The activity was cancelled"))
@@ -70,7 +73,7 @@ async def reschedule(
             to_starts_at=new_starts,
             to_ends_at=new_ends,
             reason=reason.strip(),
-            actor_id=principal.person_id,
+            actor_id=caller.person_id,
             occurred_at=now,
         )
     )

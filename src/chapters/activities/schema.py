@@ -21,11 +21,12 @@ from chapters.activities.types import (
     ParticipantRoleType,
     ReachUnitType,
 )
+from chapters.api.connections import connection
 from chapters.api.errors import UserError
 from chapters.api.ids import decode_id
 from chapters.api.mutations import mutate
-from chapters.api.pagination import PageArgs, paginate
-from chapters.changes import UNSET
+from chapters.changes import UNSET, Change
+from chapters.db.pagination import PageArgs
 from chapters.models import Activity, ActivityComment
 
 # Ids in inputs are global ids typed as plain ``ID``, decoded with ``decode_id`` so that a bad
@@ -215,7 +216,7 @@ _CONVERT: dict[str, Callable[[Any], Any]] = {
 
 
 def _fields(data: ActivityCreateInput | ActivityUpdateInput) -> service.ActivityFields:
-    values = {}
+    values: dict[str, Any] = {}
     for name in service.ActivityFields.__dataclass_fields__:
         value = getattr(data, name, strawberry.UNSET)
         if value is strawberry.UNSET:
@@ -299,13 +300,14 @@ class ActivityPublishRecapInput:
         attendance = self.attendance
         if attendance is strawberry.UNSET:
             attendance = self.actual_attendance
-        reach = self.reach
-        if reach is not strawberry.UNSET and reach is not None:
-            reach = recaps.Reach(count=reach.count, unit=reach.unit)
+        reach: Change[recaps.Reach | None] = UNSET
+        if self.reach is not strawberry.UNSET:
+            given = self.reach
+            reach = None if given is None else recaps.Reach(count=given.count, unit=given.unit)
         return recaps.RecapContent(
             summary=self.summary,
             attendance=UNSET if attendance is strawberry.UNSET else attendance,
-            reach=UNSET if reach is strawberry.UNSET else reach,
+            reach=reach,
             links=UNSET if self.links is strawberry.UNSET else _links(self.links),
         )
 
@@ -380,15 +382,11 @@ class ActivityQuery:
     ) -> ActivityConnection:
         ctx = info.context
         filters = (filter or ActivityFilter()).to_service()
-        statement = await queries.activity_query(ctx.session, ctx.principal, ctx.tenant.id, filters)
-        return await paginate(
-            ctx.session,
-            statement,
-            queries.ordering(order_by.value, descending),
-            PageArgs(first=first, after=after, last=last, before=before),
-            ActivityType.from_model,
-            ActivityConnection,
+        args = PageArgs(first=first, after=after, last=last, before=before)
+        page = await queries.activities(
+            ctx, ctx.tenant.id, filters, order_by.value, descending, args
         )
+        return connection(ActivityConnection, page, ActivityType.from_model)
 
     @strawberry.field(
         description="Submitted activities awaiting review, oldest submission first (staff, "
@@ -397,15 +395,8 @@ class ActivityQuery:
     async def activity_review_queue(
         self, info: strawberry.Info, first: int | None = None, after: str | None = None
     ) -> ActivityConnection:
-        ctx = info.context
-        return await paginate(
-            ctx.session,
-            queries.review_queue_query(ctx.principal),
-            queries.REVIEW_QUEUE_ORDER,
-            PageArgs(first=first, after=after),
-            ActivityType.from_model,
-            ActivityConnection,
-        )
+        page = await queries.review_queue(info.context, PageArgs(first=first, after=after))
+        return connection(ActivityConnection, page, ActivityType.from_model)
 
     @strawberry.field(
         description="Activities whose recap is overdue (see Activity.isRecapOverdue), earliest "
@@ -414,15 +405,8 @@ class ActivityQuery:
     async def overdue_recaps(
         self, info: strawberry.Info, first: int | None = None, after: str | None = None
     ) -> ActivityConnection:
-        ctx = info.context
-        return await paginate(
-            ctx.session,
-            await queries.overdue_recaps_query(ctx.session, ctx.principal),
-            queries.OVERDUE_ORDER,
-            PageArgs(first=first, after=after),
-            ActivityType.from_model,
-            ActivityConnection,
-        )
+        page = await queries.overdue_recaps(info.context, PageArgs(first=first, after=after))
+        return connection(ActivityConnection, page, ActivityType.from_model)
 
     @strawberry.field(
         description="What the chapter owns or co-hosts and that overlaps a time range, by "
@@ -443,13 +427,10 @@ class ActivityQuery:
             date | None, strawberry.argument(description="The last day, on the chapter's clock.")
         ] = None,
     ) -> list[ActivityType]:
-        ctx = info.context
         chapter = decode_id(str(chapter_id), "Chapter", "chapterId")
-        start, end = await queries.calendar_range(
-            ctx.session, chapter, instants=(start, end), days=(from_date, to_date)
+        rows = await queries.calendar(
+            info.context, chapter, instants=(start, end), days=(from_date, to_date)
         )
-        statement = queries.calendar_query(ctx.principal, chapter, start, end)
-        rows = await ctx.session.scalars(statement)
         return [ActivityType.from_model(row) for row in rows]
 
 

@@ -11,7 +11,7 @@ import uuid
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import urlparse
 
 from sqlalchemy import select
@@ -20,8 +20,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from chapters import authz
 from chapters.activities.queries import may_read
 from chapters.auth.principal import Principal
-from chapters.authz import Action
-from chapters.changes import UNSET, Changes
+from chapters.authz import Action, partners
+from chapters.changes import UNSET, Change, Changes
 from chapters.db.session import get_row
 from chapters.errors import DomainError, ErrorCode, FieldError, Forbidden, InvalidInput, NotFound
 from chapters.models import (
@@ -42,6 +42,7 @@ from chapters.models import (
     ParticipantRole,
     Person,
     Tenant,
+    TenantScoped,
 )
 from chapters.validation import check_length, check_locale, check_timezone, label, required_text
 
@@ -82,24 +83,26 @@ class ActivityFields(Changes):
     """Activity fields; in updates, UNSET leaves a field as it is and None clears it. The owner
     (``chapter_id`` / ``committee_id``) is given at creation only."""
 
-    chapter_id: Any = UNSET
-    committee_id: Any = UNSET
-    kind: Any = UNSET
-    title: Any = UNSET
-    description: Any = UNSET
-    starts_at: Any = UNSET
-    ends_at: Any = UNSET
-    timezone: Any = UNSET
-    venue: Any = UNSET
-    online_url: Any = UNSET
-    language: Any = UNSET
-    expected_attendance: Any = UNSET
-    tags: Any = UNSET
-    mentoring_project_id: Any = UNSET
-    co_host_chapter_ids: Any = UNSET
-    organisations: Any = UNSET
-    participants: Any = UNSET
-    links: Any = UNSET
+    chapter_id: Change[uuid.UUID | None] = UNSET
+    committee_id: Change[uuid.UUID | None] = UNSET
+    # None for a required field (kind, title, starts_at, timezone) is refused as REQUIRED.
+    kind: Change[ActivityKind | None] = UNSET
+    title: Change[str | None] = UNSET
+    description: Change[str | None] = UNSET
+    starts_at: Change[datetime | None] = UNSET
+    ends_at: Change[datetime | None] = UNSET
+    timezone: Change[str | None] = UNSET
+    venue: Change[str | None] = UNSET
+    online_url: Change[str | None] = UNSET
+    language: Change[str | None] = UNSET
+    expected_attendance: Change[int | None] = UNSET
+    tags: Change[Sequence[str] | None] = UNSET
+    mentoring_project_id: Change[uuid.UUID | None] = UNSET
+    # Lists: a given one replaces the list, None empties it.
+    co_host_chapter_ids: Change[Sequence[uuid.UUID] | None] = UNSET
+    organisations: Change[Sequence[OrganisationEntry] | None] = UNSET
+    participants: Change[Sequence[ParticipantEntry] | None] = UNSET
+    links: Change[Sequence[LinkEntry] | None] = UNSET
 
 
 OWNER_FIELDS = ("chapter_id", "committee_id")
@@ -174,7 +177,7 @@ def check_participant(p: ParticipantEntry, where: str = "") -> list[FieldError]:
     if (p.person_id is None) == (not named):
         errors.append(
             FieldError(
-                where or "personId", ErrorCode.INVALID, "Give either personId or externalName"
+                where or "person_id", ErrorCode.INVALID, "Give either personId or externalName"
             )
         )
     for name, limit in (("external_name", 200), ("external_affiliation", 200), ("topic", 300)):
@@ -182,14 +185,16 @@ def check_participant(p: ParticipantEntry, where: str = "") -> list[FieldError]:
     return errors
 
 
-def participant_key(person_id: uuid.UUID | None, external_name: str | None, role: Any) -> tuple:
+def participant_key(
+    person_id: uuid.UUID | None, external_name: str | None, role: ParticipantRole
+) -> tuple[uuid.UUID | str, ParticipantRole]:
     """Who in which role: nobody is listed twice in one role (names ignoring case)."""
     return (person_id or (external_name or "").strip().lower(), role)
 
 
 def _check_participants(participants: Sequence[ParticipantEntry]) -> list[FieldError]:
     errors = _too_many(participants, "participants", LIST_LIMITS["participants"])
-    seen = set()
+    seen: set[tuple[uuid.UUID | str, ParticipantRole]] = set()
     for index, p in enumerate(participants):
         where = f"participants.{index}"
         errors += check_participant(p, where)
@@ -213,10 +218,10 @@ def _check_fields(values: dict[str, Any]) -> list[FieldError]:
     if values.get("timezone") is not None:
         errors += check_timezone(values["timezone"], "timezone")
     if values.get("online_url"):
-        errors += check_url(values["online_url"].strip(), "onlineUrl")
+        errors += check_url(values["online_url"].strip(), "online_url")
     if values.get("language"):
         errors += check_locale(values["language"].strip(), "language")
-    errors += check_attendance(values.get("expected_attendance"), "expectedAttendance")
+    errors += check_attendance(values.get("expected_attendance"), "expected_attendance")
     errors += _check_tags(values.get("tags") or [])
     for name in ("co_host_chapter_ids", "organisations"):
         errors += _too_many(values.get(name) or [], name, LIST_LIMITS[name])
@@ -230,14 +235,14 @@ def _check_state(state: dict[str, Any]) -> list[FieldError]:
     errors = []
     starts, ends = state.get("starts_at"), state.get("ends_at")
     if starts is not None and ends is not None and ends < starts:
-        errors.append(FieldError("endsAt", ErrorCode.INVALID, "Cannot end before it starts"))
+        errors.append(FieldError("ends_at", ErrorCode.INVALID, "Cannot end before it starts"))
     if (
         state.get("mentoring_project_id") is not None
         and state.get("kind") != ActivityKind.MENTORING
     ):
         errors.append(
             FieldError(
-                "mentoringProjectId",
+                "mentoring_project_id",
                 ErrorCode.INVALID,
                 "Only mentoring activities link to a mentoring project",
             )
@@ -246,7 +251,7 @@ def _check_state(state: dict[str, Any]) -> list[FieldError]:
         state.get("co_host_chapter_ids") or []
     ):
         errors.append(
-            FieldError("coHostChapterIds", ErrorCode.INVALID, "The owning chapter hosts already")
+            FieldError("co_host_chapter_ids", ErrorCode.INVALID, "The owning chapter hosts already")
         )
     return errors
 
@@ -279,7 +284,9 @@ def _normalized(values: dict[str, Any]) -> dict[str, Any]:
 # References: one query per kind of object, all missing ids reported at once.
 
 
-async def _missing(session: AsyncSession, model: type, ids: Sequence[uuid.UUID]) -> set[uuid.UUID]:
+async def _missing(
+    session: AsyncSession, model: type[TenantScoped], ids: Sequence[uuid.UUID]
+) -> set[uuid.UUID]:
     if not ids:
         return set()
     found = await session.scalars(select(model.id).where(model.id.in_(set(ids))))
@@ -289,7 +296,9 @@ async def _missing(session: AsyncSession, model: type, ids: Sequence[uuid.UUID])
 async def _check_references(session: AsyncSession, values: dict[str, Any]) -> None:
     errors: list[FieldError] = []
 
-    async def check(model: type, what: str, pairs: list[tuple[str, uuid.UUID]]) -> None:
+    async def check(
+        model: type[TenantScoped], what: str, pairs: list[tuple[str, uuid.UUID]]
+    ) -> None:
         missing = await _missing(session, model, [object_id for _, object_id in pairs])
         errors.extend(
             FieldError(field, ErrorCode.NOT_FOUND, f"{what} not found")
@@ -298,23 +307,25 @@ async def _check_references(session: AsyncSession, values: dict[str, Any]) -> No
         )
 
     if values.get("committee_id") is not None:
-        await check(Committee, "Committee", [("committeeId", values["committee_id"])])
+        await check(Committee, "Committee", [("committee_id", values["committee_id"])])
     if values.get("mentoring_project_id") is not None:
-        project = [("mentoringProjectId", values["mentoring_project_id"])]
+        project = [("mentoring_project_id", values["mentoring_project_id"])]
         await check(MentoringProject, "Mentoring project", project)
     co_hosts = values.get("co_host_chapter_ids") or []
-    await check(Chapter, "Chapter", [(f"coHostChapterIds.{i}", c) for i, c in enumerate(co_hosts)])
+    await check(
+        Chapter, "Chapter", [(f"co_host_chapter_ids.{i}", c) for i, c in enumerate(co_hosts)]
+    )
     organisations = values.get("organisations") or []
     await check(
         Organisation,
         "Organisation",
         [
-            (f"organisations.{i}.organisationId", o.organisation_id)
+            (f"organisations.{i}.organisation_id", o.organisation_id)
             for i, o in enumerate(organisations)
         ],
     )
     people = [
-        (f"participants.{i}.personId", p.person_id)
+        (f"participants.{i}.person_id", p.person_id)
         for i, p in enumerate(values.get("participants") or [])
         if p.person_id is not None
     ]
@@ -340,7 +351,7 @@ async def get_activity(
     interleave)."""
     activity = await get_row(session, Activity, activity_id, "Activity", field, lock=lock)
     organisation_ids: set[uuid.UUID] = set()
-    if principal is not None and principal.partner_organisation_id is not None:
+    if partners.partner_of(principal) is not None:
         organisation_ids = set(
             await session.scalars(
                 select(ActivityOrganisation.organisation_id).where(
@@ -374,9 +385,11 @@ async def may_on(
 
 async def require_on(
     session: AsyncSession, principal: Principal | None, action: Action, activity: Activity
-) -> None:
-    if not await may_on(session, principal, action, activity):
+) -> Principal:
+    """``may_on`` or FORBIDDEN; the caller, who is then known to be there."""
+    if principal is None or not await may_on(session, principal, action, activity):
         raise Forbidden(action.value)
+    return principal
 
 
 def has_ended(activity: Activity, now: datetime) -> bool:
@@ -416,7 +429,8 @@ async def _default_timezone(
 ) -> str:
     if chapter is not None:
         return chapter.timezone
-    return await session.scalar(select(Tenant.timezone).where(Tenant.id == principal.tenant_id))
+    timezone = await session.scalar(select(Tenant.timezone).where(Tenant.id == principal.tenant_id))
+    return timezone or "UTC"
 
 
 def _may_create_somewhere(principal: Principal | None) -> bool:
@@ -437,18 +451,18 @@ async def create_activity(
         if not _may_create_somewhere(principal):
             raise Forbidden(Action.ACTIVITY_CREATE.value)
         raise InvalidInput(
-            FieldError("chapterId", ErrorCode.REQUIRED, "Give the chapter or the committee")
+            FieldError("chapter_id", ErrorCode.REQUIRED, "Give the chapter or the committee")
         )
     chapter = None
     if chapter_id is not None:
         chapter = await session.scalar(select(Chapter).where(Chapter.id == chapter_id))
         if chapter is None:
-            raise NotFound("Chapter", field="chapterId")
-    authz.require(principal, Action.ACTIVITY_CREATE, chapter_id=chapter_id)
+            raise NotFound("Chapter", field="chapter_id")
+    caller = authz.require_caller(principal, Action.ACTIVITY_CREATE, chapter_id=chapter_id)
     for name in ("kind", "title", "starts_at"):
         values.setdefault(name, None)
     if values.get("timezone") is None:
-        values["timezone"] = await _default_timezone(session, principal, chapter)
+        values["timezone"] = await _default_timezone(session, caller, chapter)
     errors = _check_fields(values)
     if errors:
         raise InvalidInput(*errors)
@@ -459,11 +473,11 @@ async def create_activity(
     await _check_references(session, values)
     columns = {k: v for k, v in values.items() if k not in LIST_FIELDS}
     columns.setdefault("tags", [])
-    activity = Activity(status=ActivityStatus.DRAFT, created_by_id=principal.person_id, **columns)
+    activity = Activity(status=ActivityStatus.DRAFT, created_by_id=caller.person_id, **columns)
     session.add(activity)
     await session.flush()  # the rows below reference it
     await _write_lists(session, activity, values, new=True)
-    record_transition(session, activity, activity.status, principal, None, utc_now(), initial=True)
+    record_transition(session, activity, activity.status, caller, None, utc_now(), initial=True)
     await session.flush()
     return activity
 
@@ -534,6 +548,7 @@ async def _write_lists(
 ) -> bool:
     """Replace the given lists; whether any changed."""
     changed = False
+    wanted: list[tuple[Any, ...]]
     if "co_host_chapter_ids" in values:
         wanted = [(chapter_id,) for chapter_id in values["co_host_chapter_ids"]]
         changed |= await _replace_set(
@@ -572,7 +587,15 @@ def link_values(link: LinkEntry) -> dict[str, Any]:
     return {"kind": link.kind, "url": link.url.strip(), "title": _clean(link.title)}
 
 
-async def rows_of(session: AsyncSession, model: type, activity: Activity) -> list[Any]:
+# The rows of an activity's lists.
+ListRow = TypeVar(
+    "ListRow", ActivityCoHost, ActivityOrganisation, ActivityParticipant, ActivityLink
+)
+SetRow = TypeVar("SetRow", ActivityCoHost, ActivityOrganisation)
+OrderedRow = TypeVar("OrderedRow", ActivityParticipant, ActivityLink)
+
+
+async def rows_of(session: AsyncSession, model: type[ListRow], activity: Activity) -> list[ListRow]:
     statement = select(model).where(model.activity_id == activity.id)
     return list(await session.scalars(statement.order_by(model.created_at, model.id)))
 
@@ -580,7 +603,7 @@ async def rows_of(session: AsyncSession, model: type, activity: Activity) -> lis
 async def _replace_set(
     session: AsyncSession,
     activity: Activity,
-    model: type,
+    model: type[SetRow],
     keys: tuple[str, ...],
     wanted: list[tuple[Any, ...]],
     new: bool,
@@ -598,7 +621,11 @@ async def _replace_set(
 
 
 async def _replace_ordered(
-    session: AsyncSession, activity: Activity, model: type, rows: list[dict[str, Any]], new: bool
+    session: AsyncSession,
+    activity: Activity,
+    model: type[OrderedRow],
+    rows: list[dict[str, Any]],
+    new: bool,
 ) -> bool:
     """Replace the whole list, unless it is given unchanged."""
     existing = [] if new else await rows_of(session, model, activity)
@@ -613,7 +640,10 @@ async def _replace_ordered(
 
 
 def append_rows(
-    session: AsyncSession, activity: Activity, model: type, rows: list[dict[str, Any]]
+    session: AsyncSession,
+    activity: Activity,
+    model: type[OrderedRow],
+    rows: list[dict[str, Any]],
 ) -> None:
     """Add rows after the existing ones, in the order given."""
     start = utc_now()

@@ -1,61 +1,49 @@
 from __future__ import annotations
 
-import asyncio
 import uuid
-from collections.abc import Iterable, Sequence
 from datetime import datetime
+from typing import TypeAlias
 
 import strawberry
-from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncSession
 from strawberry import relay
 
-from chapters import authz
 from chapters import models as m
-from chapters.activities import lifecycle, participants, queries, service
-from chapters.activities.lifecycle import Step
-from chapters.activities.loaders import (
-    co_hosts_by_activity,
-    current_recap_by_activity,
-    links_by_activity,
-    organisations_by_activity,
-    overdue_cutoff_by_tenant,
-    participants_by_activity,
-    transitions_by_activity,
-)
+from chapters.activities import lifecycle, participants, queries, recaps
+from chapters.activities.lifecycle import Abilities
+from chapters.activities.queries import HistoryEntry
+from chapters.activities.service import LinkEntry
+from chapters.api.connections import connection
 from chapters.api.errors import UserError
-from chapters.api.ids import global_id
-from chapters.api.loaders import rows_by_id
-from chapters.api.pagination import Ordering, PageArgs, paginate_per_parent
-from chapters.authz import Action
+from chapters.api.ids import LoadedNode, global_id
 from chapters.committees.types import CommitteeType, load_committee
-from chapters.errors import Forbidden
+from chapters.db.pagination import PageArgs
 from chapters.local_chapters.types import ChapterType, load_chapter
 from chapters.models import (
-    ActivityComment,
     ActivityKind,
     ActivityRecapVersion,
     ActivityScheduleChange,
     ActivityStatus,
+    ActivityTransition,
     LinkKind,
     OrganisationRole,
     ParticipantRole,
     ReachUnit,
 )
-from chapters.people.types import PersonType, load_person, parse_uuid
+from chapters.people.types import PersonType, load_person
 from chapters.times import local_iso
 
-ActivityKindType = strawberry.enum(ActivityKind, name="ActivityKind")
-ActivityStatusType = strawberry.enum(ActivityStatus, name="ActivityStatus")
-LinkKindType = strawberry.enum(LinkKind, name="ActivityLinkKind")
-ParticipantRoleType = strawberry.enum(ParticipantRole, name="ActivityParticipantRole")
-OrganisationRoleType = strawberry.enum(OrganisationRole, name="ActivityOrganisationRole")
-ReachUnitType = strawberry.enum(ReachUnit, name="ActivityReachUnit")
-
-# The review thread reads top to bottom, and so do the histories.
-COMMENT_ORDER = Ordering((ActivityComment.created_at, ActivityComment.id))
-RECAP_HISTORY_ORDER = Ordering((ActivityRecapVersion.number, ActivityRecapVersion.id))
-SCHEDULE_ORDER = Ordering((ActivityScheduleChange.occurred_at, ActivityScheduleChange.id))
+strawberry.enum(ActivityKind, name="ActivityKind")
+strawberry.enum(ActivityStatus, name="ActivityStatus")
+strawberry.enum(LinkKind, name="ActivityLinkKind")
+strawberry.enum(ParticipantRole, name="ActivityParticipantRole")
+strawberry.enum(OrganisationRole, name="ActivityOrganisationRole")
+strawberry.enum(ReachUnit, name="ActivityReachUnit")
+ActivityKindType: TypeAlias = ActivityKind
+ActivityStatusType: TypeAlias = ActivityStatus
+LinkKindType: TypeAlias = LinkKind
+ParticipantRoleType: TypeAlias = ParticipantRole
+OrganisationRoleType: TypeAlias = OrganisationRole
+ReachUnitType: TypeAlias = ReachUnit
 
 
 @strawberry.type(name="ActivityLink", description="A recording, slides, an article …")
@@ -65,7 +53,7 @@ class ActivityLinkType:
     title: str | None
 
     @classmethod
-    def from_model(cls, link: m.ActivityLink) -> ActivityLinkType:
+    def from_entry(cls, link: LinkEntry) -> ActivityLinkType:
         return cls(kind=link.kind, url=link.url, title=link.title)
 
 
@@ -104,20 +92,16 @@ class ActivityRecapVersionType:
     published_by_id: strawberry.Private[uuid.UUID | None]
 
     @classmethod
-    def from_model(cls, v: ActivityRecapVersion) -> ActivityRecapVersionType:
+    def from_entry(cls, entry: HistoryEntry[ActivityRecapVersion]) -> ActivityRecapVersionType:
+        v = entry.row
         return cls(
             number=v.number,
             summary=v.summary,
             attendance=v.attendance,
             reach=ActivityReachType.of(v.reach, v.reach_unit),
-            links=[
-                ActivityLinkType(
-                    kind=LinkKind(link["kind"]), url=link["url"], title=link.get("title")
-                )
-                for link in v.links
-            ],
+            links=[ActivityLinkType.from_entry(link) for link in recaps.link_entries(v.links)],
             published_at=v.published_at,
-            note=v.note,
+            note=entry.text,
             published_by_id=v.published_by_id,
         )
 
@@ -126,8 +110,12 @@ class ActivityRecapVersionType:
         return await load_person(info, self.published_by_id)
 
 
+# Strawberry types Connection for Node types; these lists page plain objects, which its
+# runtime (and the schema) accept.
 @strawberry.type(name="ActivityRecapVersionConnection")
-class ActivityRecapVersionConnection(relay.Connection[ActivityRecapVersionType]):
+class ActivityRecapVersionConnection(
+    relay.Connection[ActivityRecapVersionType]  # type: ignore[type-var]
+):
     pass
 
 
@@ -148,14 +136,15 @@ class ActivityScheduleChangeType:
     actor_id: strawberry.Private[uuid.UUID | None]
 
     @classmethod
-    def from_model(cls, change: ActivityScheduleChange) -> ActivityScheduleChangeType:
+    def from_entry(cls, entry: HistoryEntry[ActivityScheduleChange]) -> ActivityScheduleChangeType:
+        change = entry.row
         return cls(
             from_starts_at=change.from_starts_at,
             from_ends_at=change.from_ends_at,
             to_starts_at=change.to_starts_at,
             to_ends_at=change.to_ends_at,
             occurred_at=change.occurred_at,
-            reason=change.reason,
+            reason=entry.text,
             actor_id=change.actor_id,
         )
 
@@ -165,7 +154,9 @@ class ActivityScheduleChangeType:
 
 
 @strawberry.type(name="ActivityScheduleChangeConnection")
-class ActivityScheduleChangeConnection(relay.Connection[ActivityScheduleChangeType]):
+class ActivityScheduleChangeConnection(
+    relay.Connection[ActivityScheduleChangeType]  # type: ignore[type-var]  # see above
+):
     pass
 
 
@@ -226,6 +217,17 @@ class ActivityTransitionType:
     )
     actor_id: strawberry.Private[uuid.UUID | None]
 
+    @classmethod
+    def from_entry(cls, entry: HistoryEntry[ActivityTransition]) -> ActivityTransitionType:
+        step = entry.row
+        return cls(
+            from_status=step.from_status,
+            to_status=step.to_status,
+            occurred_at=step.occurred_at,
+            comment=entry.text,
+            actor_id=step.actor_id,
+        )
+
     @strawberry.field
     async def actor(self, info: strawberry.Info) -> PersonType | None:
         return await load_person(info, self.actor_id)
@@ -253,7 +255,9 @@ class ActivityCommentType:
 
 
 @strawberry.type(name="ActivityCommentConnection")
-class ActivityCommentConnection(relay.Connection[ActivityCommentType]):
+class ActivityCommentConnection(
+    relay.Connection[ActivityCommentType]  # type: ignore[type-var]  # see ActivityRecapVersion…
+):
     pass
 
 
@@ -274,12 +278,25 @@ class ActivityViewerCan:
     reopen: bool = strawberry.field(description="Send it back for changes (accepted, ops).")
     reschedule: bool = strawberry.field(description="Move it to new dates, with a reason.")
 
+    @classmethod
+    def of(cls, can: Abilities) -> ActivityViewerCan:
+        return cls(
+            edit=can.edit,
+            submit=can.submit,
+            review=can.review,
+            cancel=can.cancel,
+            publish_recap=can.publish_recap,
+            comment=can.comment,
+            reopen=can.reopen,
+            reschedule=can.reschedule,
+        )
+
 
 @strawberry.type(
     name="Activity",
     description="An entry of the ledger: a meetup, a talk, an article, a mentoring session …",
 )
-class ActivityType(relay.Node):
+class ActivityType(LoadedNode, relay.Node):
     id: relay.NodeID[str]
     kind: ActivityKindType
     status: ActivityStatusType
@@ -370,15 +387,14 @@ class ActivityType(relay.Node):
 
     @strawberry.field(description="Chapters co-hosting it; they get credit for it too.")
     async def co_hosts(self, info: strawberry.Info) -> list[ChapterType]:
-        chapters = await info.context.loaders.of(co_hosts_by_activity).load(self.row.id)
+        chapters = await queries.co_hosts(info.context, self.row)
         return [ChapterType.from_model(chapter) for chapter in chapters]
 
     @strawberry.field(
         description="By name. A partner's client sees only its own organisation here."
     )
     async def organisations(self, info: strawberry.Info) -> list[ActivityOrganisationType]:
-        principal = info.context.principal
-        rows = await info.context.loaders.of(organisations_by_activity).load(self.row.id)
+        rows = await queries.organisations(info.context, self.row)
         return [
             ActivityOrganisationType(
                 role=link.role,
@@ -386,7 +402,6 @@ class ActivityType(relay.Node):
                 name=name,
             )
             for link, name in rows
-            if not authz.hides_organisation(principal, link.organisation_id)
         ]
 
     @strawberry.field(
@@ -396,70 +411,43 @@ class ActivityType(relay.Node):
         "(Person.publicProfile) and the external ones, nobody else."
     )
     async def participants(self, info: strawberry.Info) -> list[ActivityParticipantType] | None:
-        rows = await info.context.loaders.of(participants_by_activity).load(self.row.id)
-        if not authz.can(info.context.principal, Action.ACTIVITY_READ_PARTICIPANTS):
-            rows = participants.public_part(self.row, rows)
+        rows = await participants.participants_of(info.context, self.row)
         return [ActivityParticipantType.from_model(p, name) for p, name, _ in rows]
 
     @strawberry.field(
         description="Its links in the order they were given, then the current recap's links."
     )
     async def links(self, info: strawberry.Info) -> list[ActivityLinkType]:
-        rows = await info.context.loaders.of(links_by_activity).load(self.row.id)
-        links = [ActivityLinkType.from_model(row) for row in rows]
-        recap = await info.context.loaders.of(current_recap_by_activity).load(self.row.id)
-        if recap is not None:
-            known = {(link.kind, link.url) for link in links}
-            recap_links = ActivityRecapVersionType.from_model(recap).links
-            links += [link for link in recap_links if (link.kind, link.url) not in known]
-        return links
+        links = await recaps.links_of(info.context, self.row)
+        return [ActivityLinkType.from_entry(link) for link in links]
 
     @strawberry.field(description="The current recap: its latest version (null before one).")
     async def recap(self, info: strawberry.Info) -> ActivityRecapVersionType | None:
-        version = await info.context.loaders.of(current_recap_by_activity).load(self.row.id)
-        if version is None:
-            return None
-        recap = ActivityRecapVersionType.from_model(version)
-        if not await may_read_thread_of(info, self.row):
-            recap.note = None
-        return recap
+        recap = await queries.current_recap(info.context, self.row)
+        return None if recap is None else ActivityRecapVersionType.from_entry(recap)
 
     @strawberry.field(description="Every published version of the recap, the first first.")
     async def recap_history(
         self, info: strawberry.Info, first: int | None = None, after: str | None = None
     ) -> ActivityRecapVersionConnection:
         args = PageArgs(first=first, after=after)
-        page = await info.context.loaders.of(recap_history_by_activity, args).load(self.row.id)
-        if not await may_read_thread_of(info, self.row):
-            for edge in page.edges:
-                edge.node.note = None
-        return page
+        page = await queries.recap_history(info.context, self.row, args)
+        return connection(ActivityRecapVersionConnection, page, ActivityRecapVersionType.from_entry)
 
     @strawberry.field(description="Every move to new dates, oldest first.")
     async def schedule_changes(
         self, info: strawberry.Info, first: int | None = None, after: str | None = None
     ) -> ActivityScheduleChangeConnection:
         args = PageArgs(first=first, after=after)
-        page = await info.context.loaders.of(schedule_changes_by_activity, args).load(self.row.id)
-        if not await may_read_thread_of(info, self.row):
-            for edge in page.edges:
-                edge.node.reason = None
-        return page
+        page = await queries.schedule_changes(info.context, self.row, args)
+        return connection(
+            ActivityScheduleChangeConnection, page, ActivityScheduleChangeType.from_entry
+        )
 
     @strawberry.field(description="Every status change, oldest first: who, when, and why.")
     async def transitions(self, info: strawberry.Info) -> list[ActivityTransitionType]:
-        rows = await info.context.loaders.of(transitions_by_activity).load(self.row.id)
-        thread = await may_read_thread_of(info, self.row)
-        return [
-            ActivityTransitionType(
-                from_status=t.from_status,
-                to_status=t.to_status,
-                occurred_at=t.occurred_at,
-                comment=t.comment if thread else None,
-                actor_id=t.actor_id,
-            )
-            for t in rows
-        ]
+        steps = await queries.transitions(info.context, self.row)
+        return [ActivityTransitionType.from_entry(step) for step in steps]
 
     @strawberry.field(
         description="The review thread, oldest first. Null, with a FORBIDDEN error, for callers "
@@ -468,19 +456,16 @@ class ActivityType(relay.Node):
     async def comments(
         self, info: strawberry.Info, first: int | None = None, after: str | None = None
     ) -> ActivityCommentConnection | None:
-        if not await may_read_thread_of(info, self.row):
-            raise Forbidden(Action.ACTIVITY_COMMENT.value)
         args = PageArgs(first=first, after=after)
-        return await info.context.loaders.of(comments_page_by_activity, args).load(self.row.id)
+        page = await queries.comments(info.context, self.row, args)
+        return connection(ActivityCommentConnection, page, ActivityCommentType.from_model)
 
     @strawberry.field(
         description="Ended more than the tenant's recapOverdueDays ago, not cancelled or "
         "draft, and no recap published."
     )
     async def is_recap_overdue(self, info: strawberry.Info) -> bool:
-        ctx = info.context
-        cutoff = await ctx.loaders.of(overdue_cutoff_by_tenant).load(ctx.tenant.id)
-        return queries.is_recap_overdue(self.row, cutoff)
+        return await queries.recap_is_overdue(info.context, self.row)
 
     @strawberry.field
     async def created_by(self, info: strawberry.Info) -> PersonType | None:
@@ -488,24 +473,7 @@ class ActivityType(relay.Node):
 
     @strawberry.field
     async def viewer_can(self, info: strawberry.Info) -> ActivityViewerCan:
-        principal, a, now = info.context.principal, self.row, service.utc_now()
-        co_hosts = await self.co_host_ids(info)
-
-        def allowed(action: Action) -> bool:
-            return authz.can(principal, action, chapter_id=a.chapter_id, co_hosts=co_hosts)
-
-        return ActivityViewerCan(
-            edit=allowed(Action.ACTIVITY_EDIT) and a.status in service.EDITABLE,
-            submit=lifecycle.may_take(principal, a, Step.SUBMIT, now, co_hosts),
-            review=lifecycle.may_take(principal, a, Step.ACCEPT, now, co_hosts),
-            cancel=lifecycle.may_take(principal, a, Step.CANCEL, now, co_hosts),
-            publish_recap=allowed(Action.ACTIVITY_RECAP)
-            and a.status in lifecycle.RECAP_STATUSES
-            and service.has_ended(a, now),
-            comment=allowed(Action.ACTIVITY_COMMENT),
-            reopen=lifecycle.may_take(principal, a, Step.REOPEN, now),
-            reschedule=allowed(Action.ACTIVITY_RESCHEDULE) and a.status != ActivityStatus.CANCELLED,
-        )
+        return ActivityViewerCan.of(await lifecycle.abilities(info.context, self.row))
 
     @strawberry.field(
         description="What keeps the caller from submitting it now: what review needs (where "
@@ -513,23 +481,14 @@ class ActivityType(relay.Node):
         "empty when it can be submitted. Null for callers who may not submit it."
     )
     async def submission_problems(self, info: strawberry.Info) -> list[UserError] | None:
-        co_hosts = await self.co_host_ids(info)
-        action = lifecycle.STEP_ACTIONS[Step.SUBMIT]
-        principal, a = info.context.principal, self.row
-        if not authz.can(principal, action, chapter_id=a.chapter_id, co_hosts=co_hosts):
+        problems = await lifecycle.submission_problems(info.context, self.row)
+        if problems is None:
             return None
-        problems = lifecycle.step_problems(a, Step.SUBMIT, service.utc_now())
         return [UserError.from_field_error(problem) for problem in problems]
 
-    async def co_host_ids(self, info: strawberry.Info) -> frozenset[uuid.UUID]:
-        """The co-hosting chapters, when they can matter to the caller's roles."""
-        return await co_host_ids_of(info, self.row.id)
-
     @classmethod
-    async def resolve_nodes(
-        cls, *, info: strawberry.Info, node_ids: Iterable[str], required: bool = False
-    ) -> list[ActivityType | None]:
-        return list(await asyncio.gather(*(load_activity(info, parse_uuid(i)) for i in node_ids)))
+    async def load(cls, info: strawberry.Info, object_id: uuid.UUID | None) -> ActivityType | None:
+        return await load_activity(info, object_id)
 
 
 @strawberry.type(name="ActivityConnection")
@@ -541,80 +500,5 @@ async def load_activity(
     info: strawberry.Info, activity_id: uuid.UUID | None
 ) -> ActivityType | None:
     """An activity by id, if the caller may read it."""
-    if activity_id is None:
-        return None
-    activity = await info.context.loaders.of(rows_by_id, m.Activity).load(activity_id)
-    if activity is None:
-        return None
-    principal = info.context.principal
-    organisation_ids: set[uuid.UUID] = set()
-    if principal is not None and principal.partner_organisation_id is not None:
-        taking_part = await info.context.loaders.of(organisations_by_activity).load(activity.id)
-        organisation_ids = {link.organisation_id for link, _ in taking_part}
-    co_hosts = await co_host_ids_of(info, activity.id)
-    if not queries.may_read(principal, activity, organisation_ids, co_hosts):
-        return None
-    return ActivityType.from_model(activity)
-
-
-async def co_host_ids_of(info: strawberry.Info, activity_id: uuid.UUID) -> frozenset[uuid.UUID]:
-    """``service.co_hosts_of`` through the request's loader."""
-    if not authz.co_hosts_matter(info.context.principal):
-        return frozenset()
-    chapters = await info.context.loaders.of(co_hosts_by_activity).load(activity_id)
-    return frozenset(chapter.id for chapter in chapters)
-
-
-async def comments_page_by_activity(
-    session: AsyncSession, args: PageArgs, activity_ids: Sequence[uuid.UUID]
-) -> list[ActivityCommentConnection]:
-    return await paginate_per_parent(
-        session,
-        ActivityComment,
-        select(ActivityComment),
-        ActivityComment.activity_id,
-        activity_ids,
-        COMMENT_ORDER,
-        args,
-        ActivityCommentType.from_model,
-        ActivityCommentConnection,
-    )
-
-
-async def may_read_thread_of(info: strawberry.Info, activity: m.Activity) -> bool:
-    """Whether the caller reads the activity's review thread (its owning and co-hosting
-    chapters decide)."""
-    co_hosts = await co_host_ids_of(info, activity.id)
-    return queries.may_read_thread(info.context.principal, activity, co_hosts)
-
-
-async def recap_history_by_activity(
-    session: AsyncSession, args: PageArgs, activity_ids: Sequence[uuid.UUID]
-) -> list[ActivityRecapVersionConnection]:
-    return await paginate_per_parent(
-        session,
-        ActivityRecapVersion,
-        select(ActivityRecapVersion),
-        ActivityRecapVersion.activity_id,
-        activity_ids,
-        RECAP_HISTORY_ORDER,
-        args,
-        ActivityRecapVersionType.from_model,
-        ActivityRecapVersionConnection,
-    )
-
-
-async def schedule_changes_by_activity(
-    session: AsyncSession, args: PageArgs, activity_ids: Sequence[uuid.UUID]
-) -> list[ActivityScheduleChangeConnection]:
-    return await paginate_per_parent(
-        session,
-        ActivityScheduleChange,
-        select(ActivityScheduleChange),
-        ActivityScheduleChange.activity_id,
-        activity_ids,
-        SCHEDULE_ORDER,
-        args,
-        ActivityScheduleChangeType.from_model,
-        ActivityScheduleChangeConnection,
-    )
+    activity = await queries.activity(info.context, activity_id)
+    return None if activity is None else ActivityType.from_model(activity)

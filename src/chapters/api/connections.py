@@ -15,7 +15,10 @@ C = TypeVar("C", bound=relay.Connection[Any])
 
 def connection(connection_type: type[C], page: Page[Any], to_node: Callable[[Any], N]) -> C:
     """``page`` as a ``connection_type``, each row shown through ``to_node``."""
-    edges = [relay.Edge(cursor=cursor, node=to_node(row)) for cursor, row in page.rows]
+    # The node types of some connections are not relay Nodes (membership periods).
+    edges: list[relay.Edge[Any]] = [
+        relay.Edge(cursor=cursor, node=to_node(row)) for cursor, row in page.rows
+    ]
     return connection_type(
         edges=edges,
         page_info=relay.PageInfo(

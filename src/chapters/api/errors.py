@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from typing import TypeAlias
+
 import strawberry
 from strawberry.utils.str_converters import to_camel_case
 
 from chapters.errors import ErrorCode, FieldError
 
-ErrorCodeType = strawberry.enum(ErrorCode, name="ErrorCode")
+strawberry.enum(ErrorCode, name="ErrorCode")
+ErrorCodeType: TypeAlias = ErrorCode  # the class strawberry.enum registered
 
 
 @strawberry.type(description="A problem with a mutation's input or its permission to run.")

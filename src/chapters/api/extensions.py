@@ -75,6 +75,7 @@ class DocumentLimits(SchemaExtension):
     def on_validate(self) -> Iterator[None]:
         context = self.execution_context
         document = context.graphql_document
+        assert document is not None  # validation comes after parsing
         schema = context.schema._schema
         self.requested_cost = operation_cost(
             document, schema, context.variables, context.operation_name
@@ -111,6 +112,7 @@ def _request_errors(context: ExecutionContext) -> list[GraphQLError]:
     # The name the request gave: Strawberry's ``operation_name`` falls back on the document's
     # first operation, where GraphQL's GetOperation() refuses to guess among several.
     requested = getattr(context, "_provided_operation_name", context.operation_name)
+    assert context.graphql_document is not None  # execution comes after parsing
     operation = get_operation_ast(context.graphql_document, requested)
     if operation is None:  # several operations and no operationName: none can be chosen
         return [GraphQLError("Must provide operation name if query contains multiple operations.")]

@@ -11,10 +11,7 @@ import strawberry
 from strawberry import relay
 
 from chapters.errors import ErrorCode, FieldError, InvalidInput, NotFound
-
-
-def global_id(type_name: str, object_id: uuid.UUID) -> str:
-    return relay.to_base64(type_name, str(object_id))
+from chapters.global_ids import global_id as global_id  # re-exported: the API's name
 
 
 def decode_id(value: str, type_name: str, field: str) -> uuid.UUID:

@@ -20,8 +20,10 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cache, lru_cache
+from typing import Any
 
 from graphql import (
+    ASTValidationRule,
     DocumentNode,
     FieldNode,
     FragmentDefinitionNode,
@@ -247,7 +249,10 @@ def _spread_names(selection_set: SelectionSetNode) -> set[str]:
         for selection in pending.pop().selections:
             if isinstance(selection, FragmentSpreadNode):
                 names.add(selection.name.value)
-            elif selection.selection_set is not None:
+            elif (
+                isinstance(selection, FieldNode | InlineFragmentNode)
+                and selection.selection_set is not None
+            ):
                 pending.append(selection.selection_set)
     return names
 
@@ -261,7 +266,7 @@ def _shape(selection_set: SelectionSetNode, fragment_shapes: Mapping[str, Shape]
             shape = shape.plus(_field_shape(selection, fragment_shapes))
         elif isinstance(selection, InlineFragmentNode):
             shape = shape.plus(_shape(selection.selection_set, fragment_shapes))
-        else:
+        elif isinstance(selection, FragmentSpreadNode):
             shape = shape.plus(fragment_shapes.get(selection.name.value, EMPTY))
     return shape
 
@@ -353,9 +358,9 @@ def operation_cost(
 
 def _variable_values(
     operations: list[OperationDefinitionNode], variables: Mapping[str, object] | None
-) -> dict[str, object]:
+) -> dict[str, Any]:
     """The request's variables, else their defaults in the document."""
-    values: dict[str, object] = {}
+    values: dict[str, Any] = {}
     for operation in operations:
         for definition in operation.variable_definitions or ():
             if definition.default_value is not None:
@@ -367,7 +372,7 @@ def _variable_values(
 
 
 class _CostWalk:
-    def __init__(self, index: SchemaIndex, variables: Mapping[str, object]) -> None:
+    def __init__(self, index: SchemaIndex, variables: dict[str, Any]) -> None:
         self.index = index
         self.variables = variables
         self.fragment_costs: dict[str, int] = {}
@@ -378,17 +383,19 @@ class _CostWalk:
         total = 0
         for selection in selection_set.selections:
             if isinstance(selection, FieldNode):
-                if selection.selection_set is not None:
-                    total += self._field_cost(selection, type_name)
+                total += self._field_cost(selection, type_name)
             elif isinstance(selection, InlineFragmentNode):
                 condition = selection.type_condition
                 inner = condition.name.value if condition else type_name
                 total += self.cost(selection.selection_set, inner)
-            else:
+            elif isinstance(selection, FragmentSpreadNode):
                 total += self.fragment_costs.get(selection.name.value, 0)
         return total
 
     def _field_cost(self, field: FieldNode, type_name: str | None) -> int:
+        """A leaf costs nothing; an object 1, plus what it holds times how many there are."""
+        if field.selection_set is None:
+            return 0
         key = (type_name or "", field.name.value)
         below = self.cost(field.selection_set, self.index.field_types.get(key))
         return 1 + self._multiplier(field, key) * below
@@ -479,6 +486,6 @@ cached_validation = lru_cache(maxsize=1024)(validate_document)
 
 
 @cache
-def validation_rules(introspection: bool) -> tuple[type[ValidationRule], ...]:
-    rules: tuple[type[ValidationRule], ...] = (*specified_rules, StorableStringsRule)
+def validation_rules(introspection: bool) -> tuple[type[ASTValidationRule], ...]:
+    rules: tuple[type[ASTValidationRule], ...] = (*specified_rules, StorableStringsRule)
     return rules if introspection else (*rules, NoIntrospectionRule)

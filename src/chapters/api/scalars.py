@@ -17,6 +17,7 @@ from datetime import UTC, date, datetime
 
 from strawberry.exceptions import StrawberryInputCoercionError
 from strawberry.schema.types.base_scalars import DateDefinition, DateTimeDefinition
+from strawberry.types.scalar import ScalarDefinition
 
 NEEDS_OFFSET = (
     'Value cannot represent a DateTime: "{value}". Add a UTC offset, e.g. "{example}" '
@@ -28,7 +29,9 @@ def parse_datetime(value: object) -> datetime:
     """A DateTime as strawberry reads it, refused without a UTC offset, or when its instant
     in UTC falls outside the years 1 to 9999 (``9999-12-31T23:59:59-14:00``): the database
     driver could not send it."""
-    parsed = DateTimeDefinition.parse_value(value)
+    parse = DateTimeDefinition.parse_value
+    assert parse is not None  # strawberry's DateTime reads ISO 8601
+    parsed: datetime = parse(value)
     if parsed.tzinfo is None or parsed.utcoffset() is None:
         example = parsed.replace(microsecond=0).isoformat() + "+08:00"
         raise StrawberryInputCoercionError(NEEDS_OFFSET.format(value=value, example=example))
@@ -60,4 +63,4 @@ DATE = dataclasses.replace(
     "in the chapter's timezone (see each field).",
 )
 
-SCALAR_OVERRIDES = {datetime: DATETIME, date: DATE}
+SCALAR_OVERRIDES: dict[object, ScalarDefinition] = {datetime: DATETIME, date: DATE}

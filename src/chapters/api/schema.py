@@ -15,7 +15,7 @@ from chapters.api.extensions import build_extensions
 from chapters.api.limits import MAX_PAGE_SIZE
 from chapters.api.scalars import SCALAR_OVERRIDES
 from chapters.audit.schema import AuditQuery
-from chapters.clients.schema import AccessMutation, AccessQuery
+from chapters.clients.schema import ClientMutation, ClientQuery
 from chapters.committees.schema import CommitteeMutation, CommitteeQuery
 from chapters.errors import ErrorCode, FieldError, InvalidInput
 from chapters.local_chapters.schema import ChapterMutation, ChapterQuery
@@ -37,7 +37,7 @@ class Query(
     OrganisationQuery,
     MentoringQuery,
     ActivityQuery,
-    AccessQuery,
+    ClientQuery,
 ):
     @strawberry.field(description="Any object by its global id.")
     async def node(
@@ -78,7 +78,7 @@ class Mutation(
     MentoringMutation,
     ActivityMutation,
     ActivityParticipantMutation,
-    AccessMutation,
+    ClientMutation,
 ):
     pass
 

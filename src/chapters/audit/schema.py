@@ -1,16 +1,27 @@
 from __future__ import annotations
 
+import uuid
 from datetime import datetime
 
 import strawberry
+from strawberry import relay
 
+from chapters.api.connections import connection
 from chapters.api.ids import decode_id
-from chapters.api.pagination import Ordering, PageArgs, paginate
 from chapters.audit import service
 from chapters.audit.types import AuditEntryConnection, AuditEntryType
-from chapters.models import AuditEntry
+from chapters.db.pagination import PageArgs
+from chapters.errors import ErrorCode, FieldError, InvalidInput
 
-NEWEST_FIRST = Ordering((AuditEntry.occurred_at, AuditEntry.id), descending=True)
+
+def decode_object_id(value: str, field: str) -> service.ObjectRef:
+    """The object a global id of any type names. Unlike ``decode_id``, the type is not known
+    in advance: the audit log covers every kind of object."""
+    try:
+        type_name, raw = relay.from_base64(value)
+        return service.ObjectRef(type_name, uuid.UUID(raw))
+    except (ValueError, TypeError):
+        raise InvalidInput(FieldError(field, ErrorCode.INVALID, "Not a valid id")) from None
 
 
 @strawberry.input
@@ -29,9 +40,7 @@ class AuditLogFilter:
 
     def to_service(self) -> service.AuditFilter:
         return service.AuditFilter(
-            object=service.decode_object_id(str(self.object_id), "objectId")
-            if self.object_id
-            else None,
+            object=decode_object_id(str(self.object_id), "objectId") if self.object_id else None,
             actor_id=decode_id(str(self.actor_id), "Person", "actorId") if self.actor_id else None,
             action=self.action,
             occurred_from=self.occurred_from,
@@ -51,13 +60,9 @@ class AuditQuery:
         last: int | None = None,
         before: str | None = None,
     ) -> AuditEntryConnection:
-        ctx = info.context
-        statement = service.audit_query(ctx.principal, (filter or AuditLogFilter()).to_service())
-        return await paginate(
-            ctx.session,
-            statement,
-            NEWEST_FIRST,
+        page = await service.audit_log(
+            info.context,
+            (filter or AuditLogFilter()).to_service(),
             PageArgs(first=first, after=after, last=last, before=before),
-            lambda entry: AuditEntryType.from_model(entry, ctx.principal),
-            AuditEntryConnection,
         )
+        return connection(AuditEntryConnection, page, AuditEntryType.from_entry)

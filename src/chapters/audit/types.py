@@ -2,23 +2,17 @@ from __future__ import annotations
 
 import enum
 import uuid
-from collections.abc import Iterable
 from datetime import datetime
-from typing import Any
+from typing import Any, Self, TypeAlias
 
 import strawberry
 from strawberry import relay
 from strawberry.scalars import JSON
 from strawberry.utils.str_converters import to_camel_case
 
-from chapters import authz
-from chapters import models as m
-from chapters.api.ids import global_id
-from chapters.api.loaders import rows_by_id
-from chapters.audit.visibility import visible_fields
-from chapters.auth.principal import Principal
-from chapters.authz import Action
-from chapters.people.types import PersonType, load_person, parse_uuid
+from chapters.api.ids import LoadedNode, global_id
+from chapters.audit import service
+from chapters.people.types import PersonType, load_person
 
 
 class AuditOperation(enum.StrEnum):
@@ -27,7 +21,8 @@ class AuditOperation(enum.StrEnum):
     DELETE = "delete"
 
 
-AuditOperationType = strawberry.enum(AuditOperation, name="AuditOperation")
+strawberry.enum(AuditOperation, name="AuditOperation")
+AuditOperationType: TypeAlias = AuditOperation
 
 
 @strawberry.type(name="AuditFieldChange", description="One field's value before and after.")
@@ -41,7 +36,7 @@ class AuditFieldChange:
 
 
 @strawberry.type(name="AuditEntry", description="One write to one object, by whom and when.")
-class AuditEntryType(relay.Node):
+class AuditEntryType(LoadedNode, relay.Node):
     id: relay.NodeID[str]
     occurred_at: datetime = strawberry.field(
         description="When the writing transaction began: the entries of one request share it."
@@ -60,7 +55,9 @@ class AuditEntryType(relay.Node):
     actor_id: strawberry.Private[uuid.UUID | None]
 
     @classmethod
-    def from_model(cls, entry: m.AuditEntry, principal: Principal | None) -> AuditEntryType:
+    def from_entry(cls, shown: service.ShownEntry) -> Self:
+        """An entry as ``service`` shows it to its reader."""
+        entry = shown.entry
         recorded: dict[str, Any] = entry.changes or {}
         return cls(
             id=str(entry.id),
@@ -71,27 +68,20 @@ class AuditEntryType(relay.Node):
             operation=AuditOperation(recorded.get("operation", AuditOperation.UPDATE)),
             changes=[
                 AuditFieldChange(field=to_camel_case(name), before=values[0], after=values[1])
-                for name, values in visible_fields(principal, entry).items()
+                for name, values in shown.fields.items()
             ],
             request_id=entry.request_id,
             actor_id=entry.actor_id,
         )
 
+    @classmethod
+    async def load(cls, info: strawberry.Info, object_id: uuid.UUID | None) -> Self | None:
+        shown = await service.audit_entry(info.context, object_id)
+        return cls.from_entry(shown) if shown else None
+
     @strawberry.field(description="Who acted; null for operator tools or a removed person.")
     async def actor(self, info: strawberry.Info) -> PersonType | None:
         return await load_person(info, self.actor_id)
-
-    @classmethod
-    async def resolve_nodes(
-        cls, *, info: strawberry.Info, node_ids: Iterable[str], required: bool = False
-    ) -> list[AuditEntryType | None]:
-        node_ids = list(node_ids)
-        if not authz.can(info.context.principal, Action.AUDIT_READ):
-            return [None for _ in node_ids]
-        loader = info.context.loaders.of(rows_by_id, m.AuditEntry)
-        entries = await loader.load_many([parse_uuid(node_id) for node_id in node_ids])
-        principal = info.context.principal
-        return [cls.from_model(entry, principal) if entry else None for entry in entries]
 
 
 @strawberry.type(name="AuditEntryConnection")

@@ -52,17 +52,19 @@ def rule_of(column: Column[Any]) -> ColumnRule:
     return ColumnRule(secret=bool(info.get(SECRET)), visible_to=Action[action] if action else None)
 
 
-def marked_columns() -> list[tuple[type, Column[Any], ColumnRule]]:
+def marked_columns() -> list[tuple[type[Base], Column[Any], ColumnRule]]:
     """Every recorded column marked secret or restricted: the model, the column, its rule.
     (The primary key is the entry's object id, shown to every reader of the log.)"""
-    return [
-        (mapper.class_, column, rule)
-        for mapper in Base.registry.mappers
-        for attribute in mapper.column_attrs
-        if attribute.key not in UNRECORDED_FIELDS
-        and not (column := attribute.columns[0]).primary_key
-        and (rule := rule_of(column)).marked
-    ]
+    marked: list[tuple[type[Base], Column[Any], ColumnRule]] = []
+    for mapper in Base.registry.mappers:
+        for attribute in mapper.column_attrs:
+            column = attribute.columns[0]
+            if attribute.key in UNRECORDED_FIELDS or not isinstance(column, Column):
+                continue
+            rule = rule_of(column)
+            if not column.primary_key and rule.marked:
+                marked.append((mapper.class_, column, rule))
+    return marked
 
 
 @functools.cache
@@ -92,24 +94,28 @@ def visible_fields(principal: Principal | None, entry: AuditEntry) -> dict[str, 
     """The entry's recorded fields that ``principal`` may see, secrets masked."""
     fields: dict[str, list[Any]] = (entry.changes or {}).get("fields") or {}
     rules = rules_by_model().get(entry.object_type, {})
-    context = _context(entry, fields)
+    person_id = _named(entry, fields, "Person", "person_id")
+    chapter_id = _named(entry, fields, "Chapter", "chapter_id")
     shown: dict[str, list[Any]] = {}
     for name, values in fields.items():
         rule = rules.get(name, ColumnRule())
-        if rule.visible_to is not None and not authz.can(principal, rule.visible_to, **context):
+        if rule.visible_to is not None and not authz.can(
+            principal, rule.visible_to, person_id=person_id, chapter_id=chapter_id
+        ):
             continue
         shown[name] = [masked(v) for v in values] if rule.secret else values
     return shown
 
 
-def _context(entry: AuditEntry, fields: dict[str, list[Any]]) -> dict[str, uuid.UUID | None]:
-    def named(object_type: str, key: str) -> uuid.UUID | None:
-        if entry.object_type == object_type:
-            return entry.object_id
-        before, after = fields.get(key) or (None, None)
-        try:
-            return uuid.UUID(str(after or before)) if (after or before) else None
-        except ValueError:
-            return None
-
-    return {"person_id": named("Person", "person_id"), "chapter_id": named("Chapter", "chapter_id")}
+def _named(
+    entry: AuditEntry, fields: dict[str, list[Any]], object_type: str, key: str
+) -> uuid.UUID | None:
+    """The person (or chapter) the entry names: its object when it is one, else the id it
+    recorded in ``key``."""
+    if entry.object_type == object_type:
+        return entry.object_id
+    before, after = fields.get(key) or (None, None)
+    try:
+        return uuid.UUID(str(after or before)) if (after or before) else None
+    except ValueError:
+        return None

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from joserfc.jwk import ECKey, KeySet
+from joserfc.jwk import ECKey, KeySet, KeySetSerialization
 
 SIGNING_ALGORITHM = "ES256"
 
@@ -22,14 +22,16 @@ class SigningKeys:
 
     @property
     def kid(self) -> str:
-        return self.signing_key.kid
+        kid = self.signing_key.kid
+        assert kid is not None  # generate_signing_key and _from_private_jwk give it one
+        return kid
 
-    def jwks(self) -> dict[str, Any]:
+    def jwks(self) -> KeySetSerialization:
         return self.public_keys.as_dict(private=False)
 
     def public_key(self, kid: str) -> ECKey | None:
         for key in self.public_keys.keys:
-            if key.kid == kid:
+            if isinstance(key, ECKey) and key.kid == kid:
                 return key
         return None
 
@@ -45,6 +47,7 @@ def generate_signing_key() -> ECKey:
 
 def _from_private_jwk(data: dict[str, Any]) -> SigningKeys:
     key = ECKey.import_key(data)
+    key.ensure_kid()  # a key file without a kid: the RFC 7638 thumbprint, as the public key's
     public = ECKey.import_key(key.as_dict(private=False))
     return SigningKeys(signing_key=key, public_keys=KeySet([public]))
 

@@ -195,6 +195,8 @@ class _TokenServer(AuthorizationServer):
 
 
 class _Request(OAuth2Request):
+    payload: _FormPayload  # set by ``issue_client_token``
+
     @property
     def form(self) -> dict[str, str]:
         # Authlib reads client_secret_post credentials here (its Flask and Django adapters
@@ -220,7 +222,7 @@ def issue_client_token(
     client: ClientSnapshot | None,
     method: str,
     url: str,
-    headers: dict[str, str],
+    headers: Mapping[str, str],
     form: dict[str, list[str]],
     keys: SigningKeys,
     settings: Settings,
@@ -229,7 +231,9 @@ def issue_client_token(
     run it in a worker thread."""
     request = _Request(method, url, headers=headers)
     request.payload = _FormPayload(form)
-    return _TokenServer(client, keys, settings).create_token_response(request)
+    response: tuple[int, Any, list[Any]]
+    response = _TokenServer(client, keys, settings).create_token_response(request)
+    return response
 
 
 class MalformedCredentials(Exception):
@@ -242,6 +246,8 @@ def requested_client_id(headers: Mapping[str, str], form: dict[str, list[str]]) 
     Raises ``MalformedCredentials`` for credentials that cannot be a client's."""
     authorization = headers.get("authorization", "")
     scheme, _, encoded = authorization.partition(" ")
+    client_id: str | None
+    secret: str | None
     if scheme.lower() == "basic":
         client_id, secret = _basic_credentials(encoded.strip())
     else:

@@ -19,16 +19,15 @@ from typing import Any
 from urllib.parse import urlparse
 
 import httpx
-from joserfc import jwt
 from joserfc.errors import JoseError
 from joserfc.jwk import KeySet
 
 from chapters.auth.outbound import RefusedAddress, outbound_client
 from chapters.auth.tokens import (
-    CLOCK_SKEW_SECONDS,
     InvalidToken,
     check_header_parameters,
     protected_header,
+    verified_claims,
 )
 from chapters.settings import Settings
 from chapters.validation import is_storable
@@ -230,18 +229,9 @@ async def verify_external_token(
     key = await cache.key_for(provider.issuer, kid)
     if key is None:
         raise InvalidToken("unknown kid")
-    registry = jwt.JWTClaimsRegistry(
-        leeway=CLOCK_SKEW_SECONDS,
-        iss={"essential": True, "value": provider.issuer},
-        aud={"essential": True, "value": provider.audience},
-        exp={"essential": True},
-        sub={"essential": True},
+    claims = verified_claims(
+        token, key, algorithms, issuer=provider.issuer, audience=provider.audience
     )
-    try:
-        claims = jwt.decode(token, key, algorithms=algorithms).claims
-        registry.validate(claims)
-    except (JoseError, ValueError) as error:
-        raise InvalidToken(f"{type(error).__name__}: {error}") from error
     subject, email = claims["sub"], claims.get(provider.email_claim)
     if not is_storable(subject):
         raise InvalidToken("sub is not a string the database can hold")

@@ -60,7 +60,7 @@ async def checked_addresses(host: str, port: int) -> list[str]:
         infos = await asyncio.get_running_loop().getaddrinfo(host, port, type=socket.SOCK_STREAM)
     except (OSError, ValueError) as error:  # no such name; or one that is no host name
         raise httpcore.ConnectError(f"cannot resolve {host!r}: {error}") from error
-    addresses = list(dict.fromkeys(info[4][0] for info in infos))
+    addresses = list(dict.fromkeys(str(info[4][0]) for info in infos))  # the host, a str
     for text in addresses:
         # An address with a scope (fe80::1%eth0) is link-local anyway.
         reason = refusal_reason(ipaddress.ip_address(text.partition("%")[0]))

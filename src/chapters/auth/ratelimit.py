@@ -95,15 +95,15 @@ class RedisCounter:
     async def blocked_for(self, key: str, max_failures: int) -> float:
         try:
             async with self._redis.pipeline(transaction=True) as pipe:
-                failures, ttl_ms = (
-                    await pipe.get(self._prefix + key).pttl(self._prefix + key).execute()
-                )
+                pipe.get(self._prefix + key)
+                pipe.pttl(self._prefix + key)
+                failures, ttl_ms = await pipe.execute()
         except (RedisError, OSError) as error:
             log.warning("rate limit: Redis unavailable, counting in this process: %s", error)
             return await self._fallback.blocked_for(key, max_failures)
         if failures is None or int(failures) < max_failures or ttl_ms <= 0:
             return 0.0
-        return ttl_ms / 1000
+        return int(ttl_ms) / 1000
 
     async def aclose(self) -> None:
         await self._redis.aclose()

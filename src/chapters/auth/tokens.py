@@ -12,11 +12,14 @@ import base64
 import json
 import time
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from joserfc import jwt
 from joserfc.errors import JoseError
+from joserfc.jwk import KeyFlexible
+from joserfc.jwt import ClaimsOption
 
 from chapters.auth.keys import SIGNING_ALGORITHM, SigningKeys
 from chapters.settings import Settings
@@ -127,6 +130,35 @@ def _check_header(header: dict[str, Any]) -> str:
     return kid
 
 
+def verified_claims(
+    token: str,
+    key: KeyFlexible,
+    algorithms: list[str],
+    *,
+    issuer: str,
+    audience: str,
+    required: Sequence[str] = (),
+) -> dict[str, Any]:
+    """The claims of ``token`` once its signature (by ``key``) and its claims are checked: from
+    ``issuer``, for ``audience``, not expired (``CLOCK_SKEW_SECONDS`` of leeway), with a
+    subject and the ``required`` claims. Anything else raises ``InvalidToken``."""
+    options: dict[str, ClaimsOption] = {
+        "iss": {"essential": True, "value": issuer},
+        "aud": {"essential": True, "value": audience},
+        "exp": {"essential": True},
+        "sub": {"essential": True},
+    }
+    options.update({name: {"essential": True} for name in required})
+    # now (None: the clock's) and leeway by position, so that no option can stand for them
+    registry = jwt.JWTClaimsRegistry(None, CLOCK_SKEW_SECONDS, **options)
+    try:
+        claims = jwt.decode(token, key, algorithms=algorithms).claims
+        registry.validate(claims)
+    except (JoseError, ValueError) as error:
+        raise InvalidToken(f"{type(error).__name__}: {error}") from error
+    return claims
+
+
 def verify_access_token(token: str, keys: SigningKeys, settings: Settings) -> AccessClaims:
     if len(token) > settings.max_token_bytes:
         raise InvalidToken("token too large")
@@ -134,20 +166,14 @@ def verify_access_token(token: str, keys: SigningKeys, settings: Settings) -> Ac
     key = keys.public_key(kid)
     if key is None:
         raise InvalidToken("unknown kid")
-    registry = jwt.JWTClaimsRegistry(
-        leeway=CLOCK_SKEW_SECONDS,
-        iss={"essential": True, "value": settings.jwt_issuer},
-        aud={"essential": True, "value": settings.jwt_audience},
-        exp={"essential": True},
-        sub={"essential": True},
-        tid={"essential": True},
+    claims = verified_claims(
+        token,
+        key,
+        ALLOWED_ALGORITHMS,
+        issuer=settings.jwt_issuer,
+        audience=settings.jwt_audience,
+        required=("tid",),
     )
-    try:
-        decoded = jwt.decode(token, key, algorithms=ALLOWED_ALGORITHMS)
-        registry.validate(decoded.claims)
-    except (JoseError, ValueError) as error:
-        raise InvalidToken(f"{type(error).__name__}: {error}") from error
-    claims = decoded.claims
     try:
         tenant_id = uuid.UUID(str(claims["tid"]))
     except ValueError as error:

@@ -16,6 +16,7 @@ from chapters.authz.policy import (
     linkable_by_verified_email,
     outranks,
     require,
+    require_caller,
     require_power_over,
     roles_of,
 )
@@ -35,6 +36,7 @@ __all__ = [
     "outranks",
     "partner_of",
     "require",
+    "require_caller",
     "require_power_over",
     "roles_of",
 ]

@@ -248,6 +248,22 @@ def require(
         raise Forbidden(action.value)
 
 
+def require_caller(
+    principal: Principal | None,
+    action: Action,
+    *,
+    chapter_id: uuid.UUID | None = None,
+    person_id: uuid.UUID | None = None,
+    co_hosts: Collection[uuid.UUID] = (),
+) -> Principal:
+    """``require`` for an action only a caller can take (all but the ones anyone may take):
+    the caller, who is then known to be there."""
+    require(principal, action, chapter_id=chapter_id, person_id=person_id, co_hosts=co_hosts)
+    if principal is None:
+        raise Forbidden(action.value)
+    return principal
+
+
 # Who outranks whom across the tenant.
 TENANT_RANK: dict[TenantRole | None, int] = {
     None: 0,

@@ -1,16 +1,13 @@
 from __future__ import annotations
 
 import strawberry
-from sqlalchemy import select
 
-from chapters import authz
 from chapters.api.errors import UserError
 from chapters.api.ids import decode_id
 from chapters.api.mutations import mutate
 from chapters.auth.oidc import JwksCache
 from chapters.clients import service
 from chapters.clients.types import ApiClientType, ClientKindType, IdentityProviderType
-from chapters.errors import Forbidden
 from chapters.models import ApiClient, ClientKind, IdentityProvider
 
 
@@ -63,7 +60,8 @@ class IdentityProviderPayload:
 def _provider_keys(info: strawberry.Info) -> JwksCache:
     """The app's key cache of identity providers (what sign-in uses): adding a provider fills
     it, through the same guarded HTTP client."""
-    return info.context.request.app.state.runtime.verifiers.jwks
+    keys: JwksCache = info.context.request.app.state.runtime.verifiers.jwks
+    return keys
 
 
 def _secret_payload(issued: service.IssuedSecret) -> ApiClientSecretPayload:
@@ -93,35 +91,27 @@ def _provider_failed(errors: list[UserError]) -> IdentityProviderPayload:
 
 
 @strawberry.type
-class AccessQuery:
+class ClientQuery:
     @strawberry.field(description="The tenant's API clients (tenant admins).")
     async def api_clients(self, info: strawberry.Info) -> list[ApiClientType]:
-        if not authz.can(info.context.principal, authz.Action.ACCESS_MANAGE):
-            raise Forbidden(authz.Action.ACCESS_MANAGE.value)
-        rows = await info.context.session.scalars(
-            select(ApiClient).order_by(ApiClient.created_at, ApiClient.id)
-        )
-        return [ApiClientType.from_model(row) for row in rows]
+        clients = await service.api_clients(info.context)
+        return [ApiClientType.from_model(client) for client in clients]
 
     @strawberry.field(description="The OpenID Connect issuers this tenant trusts (tenant admins).")
     async def identity_providers(self, info: strawberry.Info) -> list[IdentityProviderType]:
-        if not authz.can(info.context.principal, authz.Action.ACCESS_MANAGE):
-            raise Forbidden(authz.Action.ACCESS_MANAGE.value)
-        rows = await info.context.session.scalars(
-            select(IdentityProvider).order_by(IdentityProvider.issuer)
-        )
-        return [IdentityProviderType.from_model(row) for row in rows]
+        providers = await service.identity_providers(info.context)
+        return [IdentityProviderType.from_model(provider) for provider in providers]
 
 
 @strawberry.type
-class AccessMutation:
+class ClientMutation:
     @strawberry.mutation(description="Create an API client; its secret is returned once.")
     async def api_client_create(
         self, info: strawberry.Info, input: ApiClientCreateInput
     ) -> ApiClientSecretPayload:
         ctx = info.context
 
-        async def work():
+        async def work() -> service.IssuedSecret:
             organisation_id = (
                 decode_id(input.organisation_id, "Organisation", "organisationId")
                 if input.organisation_id
@@ -144,7 +134,7 @@ class AccessMutation:
     ) -> ApiClientSecretPayload:
         ctx = info.context
 
-        async def work():
+        async def work() -> service.IssuedSecret:
             return await service.rotate_secret(
                 ctx.session, ctx.principal, decode_id(id, "ApiClient", "id")
             )
@@ -155,7 +145,7 @@ class AccessMutation:
     async def api_client_revoke(self, info: strawberry.Info, id: strawberry.ID) -> ApiClientPayload:
         ctx = info.context
 
-        async def work():
+        async def work() -> ApiClient:
             return await service.revoke_client(
                 ctx.session, ctx.principal, decode_id(id, "ApiClient", "id")
             )
@@ -168,7 +158,7 @@ class AccessMutation:
     ) -> IdentityProviderPayload:
         ctx = info.context
 
-        async def work():
+        async def work() -> IdentityProvider:
             return await service.add_identity_provider(
                 ctx.session,
                 ctx.principal,
@@ -188,7 +178,7 @@ class AccessMutation:
     ) -> IdentityProviderPayload:
         ctx = info.context
 
-        async def work():
+        async def work() -> IdentityProvider:
             return await service.set_identity_provider_enabled(
                 ctx.session, ctx.principal, decode_id(id, "IdentityProvider", "id"), enabled
             )

@@ -31,6 +31,7 @@ from chapters.auth.oidc import (
 from chapters.auth.principal import Principal
 from chapters.auth.tokens import MAX_ISSUER_LENGTH
 from chapters.authz import Action
+from chapters.db.loaders import Reader
 from chapters.db.session import flush_unique, get_row
 from chapters.errors import ErrorCode, FieldError, InvalidInput, NotFound
 from chapters.models import ApiClient, ClientKind, IdentityProvider, Organisation, Tenant
@@ -69,7 +70,7 @@ async def create_client(
     scopes: list[str],
     organisation_id: uuid.UUID | None,
 ) -> IssuedSecret:
-    authz.require(principal, Action.ACCESS_MANAGE)
+    caller = authz.require_caller(principal, Action.ACCESS_MANAGE)
     errors = required_text(name, "name", 200)
     if errors:
         raise InvalidInput(*errors)
@@ -78,7 +79,7 @@ async def create_client(
         if organisation_id is None:
             raise InvalidInput(
                 FieldError(
-                    "organisationId",
+                    "organisation_id",
                     ErrorCode.REQUIRED,
                     "A partner client belongs to an organisation",
                 )
@@ -86,16 +87,18 @@ async def create_client(
         if not await session.scalar(
             select(Organisation.id).where(Organisation.id == organisation_id)
         ):
-            raise NotFound("Organisation", field="organisationId")
+            raise NotFound("Organisation", field="organisation_id")
     elif organisation_id is not None:
         raise InvalidInput(
             FieldError(
-                "organisationId",
+                "organisation_id",
                 ErrorCode.INVALID,
                 "Only partner clients belong to an organisation",
             )
         )
-    slug = await session.scalar(select(Tenant.slug).where(Tenant.id == principal.tenant_id))
+    slug = await session.scalar(select(Tenant.slug).where(Tenant.id == caller.tenant_id))
+    if slug is None:
+        raise NotFound("Tenant")
     secret = new_client_secret()
     client = ApiClient(
         client_id=new_client_id(slug),
@@ -104,11 +107,20 @@ async def create_client(
         organisation_id=organisation_id,
         scopes=scopes,
         secret_hash=hash_secret(secret),
-        created_by_id=principal.person_id,
+        created_by_id=caller.person_id,
     )
     session.add(client)
     await session.flush()
     return IssuedSecret(client=client, secret=secret)
+
+
+async def api_clients(reader: Reader) -> list[ApiClient]:
+    """The tenant's API clients, oldest first (tenant admins)."""
+    authz.require(reader.principal, Action.ACCESS_MANAGE)
+    rows = await reader.session.scalars(
+        select(ApiClient).order_by(ApiClient.created_at, ApiClient.id)
+    )
+    return list(rows)
 
 
 async def get_client(session: AsyncSession, client_uuid: uuid.UUID) -> ApiClient:
@@ -240,6 +252,13 @@ async def add_identity_provider(
     session.add(provider)
     await flush_unique(session, ISSUER_TAKEN)
     return provider
+
+
+async def identity_providers(reader: Reader) -> list[IdentityProvider]:
+    """The issuers the tenant trusts, by issuer (tenant admins)."""
+    authz.require(reader.principal, Action.ACCESS_MANAGE)
+    rows = await reader.session.scalars(select(IdentityProvider).order_by(IdentityProvider.issuer))
+    return list(rows)
 
 
 async def set_identity_provider_enabled(

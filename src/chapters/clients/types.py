@@ -2,13 +2,16 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
+from typing import Self, TypeAlias
 
 import strawberry
 
 from chapters import models as m
+from chapters.api.ids import global_id
 from chapters.models import ClientKind
 
-ClientKindType = strawberry.enum(ClientKind, name="ApiClientKind")
+strawberry.enum(ClientKind, name="ApiClientKind")
+ClientKindType: TypeAlias = ClientKind
 
 
 @strawberry.type(name="ApiClient", description="An OAuth2 client (client credentials).")
@@ -25,17 +28,15 @@ class ApiClientType:
     uuid: strawberry.Private[uuid.UUID]
 
     @classmethod
-    def from_model(cls, client: m.ApiClient) -> ApiClientType:
-        from chapters.api.ids import global_id
-
+    def from_model(cls, client: m.ApiClient) -> Self:
         return cls(
-            id=global_id("ApiClient", client.id),
+            id=strawberry.ID(global_id("ApiClient", client.id)),
             uuid=client.id,
             client_id=client.client_id,
             name=client.name,
             kind=client.kind,
             scopes=list(client.scopes),
-            organisation_id=global_id("Organisation", client.organisation_id)
+            organisation_id=strawberry.ID(global_id("Organisation", client.organisation_id))
             if client.organisation_id
             else None,
             created_at=client.created_at,
@@ -87,11 +88,9 @@ class IdentityProviderType:
         )
 
     @classmethod
-    def from_model(cls, provider: m.IdentityProvider) -> IdentityProviderType:
-        from chapters.api.ids import global_id
-
+    def from_model(cls, provider: m.IdentityProvider) -> Self:
         return cls(
-            id=global_id("IdentityProvider", provider.id),
+            id=strawberry.ID(global_id("IdentityProvider", provider.id)),
             issuer=provider.issuer,
             audience=provider.audience,
             algorithms=list(provider.algorithms),

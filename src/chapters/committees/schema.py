@@ -5,11 +5,11 @@ from datetime import date
 
 import strawberry
 
+from chapters.api.connections import connection
 from chapters.api.errors import UserError
 from chapters.api.ids import decode_id, global_id
 from chapters.api.mutations import mutate
-from chapters.api.pagination import Ordering, PageArgs, paginate
-from chapters.committees import service
+from chapters.committees import queries, service
 from chapters.committees.types import (
     CommitteeConnection,
     CommitteeKindType,
@@ -17,10 +17,8 @@ from chapters.committees.types import (
     CommitteeType,
     SeatRoleType,
 )
+from chapters.db.pagination import PageArgs
 from chapters.models import Committee, CommitteeSeat, SeatRole
-
-COMMITTEE_ORDER = Ordering((Committee.name, Committee.id))
-
 
 # Ids in inputs are global ids typed as plain ``ID`` (the same in the SDL as ``relay.GlobalID``):
 # strawberry would reject a malformed ``GlobalID`` before the resolver runs, as a top-level error;
@@ -32,8 +30,8 @@ class CommitteeFilter:
     kind: list[CommitteeKindType] | None = None
     text: str | None = strawberry.field(default=None, description="Matches name or description.")
 
-    def to_service(self) -> service.CommitteeFilter:
-        return service.CommitteeFilter(kinds=tuple(self.kind or ()), text=self.text)
+    def to_service(self) -> queries.CommitteeFilter:
+        return queries.CommitteeFilter(kinds=tuple(self.kind or ()), text=self.text)
 
 
 @strawberry.input
@@ -194,16 +192,10 @@ class CommitteeQuery:
         last: int | None = None,
         before: str | None = None,
     ) -> CommitteeConnection:
-        ctx = info.context
         filters = (filter or CommitteeFilter()).to_service()
-        return await paginate(
-            ctx.session,
-            service.committee_query(ctx.principal, filters),
-            COMMITTEE_ORDER,
-            PageArgs(first=first, after=after, last=last, before=before),
-            CommitteeType.from_model,
-            CommitteeConnection,
-        )
+        args = PageArgs(first=first, after=after, last=last, before=before)
+        page = await queries.committees(info.context, filters, args)
+        return connection(CommitteeConnection, page, CommitteeType.from_model)
 
 
 @strawberry.type
@@ -246,8 +238,7 @@ class CommitteeMutation:
             committee_id = decode_id(input.committee_id, "Committee", "committeeId")
             person_id = decode_id(input.person_id, "Person", "personId")
             return await service.add_seat(
-                ctx.session,
-                ctx.principal,
+                ctx,
                 committee_id,
                 person_id,
                 role=SeatRole(input.role),
@@ -268,9 +259,7 @@ class CommitteeMutation:
 
         async def work() -> service.SeatEnd:
             seat_id = decode_id(input.seat_id, "CommitteeSeat", "seatId")
-            return await service.end_seat(
-                ctx.session, ctx.principal, seat_id, ends_on=input.ends_on
-            )
+            return await service.end_seat(ctx, seat_id, ends_on=input.ends_on)
 
         return await mutate(info, work, present=_seat_end_payload, failed=_seat_end_failed)
 
@@ -287,7 +276,7 @@ class CommitteeMutation:
         async def work() -> service.RoleChange:
             seat_id = decode_id(input.seat_id, "CommitteeSeat", "seatId")
             return await service.change_seat_role(
-                ctx.session, ctx.principal, seat_id, SeatRole(input.role), starts_on=input.starts_on
+                ctx, seat_id, SeatRole(input.role), starts_on=input.starts_on
             )
 
         return await mutate(info, work, present=_role_change_payload, failed=_role_change_failed)

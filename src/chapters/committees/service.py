@@ -18,17 +18,19 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, func, or_, select
+from sqlalchemy import ColumnElement, and_, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from chapters import authz
 from chapters.auth.principal import Principal
 from chapters.authz import Action
-from chapters.changes import UNSET, Changes
+from chapters.changes import UNSET, Change, Changes
 from chapters.committees.loaders import today_by_tenant
+from chapters.db.loaders import Reader
 from chapters.db.session import flush_unique, get_row
 from chapters.errors import ErrorCode, FieldError, InvalidInput, NotFound
 from chapters.models import Committee, CommitteeKind, CommitteeSeat, Person, SeatRole
+from chapters.tenancy import bound_tenant
 from chapters.validation import check_date_order, check_length, required_text
 
 NAME_LIMIT = 200
@@ -39,69 +41,22 @@ DESCRIPTION_LIMIT = 5000
 class CommitteeFields(Changes):
     """Committee fields; in updates, UNSET leaves a field as it is and None clears it."""
 
-    name: Any = UNSET
-    kind: Any = UNSET
-    description: Any = UNSET
-
-
-@dataclass(frozen=True)
-class CommitteeFilter:
-    kinds: tuple[CommitteeKind, ...] = ()
-    text: str | None = None
-
-
-@dataclass(frozen=True)
-class SeatFilter:
-    """``held_on`` keeps only the seats held on that day; None keeps every seat."""
-
-    held_on: date | None = None
+    name: Change[str | None] = UNSET
+    kind: Change[CommitteeKind | None] = UNSET
+    description: Change[str | None] = UNSET
 
 
 def is_held_on(starts_on: date, ends_on: date | None, day: date) -> bool:
-    """Whether a term ``[starts_on, ends_on)`` covers ``day`` (``_held_on`` in SQL)."""
+    """Whether a term ``[starts_on, ends_on)`` covers ``day`` (``loaders.held_on`` in SQL)."""
     return starts_on <= day and (ends_on is None or day < ends_on)
 
 
-def _held_on(day: date) -> ColumnElement[bool]:
-    return and_(
-        CommitteeSeat.starts_on <= day,
-        or_(CommitteeSeat.ends_on.is_(None), CommitteeSeat.ends_on > day),
-    )
-
-
-async def tenant_today(session: AsyncSession, tenant_id: uuid.UUID) -> date:
-    """Today's date in the tenant's timezone: the day terms are measured against."""
-    (today,) = await today_by_tenant(session, [tenant_id])
+async def tenant_today(reader: Reader) -> date:
+    """Today's date in the tenant's timezone, the day terms are measured against: by the
+    database clock, loaded once per request."""
+    tenant_id = bound_tenant(reader.session.sync_session)
+    today: date = await reader.loaders.of(today_by_tenant).load(tenant_id)
     return today
-
-
-def committee_query(principal: Principal | None, filters: CommitteeFilter) -> Select:
-    """Committees matching the filters; signed-in people of the tenant may list them."""
-    authz.require(principal, Action.COMMITTEE_READ)
-    conditions: list[ColumnElement[bool]] = []
-    if filters.kinds:
-        conditions.append(Committee.kind.in_(filters.kinds))
-    if filters.text and filters.text.strip():
-        pattern = f"%{_escape_like(filters.text.strip())}%"
-        conditions.append(
-            or_(
-                Committee.name.ilike(pattern, escape="\\"),
-                Committee.description.ilike(pattern, escape="\\"),
-            )
-        )
-    statement = select(Committee)
-    return statement.where(and_(*conditions)) if conditions else statement
-
-
-def seat_query(filters: SeatFilter) -> Select:
-    statement = select(CommitteeSeat)
-    if filters.held_on is not None:
-        statement = statement.where(_held_on(filters.held_on))
-    return statement
-
-
-def _escape_like(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
 def _validate(values: dict[str, Any], *, creating: bool) -> list[FieldError]:
@@ -185,7 +140,7 @@ async def update_committee(
 
 async def _person_exists(session: AsyncSession, person_id: uuid.UUID) -> None:
     if await session.scalar(select(Person.id).where(Person.id == person_id)) is None:
-        raise NotFound("Person", field="personId")
+        raise NotFound("Person", field="person_id")
 
 
 def _overlapping(starts_on: date, ends_on: date | None) -> ColumnElement[bool]:
@@ -224,7 +179,7 @@ async def _check_person_free(
     if clash is not None:
         raise InvalidInput(
             FieldError(
-                "personId",
+                "person_id",
                 ErrorCode.CONFLICT,
                 f"This person already holds a seat on this committee {_term(clash)}",
             )
@@ -277,18 +232,17 @@ async def _check_office_free(
 
 def _check_term(starts_on: date, ends_on: date | None) -> None:
     """A term holds at least one day: the database refuses empty ones (``term_in_order``)."""
-    errors = check_date_order(starts_on, ends_on, "endsOn")
+    errors = check_date_order(starts_on, ends_on, "ends_on")
     if not errors and ends_on == starts_on:
         errors.append(
-            FieldError("endsOn", ErrorCode.INVALID, "A term ends after the day it starts")
+            FieldError("ends_on", ErrorCode.INVALID, "A term ends after the day it starts")
         )
     if errors:
         raise InvalidInput(*errors)
 
 
 async def add_seat(
-    session: AsyncSession,
-    principal: Principal | None,
+    reader: Reader,
     committee_id: uuid.UUID,
     person_id: uuid.UUID,
     *,
@@ -300,10 +254,11 @@ async def add_seat(
     given. Past terms may be recorded too. The committee row is locked for the rest of the
     transaction, so concurrent additions to one committee are checked one after the other.
     """
-    authz.require(principal, Action.COMMITTEE_MANAGE)
-    committee = await get_committee(session, committee_id, "committeeId", lock=True)
+    session = reader.session
+    authz.require(reader.principal, Action.COMMITTEE_MANAGE)
+    committee = await get_committee(session, committee_id, "committee_id", lock=True)
     if starts_on is None:
-        starts_on = await tenant_today(session, principal.tenant_id)
+        starts_on = await tenant_today(reader)
     _check_term(starts_on, ends_on)
     await _person_exists(session, person_id)
     await _check_person_free(session, committee.id, person_id, starts_on, ends_on)
@@ -321,7 +276,7 @@ async def add_seat(
 
 
 async def get_seat(
-    session: AsyncSession, seat_id: uuid.UUID, field: str = "seatId"
+    session: AsyncSession, seat_id: uuid.UUID, field: str = "seat_id"
 ) -> CommitteeSeat:
     return await get_row(session, CommitteeSeat, seat_id, "Committee seat", field)
 
@@ -329,13 +284,15 @@ async def get_seat(
 async def _get_seat_locked(session: AsyncSession, seat_id: uuid.UUID) -> CommitteeSeat:
     """The seat, with its committee's row locked: writes to one committee's seats queue up."""
     seat = await get_seat(session, seat_id)
-    await get_committee(session, seat.committee_id, "seatId", lock=True)
+    await get_committee(session, seat.committee_id, "seat_id", lock=True)
     # Read again: a writer we waited for may have ended or removed the seat meanwhile.
     fresh = select(CommitteeSeat).where(CommitteeSeat.id == seat_id)
-    seat = await session.scalar(fresh.execution_options(populate_existing=True))
-    if seat is None:
-        raise NotFound("Committee seat", field="seatId")
-    return seat
+    current: CommitteeSeat | None = await session.scalar(
+        fresh.execution_options(populate_existing=True)
+    )
+    if current is None:
+        raise NotFound("Committee seat", field="seat_id")
+    return current
 
 
 async def _withdraw(session: AsyncSession, seat: CommitteeSeat) -> uuid.UUID:
@@ -354,8 +311,7 @@ class SeatEnd:
 
 
 async def end_seat(
-    session: AsyncSession,
-    principal: Principal | None,
+    reader: Reader,
     seat_id: uuid.UUID,
     *,
     ends_on: date | None = None,
@@ -365,20 +321,21 @@ async def end_seat(
     never held: the seat is withdrawn (deleted), never kept as an empty term. A seat that has
     ended cannot be ended again; a seat with an end date still ahead may be ended earlier, never
     later (a new term is a new seat)."""
-    authz.require(principal, Action.COMMITTEE_MANAGE)
+    session = reader.session
+    authz.require(reader.principal, Action.COMMITTEE_MANAGE)
     seat = await _get_seat_locked(session, seat_id)
-    today = await tenant_today(session, principal.tenant_id)
+    today = await tenant_today(reader)
     if seat.ends_on is not None and seat.ends_on <= today:
         raise InvalidInput(
-            FieldError("seatId", ErrorCode.INVALID, f"This seat already ended on {seat.ends_on}")
+            FieldError("seat_id", ErrorCode.INVALID, f"This seat already ended on {seat.ends_on}")
         )
     if ends_on is None:
         ends_on = max(today, seat.starts_on)
-    errors = check_date_order(seat.starts_on, ends_on, "endsOn")
+    errors = check_date_order(seat.starts_on, ends_on, "ends_on")
     if seat.ends_on is not None and ends_on >= seat.ends_on:
         errors.append(
             FieldError(
-                "endsOn",
+                "ends_on",
                 ErrorCode.INVALID,
                 f"The term already ends on {seat.ends_on}; it can only be ended earlier",
             )
@@ -411,7 +368,7 @@ def _check_role_change(seat: CommitteeSeat, role: SeatRole, starts_on: date) -> 
     if starts_on < seat.starts_on:
         errors.append(
             FieldError(
-                "startsOn",
+                "starts_on",
                 ErrorCode.INVALID,
                 f"The seat starts on {seat.starts_on}; its role can change from then on",
             )
@@ -419,7 +376,7 @@ def _check_role_change(seat: CommitteeSeat, role: SeatRole, starts_on: date) -> 
     elif seat.ends_on is not None and starts_on >= seat.ends_on:
         errors.append(
             FieldError(
-                "startsOn",
+                "starts_on",
                 ErrorCode.INVALID,
                 f"The seat ends on {seat.ends_on}; its role can change only before then",
             )
@@ -428,8 +385,7 @@ def _check_role_change(seat: CommitteeSeat, role: SeatRole, starts_on: date) -> 
 
 
 async def change_seat_role(
-    session: AsyncSession,
-    principal: Principal | None,
+    reader: Reader,
     seat_id: uuid.UUID,
     role: SeatRole,
     *,
@@ -438,10 +394,11 @@ async def change_seat_role(
     """Give a seat's holder another role from ``starts_on`` (default: today, or the seat's
     first day if it has not started): the seat ends that day and a seat with the new role opens,
     up to the same end. Both in one transaction, under the one-holder rule."""
-    authz.require(principal, Action.COMMITTEE_MANAGE)
+    session = reader.session
+    authz.require(reader.principal, Action.COMMITTEE_MANAGE)
     seat = await _get_seat_locked(session, seat_id)
     if starts_on is None:
-        starts_on = max(await tenant_today(session, principal.tenant_id), seat.starts_on)
+        starts_on = max(await tenant_today(reader), seat.starts_on)
     errors = _check_role_change(seat, role, starts_on)
     if errors:
         raise InvalidInput(*errors)

@@ -1,39 +1,34 @@
 from __future__ import annotations
 
-import asyncio
-import uuid
-from collections.abc import Iterable, Sequence
 from datetime import date, datetime
-from typing import Annotated
+from typing import Annotated, TypeAlias
+from uuid import UUID
 
 import strawberry
-from sqlalchemy.ext.asyncio import AsyncSession
 from strawberry import relay
 
-from chapters import authz
 from chapters import models as m
-from chapters.api.loaders import rows_by_id
-from chapters.api.pagination import Ordering, PageArgs, paginate_per_parent
-from chapters.committees import service
-from chapters.committees.loaders import today_by_tenant
-from chapters.models import CommitteeKind, CommitteeSeat, SeatRole
-from chapters.people.types import PersonType, load_person, parse_uuid
+from chapters.api.connections import connection
+from chapters.api.ids import LoadedNode
+from chapters.committees import queries
+from chapters.db.pagination import PageArgs
+from chapters.models import CommitteeKind, SeatRole
+from chapters.people.types import PersonType, load_person
 
-CommitteeKindType = strawberry.enum(CommitteeKind, name="CommitteeKind")
-SeatRoleType = strawberry.enum(SeatRole, name="SeatRole")
-
-# Longest-serving first; the id breaks ties between seats that started the same day.
-SEAT_ORDER = Ordering((CommitteeSeat.starts_on, CommitteeSeat.id))
+strawberry.enum(CommitteeKind, name="CommitteeKind")
+strawberry.enum(SeatRole, name="SeatRole")
+CommitteeKindType: TypeAlias = CommitteeKind
+SeatRoleType: TypeAlias = SeatRole
 
 
 @strawberry.type(name="Committee", description="A committee: the user committee, steering …")
-class CommitteeType(relay.Node):
+class CommitteeType(LoadedNode, relay.Node):
     id: relay.NodeID[str]
     name: str
     kind: CommitteeKindType
     description: str | None
     created_at: datetime
-    uuid: strawberry.Private[uuid.UUID]
+    uuid: strawberry.Private[UUID]
 
     @classmethod
     def from_model(cls, committee: m.Committee) -> CommitteeType:
@@ -64,32 +59,29 @@ class CommitteeType(relay.Node):
         first: int | None = None,
         after: str | None = None,
     ) -> CommitteeSeatConnection:
-        held_on = as_of or (await tenant_today(info) if current else None)
-        filters = service.SeatFilter(held_on=held_on)
         args = PageArgs(first=first, after=after)
-        return await info.context.loaders.of(seats_page_by_committee, filters, args).load(self.uuid)
+        page = await queries.seats(info.context, self.uuid, current=current, as_of=as_of, args=args)
+        return connection(CommitteeSeatConnection, page, CommitteeSeatType.from_model)
 
     @classmethod
-    async def resolve_nodes(
-        cls, *, info: strawberry.Info, node_ids: Iterable[str], required: bool = False
-    ) -> list[CommitteeType | None]:
-        return list(await asyncio.gather(*(load_committee(info, parse_uuid(i)) for i in node_ids)))
+    async def load(cls, info: strawberry.Info, object_id: UUID | None) -> CommitteeType | None:
+        return await load_committee(info, object_id)
 
 
 @strawberry.type(
     name="CommitteeSeat",
     description="A person's seat on a committee for a term [startsOn, endsOn). Ended seats stay.",
 )
-class CommitteeSeatType(relay.Node):
+class CommitteeSeatType(LoadedNode, relay.Node):
     id: relay.NodeID[str]
     role: SeatRoleType
     starts_on: date = strawberry.field(description="The first day the seat is held.")
     ends_on: date | None = strawberry.field(
         description="The first day the seat is no longer held; null while open-ended."
     )
-    uuid: strawberry.Private[uuid.UUID]
-    committee_id: strawberry.Private[uuid.UUID]
-    person_id: strawberry.Private[uuid.UUID]
+    uuid: strawberry.Private[UUID]
+    committee_id: strawberry.Private[UUID]
+    person_id: strawberry.Private[UUID]
 
     @classmethod
     def from_model(cls, seat: m.CommitteeSeat) -> CommitteeSeatType:
@@ -105,7 +97,7 @@ class CommitteeSeatType(relay.Node):
 
     @strawberry.field(description="Whether the seat is held today (in the tenant's timezone).")
     async def is_current(self, info: strawberry.Info) -> bool:
-        return service.is_held_on(self.starts_on, self.ends_on, await tenant_today(info))
+        return await queries.is_held_today(info.context, self.starts_on, self.ends_on)
 
     @strawberry.field
     async def person(self, info: strawberry.Info) -> PersonType | None:
@@ -116,10 +108,8 @@ class CommitteeSeatType(relay.Node):
         return await load_committee(info, self.committee_id)
 
     @classmethod
-    async def resolve_nodes(
-        cls, *, info: strawberry.Info, node_ids: Iterable[str], required: bool = False
-    ) -> list[CommitteeSeatType | None]:
-        return list(await asyncio.gather(*(load_seat(info, parse_uuid(i)) for i in node_ids)))
+    async def load(cls, info: strawberry.Info, object_id: UUID | None) -> CommitteeSeatType | None:
+        return await load_seat(info, object_id)
 
 
 @strawberry.type(name="CommitteeConnection")
@@ -132,47 +122,11 @@ class CommitteeSeatConnection(relay.Connection[CommitteeSeatType]):
     pass
 
 
-def _may_read(info: strawberry.Info) -> bool:
-    return authz.can(info.context.principal, authz.Action.COMMITTEE_READ)
-
-
-async def load_committee(
-    info: strawberry.Info, committee_id: uuid.UUID | None
-) -> CommitteeType | None:
-    """Committees are visible to signed-in people of the tenant."""
-    if committee_id is None or not _may_read(info):
-        return None
-    committee = await info.context.loaders.of(rows_by_id, m.Committee).load(committee_id)
+async def load_committee(info: strawberry.Info, committee_id: UUID | None) -> CommitteeType | None:
+    committee = await queries.committee(info.context, committee_id)
     return CommitteeType.from_model(committee) if committee else None
 
 
-async def load_seat(info: strawberry.Info, seat_id: uuid.UUID | None) -> CommitteeSeatType | None:
-    """Seats are as visible as their committees."""
-    if seat_id is None or not _may_read(info):
-        return None
-    seat = await info.context.loaders.of(rows_by_id, m.CommitteeSeat).load(seat_id)
+async def load_seat(info: strawberry.Info, seat_id: UUID | None) -> CommitteeSeatType | None:
+    seat = await queries.seat(info.context, seat_id)
     return CommitteeSeatType.from_model(seat) if seat else None
-
-
-async def tenant_today(info: strawberry.Info) -> date:
-    """Today in the tenant's timezone, loaded once per request."""
-    return await info.context.loaders.of(today_by_tenant).load(info.context.tenant.id)
-
-
-async def seats_page_by_committee(
-    session: AsyncSession,
-    filters: service.SeatFilter,
-    args: PageArgs,
-    committee_ids: Sequence[uuid.UUID],
-) -> list[CommitteeSeatConnection]:
-    return await paginate_per_parent(
-        session,
-        CommitteeSeat,
-        service.seat_query(filters),
-        CommitteeSeat.committee_id,
-        committee_ids,
-        SEAT_ORDER,
-        args,
-        CommitteeSeatType.from_model,
-        CommitteeSeatConnection,
-    )

@@ -96,6 +96,11 @@ def asyncpg_dsn(url: str) -> str:
     return make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
 
 
+def _database_name(url: str) -> str:
+    """The database ``url`` names; "chapters" when it names none."""
+    return make_url(url).database or "chapters"
+
+
 def _quote_ident(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
@@ -123,10 +128,12 @@ async def _ensure_role(conn: asyncpg.Connection, role: str, password: str | None
 
 async def bootstrap_database(urls: DatabaseUrls, settings: Settings) -> None:
     """Create the owner and app roles and the database (idempotent; needs a superuser URL)."""
-    admin = make_url(urls.admin)
-    database = admin.database or "chapters"
+    database = _database_name(urls.admin)
     server = await asyncpg.connect(asyncpg_dsn(_with_database(urls.admin, "postgres")))
     try:
+        # One bootstrap at a time on a server: PostgreSQL refuses two concurrent changes of one
+        # role ("tuple concurrently updated"), and parallel test workers bootstrap at once.
+        await server.execute("SELECT pg_advisory_lock(hashtext('chapters bootstrap'))")
         await _ensure_role(server, settings.owner_role, settings.owner_role_password)
         await _ensure_role(server, settings.app_role, settings.app_role_password)
         exists = await server.fetchval("SELECT 1 FROM pg_database WHERE datname = $1", database)
@@ -158,7 +165,7 @@ async def bootstrap_database(urls: DatabaseUrls, settings: Settings) -> None:
 
 
 async def drop_database(admin_url: str) -> None:
-    database = make_url(admin_url).database
+    database = _database_name(admin_url)
     server = await asyncpg.connect(asyncpg_dsn(_with_database(admin_url, "postgres")))
     try:
         await server.execute(f"DROP DATABASE IF EXISTS {_quote_ident(database)} WITH (FORCE)")

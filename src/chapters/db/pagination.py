@@ -24,10 +24,12 @@ from typing import Any, Generic, TypeVar
 
 from sqlalchemy import ColumnElement, Select, func, select, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import aliased
+from sqlalchemy.orm import QueryableAttribute, aliased
 
 from chapters.errors import ErrorCode, FieldError, InvalidInput
 
+# A sort or parent column: a model attribute (``Chapter.name``) or a column expression.
+Column = ColumnElement[Any] | QueryableAttribute[Any]
 T = TypeVar("T")
 U = TypeVar("U")
 MAX_PAGE_SIZE = 100
@@ -38,7 +40,7 @@ DEFAULT_PAGE_SIZE = 20
 class Ordering:
     """Sort columns (the model's id last, as the tie-breaker) and one direction for all."""
 
-    columns: tuple[ColumnElement[Any], ...]
+    columns: tuple[Column, ...]
     descending: bool = False
 
     def order_by(self, reverse: bool = False) -> list[ColumnElement[Any]]:
@@ -114,7 +116,7 @@ def _unb64(text: str) -> bytes:
     return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
 
 
-def _list_key(columns: Sequence[ColumnElement[Any]]) -> str:
+def _list_key(columns: Sequence[Column]) -> str:
     return ",".join(str(column) for column in columns)
 
 
@@ -126,7 +128,7 @@ def _encode_value(value: Any) -> Any:
     return value.value if isinstance(value, enum.Enum) else value
 
 
-def _decode_value(raw: Any, column: ColumnElement[Any]) -> Any:
+def _decode_value(raw: Any, column: Column) -> Any:
     """``raw`` as a value of ``column``'s type; ValueError/TypeError when it is not one."""
     expected = column.type.python_type
     if expected is datetime:
@@ -141,13 +143,13 @@ def _decode_value(raw: Any, column: ColumnElement[Any]) -> Any:
     raise TypeError(f"not a {expected.__name__}")
 
 
-def encode_cursor(values: Sequence[Any], columns: Sequence[ColumnElement[Any]]) -> str:
+def encode_cursor(values: Sequence[Any], columns: Sequence[Column]) -> str:
     body = {"k": _list_key(columns), "v": [_encode_value(value) for value in values]}
     payload = _b64(json.dumps(body, separators=(",", ":")).encode())
     return f"{payload}.{_mac(payload)}"
 
 
-def decode_cursor(cursor: str, field: str, columns: Sequence[ColumnElement[Any]]) -> list[Any]:
+def decode_cursor(cursor: str, field: str, columns: Sequence[Column]) -> list[Any]:
     """The sort values in a cursor this service issued for a list of this ordering; anything
     else is INVALID on ``field``."""
     payload, _, mac = cursor.partition(".")
@@ -162,8 +164,15 @@ def decode_cursor(cursor: str, field: str, columns: Sequence[ColumnElement[Any]]
         raise InvalidInput(FieldError(field, ErrorCode.INVALID, "Not a valid cursor")) from error
 
 
+def _attribute(column: Column) -> str:
+    """The attribute of a row that holds ``column``'s value."""
+    if column.key is None:
+        raise ValueError(f"{column} is not a column of a model")
+    return column.key
+
+
 def _sort_values(row: Any, ordering: Ordering) -> list[Any]:
-    return [getattr(row, column.key) for column in ordering.columns]
+    return [getattr(row, _attribute(column)) for column in ordering.columns]
 
 
 @dataclass(frozen=True)
@@ -219,7 +228,7 @@ async def paginate(
 async def paginate_per_parent(
     session: AsyncSession,
     statement: Select,
-    parent_column: ColumnElement[Any],
+    parent_column: Column,
     parent_ids: Sequence[Any],
     ordering: Ordering,
     args: PageArgs,
@@ -240,7 +249,7 @@ async def paginate_per_parent(
         select(row_alias).where(ranked.c.page_rank <= args.size + 1).order_by(ranked.c.page_rank)
     )
     by_parent: dict[Any, list[Any]] = {parent_id: [] for parent_id in parent_ids}
-    parent_key = parent_column.key
+    parent_key = _attribute(parent_column)
     for (row,) in rows:
         by_parent[getattr(row, parent_key)].append(row)
     return [_page(by_parent[parent_id], ordering, args) for parent_id in parent_ids]

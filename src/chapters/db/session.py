@@ -12,7 +12,7 @@ import uuid
 from collections.abc import Callable, Mapping
 from typing import Any, TypeVar
 
-from sqlalchemy import select
+from sqlalchemy import inspect, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
@@ -23,10 +23,11 @@ from sqlalchemy.ext.asyncio import (
 
 from chapters.audit import recorder
 from chapters.errors import FieldError, InvalidInput, NotFound
+from chapters.models.base import Base
 from chapters.settings import Settings
 from chapters.tenancy import TenantSession, tenant_session_info
 
-T = TypeVar("T")
+T = TypeVar("T", bound=Base)
 
 
 def install_audit_hook() -> None:
@@ -117,7 +118,7 @@ async def get_row(
 ) -> T:
     """The row of ``model`` with this id, or ``NotFound`` on ``field``; ``lock`` holds the
     row for the rest of the transaction so that concurrent changes queue up."""
-    statement = select(model).where(model.id == row_id)
+    statement = select(model).where(inspect(model).columns["id"] == row_id)
     row = await session.scalar(statement.with_for_update() if lock else statement)
     if row is None:
         raise NotFound(what, field=field)

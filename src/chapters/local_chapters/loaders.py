@@ -1,4 +1,4 @@
-"""Batch loads for chapters (used through ``ctx.loaders.of(...)``)."""
+"""Batch loads for chapters (used through ``reader.loaders.of(...)``)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,19 @@ from collections.abc import Sequence
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from chapters.models import ChapterStatusChange
+from chapters.db.loaders import grouped
+from chapters.db.pagination import Ordering, Page, PageArgs, paginate_per_parent
+from chapters.models import Chapter, ChapterStatusChange
+
+BY_NAME = Ordering((Chapter.name, Chapter.id))
+
+
+async def children_by_parent(
+    session: AsyncSession, args: PageArgs, parent_ids: Sequence[uuid.UUID]
+) -> list[Page[Chapter]]:
+    return await paginate_per_parent(
+        session, select(Chapter), Chapter.parent_id, parent_ids, BY_NAME, args
+    )
 
 
 async def status_history_by_chapter(
@@ -19,7 +31,4 @@ async def status_history_by_chapter(
         .where(ChapterStatusChange.chapter_id.in_(chapter_ids))
         .order_by(ChapterStatusChange.changed_at, ChapterStatusChange.id)
     )
-    history: dict[uuid.UUID, list[ChapterStatusChange]] = {cid: [] for cid in chapter_ids}
-    for change in rows:
-        history[change.chapter_id].append(change)
-    return [history[chapter_id] for chapter_id in chapter_ids]
+    return grouped(rows, lambda change: change.chapter_id, chapter_ids)

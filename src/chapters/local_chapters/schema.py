@@ -4,15 +4,14 @@ from datetime import date
 
 import strawberry
 
+from chapters.api.connections import connection
 from chapters.api.errors import UserError
 from chapters.api.ids import decode_id
 from chapters.api.mutations import mutate
-from chapters.api.pagination import Ordering, PageArgs, paginate
-from chapters.local_chapters import service
+from chapters.db.pagination import PageArgs
+from chapters.local_chapters import queries, service
 from chapters.local_chapters.types import ChapterConnection, ChapterStatusType, ChapterType
 from chapters.models import Chapter
-
-DIRECTORY_ORDER = Ordering((Chapter.name, Chapter.id))
 
 
 @strawberry.input
@@ -26,8 +25,8 @@ class ChapterFilter:
     committee_id: strawberry.ID | None = None
     text: str | None = strawberry.field(default=None, description="Matches name, city or slug.")
 
-    def to_service(self) -> service.ChapterFilter:
-        return service.ChapterFilter(
+    def to_service(self) -> queries.ChapterFilter:
+        return queries.ChapterFilter(
             statuses=list(self.status or []),
             region=self.region,
             parent_id=decode_id(str(self.parent_id), "Chapter", "parentId")
@@ -132,19 +131,16 @@ class ChapterQuery:
         last: int | None = None,
         before: str | None = None,
     ) -> ChapterConnection:
-        statement = service.directory_query((filter or ChapterFilter()).to_service())
-        return await paginate(
-            info.context.session,
-            statement,
-            DIRECTORY_ORDER,
+        page = await queries.directory(
+            info.context,
+            (filter or ChapterFilter()).to_service(),
             PageArgs(first=first, after=after, last=last, before=before),
-            ChapterType.from_model,
-            ChapterConnection,
         )
+        return connection(ChapterConnection, page, ChapterType.from_model)
 
     @strawberry.field(description="A chapter by its slug, e.g. `hangzhou`.")
     async def chapter(self, info: strawberry.Info, slug: str) -> ChapterType | None:
-        chapter = await service.find_by_slug(info.context.session, slug)
+        chapter = await queries.chapter_by_slug(info.context, slug)
         return ChapterType.from_model(chapter) if chapter else None
 
 

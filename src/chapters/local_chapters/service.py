@@ -5,18 +5,18 @@ from __future__ import annotations
 
 import re
 import uuid
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
 from urllib.parse import urlparse
 
-from sqlalchemy import ColumnElement, Select, and_, func, literal, or_, select
+from sqlalchemy import literal, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from chapters import authz
 from chapters.auth.principal import Principal
 from chapters.authz import Action
-from chapters.changes import UNSET, Changes
+from chapters.changes import UNSET, Change, Changes
 from chapters.db.session import flush_unique, get_row
 from chapters.errors import ErrorCode, FieldError, InvalidInput, NotFound
 from chapters.models import Chapter, ChapterStatus, ChapterStatusChange, Committee, Tenant
@@ -31,27 +31,17 @@ LINK_KINDS = {"website", "email", "wechat", "github", "twitter", "meetup", "slac
 class ChapterFields(Changes):
     """Chapter profile fields; in updates, UNSET leaves a field as it is."""
 
-    name: Any = UNSET
-    slug: Any = UNSET
-    city: Any = UNSET
-    region: Any = UNSET
-    country: Any = UNSET
-    timezone: Any = UNSET
-    description: Any = UNSET
-    founded_on: Any = UNSET
-    contact_links: Any = UNSET
-    parent_id: Any = UNSET
-    committee_id: Any = UNSET
-
-
-@dataclass(frozen=True)
-class ChapterFilter:
-    statuses: list[ChapterStatus] = field(default_factory=list)
-    region: str | None = None
-    parent_id: uuid.UUID | None = None
-    top_level_only: bool = False
-    committee_id: uuid.UUID | None = None
-    text: str | None = None
+    name: Change[str] = UNSET
+    slug: Change[str] = UNSET
+    city: Change[str | None] = UNSET
+    region: Change[str | None] = UNSET
+    country: Change[str | None] = UNSET
+    timezone: Change[str | None] = UNSET
+    description: Change[str | None] = UNSET
+    founded_on: Change[date | None] = UNSET
+    contact_links: Change[list[dict[str, str]] | None] = UNSET
+    parent_id: Change[uuid.UUID | None] = UNSET
+    committee_id: Change[uuid.UUID | None] = UNSET
 
 
 def _validate_links(links: list[dict[str, str]]) -> list[FieldError]:
@@ -108,10 +98,11 @@ async def get_chapter(session: AsyncSession, chapter_id: uuid.UUID, field: str =
 
 async def ancestor_ids(session: AsyncSession, chapter_id: uuid.UUID) -> list[uuid.UUID]:
     """The chapter's ancestors, nearest first (a recursive walk up ``parent_id``)."""
-    up = select(Chapter.parent_id.label("id"), literal(1).label("depth")).where(
-        Chapter.id == chapter_id
+    up = (
+        select(Chapter.parent_id.label("id"), literal(1).label("depth"))
+        .where(Chapter.id == chapter_id)
+        .cte("ancestors", recursive=True)
     )
-    up = up.cte("ancestors", recursive=True)
     step = select(Chapter.parent_id, up.c.depth + 1).join(up, Chapter.id == up.c.id)
     up = up.union_all(step.where(up.c.depth < 1000))
     rows = await session.execute(select(up.c.id).where(up.c.id.is_not(None)).order_by(up.c.depth))
@@ -153,7 +144,7 @@ async def create_chapter(
     at: datetime | None = None,
 ) -> Chapter:
     """A new chapter; ``at`` dates its first status (imports and the demo replay history)."""
-    authz.require(principal, Action.CHAPTER_CREATE)
+    principal = authz.require_caller(principal, Action.CHAPTER_CREATE)
     values = fields.given_to_create()
     errors = _validate(values, creating=True)
     if errors:
@@ -214,7 +205,7 @@ async def change_status(
     at: datetime | None = None,
 ) -> Chapter:
     chapter = await get_chapter(session, chapter_id)
-    authz.require(principal, Action.CHAPTER_CHANGE_STATUS, chapter_id=chapter.id)
+    principal = authz.require_caller(principal, Action.CHAPTER_CHANGE_STATUS, chapter_id=chapter.id)
     errors = required_text(reason, "reason", 2000)
     if status == chapter.status:
         errors.append(FieldError("status", ErrorCode.INVALID, f"The chapter is already {status}"))
@@ -233,36 +224,6 @@ async def change_status(
     chapter.status = status
     await session.flush()
     return chapter
-
-
-def directory_query(filters: ChapterFilter) -> Select:
-    """Chapters matching the filters: the public directory anyone may read."""
-    statement = select(Chapter)
-    conditions: list[ColumnElement[bool]] = []
-    if filters.statuses:
-        conditions.append(Chapter.status.in_(filters.statuses))
-    if filters.region:
-        conditions.append(func.lower(Chapter.region) == filters.region.lower())
-    if filters.parent_id is not None:
-        conditions.append(Chapter.parent_id == filters.parent_id)
-    if filters.top_level_only:
-        conditions.append(Chapter.parent_id.is_(None))
-    if filters.committee_id is not None:
-        conditions.append(Chapter.committee_id == filters.committee_id)
-    if filters.text:
-        pattern = f"%{_escape_like(filters.text.strip())}%"
-        conditions.append(
-            or_(
-                Chapter.name.ilike(pattern, escape="\\"),
-                Chapter.city.ilike(pattern, escape="\\"),
-                Chapter.slug.ilike(pattern, escape="\\"),
-            )
-        )
-    return statement.where(and_(*conditions)) if conditions else statement
-
-
-def _escape_like(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
 async def find_by_slug(session: AsyncSession, slug: str) -> Chapter | None:

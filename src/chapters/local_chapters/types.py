@@ -1,41 +1,34 @@
 from __future__ import annotations
 
-import uuid
-from collections.abc import Sequence
 from datetime import date, datetime
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, TypeAlias
+from uuid import UUID
 
 import strawberry
-from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncSession
 from strawberry import relay
 
-from chapters import authz
 from chapters import models as m
+from chapters.api.connections import connection
 from chapters.api.ids import LoadedNode
-from chapters.api.loaders import rows_by_id
-from chapters.api.pagination import Ordering, PageArgs, paginate_per_parent
-from chapters.authz import Action
-from chapters.errors import Forbidden
-from chapters.local_chapters.loaders import status_history_by_chapter
-from chapters.memberships import service as membership_service
+from chapters.db.pagination import PageArgs
+from chapters.local_chapters import queries
+from chapters.memberships import queries as membership_queries
 from chapters.memberships.types import (
     ChapterMembershipConnection,
+    ChapterMembershipType,
     ChapterRoleType,
     MembershipPeriodConnection,
     MembershipStatusType,
-    history_page_by_chapter,
-    members_page_by_chapter,
-    require_roster,
+    history_connection,
 )
-from chapters.models import Chapter, ChapterStatus, MembershipStatus
+from chapters.models import ChapterStatus, MembershipStatus
 from chapters.people.types import PersonType, load_person
 
 if TYPE_CHECKING:
     from chapters.committees.types import CommitteeType
 
-ChapterStatusType = strawberry.enum(ChapterStatus, name="ChapterStatus")
-CHILD_ORDER = Ordering((Chapter.name, Chapter.id))
+strawberry.enum(ChapterStatus, name="ChapterStatus")
+ChapterStatusType: TypeAlias = ChapterStatus
 
 
 @strawberry.type(description="A way to reach a chapter: website, WeChat account, mailing list …")
@@ -50,7 +43,7 @@ class ChapterStatusChangeType:
     to_status: ChapterStatusType
     reason: str | None
     changed_at: datetime
-    changed_by_id: strawberry.Private[uuid.UUID | None]
+    changed_by_id: strawberry.Private[UUID | None]
 
     @strawberry.field
     async def changed_by(self, info: strawberry.Info) -> PersonType | None:
@@ -72,9 +65,9 @@ class ChapterType(LoadedNode, relay.Node):
     contact_links: list[ContactLink]
     created_at: datetime
     updated_at: datetime
-    uuid: strawberry.Private[uuid.UUID]
-    parent_id: strawberry.Private[uuid.UUID | None]
-    committee_id: strawberry.Private[uuid.UUID | None]
+    uuid: strawberry.Private[UUID]
+    parent_id: strawberry.Private[UUID | None]
+    committee_id: strawberry.Private[UUID | None]
 
     @classmethod
     def from_model(cls, chapter: m.Chapter) -> ChapterType:
@@ -107,8 +100,8 @@ class ChapterType(LoadedNode, relay.Node):
     async def children(
         self, info: strawberry.Info, first: int | None = None, after: str | None = None
     ) -> ChapterConnection:
-        args = PageArgs(first=first, after=after)
-        return await info.context.loaders.of(children_page_by_parent, args).load(self.uuid)
+        page = await queries.children(info.context, self.uuid, PageArgs(first=first, after=after))
+        return connection(ChapterConnection, page, ChapterType.from_model)
 
     @strawberry.field
     async def committee(
@@ -120,7 +113,7 @@ class ChapterType(LoadedNode, relay.Node):
 
     @strawberry.field(description="Every status the chapter has had, oldest first.")
     async def status_history(self, info: strawberry.Info) -> list[ChapterStatusChangeType]:
-        changes = await info.context.loaders.of(status_history_by_chapter).load(self.uuid)
+        changes = await queries.status_history(info.context, self.uuid)
         return [
             ChapterStatusChangeType(
                 from_status=c.from_status,
@@ -144,11 +137,11 @@ class ChapterType(LoadedNode, relay.Node):
         first: int | None = None,
         after: str | None = None,
     ) -> ChapterMembershipConnection | None:
-        require_roster(info, self.uuid)
         statuses = [MembershipStatus.ACTIVE] if status is strawberry.UNSET else (status or [])
-        filters = membership_service.RosterFilter(roles=tuple(role or ()), statuses=tuple(statuses))
+        filters = membership_queries.RosterFilter(roles=tuple(role or ()), statuses=tuple(statuses))
         args = PageArgs(first=first, after=after)
-        return await info.context.loaders.of(members_page_by_chapter, filters, args).load(self.uuid)
+        page = await membership_queries.roster(info.context, self.uuid, filters, args)
+        return connection(ChapterMembershipConnection, page, ChapterMembershipType.from_model)
 
     @strawberry.field(
         description="The membership history: each period of one role and status. Filter by "
@@ -162,11 +155,10 @@ class ChapterType(LoadedNode, relay.Node):
         first: int | None = None,
         after: str | None = None,
     ) -> MembershipPeriodConnection | None:
-        if not authz.can(info.context.principal, Action.CHAPTER_READ_HISTORY, chapter_id=self.uuid):
-            raise Forbidden(Action.CHAPTER_READ_HISTORY.value)
         filters = (filter or MembershipHistoryFilter()).to_service()
         args = PageArgs(first=first, after=after)
-        return await info.context.loaders.of(history_page_by_chapter, filters, args).load(self.uuid)
+        counted = await membership_queries.history(info.context, self.uuid, filters, args)
+        return history_connection(counted)
 
     @strawberry.field(description="The caller's role in this chapter, if an active member.")
     def viewer_role(self, info: strawberry.Info) -> ChapterRoleType | None:
@@ -174,7 +166,7 @@ class ChapterType(LoadedNode, relay.Node):
         return principal.chapter_roles.get(self.uuid) if principal else None
 
     @classmethod
-    async def load(cls, info: strawberry.Info, chapter_id: uuid.UUID | None) -> ChapterType | None:
+    async def load(cls, info: strawberry.Info, chapter_id: UUID | None) -> ChapterType | None:
         return await load_chapter(info, chapter_id)
 
 
@@ -191,8 +183,8 @@ class MembershipHistoryFilter:
     overlapping: TimeRange | None = None
     started_within: TimeRange | None = None
 
-    def to_service(self) -> membership_service.PeriodFilter:
-        return membership_service.PeriodFilter(
+    def to_service(self) -> membership_queries.PeriodFilter:
+        return membership_queries.PeriodFilter(
             roles=tuple(self.role or ()),
             statuses=tuple(self.status or ()),
             overlapping=(self.overlapping.start, self.overlapping.end)
@@ -209,25 +201,6 @@ class ChapterConnection(relay.Connection[ChapterType]):
     pass
 
 
-async def load_chapter(info: strawberry.Info, chapter_id: uuid.UUID | None) -> ChapterType | None:
-    """Chapters are in the public directory: anyone who can reach the tenant may read them."""
-    if chapter_id is None:
-        return None
-    chapter = await info.context.loaders.of(rows_by_id, m.Chapter).load(chapter_id)
+async def load_chapter(info: strawberry.Info, chapter_id: UUID | None) -> ChapterType | None:
+    chapter = await queries.chapter(info.context, chapter_id)
     return ChapterType.from_model(chapter) if chapter else None
-
-
-async def children_page_by_parent(
-    session: AsyncSession, args: PageArgs, parent_ids: Sequence[uuid.UUID]
-) -> list[ChapterConnection]:
-    return await paginate_per_parent(
-        session,
-        Chapter,
-        select(Chapter),
-        Chapter.parent_id,
-        parent_ids,
-        CHILD_ORDER,
-        args,
-        ChapterType.from_model,
-        ChapterConnection,
-    )

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from uuid import UUID
+
 import strawberry
 
 from chapters.api.errors import UserError
@@ -71,7 +73,7 @@ def _failed(errors: list[UserError]) -> ChapterMembershipPayload:
     return ChapterMembershipPayload(membership=None, errors=errors)
 
 
-def _ids(data: MembershipJoinInput | ChapterAppointLeadInput):
+def _ids(data: MembershipJoinInput | ChapterAppointLeadInput) -> tuple[UUID, UUID]:
     return (
         decode_id(str(data.chapter_id), "Chapter", "chapterId"),
         decode_id(str(data.person_id), "Person", "personId"),
@@ -184,7 +186,9 @@ class MembershipMutation:
         return await mutate(info, work, present=_present, failed=_failed)
 
 
-async def _join(info: strawberry.Info, data: MembershipJoinInput, *, invite: bool):
+async def _join(
+    info: strawberry.Info, data: MembershipJoinInput, *, invite: bool
+) -> ChapterMembershipPayload:
     ctx = info.context
 
     async def work() -> ChapterMembership:

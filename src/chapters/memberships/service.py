@@ -5,18 +5,17 @@ closes the membership's open period and opens the next, so the whole history sta
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from sqlalchemy import ColumnElement, Select, and_, or_, select
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from chapters import authz
-from chapters.api.ids import global_id
 from chapters.auth.principal import Principal
 from chapters.authz import Action
 from chapters.db.session import flush_unique
 from chapters.errors import ErrorCode, FieldError, InvalidInput, NotFound
+from chapters.global_ids import global_id
 from chapters.local_chapters.service import get_chapter
 from chapters.models import (
     Chapter,
@@ -439,47 +438,3 @@ async def appoint_lead(
         reason=reason or "appointed lead",
         at=at,
     )
-
-
-@dataclass(frozen=True)
-class RosterFilter:
-    roles: tuple[ChapterRole, ...]
-    statuses: tuple[MembershipStatus, ...]
-
-
-def roster_query(filters: RosterFilter) -> Select:
-    statement = select(ChapterMembership)
-    if filters.roles:
-        statement = statement.where(ChapterMembership.role.in_(filters.roles))
-    if filters.statuses:
-        statement = statement.where(ChapterMembership.status.in_(filters.statuses))
-    return statement
-
-
-@dataclass(frozen=True)
-class PeriodFilter:
-    roles: tuple[ChapterRole, ...]
-    statuses: tuple[MembershipStatus, ...]
-    overlapping: tuple[datetime, datetime] | None = (
-        None  # the period was current at some time in it
-    )
-    started_within: tuple[datetime, datetime] | None = None  # the change happened in it
-
-
-def period_query(filters: PeriodFilter) -> Select:
-    conditions: list[ColumnElement[bool]] = []
-    period = ChapterMembershipPeriod
-    if filters.roles:
-        conditions.append(period.role.in_(filters.roles))
-    if filters.statuses:
-        conditions.append(period.status.in_(filters.statuses))
-    if filters.overlapping is not None:
-        start, end = filters.overlapping
-        conditions.append(period.started_at < end)
-        conditions.append(or_(period.ended_at.is_(None), period.ended_at > start))
-    if filters.started_within is not None:
-        start, end = filters.started_within
-        conditions.append(period.started_at >= start)
-        conditions.append(period.started_at < end)
-    statement = select(period)
-    return statement.where(and_(*conditions)) if conditions else statement

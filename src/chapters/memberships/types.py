@@ -1,48 +1,37 @@
 from __future__ import annotations
 
-import asyncio
-import uuid
-from collections.abc import Iterable, Sequence
 from datetime import datetime
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, TypeAlias
+from uuid import UUID
 
 import strawberry
-from sqlalchemy import func, select
-from sqlalchemy.ext.asyncio import AsyncSession
 from strawberry import relay
 
-from chapters import authz
 from chapters import models as m
-from chapters.api.pagination import Ordering, PageArgs, paginate, paginate_per_parent
-from chapters.authz import Action
-from chapters.errors import Forbidden, NotFound
-from chapters.memberships import service
-from chapters.models import (
-    ChapterMembership,
-    ChapterMembershipPeriod,
-    ChapterRole,
-    MembershipStatus,
-)
+from chapters.api.connections import connection
+from chapters.api.ids import LoadedNode
+from chapters.db.pagination import PageArgs
+from chapters.memberships import queries
+from chapters.models import ChapterRole, MembershipStatus
 from chapters.people.types import PersonType, load_person
 
 if TYPE_CHECKING:
     from chapters.local_chapters.types import ChapterType
 
-ChapterRoleType = strawberry.enum(ChapterRole, name="ChapterRole")
-MembershipStatusType = strawberry.enum(MembershipStatus, name="MembershipStatus")
+strawberry.enum(ChapterRole, name="ChapterRole")
+strawberry.enum(MembershipStatus, name="MembershipStatus")
+ChapterRoleType: TypeAlias = ChapterRole
+MembershipStatusType: TypeAlias = MembershipStatus
 
-ROSTER_ORDER = Ordering((ChapterMembership.created_at, ChapterMembership.id))
-PERIOD_ORDER = Ordering((ChapterMembershipPeriod.started_at, ChapterMembershipPeriod.id))
 
-
-async def _chapter(info: strawberry.Info, chapter_id: uuid.UUID) -> ChapterType | None:
+async def _chapter(info: strawberry.Info, chapter_id: UUID) -> ChapterType | None:
     from chapters.local_chapters.types import load_chapter
 
     return await load_chapter(info, chapter_id)
 
 
 @strawberry.type(name="ChapterMembership", description="A person's place in a chapter.")
-class ChapterMembershipType(relay.Node):
+class ChapterMembershipType(LoadedNode, relay.Node):
     id: relay.NodeID[str]
     role: ChapterRoleType
     status: MembershipStatusType
@@ -62,9 +51,9 @@ class ChapterMembershipType(relay.Node):
         description="The invitation named the person by their email address "
         "(membershipInviteByEmail)."
     )
-    uuid: strawberry.Private[uuid.UUID]
-    chapter_id: strawberry.Private[uuid.UUID]
-    person_id: strawberry.Private[uuid.UUID]
+    uuid: strawberry.Private[UUID]
+    chapter_id: strawberry.Private[UUID]
+    person_id: strawberry.Private[UUID]
 
     @classmethod
     def from_model(cls, membership: m.ChapterMembership) -> ChapterMembershipType:
@@ -95,24 +84,15 @@ class ChapterMembershipType(relay.Node):
     async def history(
         self, info: strawberry.Info, first: int | None = None, after: str | None = None
     ) -> MembershipPeriodConnection:
-        args = PageArgs(first=first, after=after)
-        return await info.context.loaders.of(periods_page_by_membership, args).load(self.uuid)
+        page = await queries.periods(info.context, self.uuid, PageArgs(first=first, after=after))
+        return connection(MembershipPeriodConnection, page, MembershipPeriodType.from_model)
 
     @classmethod
-    async def resolve_nodes(
-        cls, *, info: strawberry.Info, node_ids: Iterable[str], required: bool = False
-    ) -> list[ChapterMembershipType | None]:
-        return list(await asyncio.gather(*(_visible(info, node_id) for node_id in node_ids)))
-
-
-async def _visible(info: strawberry.Info, node_id: str) -> ChapterMembershipType | None:
-    ctx = info.context
-    try:
-        membership_id = uuid.UUID(node_id)
-        membership = await service.get_visible_membership(ctx.session, ctx.principal, membership_id)
-    except (ValueError, NotFound):
-        return None
-    return ChapterMembershipType.from_model(membership)
+    async def load(
+        cls, info: strawberry.Info, membership_id: UUID | None
+    ) -> ChapterMembershipType | None:
+        membership = await queries.membership(info.context, membership_id)
+        return cls.from_model(membership) if membership else None
 
 
 @strawberry.type(name="MembershipPeriod", description="A stretch of time with one role and status.")
@@ -122,9 +102,9 @@ class MembershipPeriodType:
     started_at: datetime
     ended_at: datetime | None = strawberry.field(description="Null while the period is current.")
     reason: str | None
-    person_id: strawberry.Private[uuid.UUID]
-    chapter_id: strawberry.Private[uuid.UUID]
-    changed_by_id: strawberry.Private[uuid.UUID | None]
+    person_id: strawberry.Private[UUID]
+    chapter_id: strawberry.Private[UUID]
+    changed_by_id: strawberry.Private[UUID | None]
 
     @classmethod
     def from_model(cls, period: m.ChapterMembershipPeriod) -> MembershipPeriodType:
@@ -159,104 +139,25 @@ class ChapterMembershipConnection(relay.Connection[ChapterMembershipType]):
     pass
 
 
+# A period is no relay Node (it has no id of its own), which strawberry accepts at run time.
 @strawberry.type(name="MembershipPeriodConnection")
-class MembershipPeriodConnection(relay.Connection[MembershipPeriodType]):
+class MembershipPeriodConnection(relay.Connection[MembershipPeriodType]):  # type: ignore[type-var]
     total_count: int | None = strawberry.field(
         default=None, description="How many periods match the filter (on chapter history)."
     )
 
 
-async def members_page_by_chapter(
-    session: AsyncSession,
-    filters: service.RosterFilter,
-    args: PageArgs,
-    chapter_ids: Sequence[uuid.UUID],
-) -> list[ChapterMembershipConnection]:
-    return await paginate_per_parent(
-        session,
-        ChapterMembership,
-        service.roster_query(filters),
-        ChapterMembership.chapter_id,
-        chapter_ids,
-        ROSTER_ORDER,
-        args,
-        ChapterMembershipType.from_model,
-        ChapterMembershipConnection,
-    )
-
-
-async def periods_page_by_membership(
-    session: AsyncSession, args: PageArgs, membership_ids: Sequence[uuid.UUID]
-) -> list[MembershipPeriodConnection]:
-    return await paginate_per_parent(
-        session,
-        ChapterMembershipPeriod,
-        select(ChapterMembershipPeriod),
-        ChapterMembershipPeriod.membership_id,
-        membership_ids,
-        PERIOD_ORDER,
-        args,
-        MembershipPeriodType.from_model,
-        MembershipPeriodConnection,
-    )
-
-
-async def history_page_by_chapter(
-    session: AsyncSession,
-    filters: service.PeriodFilter,
-    args: PageArgs,
-    chapter_ids: Sequence[uuid.UUID],
-) -> list[MembershipPeriodConnection]:
-    statement = service.period_query(filters)
-    pages = await paginate_per_parent(
-        session,
-        ChapterMembershipPeriod,
-        statement,
-        ChapterMembershipPeriod.chapter_id,
-        chapter_ids,
-        PERIOD_ORDER,
-        args,
-        MembershipPeriodType.from_model,
-        MembershipPeriodConnection,
-    )
-    counted = statement.where(ChapterMembershipPeriod.chapter_id.in_(chapter_ids))
-    counts = await _count_by_chapter(session, counted)
-    for chapter_id, page in zip(chapter_ids, pages, strict=True):
-        page.total_count = counts.get(chapter_id, 0)
-    return pages
-
-
-async def _count_by_chapter(session: AsyncSession, statement) -> dict[uuid.UUID, int]:
-    matching = statement.subquery()
-    rows = await session.execute(
-        select(matching.c.chapter_id, func.count()).group_by(matching.c.chapter_id)
-    )
-    return dict(rows.all())
+def history_connection(counted: queries.HistoryPage) -> MembershipPeriodConnection:
+    """A page of a chapter's membership history (``memberships.queries.history``), with its
+    total count."""
+    history = connection(MembershipPeriodConnection, counted.page, MembershipPeriodType.from_model)
+    history.total_count = counted.total_count
+    return history
 
 
 async def memberships_of_person(
-    info: strawberry.Info, person_id: uuid.UUID, args: PageArgs
+    info: strawberry.Info, person_id: UUID, args: PageArgs
 ) -> ChapterMembershipConnection:
-    """A person's memberships that the caller may see: all of them for staff and the person,
-    else those in chapters whose roster the caller may read."""
-    ctx = info.context
-    statement = select(ChapterMembership).where(ChapterMembership.person_id == person_id)
-    if not (
-        authz.can(ctx.principal, Action.CHAPTER_READ_ROSTER)
-        or authz.can(ctx.principal, Action.MEMBERSHIP_LEAVE, person_id=person_id)
-    ):
-        readable = set(ctx.principal.chapter_roles) if ctx.principal else set()
-        statement = statement.where(ChapterMembership.chapter_id.in_(readable))
-    return await paginate(
-        ctx.session,
-        statement,
-        ROSTER_ORDER,
-        args,
-        ChapterMembershipType.from_model,
-        ChapterMembershipConnection,
-    )
-
-
-def require_roster(info: strawberry.Info, chapter_id: uuid.UUID) -> None:
-    if not authz.can(info.context.principal, Action.CHAPTER_READ_ROSTER, chapter_id=chapter_id):
-        raise Forbidden(Action.CHAPTER_READ_ROSTER.value)
+    """The person's memberships that the caller may see (``memberships.queries``)."""
+    page = await queries.memberships_of_person(info.context, person_id, args)
+    return connection(ChapterMembershipConnection, page, ChapterMembershipType.from_model)

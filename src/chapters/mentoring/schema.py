@@ -5,12 +5,13 @@ from datetime import date
 
 import strawberry
 
+from chapters.api.connections import connection
 from chapters.api.errors import UserError
 from chapters.api.ids import decode_id
 from chapters.api.mutations import mutate
-from chapters.api.pagination import Ordering, PageArgs, paginate
 from chapters.changes import UNSET
-from chapters.mentoring import service
+from chapters.db.pagination import PageArgs
+from chapters.mentoring import queries, service
 from chapters.mentoring.types import (
     MentoringProgramConnection,
     MentoringProgramType,
@@ -18,12 +19,6 @@ from chapters.mentoring.types import (
     MentoringProjectType,
 )
 from chapters.models import MentoringProgram, MentoringProject, ProjectStatus
-
-# Newest year first. One direction for every column keeps the keyset cursor a plain row
-# comparison, so within a year names run from Z to A.
-PROGRAM_ORDER = Ordering(
-    (MentoringProgram.year, MentoringProgram.name, MentoringProgram.id), descending=True
-)
 
 # Ids in inputs are global ids typed as plain ``ID``: ``decode_id`` turns a malformed one into a
 # typed INVALID error on the field, where a ``GlobalID`` would fail the whole request.
@@ -34,8 +29,8 @@ class MentoringProgramFilter:
     year: int | None = None
     text: str | None = strawberry.field(default=None, description="Matches name or description.")
 
-    def to_service(self) -> service.ProgramFilter:
-        return service.ProgramFilter(year=self.year, text=self.text)
+    def to_service(self) -> queries.ProgramFilter:
+        return queries.ProgramFilter(year=self.year, text=self.text)
 
 
 @strawberry.input
@@ -181,16 +176,12 @@ class MentoringQuery:
         last: int | None = None,
         before: str | None = None,
     ) -> MentoringProgramConnection:
-        ctx = info.context
-        filters = (filter or MentoringProgramFilter()).to_service()
-        return await paginate(
-            ctx.session,
-            service.program_query(ctx.principal, filters),
-            PROGRAM_ORDER,
+        page = await queries.programs(
+            info.context,
+            (filter or MentoringProgramFilter()).to_service(),
             PageArgs(first=first, after=after, last=last, before=before),
-            MentoringProgramType.from_model,
-            MentoringProgramConnection,
         )
+        return connection(MentoringProgramConnection, page, MentoringProgramType.from_model)
 
 
 @strawberry.type

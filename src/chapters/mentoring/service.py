@@ -20,13 +20,13 @@ from datetime import date
 from typing import Any, Protocol
 from urllib.parse import urlparse
 
-from sqlalchemy import ColumnElement, Select, and_, or_, select
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from chapters import authz
 from chapters.auth.principal import Principal
 from chapters.authz import Action
-from chapters.changes import UNSET, Changes
+from chapters.changes import UNSET, Change, Changes
 from chapters.db.session import flush_unique, get_row
 from chapters.errors import DomainError, ErrorCode, FieldError, InvalidInput, NotFound
 from chapters.models import (
@@ -99,66 +99,23 @@ def phase_on(program: Schedule, today: date) -> Phase:
 class ProgramFields(Changes):
     """Program fields; in updates, UNSET leaves a field as it is and None clears it."""
 
-    name: Any = UNSET
-    year: Any = UNSET
-    description: Any = UNSET
-    applications_open_on: Any = UNSET
-    applications_close_on: Any = UNSET
-    coding_starts_on: Any = UNSET
-    coding_ends_on: Any = UNSET
+    name: Change[str | None] = UNSET
+    year: Change[int | None] = UNSET
+    description: Change[str | None] = UNSET
+    applications_open_on: Change[date | None] = UNSET
+    applications_close_on: Change[date | None] = UNSET
+    coding_starts_on: Change[date | None] = UNSET
+    coding_ends_on: Change[date | None] = UNSET
 
 
 @dataclass(frozen=True, kw_only=True)
 class ProjectFields(Changes):
     """Project fields; in updates, UNSET leaves a field as it is and None clears it."""
 
-    title: Any = UNSET
-    repository_url: Any = UNSET
-    outcome: Any = UNSET
-    chapter_id: Any = UNSET
-
-
-@dataclass(frozen=True)
-class ProgramFilter:
-    year: int | None = None
-    text: str | None = None
-
-
-@dataclass(frozen=True)
-class ProjectFilter:
-    statuses: tuple[ProjectStatus, ...] = ()
-    chapter_id: uuid.UUID | None = None
-
-
-def program_query(principal: Principal | None, filters: ProgramFilter) -> Select:
-    """Programs matching the filters; signed-in people of the tenant may list them."""
-    authz.require(principal, Action.PROGRAM_READ)
-    conditions: list[ColumnElement[bool]] = []
-    if filters.year is not None:
-        conditions.append(MentoringProgram.year == filters.year)
-    if filters.text and filters.text.strip():
-        pattern = f"%{_escape_like(filters.text.strip())}%"
-        conditions.append(
-            or_(
-                MentoringProgram.name.ilike(pattern, escape="\\"),
-                MentoringProgram.description.ilike(pattern, escape="\\"),
-            )
-        )
-    statement = select(MentoringProgram)
-    return statement.where(and_(*conditions)) if conditions else statement
-
-
-def project_query(filters: ProjectFilter) -> Select:
-    statement = select(MentoringProject)
-    if filters.statuses:
-        statement = statement.where(MentoringProject.status.in_(filters.statuses))
-    if filters.chapter_id is not None:
-        statement = statement.where(MentoringProject.chapter_id == filters.chapter_id)
-    return statement
-
-
-def _escape_like(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    title: Change[str | None] = UNSET
+    repository_url: Change[str | None] = UNSET
+    outcome: Change[str | None] = UNSET
+    chapter_id: Change[uuid.UUID | None] = UNSET
 
 
 # Programs
@@ -264,11 +221,11 @@ def _check_url(url: str | None) -> list[FieldError]:
         return []  # no repository (yet)
     if len(url) > URL_LIMIT:
         return [
-            FieldError("repositoryUrl", ErrorCode.TOO_LONG, f"URL is over {URL_LIMIT} characters")
+            FieldError("repository_url", ErrorCode.TOO_LONG, f"URL is over {URL_LIMIT} characters")
         ]
     parsed = urlparse(url)
     if parsed.scheme not in {"http", "https"} or not parsed.netloc or any(c.isspace() for c in url):
-        return [FieldError("repositoryUrl", ErrorCode.INVALID, "Use an http or https URL")]
+        return [FieldError("repository_url", ErrorCode.INVALID, "Use an http or https URL")]
     return []
 
 
@@ -298,12 +255,12 @@ def _unique(ids: Sequence[uuid.UUID]) -> list[uuid.UUID]:
 def _check_people(mentor_ids: list[uuid.UUID], mentee_ids: list[uuid.UUID]) -> list[FieldError]:
     errors = [
         FieldError(field, ErrorCode.INVALID, f"At most {MAX_PEOPLE} people")
-        for field, ids in (("mentorIds", mentor_ids), ("menteeIds", mentee_ids))
+        for field, ids in (("mentor_ids", mentor_ids), ("mentee_ids", mentee_ids))
         if len(ids) > MAX_PEOPLE
     ]
     if set(mentor_ids) & set(mentee_ids):
         errors.append(
-            FieldError("menteeIds", ErrorCode.INVALID, "A person cannot be both mentor and mentee")
+            FieldError("mentee_ids", ErrorCode.INVALID, "A person cannot be both mentor and mentee")
         )
     return errors
 
@@ -318,7 +275,7 @@ async def _people_exist(session: AsyncSession, ids: list[uuid.UUID], field: str)
 
 async def _chapter_exists(session: AsyncSession, chapter_id: uuid.UUID) -> None:
     if await session.scalar(select(Chapter.id).where(Chapter.id == chapter_id)) is None:
-        raise NotFound("Chapter", field="chapterId")
+        raise NotFound("Chapter", field="chapter_id")
 
 
 async def get_project(
@@ -370,8 +327,8 @@ async def _checked_people(
     errors = _check_people(mentors, mentees)
     if errors:
         raise InvalidInput(*errors)
-    await _people_exist(session, mentors, "mentorIds")
-    await _people_exist(session, mentees, "menteeIds")
+    await _people_exist(session, mentors, "mentor_ids")
+    await _people_exist(session, mentees, "mentee_ids")
     return mentors, mentees
 
 
@@ -392,7 +349,7 @@ async def create_project(
     errors = _validate_project(values, creating=True)
     if errors:
         raise InvalidInput(*errors)
-    await get_program(session, program_id, "programId")
+    await get_program(session, program_id, "program_id")
     if chapter_id is not None:
         await _chapter_exists(session, chapter_id)
     mentors, mentees = await _checked_people(session, mentor_ids, mentee_ids)
@@ -412,7 +369,7 @@ async def _check_move(
     if not authz.can(principal, Action.PROGRAM_MANAGE):
         raise DomainError(
             FieldError(
-                "chapterId",
+                "chapter_id",
                 ErrorCode.FORBIDDEN,
                 "Only central ops and admins move a project to another chapter",
             )
@@ -459,7 +416,7 @@ async def set_status(
     project_id: uuid.UUID,
     status: ProjectStatus,
     *,
-    outcome: Any = UNSET,
+    outcome: Change[str | None] = UNSET,
 ) -> MentoringProject:
     """Move a project one step along its life; an outcome given here is recorded with it."""
     project = await _managed_project(session, principal, project_id)

@@ -1,32 +1,30 @@
 from __future__ import annotations
 
 import asyncio
-import uuid
-from collections.abc import Iterable, Sequence
 from datetime import UTC, date, datetime
+from typing import Self, TypeAlias
+from uuid import UUID
 
 import strawberry
-from sqlalchemy.ext.asyncio import AsyncSession
 from strawberry import relay
 
-from chapters import authz
 from chapters import models as m
-from chapters.api.ids import decode_id
-from chapters.api.loaders import rows_by_id
-from chapters.api.pagination import Ordering, PageArgs, paginate_per_parent
+from chapters.api.connections import connection
+from chapters.api.ids import LoadedNode, decode_id
+from chapters.db.pagination import PageArgs
 from chapters.local_chapters.types import ChapterType, load_chapter
-from chapters.mentoring import service
-from chapters.mentoring.loaders import people_by_project
-from chapters.models import MentoringProject, ProjectRole, ProjectStatus
-from chapters.people.types import PersonType, load_person, parse_uuid
+from chapters.mentoring import queries, service
+from chapters.models import ProjectRole, ProjectStatus
+from chapters.people.types import PersonType, load_person
 
-MentoringProjectStatusType = strawberry.enum(
+strawberry.enum(
     ProjectStatus,
     name="MentoringProjectStatus",
     description="PROPOSED → ACCEPTED → IN_PROGRESS → COMPLETED; any step before the end may "
     "become FAILED instead. COMPLETED and FAILED are final.",
 )
-MentoringProgramPhaseType = strawberry.enum(
+MentoringProjectStatusType: TypeAlias = ProjectStatus
+strawberry.enum(
     service.Phase,
     name="MentoringProgramPhase",
     description="Where a program stands today (UTC): the latest milestone reached. "
@@ -35,9 +33,7 @@ MentoringProgramPhaseType = strawberry.enum(
     "first through the last coding day; FINISHED after it. A missing date is a milestone not "
     "reached, except that a program without a coding end date is FINISHED once its year is over.",
 )
-
-# Projects by title; the id breaks ties.
-PROJECT_ORDER = Ordering((MentoringProject.title, MentoringProject.id))
+MentoringProgramPhaseType: TypeAlias = service.Phase
 
 
 def today_utc() -> date:
@@ -51,11 +47,11 @@ class MentoringProjectFilter:
         default=None, description="Only the projects of this chapter."
     )
 
-    def to_service(self) -> service.ProjectFilter:
+    def to_service(self) -> queries.ProjectFilter:
         chapter_id = (
             decode_id(str(self.chapter_id), "Chapter", "chapterId") if self.chapter_id else None
         )
-        return service.ProjectFilter(statuses=tuple(self.status or ()), chapter_id=chapter_id)
+        return queries.ProjectFilter(statuses=tuple(self.status or ()), chapter_id=chapter_id)
 
 
 @strawberry.type(
@@ -63,7 +59,7 @@ class MentoringProjectFilter:
     description="A mentoring program, such as a yearly student open-source program. Dates are "
     "inclusive days.",
 )
-class MentoringProgramType(relay.Node):
+class MentoringProgramType(LoadedNode, relay.Node):
     id: relay.NodeID[str]
     name: str
     year: int
@@ -76,10 +72,10 @@ class MentoringProgramType(relay.Node):
     coding_ends_on: date | None = strawberry.field(description="The last day of coding.")
     created_at: datetime
     updated_at: datetime
-    uuid: strawberry.Private[uuid.UUID]
+    uuid: strawberry.Private[UUID]
 
     @classmethod
-    def from_model(cls, program: m.MentoringProgram) -> MentoringProgramType:
+    def from_model(cls, program: m.MentoringProgram) -> Self:
         return cls(
             id=str(program.id),
             uuid=program.id,
@@ -94,6 +90,11 @@ class MentoringProgramType(relay.Node):
             updated_at=program.updated_at,
         )
 
+    @classmethod
+    async def load(cls, info: strawberry.Info, object_id: UUID | None) -> Self | None:
+        program = await queries.program(info.context, object_id)
+        return cls.from_model(program) if program else None
+
     @strawberry.field(description="Where the program stands today (UTC).")
     def phase(self) -> MentoringProgramPhaseType:
         return service.phase_on(self, today_utc())
@@ -107,20 +108,14 @@ class MentoringProgramType(relay.Node):
         after: str | None = None,
     ) -> MentoringProjectConnection:
         filters = (filter or MentoringProjectFilter()).to_service()
-        args = PageArgs(first=first, after=after)
-        return await info.context.loaders.of(projects_page_by_program, filters, args).load(
-            self.uuid
+        page = await queries.program_projects(
+            info.context, self.uuid, filters, PageArgs(first=first, after=after)
         )
-
-    @classmethod
-    async def resolve_nodes(
-        cls, *, info: strawberry.Info, node_ids: Iterable[str], required: bool = False
-    ) -> list[MentoringProgramType | None]:
-        return list(await asyncio.gather(*(load_program(info, parse_uuid(i)) for i in node_ids)))
+        return connection(MentoringProjectConnection, page, MentoringProjectType.from_model)
 
 
 @strawberry.type(name="MentoringProject", description="A project of a mentoring program.")
-class MentoringProjectType(relay.Node):
+class MentoringProjectType(LoadedNode, relay.Node):
     id: relay.NodeID[str]
     title: str
     repository_url: str | None
@@ -130,12 +125,12 @@ class MentoringProjectType(relay.Node):
     )
     created_at: datetime
     updated_at: datetime
-    uuid: strawberry.Private[uuid.UUID]
-    program_id: strawberry.Private[uuid.UUID]
-    chapter_id: strawberry.Private[uuid.UUID | None]
+    uuid: strawberry.Private[UUID]
+    program_id: strawberry.Private[UUID]
+    chapter_id: strawberry.Private[UUID | None]
 
     @classmethod
-    def from_model(cls, project: m.MentoringProject) -> MentoringProjectType:
+    def from_model(cls, project: m.MentoringProject) -> Self:
         return cls(
             id=str(project.id),
             uuid=project.id,
@@ -148,6 +143,11 @@ class MentoringProjectType(relay.Node):
             program_id=project.program_id,
             chapter_id=project.chapter_id,
         )
+
+    @classmethod
+    async def load(cls, info: strawberry.Info, object_id: UUID | None) -> Self | None:
+        project = await queries.project(info.context, object_id)
+        return cls.from_model(project) if project else None
 
     @strawberry.field
     async def program(self, info: strawberry.Info) -> MentoringProgramType | None:
@@ -165,12 +165,6 @@ class MentoringProjectType(relay.Node):
     async def mentees(self, info: strawberry.Info) -> list[PersonType]:
         return await _people(info, self.uuid, ProjectRole.MENTEE)
 
-    @classmethod
-    async def resolve_nodes(
-        cls, *, info: strawberry.Info, node_ids: Iterable[str], required: bool = False
-    ) -> list[MentoringProjectType | None]:
-        return list(await asyncio.gather(*(load_project(info, parse_uuid(i)) for i in node_ids)))
-
 
 @strawberry.type(name="MentoringProgramConnection")
 class MentoringProgramConnection(relay.Connection[MentoringProgramType]):
@@ -182,54 +176,21 @@ class MentoringProjectConnection(relay.Connection[MentoringProjectType]):
     pass
 
 
-def _may_read(info: strawberry.Info) -> bool:
-    return authz.can(info.context.principal, authz.Action.PROGRAM_READ)
-
-
 async def load_program(
-    info: strawberry.Info, program_id: uuid.UUID | None
+    info: strawberry.Info, program_id: UUID | None
 ) -> MentoringProgramType | None:
     """Programs are visible to signed-in people of the tenant."""
-    if program_id is None or not _may_read(info):
-        return None
-    program = await info.context.loaders.of(rows_by_id, m.MentoringProgram).load(program_id)
-    return MentoringProgramType.from_model(program) if program else None
+    return await MentoringProgramType.load(info, program_id)
 
 
 async def load_project(
-    info: strawberry.Info, project_id: uuid.UUID | None
+    info: strawberry.Info, project_id: UUID | None
 ) -> MentoringProjectType | None:
     """Projects are as visible as their programs (e.g. ``Activity.mentoringProject``)."""
-    if project_id is None or not _may_read(info):
-        return None
-    project = await info.context.loaders.of(rows_by_id, m.MentoringProject).load(project_id)
-    return MentoringProjectType.from_model(project) if project else None
+    return await MentoringProjectType.load(info, project_id)
 
 
-async def _people(
-    info: strawberry.Info, project_id: uuid.UUID, role: ProjectRole
-) -> list[PersonType]:
-    rows = await info.context.loaders.of(people_by_project).load(project_id)
-    people = await asyncio.gather(
-        *(load_person(info, row.person_id) for row in rows if row.role == role)
-    )
+async def _people(info: strawberry.Info, project_id: UUID, role: ProjectRole) -> list[PersonType]:
+    person_ids = await queries.project_people(info.context, project_id, role)
+    people = await asyncio.gather(*(load_person(info, person_id) for person_id in person_ids))
     return [person for person in people if person is not None]
-
-
-async def projects_page_by_program(
-    session: AsyncSession,
-    filters: service.ProjectFilter,
-    args: PageArgs,
-    program_ids: Sequence[uuid.UUID],
-) -> list[MentoringProjectConnection]:
-    return await paginate_per_parent(
-        session,
-        MentoringProject,
-        service.project_query(filters),
-        MentoringProject.program_id,
-        program_ids,
-        PROJECT_ORDER,
-        args,
-        MentoringProjectType.from_model,
-        MentoringProjectConnection,
-    )

@@ -1,18 +1,19 @@
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Awaitable, Callable, Iterable
 from datetime import date
 from typing import Any
 
 import strawberry
 
+from chapters.api.connections import connection
 from chapters.api.errors import UserError
 from chapters.api.ids import decode_id
 from chapters.api.mutations import mutate
-from chapters.api.pagination import Ordering, PageArgs, paginate
+from chapters.db.pagination import PageArgs
 from chapters.local_chapters.types import ChapterType
 from chapters.models import Chapter, Organisation, OrganisationContact, OrganisationRelationship
-from chapters.organisations import service
+from chapters.organisations import queries, service
 from chapters.organisations.types import (
     OrganisationConnection,
     OrganisationContactType,
@@ -22,9 +23,6 @@ from chapters.organisations.types import (
     RelationshipKindType,
     RelationshipStatusType,
 )
-
-REGISTRY_ORDER = Ordering((Organisation.name, Organisation.id))
-
 
 # Ids in inputs are global ids typed as plain ``ID``: ``decode_id`` turns a malformed one into a
 # typed INVALID error on the field, and one of another type or tenant into NOT_FOUND.
@@ -46,8 +44,8 @@ class OrganisationFilter:
         default=None, description="Only organisations linked to this chapter."
     )
 
-    def to_service(self) -> service.OrganisationFilter:
-        return service.OrganisationFilter(
+    def to_service(self) -> queries.OrganisationFilter:
+        return queries.OrganisationFilter(
             kinds=tuple(self.kind or ()),
             relationship_kinds=tuple(self.relationship or ()),
             relationship_statuses=tuple(self.relationship_status or ()),
@@ -221,16 +219,10 @@ class OrganisationQuery:
         last: int | None = None,
         before: str | None = None,
     ) -> OrganisationConnection:
-        ctx = info.context
         filters = (filter or OrganisationFilter()).to_service()
-        return await paginate(
-            ctx.session,
-            service.organisation_query(ctx.principal, filters),
-            REGISTRY_ORDER,
-            PageArgs(first=first, after=after, last=last, before=before),
-            OrganisationType.from_model,
-            OrganisationConnection,
-        )
+        args = PageArgs(first=first, after=after, last=last, before=before)
+        page = await queries.registry(info.context, filters, args)
+        return connection(OrganisationConnection, page, OrganisationType.from_model)
 
 
 @strawberry.type
@@ -358,7 +350,9 @@ class OrganisationMutation:
 
 
 async def _link(
-    info: strawberry.Info, input: ChapterOrganisationLinkInput, use_case: Callable[..., Any]
+    info: strawberry.Info,
+    input: ChapterOrganisationLinkInput,
+    use_case: Callable[..., Awaitable[tuple[Chapter, Organisation]]],
 ) -> ChapterOrganisationPayload:
     ctx = info.context
 

@@ -11,16 +11,17 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 from urllib.parse import urlparse
 
-from sqlalchemy import ColumnElement, Select, and_, exists, or_, select
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from chapters import authz
 from chapters.auth.principal import Principal
 from chapters.authz import Action
-from chapters.changes import UNSET, Changes
+from chapters.changes import UNSET, Change, Changes
 from chapters.db.session import flush_unique, get_row
 from chapters.errors import ErrorCode, FieldError, InvalidInput, NotFound
 from chapters.models import (
@@ -46,10 +47,10 @@ TITLE_LIMIT = 200
 class OrganisationFields(Changes):
     """Organisation fields; in updates, UNSET leaves a field as it is and None clears it."""
 
-    name: Any = UNSET
-    kind: Any = UNSET
-    website: Any = UNSET
-    notes: Any = UNSET
+    name: Change[str | None] = UNSET
+    kind: Change[OrganisationKind | None] = UNSET
+    website: Change[str | None] = UNSET
+    notes: Change[str | None] = UNSET
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -57,80 +58,19 @@ class RelationshipFields(Changes):
     """The kind is fixed once recorded: a sponsor that becomes a partner is a new relationship,
     so the sponsorship keeps its own dates."""
 
-    kind: Any = UNSET
-    status: Any = UNSET
-    starts_on: Any = UNSET
-    ends_on: Any = UNSET
-    notes: Any = UNSET
+    kind: Change[RelationshipKind | None] = UNSET
+    status: Change[RelationshipStatus | None] = UNSET
+    starts_on: Change[date | None] = UNSET
+    ends_on: Change[date | None] = UNSET
+    notes: Change[str | None] = UNSET
 
 
 @dataclass(frozen=True, kw_only=True)
 class ContactFields(Changes):
-    name: Any = UNSET
-    email: Any = UNSET
-    title: Any = UNSET
-    person_id: Any = UNSET
-
-
-@dataclass(frozen=True)
-class OrganisationFilter:
-    """``relationship_kinds`` and ``relationship_statuses`` describe one relationship: both
-    given, "sponsor" and "active" keep the organisations that are active sponsors."""
-
-    kinds: tuple[OrganisationKind, ...] = ()
-    relationship_kinds: tuple[RelationshipKind, ...] = ()
-    relationship_statuses: tuple[RelationshipStatus, ...] = ()
-    text: str | None = None
-    chapter_id: uuid.UUID | None = None
-
-
-def _escape_like(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-
-
-def _has_relationship(filters: OrganisationFilter) -> ColumnElement[bool]:
-    conditions = [
-        OrganisationRelationship.tenant_id == Organisation.tenant_id,
-        OrganisationRelationship.organisation_id == Organisation.id,
-    ]
-    if filters.relationship_kinds:
-        conditions.append(OrganisationRelationship.kind.in_(filters.relationship_kinds))
-    if filters.relationship_statuses:
-        conditions.append(OrganisationRelationship.status.in_(filters.relationship_statuses))
-    return exists().where(*conditions)
-
-
-def _linked_to(chapter_id: uuid.UUID) -> ColumnElement[bool]:
-    return exists().where(
-        ChapterOrganisation.tenant_id == Organisation.tenant_id,
-        ChapterOrganisation.organisation_id == Organisation.id,
-        ChapterOrganisation.chapter_id == chapter_id,
-    )
-
-
-def organisation_query(principal: Principal | None, filters: OrganisationFilter) -> Select:
-    """Organisations matching the filters; the registry is for signed-in people, and a
-    partner's API client sees its own organisation only."""
-    authz.require(principal, Action.ORGANISATION_READ)
-    conditions: list[ColumnElement[bool]] = []
-    if principal.partner_organisation_id is not None:
-        conditions.append(Organisation.id == principal.partner_organisation_id)
-    if filters.kinds:
-        conditions.append(Organisation.kind.in_(filters.kinds))
-    if filters.relationship_kinds or filters.relationship_statuses:
-        conditions.append(_has_relationship(filters))
-    if filters.text and filters.text.strip():
-        pattern = f"%{_escape_like(filters.text.strip())}%"
-        conditions.append(
-            or_(
-                Organisation.name.ilike(pattern, escape="\\"),
-                Organisation.website.ilike(pattern, escape="\\"),
-            )
-        )
-    if filters.chapter_id is not None:
-        conditions.append(_linked_to(filters.chapter_id))
-    statement = select(Organisation)
-    return statement.where(and_(*conditions)) if conditions else statement
+    name: Change[str | None] = UNSET
+    email: Change[str | None] = UNSET
+    title: Change[str | None] = UNSET
+    person_id: Change[uuid.UUID | None] = UNSET
 
 
 def _clean(value: str | None) -> str | None:
@@ -242,10 +182,10 @@ async def add_relationship(
 ) -> OrganisationRelationship:
     """Record a relationship; an organisation may hold several, of one kind or of many."""
     authz.require(principal, Action.ORGANISATION_MANAGE)
-    organisation = await get_organisation(session, organisation_id, "organisationId")
+    organisation = await get_organisation(session, organisation_id, "organisation_id")
     values = _normalized(fields.given_to_create(), ("notes",))
     errors = _validate_relationship(values, creating=True)
-    errors += check_date_order(values.get("starts_on"), values.get("ends_on"), "endsOn")
+    errors += check_date_order(values.get("starts_on"), values.get("ends_on"), "ends_on")
     if errors:
         raise InvalidInput(*errors)
     relationship = OrganisationRelationship(organisation_id=organisation.id, **values)
@@ -275,7 +215,7 @@ async def update_relationship(
     errors = _validate_relationship(values, creating=False)
     starts_on = values.get("starts_on", relationship.starts_on)
     ends_on = values.get("ends_on", relationship.ends_on)
-    field = "endsOn" if "ends_on" in values or "starts_on" not in values else "startsOn"
+    field = "ends_on" if "ends_on" in values or "starts_on" not in values else "starts_on"
     errors += check_date_order(starts_on, ends_on, field)
     if errors:
         raise InvalidInput(*errors)
@@ -300,7 +240,7 @@ async def _check_person(session: AsyncSession, values: dict[str, Any]) -> None:
     if person_id is None:
         return
     if await session.scalar(select(Person.id).where(Person.id == person_id)) is None:
-        raise NotFound("Person", field="personId")
+        raise NotFound("Person", field="person_id")
 
 
 async def add_contact(
@@ -310,7 +250,7 @@ async def add_contact(
     fields: ContactFields,
 ) -> OrganisationContact:
     authz.require(principal, Action.ORGANISATION_MANAGE)
-    organisation = await get_organisation(session, organisation_id, "organisationId")
+    organisation = await get_organisation(session, organisation_id, "organisation_id")
     values = _normalized(fields.given_to_create(), ("email", "title"))
     errors = _validate_contact(values, creating=True)
     if errors:
@@ -353,7 +293,7 @@ async def remove_contact(
     """Delete a contact for good (what the person asked, or someone who left): returns the row
     as it was, so the caller can tell which one went."""
     authz.require(principal, Action.ORGANISATION_MANAGE)
-    contact = await get_contact(session, contact_id, "contactId")
+    contact = await get_contact(session, contact_id, "contact_id")
     await session.delete(contact)
     await session.flush()
     return contact
@@ -367,13 +307,13 @@ async def _chapter_for_linking(
     NOT_FOUND for everyone."""
     chapter = await session.scalar(select(Chapter).where(Chapter.id == chapter_id))
     if chapter is None:
-        raise NotFound("Chapter", field="chapterId")
+        raise NotFound("Chapter", field="chapter_id")
     authz.require(principal, Action.ORGANISATION_LINK_CHAPTER, chapter_id=chapter.id)
     return chapter
 
 
 ALREADY_LINKED = FieldError(
-    "organisationId", ErrorCode.CONFLICT, "This organisation is already linked to this chapter"
+    "organisation_id", ErrorCode.CONFLICT, "This organisation is already linked to this chapter"
 )
 UNIQUE_LINK = {"uq_chapter_organisations_tenant_id_chapter_id_organisation_id": ALREADY_LINKED}
 
@@ -385,7 +325,7 @@ async def link_chapter(
     organisation_id: uuid.UUID,
 ) -> tuple[Chapter, Organisation]:
     chapter = await _chapter_for_linking(session, principal, chapter_id)
-    organisation = await get_organisation(session, organisation_id, "organisationId")
+    organisation = await get_organisation(session, organisation_id, "organisation_id")
     if await _link_of(session, chapter.id, organisation.id) is not None:
         raise InvalidInput(ALREADY_LINKED)
     session.add(ChapterOrganisation(chapter_id=chapter.id, organisation_id=organisation.id))
@@ -400,12 +340,12 @@ async def unlink_chapter(
     organisation_id: uuid.UUID,
 ) -> tuple[Chapter, Organisation]:
     chapter = await _chapter_for_linking(session, principal, chapter_id)
-    organisation = await get_organisation(session, organisation_id, "organisationId")
+    organisation = await get_organisation(session, organisation_id, "organisation_id")
     link = await _link_of(session, chapter.id, organisation.id)
     if link is None:
         raise InvalidInput(
             FieldError(
-                "organisationId",
+                "organisation_id",
                 ErrorCode.NOT_FOUND,
                 "This organisation is not linked to this chapter",
             )

@@ -1,58 +1,41 @@
 from __future__ import annotations
 
-import asyncio
-import uuid
-from collections.abc import Iterable, Sequence
 from datetime import date, datetime
+from typing import TypeAlias
+from uuid import UUID
 
 import strawberry
-from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncSession
 from strawberry import relay
 
-from chapters import authz
 from chapters import models as m
-from chapters.api.loaders import rows_by_id
-from chapters.api.pagination import Ordering, PageArgs, paginate_per_parent
-from chapters.authz import Action
+from chapters.api.connections import connection
+from chapters.api.ids import LoadedNode
+from chapters.db.pagination import PageArgs
 from chapters.local_chapters.types import ChapterConnection, ChapterType
-from chapters.models import (
-    ChapterOrganisation,
-    OrganisationKind,
-    RelationshipKind,
-    RelationshipStatus,
-)
-from chapters.organisations.loaders import contacts_by_organisation, relationships_by_organisation
-from chapters.people.types import PersonType, load_person, parse_uuid
+from chapters.models import OrganisationKind, RelationshipKind, RelationshipStatus
+from chapters.organisations import queries
+from chapters.people.types import PersonType, load_person
 
-OrganisationKindType = strawberry.enum(OrganisationKind, name="OrganisationKind")
-RelationshipKindType = strawberry.enum(RelationshipKind, name="RelationshipKind")
-RelationshipStatusType = strawberry.enum(RelationshipStatus, name="RelationshipStatus")
-
-# Linked chapters in the order they were linked; the id breaks ties.
-LINK_ORDER = Ordering((ChapterOrganisation.created_at, ChapterOrganisation.id))
-
-
-def may_read(info: strawberry.Info) -> bool:
-    return authz.can(info.context.principal, Action.ORGANISATION_READ)
-
-
-def may_read_private(info: strawberry.Info) -> bool:
-    return authz.can(info.context.principal, Action.ORGANISATION_READ_PRIVATE)
+strawberry.enum(OrganisationKind, name="OrganisationKind")
+strawberry.enum(RelationshipKind, name="RelationshipKind")
+strawberry.enum(RelationshipStatus, name="RelationshipStatus")
+OrganisationKindType: TypeAlias = OrganisationKind
+RelationshipKindType: TypeAlias = RelationshipKind
+RelationshipStatusType: TypeAlias = RelationshipStatus
 
 
 @strawberry.type(
     name="Organisation",
     description="A partner, sponsor, co-host or case user of the community, or a prospect.",
 )
-class OrganisationType(relay.Node):
+class OrganisationType(LoadedNode, relay.Node):
     id: relay.NodeID[str]
     name: str
     kind: OrganisationKindType
     website: str | None
     created_at: datetime
     updated_at: datetime
-    uuid: strawberry.Private[uuid.UUID]
+    uuid: strawberry.Private[UUID]
     private_notes: strawberry.Private[str | None]
 
     @classmethod
@@ -70,14 +53,14 @@ class OrganisationType(relay.Node):
 
     @strawberry.field(description="Staff only; null for everyone else.")
     def notes(self, info: strawberry.Info) -> str | None:
-        return self.private_notes if may_read_private(info) else None
+        return self.private_notes if queries.may_read_private(info.context) else None
 
     @strawberry.field(
         description="Every relationship with the community, ended ones included, in the order "
         "they were recorded."
     )
     async def relationships(self, info: strawberry.Info) -> list[OrganisationRelationshipType]:
-        rows = await info.context.loaders.of(relationships_by_organisation).load(self.uuid)
+        rows = await queries.relationships(info.context, self.uuid)
         return [OrganisationRelationshipType.from_model(row) for row in rows]
 
     @strawberry.field(
@@ -85,9 +68,9 @@ class OrganisationType(relay.Node):
         "everyone else."
     )
     async def contacts(self, info: strawberry.Info) -> list[OrganisationContactType] | None:
-        if not may_read_private(info):
+        rows = await queries.contacts(info.context, self.uuid)
+        if rows is None:
             return None
-        rows = await info.context.loaders.of(contacts_by_organisation).load(self.uuid)
         return [OrganisationContactType.from_model(row) for row in rows]
 
     @strawberry.field(description="The chapters the organisation is linked to, oldest link first.")
@@ -95,29 +78,27 @@ class OrganisationType(relay.Node):
         self, info: strawberry.Info, first: int | None = None, after: str | None = None
     ) -> ChapterConnection:
         args = PageArgs(first=first, after=after)
-        return await info.context.loaders.of(chapters_page_by_organisation, args).load(self.uuid)
+        page = await queries.linked_chapters(info.context, self.uuid, args)
+        return connection(ChapterConnection, page, ChapterType.from_model)
 
     @classmethod
-    async def resolve_nodes(
-        cls, *, info: strawberry.Info, node_ids: Iterable[str], required: bool = False
-    ) -> list[OrganisationType | None]:
-        ids = [parse_uuid(node_id) for node_id in node_ids]
-        return list(await asyncio.gather(*(load_organisation(info, i) for i in ids)))
+    async def load(cls, info: strawberry.Info, object_id: UUID | None) -> OrganisationType | None:
+        return await load_organisation(info, object_id)
 
 
 @strawberry.type(
     name="OrganisationRelationship",
     description="How the community relates to an organisation, with its own status and dates.",
 )
-class OrganisationRelationshipType(relay.Node):
+class OrganisationRelationshipType(LoadedNode, relay.Node):
     id: relay.NodeID[str]
     kind: RelationshipKindType
     status: RelationshipStatusType
     starts_on: date | None
     ends_on: date | None
     created_at: datetime
-    uuid: strawberry.Private[uuid.UUID]
-    organisation_id: strawberry.Private[uuid.UUID]
+    uuid: strawberry.Private[UUID]
+    organisation_id: strawberry.Private[UUID]
     private_notes: strawberry.Private[str | None]
 
     @classmethod
@@ -136,33 +117,32 @@ class OrganisationRelationshipType(relay.Node):
 
     @strawberry.field(description="Staff only (terms, amounts …); null for everyone else.")
     def notes(self, info: strawberry.Info) -> str | None:
-        return self.private_notes if may_read_private(info) else None
+        return self.private_notes if queries.may_read_private(info.context) else None
 
     @strawberry.field
     async def organisation(self, info: strawberry.Info) -> OrganisationType | None:
         return await load_organisation(info, self.organisation_id)
 
     @classmethod
-    async def resolve_nodes(
-        cls, *, info: strawberry.Info, node_ids: Iterable[str], required: bool = False
-    ) -> list[OrganisationRelationshipType | None]:
-        ids = [parse_uuid(node_id) for node_id in node_ids]
-        return list(await asyncio.gather(*(load_relationship(info, i) for i in ids)))
+    async def load(
+        cls, info: strawberry.Info, object_id: UUID | None
+    ) -> OrganisationRelationshipType | None:
+        return await load_relationship(info, object_id)
 
 
 @strawberry.type(
     name="OrganisationContact",
     description="A person to talk to at an organisation. Personal data: staff only.",
 )
-class OrganisationContactType(relay.Node):
+class OrganisationContactType(LoadedNode, relay.Node):
     id: relay.NodeID[str]
     name: str
     email: str | None
     title: str | None
     created_at: datetime
-    uuid: strawberry.Private[uuid.UUID]
-    organisation_id: strawberry.Private[uuid.UUID]
-    person_id: strawberry.Private[uuid.UUID | None]
+    uuid: strawberry.Private[UUID]
+    organisation_id: strawberry.Private[UUID]
+    person_id: strawberry.Private[UUID | None]
 
     @classmethod
     def from_model(cls, contact: m.OrganisationContact) -> OrganisationContactType:
@@ -186,11 +166,10 @@ class OrganisationContactType(relay.Node):
         return await load_organisation(info, self.organisation_id)
 
     @classmethod
-    async def resolve_nodes(
-        cls, *, info: strawberry.Info, node_ids: Iterable[str], required: bool = False
-    ) -> list[OrganisationContactType | None]:
-        ids = [parse_uuid(node_id) for node_id in node_ids]
-        return list(await asyncio.gather(*(load_contact(info, i) for i in ids)))
+    async def load(
+        cls, info: strawberry.Info, object_id: UUID | None
+    ) -> OrganisationContactType | None:
+        return await load_contact(info, object_id)
 
 
 @strawberry.type(name="OrganisationConnection")
@@ -199,64 +178,21 @@ class OrganisationConnection(relay.Connection[OrganisationType]):
 
 
 async def load_organisation(
-    info: strawberry.Info, organisation_id: uuid.UUID | None
+    info: strawberry.Info, organisation_id: UUID | None
 ) -> OrganisationType | None:
-    """The registry is for signed-in people of the tenant."""
-    if organisation_id is None or not may_read(info):
-        return None
-    if authz.hides_organisation(info.context.principal, organisation_id):
-        return None
-    row = await info.context.loaders.of(rows_by_id, m.Organisation).load(organisation_id)
+    row = await queries.organisation(info.context, organisation_id)
     return OrganisationType.from_model(row) if row else None
 
 
 async def load_relationship(
-    info: strawberry.Info, relationship_id: uuid.UUID | None
+    info: strawberry.Info, relationship_id: UUID | None
 ) -> OrganisationRelationshipType | None:
-    """Relationships are as visible as their organisations."""
-    if relationship_id is None or not may_read(info):
-        return None
-    row = await info.context.loaders.of(rows_by_id, m.OrganisationRelationship).load(
-        relationship_id
-    )
-    if row is None or authz.hides_organisation(info.context.principal, row.organisation_id):
-        return None
-    return OrganisationRelationshipType.from_model(row)
+    row = await queries.relationship(info.context, relationship_id)
+    return OrganisationRelationshipType.from_model(row) if row else None
 
 
 async def load_contact(
-    info: strawberry.Info, contact_id: uuid.UUID | None
+    info: strawberry.Info, contact_id: UUID | None
 ) -> OrganisationContactType | None:
-    """Contacts are personal data: staff only."""
-    if contact_id is None or not may_read_private(info):
-        return None
-    row = await info.context.loaders.of(rows_by_id, m.OrganisationContact).load(contact_id)
+    row = await queries.contact(info.context, contact_id)
     return OrganisationContactType.from_model(row) if row else None
-
-
-async def chapters_page_by_organisation(
-    session: AsyncSession, args: PageArgs, organisation_ids: Sequence[uuid.UUID]
-) -> list[ChapterConnection]:
-    """A page of linked chapters per organisation: the links paged in one statement, then
-    their chapters fetched in one more."""
-    pages = await paginate_per_parent(
-        session,
-        ChapterOrganisation,
-        select(ChapterOrganisation),
-        ChapterOrganisation.organisation_id,
-        organisation_ids,
-        LINK_ORDER,
-        args,
-        lambda link: link,
-        ChapterConnection,
-    )
-    chapter_ids = list({edge.node.chapter_id for page in pages for edge in page.edges})
-    if not chapter_ids:
-        return pages
-    chapters = dict(
-        zip(chapter_ids, await rows_by_id(session, m.Chapter, chapter_ids), strict=True)
-    )
-    for page in pages:
-        for edge in page.edges:
-            edge.node = ChapterType.from_model(chapters[edge.node.chapter_id])
-    return pages

@@ -1,4 +1,4 @@
-"""Batch loads for people, used through the per-request DataLoaders in chapters.api.loaders."""
+"""Batch loads for people, used through the per-request DataLoaders of chapters.db.loaders."""
 
 from __future__ import annotations
 

@@ -2,17 +2,17 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Awaitable, Callable
+from typing import Any
 
 import strawberry
-from sqlalchemy.ext.asyncio import AsyncSession
 
+from chapters.api.connections import connection
 from chapters.api.errors import UserError
 from chapters.api.ids import decode_id
 from chapters.api.mutations import mutate
-from chapters.api.pagination import Ordering, PageArgs, paginate
-from chapters.auth.principal import Principal
-from chapters.models import Person
-from chapters.people import confirmations, service
+from chapters.db.pagination import PageArgs
+from chapters.models import EmailChangeRequest, Person
+from chapters.people import confirmations, queries, service
 from chapters.people.types import (
     PendingEmailChangeType,
     PendingIdentityLinkType,
@@ -22,8 +22,6 @@ from chapters.people.types import (
     TenantRoleType,
     ViewerType,
 )
-
-SEARCH_ORDER = Ordering((Person.display_name, Person.id))
 
 
 @strawberry.input
@@ -37,8 +35,8 @@ class PersonFilter:
     tag: str | None = strawberry.field(default=None, description="Case-insensitive.")
     city: str | None = strawberry.field(default=None, description="Case-insensitive.")
 
-    def to_service(self) -> service.PersonFilter:
-        return service.PersonFilter(
+    def to_service(self) -> queries.PersonFilter:
+        return queries.PersonFilter(
             text=self.text, segment=self.segment, tag=self.tag, city=self.city
         )
 
@@ -106,7 +104,7 @@ class PersonUpdateInput:
 
 
 def _fields(data: PersonCreateInput | PersonUpdateInput) -> service.PersonFields:
-    values = {}
+    values: dict[str, Any] = {}
     for name in service.PersonFields.__dataclass_fields__:
         value = getattr(data, name, strawberry.UNSET)
         if value is not strawberry.UNSET:
@@ -187,16 +185,12 @@ class PeopleQuery:
         last: int | None = None,
         before: str | None = None,
     ) -> PersonConnection:
-        ctx = info.context
-        statement = service.search(ctx.principal, (filter or PersonFilter()).to_service())
-        return await paginate(
-            ctx.session,
-            statement,
-            SEARCH_ORDER,
+        page = await queries.search(
+            info.context,
+            (filter or PersonFilter()).to_service(),
             PageArgs(first=first, after=after, last=last, before=before),
-            PersonType.from_model,
-            PersonConnection,
         )
+        return connection(PersonConnection, page, PersonType.from_model)
 
 
 @strawberry.type
@@ -260,7 +254,15 @@ class PeopleMutation:
     async def person_unlink_identity(
         self, info: strawberry.Info, input: PersonIdentityInput
     ) -> PersonPayload:
-        return await _identity_change(info, input, service.unlink_identity)
+        ctx = info.context
+
+        async def work() -> Person:
+            person_id = decode_id(str(input.person_id), "Person", "personId")
+            return await service.unlink_identity(
+                ctx.session, ctx.principal, person_id, input.issuer, input.subject
+            )
+
+        return await mutate(info, work, present=_present, failed=_failed)
 
     @strawberry.mutation(
         description="Confirm a sign-in identity proposed for you: from now on it signs in as you."
@@ -268,13 +270,23 @@ class PeopleMutation:
     async def person_identity_link_confirm(
         self, info: strawberry.Info, input: PendingIdentityLinkInput
     ) -> PersonPayload:
-        return await _pending_link_answer(info, input, confirmations.confirm_identity_link)
+        ctx = info.context
+
+        async def confirm(request_id: uuid.UUID) -> Person:
+            return await confirmations.confirm_identity_link(ctx.session, ctx.principal, request_id)
+
+        return await _pending_link_answer(info, input, confirm)
 
     @strawberry.mutation(description="Decline a sign-in identity proposed for you.")
     async def person_identity_link_decline(
         self, info: strawberry.Info, input: PendingIdentityLinkInput
     ) -> PersonPayload:
-        return await _pending_link_answer(info, input, confirmations.decline_identity_link)
+        ctx = info.context
+
+        async def decline(request_id: uuid.UUID) -> Person:
+            return await confirmations.decline_identity_link(ctx.session, ctx.principal, request_id)
+
+        return await _pending_link_answer(info, input, decline)
 
     @strawberry.mutation(
         description="Ask to use another email address: a token is sent to it, and the change "
@@ -286,7 +298,7 @@ class PeopleMutation:
     ) -> PersonRequestEmailChangePayload:
         ctx = info.context
 
-        async def work():
+        async def work() -> EmailChangeRequest:
             return await service.request_own_email_change(ctx.session, ctx.principal, input.email)
 
         return await mutate(
@@ -315,31 +327,12 @@ class PeopleMutation:
         return await mutate(info, work, present=_present, failed=_failed)
 
 
-IdentityChange = Callable[[AsyncSession, Principal | None, uuid.UUID, str, str], Awaitable[Person]]
-
-
-async def _identity_change(
-    info: strawberry.Info, input: PersonIdentityInput, change: IdentityChange
-) -> PersonPayload:
-    ctx = info.context
-
-    async def work() -> Person:
-        person_id = decode_id(str(input.person_id), "Person", "personId")
-        return await change(ctx.session, ctx.principal, person_id, input.issuer, input.subject)
-
-    return await mutate(info, work, present=_present, failed=_failed)
-
-
-PendingLinkAnswer = Callable[[AsyncSession, Principal | None, uuid.UUID], Awaitable[Person]]
-
-
 async def _pending_link_answer(
-    info: strawberry.Info, input: PendingIdentityLinkInput, answer: PendingLinkAnswer
+    info: strawberry.Info,
+    input: PendingIdentityLinkInput,
+    answer: Callable[[uuid.UUID], Awaitable[Person]],
 ) -> PersonPayload:
-    ctx = info.context
-
     async def work() -> Person:
-        request_id = decode_id(str(input.id), "PendingIdentityLink", "id")
-        return await answer(ctx.session, ctx.principal, request_id)
+        return await answer(decode_id(str(input.id), "PendingIdentityLink", "id"))
 
     return await mutate(info, work, present=_present, failed=_failed)

@@ -1,5 +1,6 @@
-"""Use cases on people: search, create, edit, link sign-in identities. Services validate, ask
-the policy, write, and never commit (the request's transaction does).
+"""Use cases on people: create, edit, link sign-in identities (what may be read of people is
+in ``people.queries``). Services validate, ask the policy, write, and never commit (the
+request's transaction does).
 
 Acting on someone else's account needs a tenant role above theirs (``authz.require_power_over``);
 changes that would let one person act as another, or that need an address proven, wait for the
@@ -12,13 +13,13 @@ import uuid
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, exists, func, or_, select, true
+from sqlalchemy import and_, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from chapters import authz
 from chapters.auth.principal import Principal
 from chapters.authz import Action
-from chapters.changes import UNSET, Changes
+from chapters.changes import UNSET, Change, Changes
 from chapters.db.session import flush_unique, get_row
 from chapters.errors import ErrorCode, FieldError, InvalidInput, NotFound
 from chapters.models import (
@@ -29,7 +30,6 @@ from chapters.models import (
     Person,
     PersonIdentity,
     PersonSegment,
-    PersonStatus,
     TenantRole,
 )
 from chapters.people.confirmations import (
@@ -52,26 +52,18 @@ OPTIONAL_TEXT = {"city": 100, "company": 200, "bio": 5000}
 class PersonFields(Changes):
     """Person profile fields; in updates, UNSET leaves a field as it is and None clears it."""
 
-    display_name: Any = UNSET
-    email: Any = UNSET
-    github_handle: Any = UNSET
-    city: Any = UNSET
-    company: Any = UNSET
-    bio: Any = UNSET
-    locale: Any = UNSET
-    segments: Any = UNSET
-    tags: Any = UNSET
-    interests: Any = UNSET
-    tenant_role: Any = UNSET
-    public_profile: Any = UNSET
-
-
-@dataclass(frozen=True)
-class PersonFilter:
-    text: str | None = None
-    segment: PersonSegment | None = None
-    tag: str | None = None
-    city: str | None = None
+    display_name: Change[str | None] = UNSET  # None: refused as missing
+    email: Change[str | None] = UNSET  # None: refused as missing
+    github_handle: Change[str | None] = UNSET
+    city: Change[str | None] = UNSET
+    company: Change[str | None] = UNSET
+    bio: Change[str | None] = UNSET
+    locale: Change[str | None] = UNSET
+    segments: Change[list[PersonSegment] | None] = UNSET
+    tags: Change[list[str] | None] = UNSET
+    interests: Change[list[str] | None] = UNSET
+    tenant_role: Change[TenantRole | None] = UNSET
+    public_profile: Change[bool | None] = UNSET
 
 
 async def find_person_by_email(session: AsyncSession, email: str) -> Person | None:
@@ -293,7 +285,9 @@ async def update_person(
     return person
 
 
-def _check_segment_change(principal: Principal | None, person: Person, segments: Any) -> None:
+def _check_segment_change(
+    principal: Principal | None, person: Person, segments: Change[list[str]]
+) -> None:
     """Segments record what a person has done, so staff set them; sending one's own current
     segments back (a whole profile form) changes nothing and passes."""
     if segments is UNSET or set(segments) == set(person.segments or []):
@@ -385,58 +379,3 @@ async def unlink_identity(
     await session.delete(identity)
     await session.flush()
     return person
-
-
-# --- search ---------------------------------------------------------------------------------
-
-
-def search(principal: Principal | None, filters: PersonFilter) -> Select:
-    """People matching the filters, for signed-in people. Only callers who may see every
-    email match ``text`` against emails: for anyone else a search would reveal them."""
-    authz.require(principal, Action.PERSON_SEARCH)
-    statement = search_query(filters, match_email=authz.can(principal, Action.PERSON_READ_EMAIL))
-    return statement.where(_listed_to(principal))
-
-
-def _listed_to(principal: Principal | None) -> ColumnElement[bool]:
-    """``authz.can_see_person`` as a condition: people invited by email who have not
-    accepted yet are listed only to staff, themself and the leads of the inviting chapters."""
-    if authz.can(principal, Action.PERSON_READ_INVITED):
-        return true()
-    led = authz.chapter_ids_led_by(principal)
-    invited_here = exists().where(
-        ChapterMembership.person_id == Person.id, ChapterMembership.chapter_id.in_(led)
-    )
-    own = principal.person_id if principal else None
-    return or_(Person.status == PersonStatus.ACTIVE, Person.id == own, invited_here)
-
-
-def search_query(filters: PersonFilter, *, match_email: bool = False) -> Select:
-    conditions: list[ColumnElement[bool]] = []
-    text = (filters.text or "").strip()
-    if text:
-        pattern = f"%{_escape_like(text)}%"
-        columns = [Person.display_name, Person.github_handle]
-        if match_email:
-            columns.append(Person.email)
-        conditions.append(or_(*(column.ilike(pattern, escape="\\") for column in columns)))
-    if filters.segment is not None:
-        conditions.append(Person.segments.contains([PersonSegment(filters.segment).value]))
-    tag = (filters.tag or "").strip()
-    if tag:
-        conditions.append(_has_tag(tag))
-    city = (filters.city or "").strip()
-    if city:
-        conditions.append(func.lower(Person.city) == city.lower())
-    statement = select(Person)
-    return statement.where(and_(*conditions)) if conditions else statement
-
-
-def _has_tag(tag: str) -> ColumnElement[bool]:
-    """Tags match case-insensitively, as they are de-duplicated."""
-    tags = func.unnest(Person.tags).table_valued("value").render_derived()
-    return exists(select(tags.c.value).where(func.lower(tags.c.value) == tag.lower()))
-
-
-def _escape_like(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")

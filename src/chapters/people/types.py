@@ -1,30 +1,27 @@
 from __future__ import annotations
 
-import asyncio
-import uuid
-from collections.abc import Iterable
 from datetime import datetime
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, TypeAlias
+from uuid import UUID
 
 import strawberry
 from strawberry import relay
 
-from chapters import authz
 from chapters import models as m
-from chapters.api.ids import global_id
-from chapters.api.loaders import rows_by_id
-from chapters.api.pagination import PageArgs
-from chapters.memberships.loaders import chapters_by_person
+from chapters.api.ids import LoadedNode, global_id
+from chapters.db.pagination import PageArgs
 from chapters.models import PersonSegment, PersonStatus, TenantRole
-from chapters.people import confirmations
-from chapters.people.loaders import identities_by_person
+from chapters.people import queries
 
 if TYPE_CHECKING:
     from chapters.memberships.types import ChapterMembershipConnection
 
-TenantRoleType = strawberry.enum(TenantRole, name="TenantRole")
-PersonSegmentType = strawberry.enum(PersonSegment, name="PersonSegment")
-PersonStatusType = strawberry.enum(PersonStatus, name="PersonStatus")
+strawberry.enum(TenantRole, name="TenantRole")
+strawberry.enum(PersonSegment, name="PersonSegment")
+strawberry.enum(PersonStatus, name="PersonStatus")
+TenantRoleType: TypeAlias = TenantRole
+PersonSegmentType: TypeAlias = PersonSegment
+PersonStatusType: TypeAlias = PersonStatus
 
 
 @strawberry.type(
@@ -42,7 +39,7 @@ class PersonIdentityType:
 
 
 @strawberry.type(name="Person", description="A person of this community.")
-class PersonType(relay.Node):
+class PersonType(LoadedNode, relay.Node):
     id: relay.NodeID[str]
     display_name: str
     github_handle: str | None
@@ -66,7 +63,7 @@ class PersonType(relay.Node):
         description="The person's choice: their name appears on public activity pages."
     )
     created_at: datetime
-    uuid: strawberry.Private[uuid.UUID]
+    uuid: strawberry.Private[UUID]
     private_email: strawberry.Private[str]
 
     @classmethod
@@ -95,27 +92,16 @@ class PersonType(relay.Node):
         "person belongs to or that invited them by this address; null for everyone else."
     )
     async def email(self, info: strawberry.Info) -> str | None:
-        ctx = info.context
-        if authz.can(ctx.principal, authz.Action.PERSON_READ_EMAIL, person_id=self.uuid):
-            return self.private_email
-        if not authz.chapter_ids_led_by(ctx.principal):
-            return None
-        chapters = await ctx.loaders.of(chapters_by_person).load(self.uuid)
-        visible = authz.can_see_email(
-            ctx.principal, self.uuid, chapters.active, chapters.invited_with_this_email
-        )
-        return self.private_email if visible else None
+        return await queries.email(info.context, self.uuid, self.private_email)
 
     @strawberry.field(
         description="The sign-in identities linked to this person. Shown to tenant admins and "
         "to the person; null for everyone else."
     )
     async def identities(self, info: strawberry.Info) -> list[PersonIdentityType] | None:
-        if not authz.can(
-            info.context.principal, authz.Action.PERSON_READ_IDENTITIES, person_id=self.uuid
-        ):
+        identities = await queries.identities(info.context, self.uuid)
+        if identities is None:
             return None
-        identities = await info.context.loaders.of(identities_by_person).load(self.uuid)
         return [PersonIdentityType.from_model(identity) for identity in identities]
 
     @strawberry.field(description="The person's chapter memberships, current and past.")
@@ -130,35 +116,14 @@ class PersonType(relay.Node):
         return await memberships_of_person(info, self.uuid, PageArgs(first=first, after=after))
 
     @classmethod
-    async def resolve_nodes(
-        cls, *, info: strawberry.Info, node_ids: Iterable[str], required: bool = False
-    ) -> list[PersonType | None]:
-        ids = [parse_uuid(node_id) for node_id in node_ids]
-        return list(await asyncio.gather(*(load_person(info, person_id) for person_id in ids)))
+    async def load(cls, info: strawberry.Info, person_id: UUID | None) -> PersonType | None:
+        return await load_person(info, person_id)
 
 
-async def load_person(info: strawberry.Info, person_id: uuid.UUID | None) -> PersonType | None:
-    """A person by id, for those who may read people's profiles: signed-in members of the
-    tenant and service clients, never anonymous callers or partners."""
-    if person_id is None or not authz.can(info.context.principal, authz.Action.PERSON_READ_PROFILE):
-        return None
-    person = await info.context.loaders.of(rows_by_id, m.Person).load(person_id)
-    if person is None or not await _may_see(info, person):
-        return None
-    return PersonType.from_model(person)
-
-
-async def _may_see(info: strawberry.Info, person: m.Person) -> bool:
-    """``authz.can_see_person``; the chapters are loaded only for a lead looking at someone
-    invited by email who has not accepted yet."""
-    principal = info.context.principal
-    invited = person.status == PersonStatus.INVITED
-    if authz.can_see_person(principal, person.id, invited):
-        return True
-    if not invited or not authz.chapter_ids_led_by(principal):
-        return False
-    chapters = await info.context.loaders.of(chapters_by_person).load(person.id)
-    return authz.can_see_person(principal, person.id, invited, chapters.any_status)
+async def load_person(info: strawberry.Info, person_id: UUID | None) -> PersonType | None:
+    """A person by id, if the caller may see them (``people.queries.person``)."""
+    person = await queries.person(info.context, person_id)
+    return PersonType.from_model(person) if person else None
 
 
 @strawberry.type(name="PersonConnection")
@@ -166,18 +131,11 @@ class PersonConnection(relay.Connection[PersonType]):
     pass
 
 
-def parse_uuid(value: str) -> uuid.UUID | None:
-    try:
-        return uuid.UUID(value)
-    except ValueError:
-        return None
-
-
 @strawberry.type(name="Viewer", description="The signed-in person making this request.")
 class ViewerType:
     email: str
     tenant_role: TenantRoleType | None
-    person_id: strawberry.Private[uuid.UUID]
+    person_id: strawberry.Private[UUID]
 
     @strawberry.field
     async def person(self, info: strawberry.Info) -> PersonType:
@@ -198,7 +156,7 @@ class ViewerType:
         "until you confirm it (personIdentityLinkConfirm); each expires after 7 days."
     )
     async def pending_identity_links(self, info: strawberry.Info) -> list[PendingIdentityLinkType]:
-        requests = await confirmations.pending_identity_links(info.context.session, self.person_id)
+        requests = await queries.pending_identity_links(info.context, self.person_id)
         return [PendingIdentityLinkType.from_model(request) for request in requests]
 
     @strawberry.field(
@@ -206,7 +164,7 @@ class ViewerType:
         "the new address (personConfirmEmailChange) or it expires."
     )
     async def pending_email_change(self, info: strawberry.Info) -> PendingEmailChangeType | None:
-        request = await confirmations.pending_email_change(info.context.session, self.person_id)
+        request = await queries.pending_email_change(info.context, self.person_id)
         return PendingEmailChangeType.from_model(request) if request else None
 
 
@@ -220,7 +178,7 @@ class PendingIdentityLinkType:
     subject: str
     requested_at: datetime
     expires_at: datetime
-    requested_by_id: strawberry.Private[uuid.UUID]
+    requested_by_id: strawberry.Private[UUID]
 
     @classmethod
     def from_model(cls, request: m.IdentityLinkRequest) -> PendingIdentityLinkType:

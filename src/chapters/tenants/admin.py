@@ -40,7 +40,10 @@ async def ensure_tenant(
         )
         if created is not None:
             return created, True
-        return await conn.scalar(select(Tenant.id).where(Tenant.slug == slug)), False
+        existing = await conn.scalar(select(Tenant.id).where(Tenant.slug == slug))
+    if existing is None:  # the conflicting row was removed in between
+        raise RuntimeError(f"Tenant {slug} conflicted on insert but cannot be found")
+    return existing, False
 
 
 async def tenant_id_for_slug(engine: AsyncEngine, slug: str) -> uuid.UUID | None:

@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from chapters import authz
 from chapters.auth.principal import Principal
-from chapters.changes import UNSET, Changes
+from chapters.changes import UNSET, Change, Changes
 from chapters.db.session import get_row
 from chapters.errors import ErrorCode, FieldError, InvalidInput
 from chapters.models import Tenant
@@ -25,10 +25,10 @@ class TenantChanges(Changes):
     """UNSET leaves a setting as it is; None clears it: back to the default for
     ``recap_overdue_days``, refused for the others, which the tenant cannot be without."""
 
-    name: Any = UNSET
-    timezone: Any = UNSET
-    default_locale: Any = UNSET
-    recap_overdue_days: Any = UNSET
+    name: Change[str | None] = UNSET
+    timezone: Change[str | None] = UNSET
+    default_locale: Change[str | None] = UNSET
+    recap_overdue_days: Change[int | None] = UNSET
 
 
 DEFAULT_RECAP_OVERDUE_DAYS = 7
@@ -39,23 +39,23 @@ def recap_overdue_days(tenant: Tenant) -> int:
     return int(tenant.settings.get("recap_overdue_days", DEFAULT_RECAP_OVERDUE_DAYS))
 
 
-REQUIRED_SETTINGS = {"timezone": "timezone", "default_locale": "defaultLocale"}
+REQUIRED_SETTINGS = ("timezone", "default_locale")
 
 
 def _validate(values: dict[str, Any]) -> list[FieldError]:
     errors = []
     if "name" in values:
         errors += required_text(values["name"], "name", 200)
-    for name, field in REQUIRED_SETTINGS.items():
+    for name in REQUIRED_SETTINGS:
         if name in values and values[name] is None:
-            errors.append(FieldError(field, ErrorCode.REQUIRED, "The tenant needs one"))
+            errors.append(FieldError(name, ErrorCode.REQUIRED, "The tenant needs one"))
     if values.get("timezone") is not None:
         errors += check_timezone(values["timezone"], "timezone")
     if values.get("default_locale") is not None:
         errors += check_locale(values["default_locale"], "default_locale")
     days = values.get("recap_overdue_days")
     if days is not None and not 1 <= days <= 365:
-        errors.append(FieldError("recapOverdueDays", ErrorCode.INVALID, "Use 1 to 365 days"))
+        errors.append(FieldError("recap_overdue_days", ErrorCode.INVALID, "Use 1 to 365 days"))
     return errors
 
 
@@ -80,8 +80,9 @@ async def update_tenant(
     tenant = await get_tenant(session, tenant_id)
     if "name" in values:
         tenant.name = values["name"].strip()
-    for name in REQUIRED_SETTINGS.keys() & values.keys():
-        setattr(tenant, name, values[name])
+    for name in REQUIRED_SETTINGS:
+        if name in values:
+            setattr(tenant, name, values[name])
     if "recap_overdue_days" in values:
         # A new dict: JSONB columns see changes by assignment, not by mutation in place.
         settings = {**tenant.settings, "recap_overdue_days": values["recap_overdue_days"]}

@@ -1,0 +1,112 @@
+"""Seeding the demo tenants: what is written, in which order, and only once.
+
+The accounts are ensured on every run. The rest of a tenant's content is written once, when
+the tenant's first demo chapter does not exist yet, and its ledger likewise when the tenant
+has no activity yet (so a database seeded before the ledger existed gets it too); each
+tenant's seeding is one transaction.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
+
+from chapters.db.session import open_tenant_session, tenant_sessionmaker
+from chapters.demo.content import (
+    change_statuses,
+    create_chapters,
+    date_people,
+    ensure_committee,
+    ensure_people,
+    first_day,
+    invite,
+    replay_history,
+)
+from chapters.demo.data import ADMIN_KEY, CONTENT, DEMO_ACCOUNTS, DEMO_TENANTS
+from chapters.demo.ledger import seed_ledger
+from chapters.demo.records import TenantContent
+from chapters.demo.replay import Clock, at_ten, count
+from chapters.local_chapters.service import find_by_slug
+from chapters.models import Activity
+from chapters.people.admin import ensure_person
+from chapters.people.service import load_principal
+from chapters.tenants.admin import ensure_tenant
+
+Echo = Callable[[str], object]  # where the progress lines go
+
+
+async def seed_demo(owner_engine: AsyncEngine, echo: Echo = print) -> dict[str, uuid.UUID]:
+    """Create the demo tenants, accounts and content; return tenant ids by slug."""
+    tenant_ids: dict[str, uuid.UUID] = {}
+    for slug, (name, timezone, locale) in DEMO_TENANTS.items():
+        tenant_id, created = await ensure_tenant(
+            owner_engine, slug=slug, name=name, timezone=timezone, default_locale=locale
+        )
+        tenant_ids[slug] = tenant_id
+        echo(f"  tenant {slug}: {'created' if created else 'already there'}")
+    sessionmaker = tenant_sessionmaker(owner_engine)
+    for slug, tenant_id in tenant_ids.items():
+        async with open_tenant_session(sessionmaker, tenant_id) as session, session.begin():
+            await _seed_tenant(session, slug, CONTENT[slug], echo)
+    echo(f"  {len(DEMO_ACCOUNTS)} demo accounts ready")
+    return tenant_ids
+
+
+async def _seed_tenant(
+    session: AsyncSession, slug: str, content: TenantContent, echo: Echo
+) -> None:
+    """The accounts, then the content and the ledger, each written only if it is missing."""
+    clock = Clock(session)
+    await _ensure_accounts(session, slug)
+    if await find_by_slug(session, content.chapters[0].slug) is not None:
+        echo(f"  {slug}: chapters and history already there")
+    else:
+        timezone = ZoneInfo(DEMO_TENANTS[slug].timezone)
+        echo(f"  {slug}: {await _seed_content(session, content, timezone, clock)}")
+    if content.ledger is None:
+        return
+    if await session.scalar(select(Activity.id).limit(1)) is not None:
+        echo(f"  {slug}: activity ledger already there")
+    else:
+        echo(f"  {slug}: {await seed_ledger(session, content, content.ledger, clock)}")
+    await clock.stamp(clock.limit)  # what remains undated (accounts ensured again …)
+
+
+async def _ensure_accounts(session: AsyncSession, tenant: str) -> None:
+    for account in DEMO_ACCOUNTS:
+        if account.tenant == tenant:
+            await ensure_person(
+                session,
+                email=account.email,
+                display_name=account.display_name,
+                tenant_role=account.tenant_role,
+            )
+
+
+async def _seed_content(
+    session: AsyncSession, content: TenantContent, timezone: ZoneInfo, clock: Clock | None = None
+) -> str:
+    """Write a tenant's people, committee, chapters and history; return a summary line."""
+    clock = clock or Clock(session)
+    people = await ensure_people(session, content)
+    await clock.stamp(at_ten(first_day(content), timezone) - timedelta(days=30))
+    admin = await load_principal(session, people[ADMIN_KEY])
+    committee_id = await ensure_committee(session, content.committee, people)
+    if content.committee is not None:
+        await clock.stamp(at_ten(min(seat.starts_on for seat in content.committee.seats), timezone))
+    chapters = await create_chapters(session, admin, content, committee_id, timezone, clock)
+    await replay_history(session, admin, content.history, chapters, people, timezone, clock)
+    await change_statuses(session, admin, content.status_changes, chapters, timezone, clock)
+    await invite(session, content.invitations, chapters, people)
+    # Pending invitations went out just now: their periods began at the time of seeding.
+    await clock.stamp(datetime.now(UTC))
+    await date_people(session, content, people, timezone)
+    return (
+        f"{len(people)} people, {count(len(chapters), 'chapter')}, "
+        f"{count(len(content.history), 'membership change')}"
+    )

@@ -1,0 +1,958 @@
+"""The permission table, checked through the HTTP endpoint with real tokens.
+
+``EXPECTED`` says, for every action of ``chapters.authz.Action``, which personas may perform
+it: it is derived from the rights of ``tests/authz/rights.py`` (written out by hand,
+independently of ``authz.POLICY``), from what each persona is where the action's probe acts
+(``holds``, ``WHERE``). Each cell runs the GraphQL operation that exercises the action as that
+persona and judges the answer: denied means a FORBIDDEN or NOT_FOUND error (or a null field for
+the email), anything else (success or a validation error past the policy check) means allowed.
+An action without rights, a place or a probe fails.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+
+from chapters.api.ids import global_id
+from chapters.authz import Action
+from chapters.models import TenantRole
+from tests.authz import rights
+from tests.authz.rights import Who as W
+from tests.support import TenantFixture, gql, make_chapter, person_id
+
+PERSONAS = [
+    *("owner", "admin", "ops", "viewer", "lead", "co_lead", "member", "outsider", "anonymous"),
+    "co_host_lead",  # leads chapter gamma, which co-hosts the probes' activities of alpha
+]
+
+# What each persona is, in the words of the rules: across the tenant …
+IS: dict[str, frozenset[W]] = {
+    "owner": frozenset({W.ANYONE, W.PERSON, W.OWNER}),
+    "admin": frozenset({W.ANYONE, W.PERSON, W.ADMIN}),
+    "ops": frozenset({W.ANYONE, W.PERSON, W.OPS}),
+    "viewer": frozenset({W.ANYONE, W.PERSON, W.VIEWER}),
+    **dict.fromkeys(
+        ("lead", "co_lead", "member", "outsider", "co_host_lead"), frozenset({W.ANYONE, W.PERSON})
+    ),
+    "anonymous": frozenset({W.ANYONE}),
+}
+# … in chapter alpha, and on the probes' activities of alpha, which gamma co-hosts.
+IN_ALPHA = {"lead": W.LEAD, "co_lead": W.CO_LEAD, "member": W.MEMBER}
+ON_ACTIVITY = {**IN_ALPHA, "co_host_lead": W.CO_HOST_LEAD}
+
+
+def holds(persona: str, where: str) -> frozenset[W]:
+    """What ``persona`` is where a probe acts: ``tenant`` (nothing of a chapter, or someone
+    else's record), ``alpha`` (chapter alpha or a thing of it), ``activity`` (an activity of
+    alpha co-hosted by gamma), ``own`` (the persona's own profile or invitation), ``own
+    membership`` (the persona's membership of alpha, for those who have one)."""
+    roles = set(IS[persona])
+    chapter_roles = {"alpha": IN_ALPHA, "own membership": IN_ALPHA, "activity": ON_ACTIVITY}
+    if persona in chapter_roles.get(where, {}):
+        roles.add(chapter_roles[where][persona])
+    if W.PERSON in roles and (
+        where == "own" or (where == "own membership" and persona in IN_ALPHA)
+    ):
+        roles.add(W.SELF)
+    return frozenset(roles)
+
+
+# Where each action's probe acts (``PROBES`` below).
+WHERE: dict[Action, str] = {
+    **dict.fromkeys(
+        (
+            Action.CHAPTER_READ_DIRECTORY,
+            Action.CHAPTER_CREATE,
+            Action.COMMITTEE_READ,
+            Action.COMMITTEE_MANAGE,
+            Action.PERSON_SEARCH,
+            Action.PERSON_CREATE,
+            Action.PERSON_READ_PROFILE,  # member2's
+            Action.PERSON_READ_IDENTITIES,  # member2's; one's own is SELF (own test)
+            Action.PERSON_CONFIRM_IDENTITY_LINK,  # for member2; one's own: test_escalation
+            Action.ORGANISATION_READ,
+            Action.ORGANISATION_READ_PRIVATE,
+            Action.ORGANISATION_MANAGE,
+            Action.PROGRAM_READ,
+            Action.PROGRAM_MANAGE,
+            Action.AUDIT_READ,
+            Action.ACCESS_MANAGE,
+            Action.TENANT_UPDATE,
+            Action.ACTIVITY_OVERSEE,
+        ),
+        "tenant",
+    ),
+    **dict.fromkeys(
+        (
+            Action.CHAPTER_UPDATE,
+            Action.CHAPTER_CHANGE_STATUS,
+            Action.CHAPTER_RESTRUCTURE,
+            Action.CHAPTER_READ_ROSTER,
+            Action.CHAPTER_READ_MEMBER_EMAILS,
+            Action.CHAPTER_READ_HISTORY,
+            Action.MEMBERSHIP_INVITE,
+            Action.MEMBERSHIP_REMOVE,
+            Action.MEMBERSHIP_CHANGE_ROLE,
+            Action.CHAPTER_APPOINT_LEAD,
+            Action.ORGANISATION_LINK_CHAPTER,
+            Action.PROJECT_MANAGE,
+            Action.ACTIVITY_CREATE,
+        ),
+        "alpha",
+    ),
+    **dict.fromkeys(
+        (
+            Action.ACTIVITY_READ_ACCEPTED,
+            Action.ACTIVITY_READ_UNACCEPTED,
+            Action.ACTIVITY_READ_PARTICIPANTS,
+            Action.ACTIVITY_EDIT,
+            Action.ACTIVITY_SUBMIT,
+            Action.ACTIVITY_CANCEL,
+            Action.ACTIVITY_RECAP,
+            Action.ACTIVITY_COMMENT,
+            Action.ACTIVITY_CORRECT_PARTICIPANTS,
+            Action.ACTIVITY_REVIEW,
+            Action.ACTIVITY_REOPEN,
+            Action.ACTIVITY_RESCHEDULE,
+        ),
+        "activity",
+    ),
+    Action.MEMBERSHIP_LEAVE: "own membership",  # nobody else has one; someone else's is REMOVE
+    Action.MEMBERSHIP_ACCEPT: "own",  # each persona's own invitation, to beta
+    Action.PERSON_SET_SEGMENTS: "own",  # on their own profile too: members state interests
+}
+# Probes on member2's account (a member of alpha with no tenant role: ranked below all staff).
+ON_MEMBER2S_ACCOUNT = {
+    Action.PERSON_UPDATE,  # someone else's profile; one's own is SELF (own test)
+    Action.PERSON_CHANGE_ROLE,
+    Action.PERSON_LINK_IDENTITY,  # an admin's link is pending
+    Action.PERSON_LINK_IDENTITY_DIRECTLY,
+}
+
+
+def _allowed(action: Action, persona: str) -> bool:
+    if action is Action.PERSON_READ_EMAIL:  # of member2, a member of alpha
+        return rights.sees_email(holds(persona, "tenant"), [holds(persona, "alpha")])
+    if action is Action.PERSON_READ_INVITED:  # someone ops invited by email to alpha
+        return rights.sees_person(
+            holds(persona, "tenant"), invited=True, in_chapters=[holds(persona, "alpha")]
+        )
+    if action in ON_MEMBER2S_ACCOUNT:
+        return rights.may_act_on_account(action, holds(persona, "tenant"), None, own=False)
+    return rights.may(action, holds(persona, WHERE[action]))
+
+
+COMPOUND = {Action.PERSON_READ_EMAIL, Action.PERSON_READ_INVITED}
+EXPECTED: dict[Action, set[str]] = {
+    action: {persona for persona in PERSONAS if _allowed(action, persona)}
+    for action in [*WHERE, *ON_MEMBER2S_ACCOUNT, *COMPOUND]
+}
+
+EMAILS = {
+    "owner": "owner@x.example",
+    "admin": "admin@x.example",
+    "ops": "ops@x.example",
+    "viewer": "viewer@x.example",
+    "lead": "lead@x.example",
+    "co_lead": "colead@x.example",
+    "member": "member@x.example",
+    "outsider": "outsider@x.example",
+    "co_host_lead": "cohost.lead@x.example",
+}
+ROLES = {
+    "owner": TenantRole.OWNER,
+    "admin": TenantRole.ADMIN,
+    "ops": TenantRole.OPS,
+    "viewer": TenantRole.VIEWER,
+}
+
+
+@dataclass
+class World:
+    """A tenant with a chapter "alpha" (lead, co-lead, two members) and its people; "beta"
+    without a lead; "gamma", led by the co-host lead, co-hosts the probes' activities."""
+
+    tenant: TenantFixture
+    alpha: Any
+    beta: Any
+    gamma: Any = None
+
+    def id_of(self, email: str) -> str:
+        return person_id(self.tenant, email)
+
+    def token(self, persona: str) -> str | None:
+        return None if persona == "anonymous" else self.tenant.token(EMAILS[persona])
+
+
+async def build_world(tenants, owner_engine) -> World:
+    people = {email: ROLES.get(persona) for persona, email in EMAILS.items()}
+    people["member2@x.example"] = None
+    tenant = await tenants.create(people=people)
+    alpha = await make_chapter(
+        owner_engine,
+        tenant,
+        "alpha",
+        staff="ops@x.example",
+        lead="lead@x.example",
+        co_leads=("colead@x.example",),
+        members=("member@x.example", "member2@x.example"),
+    )
+    beta = await make_chapter(owner_engine, tenant, "beta", staff="ops@x.example")
+    gamma = await make_chapter(
+        owner_engine, tenant, "gamma", staff="ops@x.example", lead=EMAILS["co_host_lead"]
+    )
+    return World(tenant, alpha, beta, gamma)
+
+
+Probe = Callable[[Any, World, str], Awaitable[bool]]
+DENIED_CODES = {"FORBIDDEN", "NOT_FOUND", "UNAUTHENTICATED"}
+
+
+def _denied(body: dict) -> bool:
+    codes = {e.get("extensions", {}).get("code") for e in body.get("errors") or []}
+    for value in (body.get("data") or {}).values():
+        if isinstance(value, dict):
+            codes |= {e["code"] for e in value.get("errors") or []}
+    return bool(codes & DENIED_CODES)
+
+
+async def _run(
+    client, world: World, persona: str, query: str, variables: dict | None = None
+) -> dict:
+    return await gql(client, world.tenant.slug, query, variables, token=world.token(persona))
+
+
+def mutation(query: str, variables: Callable[[World, str], dict]) -> Probe:
+    async def probe(client, world: World, persona: str) -> bool:
+        return not _denied(await _run(client, world, persona, query, variables(world, persona)))
+
+    return probe
+
+
+def query(
+    text: str,
+    variables: Callable[[World, str], dict] | None = None,
+    *,
+    denied_when_null: str | None = None,
+) -> Probe:
+    """A read; with ``denied_when_null``, a null value of that root field also means denied
+    (how ``node`` hides what the caller may not see)."""
+
+    async def probe(client, world: World, persona: str) -> bool:
+        variables_ = (variables or (lambda w, p: {}))(world, persona)
+        body = await _run(client, world, persona, text, variables_)
+        if denied_when_null and (body.get("data") or {}).get(denied_when_null) is None:
+            return False
+        return not _denied(body)
+
+    return probe
+
+
+async def _membership_id(client, world: World, email: str, chapter: str = "alpha") -> str:
+    body = await gql(
+        client,
+        world.tenant.slug,
+        "query ($slug: String!) { chapter(slug: $slug) { members(status: [ACTIVE, INVITED, LEFT]) {"
+        " edges { node { id person { id } } } } } }",
+        {"slug": chapter},
+        token=world.tenant.token("ops@x.example"),
+    )
+    person = world.id_of(email)
+    return next(
+        e["node"]["id"]
+        for e in body["data"]["chapter"]["members"]["edges"]
+        if e["node"]["person"]["id"] == person
+    )
+
+
+async def _leave(client, world: World, persona: str) -> bool:
+    if persona not in {"lead", "co_lead", "member"}:
+        # Nobody else has a membership of their own to leave; trying someone else's is REMOVE.
+        return False
+    membership = await _membership_id(client, world, EMAILS[persona])
+    body = await _run(
+        client,
+        world,
+        persona,
+        "mutation ($id: ID!) { membershipRemove(input: {membershipId: $id}) { errors { code } } }",
+        {"id": membership},
+    )
+    return not _denied(body)
+
+
+async def _accept(client, world: World, persona: str) -> bool:
+    if persona == "anonymous":
+        body = await _run(
+            client,
+            world,
+            persona,
+            "mutation ($id: ID!) { membershipAccept(input: {membershipId: $id}) { errors { code } } }",
+            {"id": global_id("ChapterMembership", uuid.uuid4())},
+        )
+        return not _denied(body)
+    invited = await gql(
+        client,
+        world.tenant.slug,
+        "mutation ($c: ID!, $p: ID!) { membershipInvite(input: {chapterId: $c, personId: $p}) {"
+        " membership { id } errors { code } } }",
+        {"c": global_id("Chapter", world.beta.id), "p": world.id_of(EMAILS[persona])},
+        token=world.tenant.token("ops@x.example"),
+    )
+    membership = invited["data"]["membershipInvite"]["membership"]["id"]
+    body = await _run(
+        client,
+        world,
+        persona,
+        "mutation ($id: ID!) { membershipAccept(input: {membershipId: $id}) { errors { code } } }",
+        {"id": membership},
+    )
+    return not _denied(body)
+
+
+async def _member_email_visible(client, world: World, persona: str) -> bool:
+    body = await _run(
+        client,
+        world,
+        persona,
+        "query ($id: ID!) { node(id: $id) { ... on Person { email } } }",
+        {"id": world.id_of("member2@x.example")},
+    )
+    node = (body.get("data") or {}).get("node")
+    return bool(node and node.get("email"))
+
+
+async def _identities_visible(client, world: World, persona: str) -> bool:
+    body = await _run(
+        client,
+        world,
+        persona,
+        "query ($id: ID!) { node(id: $id) { ... on Person { identities { issuer } } } }",
+        {"id": world.id_of("member2@x.example")},
+    )
+    node = (body.get("data") or {}).get("node")
+    return bool(node) and node.get("identities") is not None
+
+
+LINK_IDENTITY = (
+    "mutation ($id: ID!, $subject: String!) { personLinkIdentity(input: {personId: $id,"
+    ' issuer: "https://idp.example", subject: $subject}) {'
+    " person { identities { subject } } pendingLink { id } errors { code } } }"
+)
+
+
+async def _links_at_once(client, world: World, persona: str) -> bool:
+    subject = f"at-once-{persona}"
+    variables = {"id": world.id_of("member2@x.example"), "subject": subject}
+    body = await _run(client, world, persona, LINK_IDENTITY, variables)
+    person = ((body.get("data") or {}).get("personLinkIdentity") or {}).get("person")
+    return bool(person) and {"subject": subject} in (person["identities"] or [])
+
+
+async def _confirms_a_link_proposed_for_someone_else(client, world: World, persona: str) -> bool:
+    proposed = await gql(
+        client,
+        world.tenant.slug,
+        LINK_IDENTITY,
+        {"id": world.id_of("member2@x.example"), "subject": f"proposed-{persona}"},
+        token=world.tenant.token("admin@x.example"),
+    )
+    link = proposed["data"]["personLinkIdentity"]["pendingLink"]["id"]
+    body = await _run(
+        client,
+        world,
+        persona,
+        "mutation ($id: ID!) { personIdentityLinkConfirm(input: {id: $id}) { errors { code } } }",
+        {"id": link},
+    )
+    return not _denied(body)
+
+
+async def _roster_emails_visible(client, world: World, persona: str) -> bool:
+    body = await _run(
+        client,
+        world,
+        persona,
+        '{ chapter(slug: "alpha") { members { edges { node { person { displayName email } } } } } }',
+    )
+    members = ((body.get("data") or {}).get("chapter") or {}).get("members")
+    if not members:
+        return False
+    return any(
+        e["node"]["person"]["email"]
+        for e in members["edges"]
+        if e["node"]["person"]["displayName"] == "member2"
+    )
+
+
+async def _remove(client, world: World, persona: str) -> bool:
+    membership = await _membership_id(client, world, "member2@x.example")
+    body = await _run(
+        client,
+        world,
+        persona,
+        'mutation ($id: ID!) { membershipRemove(input: {membershipId: $id, reason: "probe"}) {'
+        " errors { code } } }",
+        {"id": membership},
+    )
+    return not _denied(body)
+
+
+async def _change_role(client, world: World, persona: str) -> bool:
+    membership = await _membership_id(client, world, "member2@x.example")
+    body = await _run(
+        client,
+        world,
+        persona,
+        "mutation ($id: ID!) { membershipChangeRole(input: {membershipId: $id, role: CO_LEAD}) {"
+        " errors { code } } }",
+        {"id": membership},
+    )
+    return not _denied(body)
+
+
+async def _ops_organisation(client, world: World, name: str) -> str:
+    """An organisation with notes and a contact, made by ops, for probes that need one."""
+    ops = world.tenant.token("ops@x.example")
+    body = await gql(
+        client,
+        world.tenant.slug,
+        'mutation ($name: String!) { organisationCreate(input: {name: $name, kind: COMPANY, notes: "private"})'
+        " { organisation { id } } }",
+        {"name": name},
+        token=ops,
+    )
+    organisation = body["data"]["organisationCreate"]["organisation"]["id"]
+    await gql(
+        client,
+        world.tenant.slug,
+        'mutation ($id: ID!) { organisationContactAdd(input: {organisationId: $id, name: "Dana"}) { errors { code } } }',
+        {"id": organisation},
+        token=ops,
+    )
+    return organisation
+
+
+async def _organisation_private_visible(client, world: World, persona: str) -> bool:
+    organisation = await _ops_organisation(client, world, f"Private {persona}")
+    body = await _run(
+        client,
+        world,
+        persona,
+        "query ($id: ID!) { node(id: $id) { ... on Organisation { notes contacts { name } } } }",
+        {"id": organisation},
+    )
+    node = (body.get("data") or {}).get("node")
+    return bool(node and node["notes"] and node["contacts"])
+
+
+async def _link_organisation(client, world: World, persona: str) -> bool:
+    organisation = await _ops_organisation(client, world, f"Partner {persona}")
+    body = await _run(
+        client,
+        world,
+        persona,
+        "mutation ($c: ID!, $o: ID!) { chapterOrganisationLink(input: {chapterId: $c, organisationId: $o})"
+        " { errors { code } } }",
+        {"c": _chapter_id(world), "o": organisation},
+    )
+    return not _denied(body)
+
+
+async def _alpha_project(client, world: World, persona: str) -> str:
+    """As ops: a program and a project of chapter alpha, for the persona to try."""
+    ops = world.tenant.token("ops@x.example")
+    program = await gql(
+        client,
+        world.tenant.slug,
+        "mutation ($name: String!) { mentoringProgramCreate(input: {name: $name, year: 2026}) {"
+        " program { id } } }",
+        {"name": f"Probe {persona}"},
+        token=ops,
+    )
+    project = await gql(
+        client,
+        world.tenant.slug,
+        "mutation ($p: ID!, $c: ID!) { mentoringProjectCreate(input: {programId: $p,"
+        ' chapterId: $c, title: "Probe"}) { project { id } } }',
+        {"p": program["data"]["mentoringProgramCreate"]["program"]["id"], "c": _chapter_id(world)},
+        token=ops,
+    )
+    return project["data"]["mentoringProjectCreate"]["project"]["id"]
+
+
+async def _manage_project(client, world: World, persona: str) -> bool:
+    project_id = await _alpha_project(client, world, persona)
+    body = await _run(
+        client,
+        world,
+        persona,
+        'mutation ($id: ID!) { mentoringProjectUpdate(input: {id: $id, title: "Renamed"}) {'
+        " errors { code } } }",
+        {"id": project_id},
+    )
+    return not _denied(body)
+
+
+async def _ops(client, world: World, query: str, variables: dict) -> dict:
+    return await gql(
+        client, world.tenant.slug, query, variables, token=world.tenant.token("ops@x.example")
+    )
+
+
+async def _activity(client, world: World, status: str = "DRAFT", *, past: bool = False) -> str:
+    """A fresh activity of chapter alpha, set up by ops and taken to ``status``."""
+    starts = datetime.now(UTC) + timedelta(days=-3 if past else 10)
+    created = await _ops(
+        client,
+        world,
+        "mutation ($input: ActivityCreateInput!) { activityCreate(input: $input) {"
+        " activity { id } errors { code } } }",
+        {
+            "input": {
+                "chapterId": _chapter_id(world),
+                "kind": "OFFLINE_MEETUP",
+                "title": "Probe",
+                "venue": "Cafe",
+                "startsAt": starts.isoformat(),
+                "coHostChapterIds": [global_id("Chapter", world.gamma.id)],
+            }
+        },
+    )
+    activity = created["data"]["activityCreate"]["activity"]["id"]
+    if status in {"SUBMITTED", "ACCEPTED"}:
+        await _ops(
+            client,
+            world,
+            "mutation ($id: ID!) { activitySubmit(input: {id: $id}) { errors { code } } }",
+            {"id": activity},
+        )
+    if status == "ACCEPTED":
+        await _ops(
+            client,
+            world,
+            "mutation ($id: ID!) { activityReview(input: {id: $id, decision: ACCEPT}) { errors { code } } }",
+            {"id": activity},
+        )
+    return activity
+
+
+def _on_activity(query: str, status: str = "DRAFT", *, past: bool = False) -> Probe:
+    async def probe(client, world: World, persona: str) -> bool:
+        activity = await _activity(client, world, status, past=past)
+        return not _denied(await _run(client, world, persona, query, {"id": activity}))
+
+    return probe
+
+
+def _reads_activity(status: str, fields: str = "title") -> Probe:
+    async def probe(client, world: World, persona: str) -> bool:
+        activity = await _activity(client, world, status)
+        body = await _run(
+            client,
+            world,
+            persona,
+            "query ($id: ID!) { node(id: $id) { ... on Activity { " + fields + " } } }",
+            {"id": activity},
+        )
+        node = (body.get("data") or {}).get("node")
+        return node is not None and all(value is not None for value in node.values())
+
+    return probe
+
+
+async def _reads_participants(client, world: World, persona: str) -> bool:
+    """Sees member2, who spoke without a public profile (the public sees such people not)."""
+    activity = await _activity(client, world, "ACCEPTED")
+    await _ops(
+        client,
+        world,
+        "mutation ($id: ID!, $p: ID!) { activityAddParticipant(input: {activityId: $id,"
+        " role: SPEAKER, personId: $p}) { errors { code } } }",
+        {"id": activity, "p": world.id_of("member2@x.example")},
+    )
+    body = await _run(
+        client,
+        world,
+        persona,
+        "query ($id: ID!) { node(id: $id) { ... on Activity { participants { name } } } }",
+        {"id": activity},
+    )
+    node = (body.get("data") or {}).get("node") or {}
+    return {"name": "member2"} in (node.get("participants") or [])
+
+
+async def _corrects_participants(client, world: World, persona: str) -> bool:
+    """Adds a speaker to an accepted activity: only a change that goes through counts."""
+    activity = await _activity(client, world, "ACCEPTED")
+    body = await _run(
+        client,
+        world,
+        persona,
+        "mutation ($id: ID!) { activityAddParticipant(input: {activityId: $id, role: SPEAKER,"
+        ' externalName: "Stand-in"}) { participant { id } errors { code } } }',
+        {"id": activity},
+    )
+    payload = (body.get("data") or {}).get("activityAddParticipant") or {}
+    return payload.get("participant") is not None and payload["errors"] == []
+
+
+def _chapter_id(world: World) -> str:
+    return global_id("Chapter", world.alpha.id)
+
+
+async def _invited_person_visible(client, world: World, persona: str) -> bool:
+    """A newcomer ops invite by email to alpha: not in the directory until they accept."""
+    invited = await gql(
+        client,
+        world.tenant.slug,
+        "mutation ($c: ID!, $e: String!) { membershipInviteByEmail(input: {chapterId: $c,"
+        " email: $e}) { membership { person { id } } errors { code } } }",
+        {"c": _chapter_id(world), "e": f"invitee-{uuid.uuid4().hex[:8]}@elsewhere.example"},
+        token=world.tenant.token("ops@x.example"),
+    )
+    person = invited["data"]["membershipInviteByEmail"]["membership"]["person"]["id"]
+    body = await _run(
+        client,
+        world,
+        persona,
+        "query ($id: ID!) { node(id: $id) { ... on Person { displayName } } }",
+        {"id": person},
+    )
+    return bool((body.get("data") or {}).get("node"))
+
+
+PROBES: dict[Action, Probe] = {
+    Action.CHAPTER_READ_DIRECTORY: query("{ chapters { edges { node { name } } } }"),
+    Action.CHAPTER_CREATE: mutation(
+        'mutation ($slug: String!) { chapterCreate(input: {name: "New", slug: $slug}) {'
+        " errors { code } } }",
+        lambda world, persona: {"slug": f"new-{persona.replace('_', '-')}"},
+    ),
+    Action.CHAPTER_UPDATE: mutation(
+        'mutation ($id: ID!) { chapterUpdate(input: {id: $id, description: "x"}) { errors { code } } }',
+        lambda world, persona: {"id": _chapter_id(world)},
+    ),
+    Action.CHAPTER_CHANGE_STATUS: mutation(
+        'mutation ($id: ID!) { chapterChangeStatus(input: {id: $id, status: DORMANT, reason: "quiet"})'
+        " { errors { code } } }",
+        lambda world, persona: {"id": _chapter_id(world)},
+    ),
+    Action.CHAPTER_RESTRUCTURE: mutation(
+        "mutation ($id: ID!, $parent: ID!) { chapterUpdate(input: {id: $id, parentId: $parent}) {"
+        " errors { code } } }",
+        lambda world, persona: {
+            "id": _chapter_id(world),
+            "parent": global_id("Chapter", world.beta.id),
+        },
+    ),
+    Action.CHAPTER_READ_ROSTER: query(
+        '{ chapter(slug: "alpha") { members { edges { node { role } } } } }'
+    ),
+    Action.CHAPTER_READ_MEMBER_EMAILS: _roster_emails_visible,
+    Action.CHAPTER_READ_HISTORY: query(
+        '{ chapter(slug: "alpha") { membershipHistory { totalCount } } }'
+    ),
+    Action.MEMBERSHIP_INVITE: mutation(
+        "mutation ($c: ID!, $p: ID!) { membershipInvite(input: {chapterId: $c, personId: $p}) {"
+        " errors { code } } }",
+        lambda world, persona: {"c": _chapter_id(world), "p": world.id_of("outsider@x.example")},
+    ),
+    Action.MEMBERSHIP_REMOVE: _remove,
+    Action.MEMBERSHIP_CHANGE_ROLE: _change_role,
+    Action.MEMBERSHIP_LEAVE: _leave,
+    Action.MEMBERSHIP_ACCEPT: _accept,
+    Action.CHAPTER_APPOINT_LEAD: mutation(
+        "mutation ($c: ID!, $p: ID!) { chapterAppointLead(input: {chapterId: $c, personId: $p}) {"
+        " errors { code } } }",
+        lambda world, persona: {"c": _chapter_id(world), "p": world.id_of("member2@x.example")},
+    ),
+    Action.PERSON_READ_EMAIL: _member_email_visible,
+    Action.PERSON_LINK_IDENTITY_DIRECTLY: _links_at_once,
+    Action.PERSON_CONFIRM_IDENTITY_LINK: _confirms_a_link_proposed_for_someone_else,
+    Action.PERSON_READ_IDENTITIES: _identities_visible,
+    Action.PERSON_READ_INVITED: _invited_person_visible,
+    Action.PERSON_READ_PROFILE: query(
+        "query ($id: ID!) { node(id: $id) { ... on Person { displayName } } }",
+        lambda world, persona: {"id": world.id_of("member2@x.example")},
+        denied_when_null="node",
+    ),
+    Action.COMMITTEE_READ: query("{ committees(first: 5) { edges { node { name } } } }"),
+    Action.COMMITTEE_MANAGE: mutation(
+        "mutation ($name: String!) { committeeCreate(input: {name: $name, kind: OTHER}) {"
+        " errors { code } } }",
+        lambda world, persona: {"name": f"Committee {persona}"},
+    ),
+    Action.PERSON_SEARCH: query("{ people(first: 5) { edges { node { displayName } } } }"),
+    Action.PERSON_CREATE: mutation(
+        'mutation ($email: String!) { personCreate(input: {displayName: "New", email: $email}) {'
+        " errors { code } } }",
+        lambda world, persona: {"email": f"new.{persona}@x.example"},
+    ),
+    Action.PERSON_UPDATE: mutation(
+        'mutation ($id: ID!) { personUpdate(input: {id: $id, city: "Chengdu"}) { errors { code } } }',
+        lambda world, persona: {"id": world.id_of("member2@x.example")},
+    ),
+    Action.PERSON_CHANGE_ROLE: mutation(
+        "mutation ($id: ID!) { personUpdate(input: {id: $id, tenantRole: VIEWER}) { errors { code } } }",
+        lambda world, persona: {"id": world.id_of("member2@x.example")},
+    ),
+    Action.PERSON_SET_SEGMENTS: mutation(
+        "mutation ($id: ID!) { personUpdate(input: {id: $id, segments: [CODE_CONTRIBUTOR]})"
+        " { errors { code } } }",
+        # Each persona on their own profile (anonymous: on a member's).
+        lambda world, persona: {"id": world.id_of(EMAILS.get(persona, "member2@x.example"))},
+    ),
+    Action.PERSON_LINK_IDENTITY: mutation(
+        "mutation ($id: ID!, $subject: String!) { personLinkIdentity(input: {personId: $id,"
+        ' issuer: "https://idp.example", subject: $subject}) { errors { code } } }',
+        lambda world, persona: {"id": world.id_of("member2@x.example"), "subject": persona},
+    ),
+    Action.ORGANISATION_READ: query("{ organisations(first: 5) { edges { node { name } } } }"),
+    Action.ORGANISATION_READ_PRIVATE: _organisation_private_visible,
+    Action.ORGANISATION_MANAGE: mutation(
+        "mutation ($name: String!) { organisationCreate(input: {name: $name, kind: COMPANY}) { errors { code } } }",
+        lambda world, persona: {"name": f"Organisation {persona}"},
+    ),
+    Action.ORGANISATION_LINK_CHAPTER: _link_organisation,
+    Action.ACTIVITY_READ_ACCEPTED: _reads_activity("ACCEPTED"),
+    Action.ACTIVITY_READ_UNACCEPTED: _reads_activity("DRAFT"),
+    Action.ACTIVITY_READ_PARTICIPANTS: _reads_participants,
+    Action.ACTIVITY_CREATE: mutation(
+        'mutation ($c: ID!) { activityCreate(input: {chapterId: $c, kind: TALK, title: "T",'
+        ' startsAt: "2030-01-01T10:00:00Z"}) { errors { code } } }',
+        lambda world, persona: {"c": _chapter_id(world)},
+    ),
+    Action.ACTIVITY_EDIT: _on_activity(
+        'mutation ($id: ID!) { activityUpdate(input: {id: $id, title: "Edited"}) { errors { code } } }'
+    ),
+    Action.ACTIVITY_SUBMIT: _on_activity(
+        "mutation ($id: ID!) { activitySubmit(input: {id: $id}) { errors { code } } }"
+    ),
+    Action.ACTIVITY_CANCEL: _on_activity(
+        'mutation ($id: ID!) { activityCancel(input: {id: $id, reason: "Rain"}) { errors { code } } }'
+    ),
+    Action.ACTIVITY_RECAP: _on_activity(
+        'mutation ($id: ID!) { activityPublishRecap(input: {id: $id, summary: "Went well"}) {'
+        " errors { code } } }",
+        "ACCEPTED",
+        past=True,
+    ),
+    Action.ACTIVITY_COMMENT: _on_activity(
+        'mutation ($id: ID!) { activityComment(input: {activityId: $id, body: "Hi"}) { errors { code } } }'
+    ),
+    Action.ACTIVITY_REVIEW: _on_activity(
+        "mutation ($id: ID!) { activityReview(input: {id: $id, decision: ACCEPT}) { errors { code } } }",
+        "SUBMITTED",
+    ),
+    Action.ACTIVITY_REOPEN: _on_activity(
+        'mutation ($id: ID!) { activityReopen(input: {id: $id, reason: "Wrong venue"}) {'
+        " errors { code } } }",
+        "ACCEPTED",
+    ),
+    Action.ACTIVITY_RESCHEDULE: _on_activity(
+        "mutation ($id: ID!) { activityReschedule(input: {id: $id,"
+        ' startsAt: "2031-02-01T10:00:00Z", reason: "Rain"}) { errors { code } } }',
+        "ACCEPTED",
+    ),
+    Action.ACTIVITY_CORRECT_PARTICIPANTS: _corrects_participants,
+    Action.ACTIVITY_OVERSEE: query(
+        "{ activityReviewQueue(first: 5) { edges { node { id } } }"
+        " overdueRecaps(first: 5) { edges { node { id } } } }"
+    ),
+    Action.ACCESS_MANAGE: mutation(
+        "mutation ($name: String!) { apiClientCreate(input: {name: $name, kind: SERVICE,"
+        ' scopes: ["activities:read"]}) { errors { code } } }',
+        lambda world, persona: {"name": f"Client {persona}"},
+    ),
+    Action.PROGRAM_READ: query("{ mentoringPrograms(first: 5) { edges { node { name } } } }"),
+    Action.PROGRAM_MANAGE: mutation(
+        "mutation ($name: String!) { mentoringProgramCreate(input: {name: $name, year: 2026}) {"
+        " errors { code } } }",
+        lambda world, persona: {"name": f"Program {persona}"},
+    ),
+    Action.PROJECT_MANAGE: _manage_project,
+    Action.AUDIT_READ: query("{ auditLog(first: 5) { edges { node { action objectType } } } }"),
+    Action.TENANT_UPDATE: mutation(
+        'mutation { tenantUpdate(input: {name: "Renamed"}) { errors { code } } }',
+        lambda world, persona: {},
+    ),
+}
+
+# Actions whose probe is still to be written (none: every action is checked).
+PENDING: set[Action] = set()
+
+
+def test_every_action_has_a_row_and_a_probe() -> None:
+    assert set(rights.RIGHTS) == set(Action), "add the action's rights to tests/authz/rights.py"
+    placed = [*WHERE, *ON_MEMBER2S_ACCOUNT, *COMPOUND]
+    assert len(placed) == len(set(placed)), "an action placed twice"
+    assert set(EXPECTED) == set(Action), "say where each new action's probe acts (WHERE)"
+    missing = set(Action) - set(PROBES) - PENDING
+    assert missing == set(), f"no probe for {sorted(missing)}"
+
+
+CELLS = [(action, persona) for action in PROBES for persona in PERSONAS]
+# Probes that change another persona's roles get a world of their own per cell; the others
+# share one world per action (their changes cannot turn a later persona's denial into a pass).
+FRESH_WORLD_PER_CELL = {Action.CHAPTER_APPOINT_LEAD, Action.PERSON_CHANGE_ROLE}
+
+
+@pytest.fixture(scope="module")
+def worlds() -> dict[Action, World]:
+    return {}
+
+
+@pytest.mark.parametrize(("action", "persona"), CELLS, ids=[f"{a.name}-{p}" for a, p in CELLS])
+async def test_permission_cell(
+    client, tenants, owner_engine, worlds, action: Action, persona: str
+) -> None:
+    if action in FRESH_WORLD_PER_CELL or action not in worlds:
+        worlds[action] = await build_world(tenants, owner_engine)
+    world = worlds[action]
+    allowed = await PROBES[action](client, world, persona)
+    assert allowed == (persona in EXPECTED[action]), (
+        f"{persona} {'could' if allowed else 'could not'} {action.value}"
+    )
+
+
+# An invitation grants nothing until it is accepted: the chapter's leads do not see the
+# invitee's email (they named the person by id, never typed the address), and the invitee
+# holds no role in the chapter (no roster, no members' emails).
+# The invitee is the outsider, invited to alpha by id: alpha's leads hold nothing over them yet.
+INVITEE_EMAIL_VISIBLE = {
+    persona
+    for persona in PERSONAS
+    if rights.sees_email(holds(persona, "own" if persona == "outsider" else "tenant"), [])
+}
+
+
+@pytest.fixture(scope="module")
+async def invited_world(client, tenants, owner_engine) -> World:
+    world = await build_world(tenants, owner_engine)
+    invited = await gql(
+        client,
+        world.tenant.slug,
+        "mutation ($c: ID!, $p: ID!) { membershipInvite(input: {chapterId: $c, personId: $p}) {"
+        " membership { id } errors { code } } }",
+        {"c": _chapter_id(world), "p": world.id_of("outsider@x.example")},
+        token=world.tenant.token("lead@x.example"),
+    )
+    assert invited["data"]["membershipInvite"]["errors"] == []
+    return world
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+async def test_an_invitee_is_no_member_until_accepted(client, invited_world, persona) -> None:
+    world = invited_world
+    body = await _run(
+        client,
+        world,
+        persona,
+        "query ($id: ID!) { node(id: $id) { ... on Person { email } } }",
+        {"id": world.id_of("outsider@x.example")},
+    )
+    node = (body.get("data") or {}).get("node")
+    assert bool(node and node["email"]) == (persona in INVITEE_EMAIL_VISIBLE)
+    roster = await _run(
+        client,
+        world,
+        persona,
+        '{ chapter(slug: "alpha") { members(status: [ACTIVE, INVITED]) {'
+        " edges { node { status person { email } } } } } }",
+    )
+    members = ((roster.get("data") or {}).get("chapter") or {}).get("members")
+    if persona == "outsider":
+        assert members is None, "an invitee reads the roster"
+    invited = [
+        e["node"]["person"]["email"]
+        for e in (members or {}).get("edges", [])
+        if e["node"]["status"] == "INVITED"
+    ]
+    for email in invited:
+        assert (email is not None) == (persona in INVITEE_EMAIL_VISIBLE), "on the roster"
+
+
+# --- power over another person's account ------------------------------------------------------
+# Who may act on whose account, as (actor, target) pairs, from ``rights.may_act_on_account``:
+# staff act on people ranked below them (owner > admin > ops > viewer > no tenant role),
+# everyone on their own account where the action allows it at all, nobody on an equal or
+# higher one. Each probe fails validation once past the policy, so nothing is written.
+RANKED = ["owner", "admin", "ops", "viewer", "member"]
+POWER_ACTIONS = {
+    "edit the profile": Action.PERSON_UPDATE,
+    "change the tenant role": Action.PERSON_CHANGE_ROLE,
+    "link an identity": Action.PERSON_LINK_IDENTITY,
+    "unlink an identity": Action.PERSON_LINK_IDENTITY,
+}
+SELVES = {(persona, persona) for persona in RANKED}
+POWER_EXPECTED: dict[str, set[tuple[str, str]]] = {
+    name: {
+        (actor, target)
+        for actor in RANKED
+        for target in RANKED
+        if rights.may_act_on_account(
+            action, IS[actor], rights.tenant_role(IS[target]), own=actor == target
+        )
+    }
+    for name, action in POWER_ACTIONS.items()
+}
+ERRORS_PAST_POLICY = {
+    "edit the profile": {("displayName", "REQUIRED")},
+    "change the tenant role": {("displayName", "REQUIRED")},
+    "link an identity": {("issuer", "REQUIRED")},
+    "unlink an identity": {("subject", "NOT_FOUND")},
+}
+
+
+def _power_probe(action: str, target_id: str, target: str) -> tuple[str, dict]:
+    if action == "edit the profile":
+        return (
+            "mutation ($input: PersonUpdateInput!) { personUpdate(input: $input) {"
+            " errors { field code } } }",
+            {"input": {"id": target_id, "city": "Elsewhere", "displayName": ""}},
+        )
+    if action == "change the tenant role":
+        role = "OPS" if target == "viewer" else "VIEWER"
+        return (
+            "mutation ($input: PersonUpdateInput!) { personUpdate(input: $input) {"
+            " errors { field code } } }",
+            {"input": {"id": target_id, "tenantRole": role, "displayName": ""}},
+        )
+    field = "personLinkIdentity" if action == "link an identity" else "personUnlinkIdentity"
+    issuer = "" if action == "link an identity" else "https://nobody.example"
+    return (
+        f"mutation ($input: PersonIdentityInput!) {{ {field}(input: $input) {{"
+        " errors { field code } } }",
+        {"input": {"personId": target_id, "issuer": issuer, "subject": "none"}},
+    )
+
+
+@pytest.fixture(scope="module")
+async def power_world(tenants, owner_engine) -> World:
+    return await build_world(tenants, owner_engine)
+
+
+POWER_CELLS = [(a, actor, t) for a in POWER_EXPECTED for actor in RANKED for t in RANKED]
+
+
+@pytest.mark.parametrize(
+    ("action", "actor", "target"), POWER_CELLS, ids=[f"{a}-{x}-on-{t}" for a, x, t in POWER_CELLS]
+)
+async def test_power_over_another_persons_account(
+    client, power_world, action: str, actor: str, target: str
+) -> None:
+    document, variables = _power_probe(action, power_world.id_of(EMAILS[target]), target)
+    body = await _run(client, power_world, actor, document, variables)
+    (payload,) = body["data"].values()
+    got = {(error["field"], error["code"]) for error in payload["errors"]}
+    allowed = got == ERRORS_PAST_POLICY[action]
+    assert allowed or got == {(None, "FORBIDDEN")} or (actor, target) in SELVES, got
+    assert allowed == ((actor, target) in POWER_EXPECTED[action]), (
+        f"{actor} {'could' if allowed else 'could not'} {action} of {target}: {got}"
+    )
