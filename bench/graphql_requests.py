@@ -3,7 +3,8 @@
     make bench        (or: python -m bench.graphql_requests --requests 1000 --concurrency 16)
 
 Each request: bearer verification, tenant lookup (cached), one transaction with the tenant
-set, the person lookup, the resolvers. Runs on a scratch database (TEST_DATABASE_URL or the
+set, the person lookup, the resolvers. The garbage collector is set up as `chapters serve`
+sets it up (``apply_gc_policy``) unless ``--default-gc``. Runs on a scratch database (TEST_DATABASE_URL or the
 embedded PostgreSQL) that is dropped afterwards. Prints latency percentiles and throughput.
 """
 
@@ -15,13 +16,16 @@ import logging
 import statistics
 import sys
 import time
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 
 import httpx
+from litestar import Litestar
 from sqlalchemy import event, make_url
 from sqlalchemy.ext.asyncio import create_async_engine
 from sqlalchemy.pool import NullPool
 
-from chapters.app import create_app
+from chapters.app import apply_gc_policy, create_app
 from chapters.auth.keys import SigningKeys, generate_signing_key
 from chapters.auth.tokens import issue_access_token
 from chapters.db.admin import DatabaseUrls, scratch_database, scratch_server_url
@@ -40,7 +44,10 @@ QUERIES = {
 }
 
 
-async def _run(urls: DatabaseUrls, requests: int, concurrency: int) -> None:
+@asynccontextmanager
+async def demo_app(urls: DatabaseUrls) -> AsyncIterator[tuple[httpx.AsyncClient, Litestar, str]]:
+    """The demo data on the scratch database, the app serving it in process (its lifespan
+    started) and a bearer token of the demo tenant's admin."""
     settings = load_settings()
     key = generate_signing_key()
     from joserfc.jwk import ECKey, KeySet
@@ -56,17 +63,24 @@ async def _run(urls: DatabaseUrls, requests: int, concurrency: int) -> None:
     async with app.lifespan():
         transport = httpx.ASGITransport(app=app)
         async with httpx.AsyncClient(transport=transport, base_url="http://127.0.0.1") as http:
-            engine = app.state.runtime.engine.sync_engine
-            for name, query in QUERIES.items():
-                statements = await _statements(http, engine, query, token)
-                await _measure(
-                    http,
-                    f"{name} ({statements} SQL statements)",
-                    query,
-                    token,
-                    requests,
-                    concurrency,
-                )
+            yield http, app, token
+
+
+async def _run(urls: DatabaseUrls, requests: int, concurrency: int, gc_policy: bool) -> None:
+    async with demo_app(urls) as (http, app, token):
+        if gc_policy:
+            apply_gc_policy()  # as `chapters serve` does in every worker once started
+        engine = app.state.runtime.engine.sync_engine
+        for name, query in QUERIES.items():
+            statements = await _statements(http, engine, query, token)
+            await _measure(
+                http,
+                f"{name} ({statements} SQL statements)",
+                query,
+                token,
+                requests,
+                concurrency,
+            )
 
 
 async def _statements(http: httpx.AsyncClient, engine, query: str, token: str) -> int:
@@ -120,11 +134,16 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--requests", type=int, default=1000)
     parser.add_argument("--concurrency", type=int, default=16)
+    parser.add_argument(
+        "--default-gc",
+        action="store_true",
+        help="keep Python's default garbage collector settings (`chapters serve` tunes them)",
+    )
     args = parser.parse_args()
     settings = load_settings()
     with scratch_database(scratch_server_url(settings), settings, "chapters_bench") as urls:
         print(f"==> bench database {make_url(urls.admin).database}", file=sys.stderr)
-        asyncio.run(_run(urls, args.requests, args.concurrency))
+        asyncio.run(_run(urls, args.requests, args.concurrency, not args.default_gc))
     return 0
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import os
 import sys
 import uuid
 from collections.abc import Awaitable, Callable
@@ -21,6 +22,7 @@ from chapters.settings import PROJECT_ROOT, Settings, SettingsError, get_setting
 T = TypeVar("T")
 
 if TYPE_CHECKING:  # the commands import what they use when they run: a quick start
+    from litestar import Litestar
     from sqlalchemy.ext.asyncio import AsyncSession
 
     from chapters.auth.principal import Principal
@@ -313,25 +315,67 @@ def export_schema(output: Path, check: bool) -> None:
     click.echo(f"wrote {output}")
 
 
-def _serve(settings: Settings, app_url: str | None = None) -> None:
+def _cores() -> int:
+    """The cores this process may run on."""
+    if hasattr(os, "sched_getaffinity"):
+        return len(os.sched_getaffinity(0))
+    return os.cpu_count() or 1
+
+
+def served_app() -> Litestar:
+    """The app of one serving process: uvicorn's factory, called in every worker. Its settings
+    come from the environment (``_serve`` puts the resolved app URL there); once started, the
+    process's garbage collector follows ``apply_gc_policy``."""
+    from chapters.app import apply_gc_policy, create_app
+
+    settings = _settings()
+    app = create_app(settings, app_url=settings.database_app_url)
+    app.on_startup.append(apply_gc_policy)  # after the lifespan: the pools exist
+    return app
+
+
+def _serve(settings: Settings, app_url: str, *, workers: int, access_log: bool) -> None:
+    """Serve with uvicorn (uvloop and httptools when installed: dependencies of the project)
+    in ``workers`` processes, each with its own pool."""
     import uvicorn
 
-    from chapters.app import create_app
-
+    # The workers read their settings from the environment: they connect where this process
+    # resolved (the embedded server included, which this process started).
+    os.environ["DATABASE_APP_URL"] = app_url
+    get_settings.cache_clear()
     uvicorn.run(
-        create_app(settings, app_url=app_url),
+        f"{__name__}:{served_app.__name__}",
+        factory=True,
+        workers=workers,
         host=settings.host,
         port=settings.port,
         log_level="info",
+        access_log=access_log,
         proxy_headers=True,
     )
 
 
 @main.command()
-def serve() -> None:
+@click.option(
+    "--workers",
+    type=click.IntRange(min=1),
+    help="Processes serving requests, each with its own database pool "
+    "(default: CHAPTERS_WORKERS, else one per core).",
+)
+@click.option(
+    "--access-log/--no-access-log",
+    default=None,
+    help="Log every request (default: CHAPTERS_ACCESS_LOG, which is false).",
+)
+def serve(workers: int | None, access_log: bool | None) -> None:
     """Serve the API (no migrations; run `chapters migrate` first)."""
     settings = _settings()
-    _serve(settings, _resolve_urls(settings).app)
+    _serve(
+        settings,
+        _resolve_urls(settings).app,
+        workers=workers or settings.workers or _cores(),
+        access_log=settings.access_log if access_log is None else access_log,
+    )
 
 
 DEMO_PARTNER_ORGANISATION = "Example Cloud Inc."
@@ -405,7 +449,7 @@ def dev() -> None:
         "-H 'Content-Type: application/json' -d '{\"query\":\"{ viewer { email tenantRole } }\"}'\n"
         f"  More tokens: .venv/bin/chapters token --tenant demo --email member@demo.example\n"
     )
-    _serve(settings, urls.app)
+    _serve(settings, urls.app, workers=settings.workers or 1, access_log=settings.access_log)
 
 
 if __name__ == "__main__":

@@ -59,6 +59,11 @@ def _env_int(name: str, default: int, *, minimum: int = 0) -> int:
     return number
 
 
+def _env_optional_int(name: str, *, minimum: int = 0) -> int | None:
+    """The variable's whole number; None when it is unset or empty."""
+    return None if _env_optional(name) is None else _env_int(name, minimum, minimum=minimum)
+
+
 @dataclass(frozen=True, kw_only=True)
 class Settings:
     # Where the data lives. Unset: an embedded PostgreSQL under local_dir (development only).
@@ -76,9 +81,16 @@ class Settings:
     database_pool_size: int
     database_pool_timeout: int
     database_statement_timeout_ms: int
+    # A pooled connection older than this is replaced when it is next checked out (before a
+    # firewall or load balancer drops it idle).
+    database_pool_recycle_seconds: int = 1800
 
     host: str
     port: int
+    # Processes of `chapters serve` (its --workers); unset: one per core (`chapters dev`: one).
+    workers: int | None = None
+    # uvicorn's log line per request (`chapters serve --access-log`).
+    access_log: bool = False
     graphiql: bool
     local_dir: Path
 
@@ -139,8 +151,11 @@ def load_settings() -> Settings:
         database_pool_size=_env_int("DATABASE_POOL_SIZE", 10, minimum=1),
         database_pool_timeout=_env_int("DATABASE_POOL_TIMEOUT", 5, minimum=1),
         database_statement_timeout_ms=_env_int("DATABASE_STATEMENT_TIMEOUT_MS", 5000),
+        database_pool_recycle_seconds=_env_int("DATABASE_POOL_RECYCLE_SECONDS", 1800, minimum=1),
         host=host,
         port=port,
+        workers=_env_optional_int("CHAPTERS_WORKERS", minimum=1),
+        access_log=_env_bool("CHAPTERS_ACCESS_LOG", False),
         graphiql=_env_bool("CHAPTERS_GRAPHIQL", not production),
         local_dir=local_dir,
         # The same wherever the service listens: a token printed for one port works on another.

@@ -25,6 +25,11 @@ from chapters.models import TenantScoped
 
 _TENANT_KEY = "tenant_id"
 
+# Its own round trip after the BEGIN, on purpose: SQLAlchemy's asyncpg adapter sends BEGIN by
+# itself (a simple query) just before a transaction's first statement, and sends every statement
+# as a prepared one, which holds a single command; asyncpg cannot pipeline. Sending both at once
+# would mean taking the transaction's start away from the adapter (its private state) and
+# writing the tenant into SQL text, unseen by SQLAlchemy's statement events; it saves ~50 µs.
 _SET_TENANT = text("SELECT set_config('app.tenant_id', :tenant_id, true)")
 
 

@@ -12,8 +12,8 @@ import uuid
 from collections.abc import Callable, Mapping
 from typing import Any, TypeVar
 
-from sqlalchemy import inspect, select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import event, inspect, select
+from sqlalchemy.exc import DBAPIError, DisconnectionError, IntegrityError
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
@@ -36,11 +36,19 @@ def install_audit_hook() -> None:
 
 
 def create_engine(url: str, settings: Settings, **overrides: Any) -> AsyncEngine:
+    """The engine of the service's connections.
+
+    No ``pool_pre_ping``: with asyncpg it costs a whole transaction (``BEGIN; ; ROLLBACK``) on
+    every checkout, i.e. every request. A dead pooled connection is handled instead: one older
+    than ``database_pool_recycle_seconds`` is replaced at checkout, one the driver already knows
+    closed (the server terminated it, restarted) is discarded at checkout for free, and a
+    request whose connection turns out dead at its first statement begins again on a fresh one
+    (``SerializedSession``). A disconnect also invalidates every connection made before it."""
     options: dict[str, Any] = {
         "pool_size": settings.database_pool_size,
         "max_overflow": settings.database_pool_size,
         "pool_timeout": settings.database_pool_timeout,
-        "pool_pre_ping": True,
+        "pool_recycle": settings.database_pool_recycle_seconds,
         "connect_args": {
             "server_settings": {
                 "application_name": "chapters",
@@ -50,7 +58,20 @@ def create_engine(url: str, settings: Settings, **overrides: Any) -> AsyncEngine
         },
     }
     options.update(overrides)
-    return create_async_engine(url, **options)
+    engine = create_async_engine(url, **options)
+    event.listen(engine.sync_engine, "checkout", discard_closed_connection)
+    return engine
+
+
+def discard_closed_connection(
+    dbapi_connection: Any, connection_record: Any, connection_proxy: Any
+) -> None:
+    """Pool checkout: a connection the driver already knows closed is replaced (no round trip;
+    the pool retries the checkout with another connection)."""
+    driver_connection = getattr(dbapi_connection, "driver_connection", None)
+    is_closed = getattr(driver_connection, "is_closed", None)
+    if is_closed is not None and is_closed():
+        raise DisconnectionError("the server closed this pooled connection")
 
 
 class SerializedSession(AsyncSession):
@@ -71,7 +92,7 @@ class SerializedSession(AsyncSession):
         async with self._operation_lock:
             if acquire_first:
                 # Waiting for a pooled connection may be cancelled (the request's deadline)...
-                await super().connection()
+                await self._connected()
             # ...but graphql-core also cancels a failed field's siblings, and a statement
             # cancelled half-way leaves the connection unusable for the rest of the request:
             # a cancelled caller waits for its statement (statement_timeout bounds the wait).
@@ -81,6 +102,23 @@ class SerializedSession(AsyncSession):
             except asyncio.CancelledError:
                 await asyncio.wait([call])
                 raise
+
+    async def _connected(self) -> None:
+        """The transaction's connection. A transaction that begins here (its ``BEGIN`` and
+        ``set_config`` are the first statements it sends) and finds its pooled connection dead
+        begins once more on a fresh one: nothing of it reached the database. A transaction
+        begun explicitly (``session.begin()``), or one that already ran statements, is not
+        retried."""
+        if self.in_transaction():
+            await super().connection()
+            return
+        try:
+            await super().connection()
+        except DBAPIError as error:
+            if not error.connection_invalidated:
+                raise
+            await super().rollback()  # ends the failed transaction, releases the dead connection
+            await super().connection()
 
     async def execute(self, *args: Any, **kwargs: Any) -> Any:
         return await self._serialized(super().execute, *args, **kwargs)
