@@ -8,7 +8,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 CODE   := src tests migrations bench
 
-.PHONY: install run serve test fuzz lint format schema check-migrations bench clean
+.PHONY: install run serve test fuzz lint format schema check-migrations bench bench-peer clean
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Chapters needs Python 3.11 or newer (set PYTHON=python3.11)")'
@@ -51,6 +51,9 @@ check-migrations: install  ## `alembic check` on a scratch database: models and 
 
 bench: install
 	$(BIN)/python -m bench.graphql_requests
+
+bench-peer: install  ## Chapters vs PostGraphile 5 on the same data, RLS on both (~25 min; bench/README.md)
+	bench/peer/run.sh
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache src/*.egg-info

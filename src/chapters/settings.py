@@ -127,6 +127,8 @@ class Settings:
     # Every request: at most this many bytes of body, answered within this many seconds.
     max_body_bytes: int = 1024 * 1024
     request_timeout_seconds: int = 10
+    # Answer covered queries with one SQL statement building the JSON (chapters.compiled).
+    compiled_reads: bool = True
 
     @property
     def uses_embedded_database(self) -> bool:
@@ -184,6 +186,7 @@ def load_settings() -> Settings:
         graphql_introspection=_env_bool("CHAPTERS_GRAPHQL_INTROSPECTION", not production),
         max_body_bytes=_env_int("CHAPTERS_MAX_BODY_BYTES", 1024 * 1024, minimum=4096),
         request_timeout_seconds=_env_int("CHAPTERS_REQUEST_TIMEOUT_SECONDS", 10, minimum=1),
+        compiled_reads=_env_bool("CHAPTERS_COMPILED_READS", True),
     )
 
 

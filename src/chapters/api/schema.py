@@ -11,6 +11,7 @@ from strawberry.schema.config import StrawberryConfig
 
 from chapters.activities.participants_schema import ActivityParticipantMutation
 from chapters.activities.schema import ActivityMutation, ActivityQuery
+from chapters.api.compiled_reads import CompiledReads
 from chapters.api.extensions import build_extensions
 from chapters.api.limits import MAX_PAGE_SIZE
 from chapters.api.scalars import SCALAR_OVERRIDES
@@ -87,7 +88,8 @@ def build_schema(settings: Settings) -> strawberry.Schema:
     return strawberry.Schema(
         query=Query,
         mutation=Mutation,
-        extensions=build_extensions(settings),
+        # The compiled read path comes last: after the limits, costs and validation.
+        extensions=[*build_extensions(settings), CompiledReads],
         scalar_overrides=SCALAR_OVERRIDES,
         config=StrawberryConfig(
             relay_max_results=settings.page_size_max, disable_field_suggestions=True

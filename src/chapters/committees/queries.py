@@ -35,7 +35,7 @@ class CommitteeFilter:
         return conditions
 
 
-def _may_read(reader: Reader) -> bool:
+def may_read(reader: Reader) -> bool:
     return authz.can(reader.principal, Action.COMMITTEE_READ)
 
 
@@ -47,14 +47,14 @@ async def committees(reader: Reader, filters: CommitteeFilter, args: PageArgs) -
 
 
 async def committee(reader: Reader, committee_id: uuid.UUID | None) -> Committee | None:
-    if committee_id is None or not _may_read(reader):
+    if committee_id is None or not may_read(reader):
         return None
     row: Committee | None = await reader.loaders.of(rows_by_id, Committee).load(committee_id)
     return row
 
 
 async def seat(reader: Reader, seat_id: uuid.UUID | None) -> CommitteeSeat | None:
-    if seat_id is None or not _may_read(reader):
+    if seat_id is None or not may_read(reader):
         return None
     row: CommitteeSeat | None = await reader.loaders.of(rows_by_id, CommitteeSeat).load(seat_id)
     return row

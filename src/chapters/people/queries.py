@@ -117,12 +117,12 @@ async def search(reader: Reader, filters: PersonFilter, args: PageArgs) -> Page[
     principal = reader.principal
     authz.require(principal, Action.PERSON_SEARCH)
     match_email = authz.can(principal, Action.PERSON_READ_EMAIL)
-    conditions = [*filters.conditions(match_email=match_email), _listed_to(reader)]
+    conditions = [*filters.conditions(match_email=match_email), listed_to(reader)]
     statement = select(Person).where(and_(*conditions))
     return await paginate(reader.session, statement, SEARCH_ORDER, args)
 
 
-def _listed_to(reader: Reader) -> ColumnElement[bool]:
+def listed_to(reader: Reader) -> ColumnElement[bool]:
     """``authz.can_see_person`` as a condition: people invited by email who have not
     accepted yet are listed only to staff, themself and the leads of the inviting chapters."""
     principal = reader.principal
