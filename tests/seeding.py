@@ -355,3 +355,43 @@ class Seeder:
 async def seeded_tenant(tenants, naming: Naming) -> TenantFixture:
     people = {naming.email(who): ROLES.get(who) for who in SEEDED_PEOPLE}
     return await tenants.create(prefix=naming.title.lower(), people=people)
+
+
+# Service clients of the seeded tenant, by caller name: the scopes each is granted.
+SERVICE_CLIENT_SCOPES = {
+    "svc_narrow": ["activities:read"],
+    "svc_broad": ["chapters:read", "activities:read", "activities:write", "export"],
+}
+
+
+@dataclass
+class SeededWorld:
+    """The seeded home tenant, another seeded tenant, and a token for every kind of caller of
+    the home tenant (None for anonymous)."""
+
+    home: Seeded
+    abroad: Seeded
+    tokens: dict[str, str | None]
+    home_tenant: TenantFixture
+    abroad_tenant: TenantFixture
+
+
+async def seed_world(client: httpx.AsyncClient, tenants, owner_engine) -> SeededWorld:
+    home_tenant = await seeded_tenant(tenants, HOME)
+    abroad_tenant = await seeded_tenant(tenants, ABROAD)
+    home = Seeder(client, home_tenant, HOME)
+    seeded_home = await home.build(owner_engine)
+    seeded_abroad = await Seeder(client, abroad_tenant, ABROAD).build(owner_engine)
+    tokens: dict[str, str | None] = {"anonymous": None}
+    for who in ("member_a", "co_lead_a", "lead_a", "lead_b", "ops", "viewer", "admin"):
+        tokens[who] = home_tenant.token(HOME.email(who))
+    partner = await home.api_client(
+        "Partner portal",
+        ["activities:read", "chapters:read"],
+        kind="PARTNER",
+        organisationId=seeded_home.places["A"].partner_org,
+    )
+    tokens["partner"] = await home.client_token(partner)
+    for actor, scopes in SERVICE_CLIENT_SCOPES.items():
+        tokens[actor] = await home.client_token(await home.api_client(actor, scopes))
+    return SeededWorld(seeded_home, seeded_abroad, tokens, home_tenant, abroad_tenant)

@@ -40,14 +40,10 @@ from tests.authz.authz_matrix_table import (
     Place,
     Row,
 )
-from tests.seeding import ABROAD, FOREIGN_MARK, HOME, Seeded, Seeder, seeded_tenant
+from tests.seeding import ABROAD, FOREIGN_MARK, Seeded, seed_world
 from tests.support import data_of, gql
 
 DENIED_CODES = {"FORBIDDEN", "NOT_FOUND", "UNAUTHENTICATED"}
-SCOPES = {
-    "svc_narrow": ["activities:read"],
-    "svc_broad": ["chapters:read", "activities:read", "activities:write", "export"],
-}
 
 
 @dataclass
@@ -116,26 +112,9 @@ def made_up(place: Place) -> Place:
 
 @pytest.fixture(scope="module")
 async def world(client, tenants, owner_engine) -> World:
-    home_tenant, abroad_tenant = (
-        await seeded_tenant(tenants, HOME),
-        await seeded_tenant(tenants, ABROAD),
-    )
-    home = Seeder(client, home_tenant, HOME)
-    seeded_home = await home.build(owner_engine)
-    seeded_abroad = await Seeder(client, abroad_tenant, ABROAD).build(owner_engine)
-    tokens: dict[str, str | None] = {"anonymous": None}
-    for who in ("member_a", "co_lead_a", "lead_a", "lead_b", "ops", "viewer", "admin"):
-        tokens[who] = home_tenant.token(HOME.email(who))
-    partner = await home.api_client(
-        "Partner portal",
-        ["activities:read", "chapters:read"],
-        kind="PARTNER",
-        organisationId=seeded_home.places["A"].partner_org,
-    )
-    tokens["partner"] = await home.client_token(partner)
-    for actor, scopes in SCOPES.items():
-        tokens[actor] = await home.client_token(await home.api_client(actor, scopes))
-    tokens["stranger"] = abroad_tenant.token(ABROAD.email("admin"))
+    seeded = await seed_world(client, tenants, owner_engine)
+    seeded_home, seeded_abroad, tokens = seeded.home, seeded.abroad, seeded.tokens
+    tokens["stranger"] = seeded.abroad_tenant.token(ABROAD.email("admin"))
     assert set(tokens) == set(ACTORS)
     return World(client, seeded_home, seeded_abroad, tokens)
 

@@ -15,13 +15,9 @@ import httpx
 import pytest
 
 from chapters.app import create_app
-from tests.seeding import ABROAD, HOME, Seeded, Seeder, seeded_tenant
+from tests.seeding import Seeded, seed_world
 from tests.support import serving, statements_sent
 
-SCOPES = {
-    "svc_narrow": ["activities:read"],
-    "svc_broad": ["chapters:read", "activities:read", "activities:write", "export"],
-}
 CALLERS = (
     "anonymous",
     "member_a",
@@ -99,23 +95,8 @@ class World:
 
 @pytest.fixture(scope="package")
 async def world(client, tenants, owner_engine, settings, urls, keys) -> AsyncIterator[World]:
-    home_tenant = await seeded_tenant(tenants, HOME)
-    abroad_tenant = await seeded_tenant(tenants, ABROAD)
-    home = Seeder(client, home_tenant, HOME)
-    seeded_home = await home.build(owner_engine)
-    seeded_abroad = await Seeder(client, abroad_tenant, ABROAD).build(owner_engine)
-    tokens: dict[str, str | None] = {"anonymous": None}
-    for who in ("member_a", "co_lead_a", "lead_a", "lead_b", "ops", "viewer", "admin"):
-        tokens[who] = home_tenant.token(HOME.email(who))
-    partner = await home.api_client(
-        "Partner portal",
-        ["activities:read", "chapters:read"],
-        kind="PARTNER",
-        organisationId=seeded_home.places["A"].partner_org,
-    )
-    tokens["partner"] = await home.client_token(partner)
-    for actor, scopes in SCOPES.items():
-        tokens[actor] = await home.client_token(await home.api_client(actor, scopes))
+    seeded = await seed_world(client, tenants, owner_engine)
+    seeded_home, seeded_abroad, tokens = seeded.home, seeded.abroad, seeded.tokens
     assert set(tokens) == set(CALLERS)
     compiled_app = create_app(
         dataclasses.replace(settings, compiled_reads=True), app_url=urls.app, keys=keys
