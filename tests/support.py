@@ -5,6 +5,7 @@ sends, and make scratch databases (bootstrapped one at a time across the pytest 
 from __future__ import annotations
 
 import asyncio
+import gc
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager, contextmanager
@@ -158,6 +159,19 @@ async def outbox(owner_engine: AsyncEngine, tenant: TenantFixture) -> list[Outbo
     async with open_tenant_session(sessionmaker, tenant.id) as session, session.begin():
         query = select(OutboxMessage).order_by(OutboxMessage.created_at)
         return list(await session.scalars(query))
+
+
+@contextmanager
+def no_garbage_collection() -> Iterator[None]:
+    """For timing a request by the CPU this process spends: a full collection of the test
+    process's heap (large late in the suite) is not the request's cost, so collect first,
+    then time without collections."""
+    gc.collect()
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.enable()
 
 
 @contextmanager

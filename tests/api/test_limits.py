@@ -3,9 +3,7 @@ runs; validation costs at most a constant times the document's length."""
 
 from __future__ import annotations
 
-import contextlib
 import dataclasses
-import gc
 import re
 import time
 
@@ -25,7 +23,7 @@ from chapters.api.schema import schema
 from chapters.app import create_app
 from chapters.models import TenantRole
 from chapters.settings import load_settings
-from tests.support import data_of, gql, make_chapter, serving
+from tests.support import data_of, gql, make_chapter, no_garbage_collection, serving
 
 
 def fragment_ladder(rungs: int) -> str:
@@ -39,22 +37,10 @@ def fragment_ladder(rungs: int) -> str:
 async def _timed(client, slug: str, query: str, expect_status: int) -> tuple[dict, float]:
     """The answer and the CPU time the process spent on it (the app runs in-process): what
     the request costs, not how busy the shared machine was."""
-    with _no_garbage_collection():
+    with no_garbage_collection():
         started = time.process_time()
         body = await gql(client, slug, query, expect_status=expect_status)
         return body, time.process_time() - started
-
-
-@contextlib.contextmanager
-def _no_garbage_collection():
-    """A full collection of the test process's heap (large late in the suite) is not the
-    request's cost: collect first, then time without collections."""
-    gc.collect()
-    gc.disable()
-    try:
-        yield
-    finally:
-        gc.enable()
 
 
 async def test_a_small_fragment_ladder_answers(client, tenants) -> None:
