@@ -15,6 +15,7 @@ from typing import Any
 import strawberry
 from cross_web import AsyncHTTPRequestAdapter
 from cross_web import HTTPException as GraphQLHTTPException
+from graphql import GraphQLSchema
 from litestar import Litestar, MediaType, Request, Response, get, post
 from litestar.background_tasks import BackgroundTasks
 from litestar.connection import ASGIConnection
@@ -30,6 +31,7 @@ from strawberry.litestar.controller import GraphQLController
 from strawberry.schema.exceptions import InvalidOperationTypeError
 from strawberry.types import ExecutionResult
 
+from chapters.api.compiled_front import KnownReads, compiled_front, learn_trusted_documents
 from chapters.api.context import Context
 from chapters.api.extensions import (
     RETRY_AFTER_SECONDS,
@@ -46,12 +48,14 @@ from chapters.api.graphql_http import (
     response_media_type,
 )
 from chapters.api.limits import (
+    DocumentPolicy,
     RejectedInput,
     checked_request_id,
     decode_request_json,
 )
 from chapters.api.mutations import end_request
 from chapters.api.schema import schema
+from chapters.api.trusted_documents import UnusableDocument, requested_query
 from chapters.auth.bearer import Verifiers, authenticate
 from chapters.auth.keys import SigningKeys, load_or_create_signing_keys
 from chapters.auth.oauth_server import (
@@ -62,6 +66,7 @@ from chapters.auth.oauth_server import (
     tenant_slug_of,
 )
 from chapters.auth.oidc import JwksCache, provider_http_client
+from chapters.auth.principal import KnownPrincipals
 from chapters.auth.ratelimit import FailureLimiter, token_failure_limiter
 from chapters.clients import service as access_service
 from chapters.db import pagination
@@ -94,6 +99,9 @@ class Runtime:
     verifiers: Verifiers
     head_revisions: set[str]
     token_limiter: FailureLimiter
+    graphql_schema: GraphQLSchema
+    known_reads: KnownReads
+    known_principals: KnownPrincipals
 
     @property
     def keys(self) -> SigningKeys:
@@ -168,7 +176,11 @@ def _graphql_controller(settings: Settings, graphql_schema: strawberry.Schema) -
         **base.dependencies,
         "response": Provide(_response_without_thread_hop, sync_to_thread=False),
     }
-    return type("GraphQLController", (_GraphQLOverHttp, base), {"dependencies": dependencies})
+    return type(
+        "GraphQLController",
+        (_GraphQLOverHttp, base),
+        {"dependencies": dependencies, "middleware": [compiled_front]},
+    )
 
 
 class _GraphQLOverHttp(GraphQLController):
@@ -203,8 +215,14 @@ class _GraphQLOverHttp(GraphQLController):
         self, request: AsyncHTTPRequestAdapter
     ) -> GraphQLRequestData | list[GraphQLRequestData]:
         data = await super().parse_http_body(request)
-        if isinstance(data, GraphQLRequestData) and data.operation_name == "":
-            data.operation_name = None  # the specification: "" is the same as omitted
+        if isinstance(data, GraphQLRequestData):
+            if data.operation_name == "":
+                data.operation_name = None  # the specification: "" is the same as omitted
+            try:
+                query = requested_query(data.query, data.extensions)
+            except UnusableDocument as error:
+                raise GraphQLHTTPException(400, str(error)) from None
+            data.query = query if isinstance(query, str) else data.query
         return data
 
     async def execute_single(
@@ -469,11 +487,19 @@ def create_app(
             ),
             head_revisions=head_revisions(),
             token_limiter=token_limiter,
+            graphql_schema=graphql_schema._schema,
+            known_reads=KnownReads(),
+            known_principals=KnownPrincipals(),
         )
         # Cursors are signed with a key derived from the token signing key: every replica
         # sharing that key (and every restart) accepts the cursors the others issued.
         signing_key = app.state.runtime.keys.signing_key
         pagination.set_cursor_secret(signing_key.as_dict(private=True)["d"].encode())
+        if settings.compiled_reads:
+            learnt = learn_trusted_documents(
+                app.state.runtime.known_reads, graphql_schema._schema, DocumentPolicy.of(settings)
+            )
+            log.info("%d trusted documents compiled at start-up", learnt)
         try:
             yield
         finally:

@@ -235,10 +235,10 @@ def _matches_text(text: str) -> ColumnElement[bool]:
     return contains_text(text, Activity.title, Activity.description, tags)
 
 
-async def activity_query(
-    session: AsyncSession, principal: Principal | None, tenant_id: uuid.UUID, f: ActivityFilter
-) -> Select:
-    """The activities matching the filters that the caller may read."""
+async def activity_query(reader: Reader, tenant_id: uuid.UUID, f: ActivityFilter) -> Select:
+    """The activities matching the filters that the caller may read (the database is read
+    only for days and overdue recaps)."""
+    principal = reader.principal
     conditions = [visible(principal)]
     if f.chapter_id is not None:
         chapters = descendant_ids(f.chapter_id) if f.include_sub_chapters else [f.chapter_id]
@@ -254,7 +254,9 @@ async def activity_query(
     if f.starts_before is not None:
         conditions.append(Activity.starts_at < f.starts_before)
     if f.starts_on is not None:
-        start, end = times.days(*f.starts_on, await _timezone(session, tenant_id, f.chapter_id))
+        start, end = times.days(
+            *f.starts_on, await _timezone(reader.session, tenant_id, f.chapter_id)
+        )
         conditions.append(Activity.starts_at >= start)
         conditions.append(Activity.starts_at < end)
     if f.organisation_id is not None:
@@ -278,7 +280,7 @@ async def activity_query(
     if f.text and f.text.strip():
         conditions.append(_matches_text(f.text))
     if f.recap_overdue is not None:
-        overdue = recap_overdue(await overdue_cutoff(session, tenant_id))
+        overdue = recap_overdue(await overdue_cutoff(reader.session, tenant_id))
         conditions.append(overdue if f.recap_overdue else ~overdue)
     return select(Activity).where(and_(*conditions))
 
@@ -497,7 +499,7 @@ async def activities(
     args: PageArgs,
 ) -> Page[Activity]:
     """A page of the activities matching the filters that the caller may read."""
-    statement = await activity_query(reader.session, reader.principal, tenant_id, filters)
+    statement = await activity_query(reader, tenant_id, filters)
     return await paginate(reader.session, statement, ordering(order, descending), args)
 
 

@@ -34,13 +34,14 @@ async def _compiled(context: ExecutionContext) -> ExecutionResult | None:
     """The operation's result from the compiled statement; None: the resolvers answer."""
     request: Any = context.context
     assert context.graphql_document is not None and context.query is not None
+    # The name the request gave (strawberry's own falls back on the first operation).
+    operation_name = getattr(context, "_provided_operation_name", context.operation_name)
     try:
         data = await compiled.answer(
             schema=context.schema._schema,
             query=context.query,
             document=context.graphql_document,
-            # The name the request gave (strawberry's own falls back on the first operation).
-            operation_name=getattr(context, "_provided_operation_name", context.operation_name),
+            operation_name=operation_name,
             variables=context.variables,
             reader=request,
             tenant_id=request.tenant.id,
@@ -53,7 +54,13 @@ async def _compiled(context: ExecutionContext) -> ExecutionResult | None:
         log.error("compiled read failed; executing it instead", exc_info=error)
         await request.session.rollback()
         return None
-    return None if data is None else ExecutionResult(data, None)
+    if data is None:
+        return None
+    # Validated under this app's limits and compiled: the front answers it from now on.
+    request.request.app.state.runtime.known_reads.add(
+        context.query, operation_name, context.graphql_document
+    )
+    return ExecutionResult(data, None)
 
 
 def _enabled(request_context: object) -> bool:

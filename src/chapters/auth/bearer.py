@@ -9,8 +9,10 @@ trusts. A token is only ever valid for the tenant in the request path.
 from __future__ import annotations
 
 import logging
+import time
 import uuid
-from dataclasses import dataclass
+from collections import OrderedDict
+from dataclasses import dataclass, field
 
 from litestar.datastructures import Headers
 from litestar.exceptions import NotAuthorizedException, PermissionDeniedException
@@ -20,7 +22,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from chapters.auth.keys import SigningKeys
 from chapters.auth.oidc import ExternalIdentity, JwksCache, ProviderConfig, verify_external_token
 from chapters.auth.principal import ApiClientIdentity, Principal
-from chapters.auth.tokens import AccessClaims, InvalidToken, unverified_issuer, verify_access_token
+from chapters.auth.tokens import (
+    CLOCK_SKEW_SECONDS,
+    AccessClaims,
+    InvalidToken,
+    unverified_issuer,
+    verify_access_token,
+)
 from chapters.clients.service import active_client, trusted_provider
 from chapters.models import Person, PersonIdentity, PersonStatus
 from chapters.people.service import (
@@ -71,6 +79,32 @@ class Verifiers:
     settings: Settings
     keys: SigningKeys
     jwks: JwksCache
+    # The service's own tokens verified lately, by their text (``signed_in_person``).
+    verified: VerifiedTokens = field(default_factory=lambda: VerifiedTokens())
+
+
+class VerifiedTokens:
+    """Own access tokens whose signature and claims were verified, until they expire: the
+    same text, signed with a key of this process, verifies the same way every time (only the
+    clock moves). Bounded; per process."""
+
+    def __init__(self, size: int = 10_000) -> None:
+        self._size = size
+        self._claims: OrderedDict[str, AccessClaims] = OrderedDict()
+
+    def get(self, token: str) -> AccessClaims | None:
+        claims = self._claims.get(token)
+        if claims is None:
+            return None
+        if time.time() > claims.expires_at + CLOCK_SKEW_SECONDS:  # as the verification says
+            del self._claims[token]
+            return None
+        return claims
+
+    def add(self, token: str, claims: AccessClaims) -> None:
+        self._claims[token] = claims
+        if len(self._claims) > self._size:
+            self._claims.popitem(last=False)
 
 
 def bearer_token(headers: Headers) -> str | None:
@@ -109,6 +143,35 @@ async def authenticate(
         development = verifiers.settings.env == "development"
         raise InvalidBearer(error.reason if development else None) from None
     return await load_principal(session, await _person_for(session, provider, identity))
+
+
+class OtherCaller(Exception):
+    """A caller ``signed_in_person`` does not establish: ``authenticate`` does."""
+
+
+def signed_in_person(
+    headers: Headers, verifiers: Verifiers, tenant_id: uuid.UUID
+) -> uuid.UUID | None:
+    """The person a request's own token (``chapters token``, the service's sign-in) names,
+    verified as ``authenticate`` verifies it; None without a token. ``OtherCaller`` for
+    anything else: API clients, other issuers' tokens, tokens that do not verify."""
+    try:
+        token = bearer_token(headers)
+        if token is None:
+            return None
+        if len(token) > verifiers.settings.max_token_bytes:
+            raise OtherCaller()
+        claims = verifiers.verified.get(token)
+        if claims is None:
+            if unverified_issuer(token) != verifiers.settings.jwt_issuer:
+                raise OtherCaller()
+            claims = verify_access_token(token, verifiers.keys, verifiers.settings)
+            verifiers.verified.add(token, claims)
+        if claims.tenant_id != tenant_id or claims.client_kind is not None:
+            raise OtherCaller()
+        return uuid.UUID(claims.subject)
+    except (InvalidBearer, InvalidToken, ValueError):
+        raise OtherCaller() from None
 
 
 async def _own_token(

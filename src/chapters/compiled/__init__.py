@@ -9,6 +9,7 @@ does not fully cover, for the document or for this caller, falls back to the res
 the whole operation (``answer`` returns None). ``api.compiled_reads`` is the hook.
 """
 
-from chapters.compiled.run import answer, forget, plan_for
+from chapters.compiled.build import Fallback
+from chapters.compiled.run import Stale, answer, forget, plan_for, prepare, run
 
-__all__ = ["answer", "forget", "plan_for"]
+__all__ = ["Fallback", "Stale", "answer", "forget", "plan_for", "prepare", "run"]

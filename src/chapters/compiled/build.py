@@ -13,14 +13,24 @@ from __future__ import annotations
 
 import base64
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from graphql import GraphQLEnumType, GraphQLSchema, get_named_type
+from graphql import FieldNode, GraphQLEnumType, GraphQLSchema, VariableNode, get_named_type
 from graphql.execution.values import get_argument_values
-from sqlalchemy import ColumnElement, FromClause, Select, case, false, func, literal_column, select
+from sqlalchemy import (
+    BindParameter,
+    ColumnElement,
+    FromClause,
+    Select,
+    case,
+    false,
+    func,
+    literal_column,
+    select,
+)
 from sqlalchemy.dialects.postgresql import aggregate_order_by
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -28,7 +38,7 @@ from chapters import authz
 from chapters.auth.principal import Principal
 from chapters.authz import Action
 from chapters.compiled import encode
-from chapters.compiled.plan import PlannedConnection, PlannedField, PlannedObject
+from chapters.compiled.plan import PlannedConnection, PlannedField, PlannedObject, argument_at
 from chapters.db.pagination import Ordering, PageArgs, decode_cursor
 from chapters.errors import DomainError
 
@@ -36,6 +46,8 @@ from chapters.errors import DomainError
 # JSON string (it would be escaped), and no key of an answer starts with "!".
 FALLBACK_MARK = '{"!fallback":true}'
 _FALLBACK_JSON = encode.sql(f"'{FALLBACK_MARK}'::json")
+# What a guarded statement answers where its guard fails (``run.prepare``).
+STALE_MARK = '{"!stale":true}'
 # Cursors are signed in Python (``db.pagination``) from sort values the statement gives as
 # {"!cursor": [slot, value …]}, slot naming the ordering in ``Builder.cursors``.
 CURSOR_KEY = "!cursor"
@@ -47,20 +59,42 @@ class Fallback(Exception):
     """This request is answered by the resolver path."""
 
 
+@dataclass(frozen=True)
+class OpaqueId:
+    """A global id given in an opaque variable (``plan.FieldSpec.opaque``): the type it names,
+    a part of the statement's shape, and the uuid, a parameter of it."""
+
+    type_name: str
+    id: BindParameter[Any]
+
+
+def parameter_name(variable: str) -> str:
+    """The name of the bound parameter an opaque variable fills (``run`` fills it)."""
+    return f"var_{variable}"
+
+
 @dataclass
 class Builder:
     """One request's binding: who asks, in which tenant, with which variables."""
 
     schema: GraphQLSchema
-    session: AsyncSession
     reader: Any  # the request's Reader (chapters.db.loaders): what domain reads take
     principal: Principal | None
     tenant_id: uuid.UUID
     variables: Any  # coerced as graphql-core coerces them (VariableValues)
+    # The opaque variables of this request, as the builds see them: a bound parameter (text)
+    # or an ``OpaqueId`` in place of the value (``run.opaque_values``).
+    opaque: Mapping[str, Any] = field(default_factory=dict)
     cursors: list[Ordering] = field(default_factory=list)  # by cursor slot
     # The statement depends on more than the plan, the caller and the variables (a domain
     # read asked the database while it was built): it is not kept for the next request.
     volatile: bool = False
+
+    @property
+    def session(self) -> AsyncSession:
+        """The request's session, for a build that reads the database (it is volatile)."""
+        session: AsyncSession = self.reader.session
+        return session
 
     # --- arguments and rights ----------------------------------------------------------------
 
@@ -73,6 +107,9 @@ class Builder:
         )
         if not set(values) <= known:
             raise Fallback(f"arguments {set(values) - known}")
+        assert planned.spec is not None
+        for path, _kind in planned.spec.opaque:
+            _put_opaque(values, planned.nodes[0], path.split("."), self.opaque)
         return values
 
     def chapters_where(self, action: Action) -> frozenset[uuid.UUID] | None:
@@ -263,6 +300,24 @@ class Builder:
         return encode.json_object([(CURSOR_KEY, array)])
 
 
+def _put_opaque(
+    values: dict[str, Any], node: FieldNode, path: list[str], opaque: Mapping[str, Any]
+) -> None:
+    """Where the argument at ``path`` is an opaque variable of this request, its parameter
+    takes the place of its value (an input object's copy, graphql-core's is not shared)."""
+    value_node = argument_at(node, path)
+    if not isinstance(value_node, VariableNode) or value_node.name.value not in opaque:
+        return
+    holder = values
+    for name in path[:-1]:
+        inner = holder.get(name)
+        if not isinstance(inner, dict):
+            return
+        holder[name] = holder = dict(inner)
+    if path[-1] in holder:
+        holder[path[-1]] = opaque[value_node.name.value]
+
+
 def _rows(
     statement: Select, model: Any, columns: Sequence[str], correlate: FromClause | None
 ) -> Select:
@@ -292,15 +347,31 @@ def _cursor_value(column: ColumnElement[Any]) -> ColumnElement[Any]:
     return column
 
 
-def decoded_id(value: Any, type_name: str) -> uuid.UUID:
-    """``api.ids.decode_id`` where it succeeds; where it would answer an error, Fallback."""
+def decoded_id(value: Any, type_name: str) -> Any:
+    """``api.ids.decode_id`` where it succeeds (the uuid, or the parameter of an opaque one);
+    where it would answer an error, Fallback."""
+    if isinstance(value, OpaqueId):
+        if value.type_name != type_name:
+            raise Fallback("an id of another type")
+        return value.id
     try:
-        decoded = base64.b64decode(str(value).encode()).decode().split(":", 1)
-    except Exception:  # what strawberry's from_base64 catches
+        named, object_id = split_global_id(value)
+    except ValueError:
         raise Fallback("not an id") from None
-    if len(decoded) != 2 or decoded[0] != type_name:
+    if named != type_name:
         raise Fallback("an id of another type")
     try:
-        return uuid.UUID(decoded[1])
+        return uuid.UUID(object_id)
     except ValueError:
         raise Fallback("an id of nothing") from None
+
+
+def split_global_id(value: Any) -> tuple[str, str]:
+    """strawberry's ``relay.from_base64`` (``Type:id``): ValueError for anything else."""
+    try:
+        decoded = base64.b64decode(str(value).encode()).decode().split(":", 1)
+    except Exception as error:  # as strawberry, which wraps any failure
+        raise ValueError(str(error)) from error
+    if len(decoded) != 2:
+        raise ValueError("not Type:id")
+    return decoded[0], decoded[1]

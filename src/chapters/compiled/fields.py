@@ -19,7 +19,7 @@ from chapters.activities import queries as activity_queries
 from chapters.authz import Action, partners
 from chapters.committees import queries as committee_queries
 from chapters.compiled import encode
-from chapters.compiled.build import Builder, Fallback, decoded_id
+from chapters.compiled.build import Builder, Fallback, OpaqueId, decoded_id, split_global_id
 from chapters.compiled.plan import FieldSpec, ObjectSpec, PlannedField
 from chapters.db.pagination import PageArgs
 from chapters.errors import DomainError
@@ -98,13 +98,18 @@ def enum_list(name: str) -> FieldSpec:
 
 
 def nested(
-    build: Build, args: frozenset[str] = frozenset(), columns: tuple[str, ...] = ("id",)
+    build: Build,
+    args: frozenset[str] = frozenset(),
+    columns: tuple[str, ...] = ("id",),
+    opaque: tuple[tuple[str, str], ...] = (),
 ) -> FieldSpec:
-    return FieldSpec(build, args=args, nested="object", columns=columns)
+    return FieldSpec(build, args=args, nested="object", columns=columns, opaque=opaque)
 
 
-def paged(build: Build, args: frozenset[str] = PAGE) -> FieldSpec:
-    return FieldSpec(build, args=args, nested="connection", columns=("id",))
+def paged(
+    build: Build, args: frozenset[str] = PAGE, opaque: tuple[tuple[str, str], ...] = ()
+) -> FieldSpec:
+    return FieldSpec(build, args=args, nested="connection", columns=("id",), opaque=opaque)
 
 
 def chapter_by(key: str) -> FieldSpec:
@@ -520,9 +525,7 @@ async def _activities(b: Builder, row: Any, f: PlannedField) -> Any:
     # Days and overdue recaps are read on the database's clock and data while building.
     b.volatile = b.volatile or filters.starts_on is not None or filters.recap_overdue is not None
     try:
-        statement = await activity_queries.activity_query(
-            b.session, b.principal, b.tenant_id, filters
-        )
+        statement = await activity_queries.activity_query(b.reader, b.tenant_id, filters)
     except DomainError as error:
         raise Fallback(str(error)) from None
     ordering = activity_queries.ordering(activity_queries.OrderField(order), args["descending"])
@@ -571,31 +574,23 @@ NODE_LOADS: dict[str, NodeLoad] = {
 def _node(b: Builder, row: Any, f: PlannedField) -> Any:
     """``node(id:)``: null for an id that is not one (as ``api.schema._node_or_none``)."""
     raw = b.arguments(f, frozenset({"id"}))["id"]
-    try:
-        type_name, node_id = _from_base64(str(raw))
-    except ValueError:
-        return null()
+    object_id: Any  # a uuid, or the parameter of one
+    if isinstance(raw, OpaqueId):  # a valid id, its uuid a parameter
+        type_name, object_id = raw.type_name, raw.id
+    else:
+        try:
+            type_name, node_id = split_global_id(raw)
+        except ValueError:
+            return null()
     load = NODE_LOADS.get(type_name)
     if load is None or type_name not in f.children:
         raise Fallback(f"node of type {type_name!r}")
-    try:
-        object_id = uuid.UUID(node_id)
-    except ValueError:
-        return null()
+    if not isinstance(raw, OpaqueId):
+        try:
+            object_id = uuid.UUID(node_id)
+        except ValueError:
+            return null()
     return load(b, f, object_id, type_name)
-
-
-def _from_base64(value: str) -> tuple[str, str]:
-    """strawberry's ``relay.from_base64``: ValueError for anything but ``Type:id``."""
-    import base64
-
-    try:
-        decoded = base64.b64decode(value.encode()).decode().split(":", 1)
-    except Exception as error:  # as strawberry, which wraps any failure
-        raise ValueError(str(error)) from error
-    if len(decoded) != 2:
-        raise ValueError("not Type:id")
-    return decoded[0], decoded[1]
 
 
 def _tenant(b: Builder, row: Any, f: PlannedField) -> Any:
@@ -644,13 +639,15 @@ _spec(
     {
         "tenant": nested(_tenant, columns=()),
         "viewer": nested(_viewer, columns=()),
-        "chapter": nested(_chapter, frozenset({"slug"}), columns=()),
+        "chapter": nested(_chapter, frozenset({"slug"}), columns=(), opaque=(("slug", "text"),)),
         "chapters": paged(_chapters, frozenset({"filter", *PAGE_BOTH_WAYS})),
         "activities": paged(
-            _activities, frozenset({"filter", "orderBy", "descending", *PAGE_BOTH_WAYS})
+            _activities,
+            frozenset({"filter", "orderBy", "descending", *PAGE_BOTH_WAYS}),
+            opaque=(("filter.chapterId", "id"),),
         ),
         "activityReviewQueue": paged(_review_queue),
-        "node": nested(_node, frozenset({"id"}), columns=()),
+        "node": nested(_node, frozenset({"id"}), columns=(), opaque=(("id", "id"),)),
     },
 )
 

@@ -11,6 +11,7 @@ cannot be decided) has no plan: the resolver path answers it.
 from __future__ import annotations
 
 import itertools
+from collections import Counter
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -24,14 +25,20 @@ from graphql import (
     GraphQLObjectType,
     GraphQLSchema,
     InlineFragmentNode,
+    ObjectValueNode,
     OperationDefinitionNode,
     OperationType,
     SelectionNode,
+    ValueNode,
+    VariableNode,
+    Visitor,
     get_named_type,
     get_operation_ast,
     is_abstract_type,
     is_object_type,
+    visit,
 )
+from graphql.language.visitor import SKIP
 
 if TYPE_CHECKING:
     from chapters.compiled.build import Builder
@@ -59,6 +66,10 @@ class FieldSpec:
     args: frozenset[str] = frozenset()
     nested: str | None = None
     columns: tuple[str, ...] = ()
+    # Arguments the build never reads, only binds into the statement ("filter.chapterId"),
+    # and how: "text" as given, "id" a global id, bound as the uuid it names. A variable
+    # given only there is a parameter of the statement, not a part of its shape (``run``).
+    opaque: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -118,6 +129,8 @@ class Plan:
 
     root: PlannedObject
     operation: OperationDefinitionNode
+    # The variables used only where a build binds them unread: variable -> "text" | "id".
+    opaque: Mapping[str, str] = field(default_factory=dict)
     serial: int = field(default_factory=lambda: next(_serials))  # names it in caches
 
     @property
@@ -142,6 +155,8 @@ class Planner:
             for definition in document.definitions
             if isinstance(definition, FragmentDefinitionNode)
         }
+        self.document = document
+        self.opaque_uses: list[tuple[str, str]] = []  # (variable, kind) per opaque position
 
     def plan(self, operation: OperationDefinitionNode) -> Plan:
         if operation.operation is not OperationType.QUERY:
@@ -153,7 +168,27 @@ class Planner:
         root = self.object(query_type, operation.selection_set.selections)
         if all(item.spec is None for item in root.fields):
             raise Uncovered("nothing to read")  # { __typename } needs no database
-        return Plan(root, operation)
+        return Plan(root, operation, self._opaque_variables())
+
+    def _opaque_variables(self) -> dict[str, str]:
+        """The variables every use of which (anywhere in the document) is an opaque position
+        of one kind."""
+        uses = Counter(node.name.value for node in _variables_in(self.document))
+        kinds: dict[str, set[str]] = {}
+        for name, kind in self.opaque_uses:
+            kinds.setdefault(name, set()).add(kind)
+        opaque_count = Counter(name for name, _ in self.opaque_uses)
+        return {
+            name: next(iter(found))
+            for name, found in kinds.items()
+            if len(found) == 1 and opaque_count[name] == uses[name]
+        }
+
+    def _note_opaque(self, spec: FieldSpec, node: FieldNode) -> None:
+        for path, kind in spec.opaque:
+            value = argument_at(node, path.split("."))
+            if isinstance(value, VariableNode):
+                self.opaque_uses.append((value.name.value, kind))
 
     def object(
         self, type_: GraphQLObjectType, selections: Iterable[SelectionNode]
@@ -179,6 +214,7 @@ class Planner:
                 if not given <= field_spec.args:
                     raise Uncovered(f"arguments of {type_.name}.{name}")
             item = PlannedField(key, name, nodes, definition, field_spec, type_.name)
+            self._note_opaque(field_spec, nodes[0])  # arguments: the first node's
             sub = _below(nodes)
             if field_spec.nested == "object":
                 self._children(item, get_named_type(definition.type), sub)
@@ -330,6 +366,33 @@ class Planner:
         if conditional is type_:
             return True
         return is_abstract_type(conditional) and self.schema.is_sub_type(conditional, type_)
+
+
+def argument_at(node: FieldNode, path: list[str]) -> ValueNode | None:
+    """The value node an argument path ("filter.chapterId") names in a field node."""
+    fields: Iterable[Any] = node.arguments or ()
+    value: ValueNode | None = None
+    for name in path:
+        value = next((item.value for item in fields if item.name.value == name), None)
+        if value is None:
+            return None
+        fields = value.fields if isinstance(value, ObjectValueNode) else ()
+    return value
+
+
+def _variables_in(document: DocumentNode) -> list[VariableNode]:
+    """Every variable use in the document (its definitions excluded)."""
+    found: list[VariableNode] = []
+
+    class Uses(Visitor):
+        def enter_variable_definition(self, *_: Any) -> Any:
+            return SKIP
+
+        def enter_variable(self, node: VariableNode, *_: Any) -> None:
+            found.append(node)
+
+    visit(document, Uses())
+    return found
 
 
 def _below(nodes: Iterable[FieldNode]) -> list[SelectionNode]:

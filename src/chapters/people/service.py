@@ -10,11 +10,14 @@ from __future__ import annotations
 
 import re
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import and_, func, select
+from sqlalchemy import ColumnElement, Select, Text, and_, cast, func, select
+from sqlalchemy.dialects.postgresql import aggregate_order_by
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
 
 from chapters import authz
 from chapters.auth.principal import Principal
@@ -89,28 +92,76 @@ async def load_principal(session: AsyncSession, person: Person) -> Principal:
 async def principal_by_person_id(session: AsyncSession, person_id: uuid.UUID) -> Principal | None:
     """The person and the roles of their active memberships, in one statement (it runs at
     the start of every signed-in request)."""
+    rows = (await session.execute(principal_statement(person_id))).all()
+    return principal_from(rows)[0] if rows else None
+
+
+def principal_statement(person_id: uuid.UUID) -> Select:
+    """The rows a principal is made of (``principal_from``): the person with each role of
+    their active memberships, and the fingerprint of it all."""
     active = and_(
         ChapterMembership.tenant_id == Person.tenant_id,
         ChapterMembership.person_id == Person.id,
         ChapterMembership.status == MembershipStatus.ACTIVE,
     )
-    rows = (
-        await session.execute(
-            select(Person, ChapterMembership.chapter_id, ChapterMembership.role)
-            .outerjoin(ChapterMembership, active)
-            .where(Person.id == person_id)
+    return (
+        select(
+            Person.tenant_id,
+            Person.id,
+            Person.email,
+            Person.display_name,
+            Person.tenant_role,
+            ChapterMembership.chapter_id,
+            ChapterMembership.role,
+            principal_fingerprint(Person.tenant_id, Person.id),
         )
-    ).all()
-    if not rows:
-        return None
-    person = rows[0][0]
-    return Principal(
-        tenant_id=person.tenant_id,
-        person_id=person.id,
-        email=person.email,
-        display_name=person.display_name,
-        tenant_role=person.tenant_role,
-        chapter_roles={chapter_id: role for _, chapter_id, role in rows if chapter_id is not None},
+        .outerjoin(ChapterMembership, active)
+        .where(Person.id == person_id)
+    )
+
+
+def principal_from(rows: Sequence[Sequence[Any]]) -> tuple[Principal, str]:
+    """The principal of ``principal_statement``'s rows, and its fingerprint."""
+    tenant_id, person_id, email, display_name, tenant_role, _, _, fingerprint = tuple(rows[0])
+    principal = Principal(
+        tenant_id=tenant_id,
+        person_id=person_id,
+        email=email,
+        display_name=display_name,
+        tenant_role=tenant_role,
+        chapter_roles={row[5]: row[6] for row in rows if row[5] is not None},
+    )
+    return principal, fingerprint
+
+
+def principal_fingerprint(tenant_id: Any, person_id: Any) -> ColumnElement[str]:
+    """A digest of everything a person's principal is made of, as stored now: a statement
+    that carries it with the digest of a principal read earlier finds out, in the same
+    snapshot, whether that principal is still the person's (``api.compiled_front``)."""
+    membership, person = aliased(ChapterMembership), aliased(Person)  # never correlated
+    roles = (
+        select(
+            func.json_agg(
+                aggregate_order_by(
+                    func.json_build_array(membership.chapter_id, membership.role),
+                    membership.chapter_id,
+                )
+            )
+        )
+        .where(
+            membership.tenant_id == tenant_id,
+            membership.person_id == person_id,
+            membership.status == MembershipStatus.ACTIVE,
+        )
+        .correlate_except(membership)  # to the principal's statement, two levels up
+        .scalar_subquery()
+    )
+    described = func.json_build_array(person.email, person.display_name, person.tenant_role, roles)
+    return (
+        select(func.md5(cast(described, Text)))
+        .where(person.tenant_id == tenant_id, person.id == person_id)
+        .correlate_except(person)
+        .scalar_subquery()
     )
 
 

@@ -1,0 +1,319 @@
+"""The front door of compiled reads: an ASGI middleware on the GraphQL route that answers a POST
+of a query this app already validated and compiled, without Strawberry and graphql-core.
+
+Strawberry answers a document the first time (parsing, the document limits, validation, the
+compiled statement through ``api.compiled_reads``); once it answered one with the compiled
+statement, the document is *known* to this app (``KnownReads``, bounded, by query text and
+operation name). The next request of a known document skips the per-request GraphQL machinery
+that cannot change its outcome -- parsing, validation and per-field execution -- and keeps
+everything that can: the media types, the body limits, the request id, the cost of *its*
+variables, the tenant, the bearer token, the caller's rights (inside the statement, as on the
+Strawberry path). The answer is the same bytes the Strawberry path sends; the differential
+tests hold both to it.
+
+Anything else goes on to Strawberry, unchanged, with the body it already read: another method,
+batches, an unknown document, bad input of any kind (Strawberry says what is wrong), a token
+that does not verify, a request the compiler hands back (its transaction rolled back first).
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from collections import OrderedDict
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from functools import cache
+from typing import Any
+
+from graphql import DocumentNode, GraphQLError, GraphQLSchema, OperationDefinitionNode, parse
+from litestar.datastructures import Headers
+from litestar.enums import ScopeType
+from litestar.serialization import encode_json
+from litestar.types import ASGIApp, Receive, Scope, Send
+from sqlalchemy import ColumnElement
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from chapters import compiled
+from chapters.api.extensions import is_database_unavailable
+from chapters.api.graphql_http import (
+    GRAPHQL_RESPONSE_JSON,
+    NotAcceptable,
+    UnsupportedMediaType,
+    check_request_content_type,
+    response_media_type,
+)
+from chapters.api.limits import (
+    DocumentPolicy,
+    RejectedInput,
+    cached_validation,
+    checked_request_id,
+    decode_request_json,
+    limit_errors,
+    objects_in,
+    operation_cost,
+    validation_rules,
+)
+from chapters.api.trusted_documents import UnusableDocument, trusted_documents, with_trusted_query
+from chapters.auth.bearer import OtherCaller, signed_in_person
+from chapters.auth.principal import KnownPrincipals, Principal
+from chapters.people.service import principal_fingerprint, principal_from, principal_statement
+from chapters.tenancy import bind_connection
+
+log = logging.getLogger("chapters.compiled")
+
+KNOWN_READS = 1024  # documents per app
+
+
+class KnownReads:
+    """The documents this app answered with a compiled statement, by query text and the
+    operation name the request gave: each passed this app's limits and validation."""
+
+    def __init__(self, size: int = KNOWN_READS) -> None:
+        self._size = size
+        self._documents: OrderedDict[tuple[str, str | None], DocumentNode] = OrderedDict()
+
+    def get(self, query: str, operation_name: str | None) -> DocumentNode | None:
+        return self._documents.get((query, operation_name))
+
+    def add(self, query: str, operation_name: str | None, document: DocumentNode) -> None:
+        key = (query, operation_name)
+        self._documents[key] = document
+        self._documents.move_to_end(key)
+        if len(self._documents) > self._size:
+            self._documents.popitem(last=False)
+
+
+def learn_trusted_documents(
+    known: KnownReads, schema: GraphQLSchema, policy: DocumentPolicy
+) -> int:
+    """Make the trusted documents (``api.trusted_documents``) that are covered queries known
+    before any request: parsed, held to the app's limits, validated and planned once. How
+    many became known."""
+    learnt = 0
+    for query in trusted_documents().values():
+        try:
+            document = _parsed(query, policy.max_tokens)
+        except GraphQLError:
+            continue
+        rules = validation_rules(policy.introspection)
+        if limit_errors(document, policy) or cached_validation(schema, document, rules):
+            continue
+        operations = [d for d in document.definitions if isinstance(d, OperationDefinitionNode)]
+        names = [op.name.value if op.name else None for op in operations]
+        for name in (*names, None) if len(operations) == 1 else names:
+            if compiled.plan_for(schema, query, document, name) is not None:
+                known.add(query, name, document)
+                learnt += 1
+    return learnt
+
+
+@cache  # one document per text: every app validates and plans it once
+def _parsed(query: str, max_tokens: int) -> DocumentNode:
+    return parse(query, max_tokens=max_tokens)
+
+
+@dataclass(frozen=True)
+class _Request:
+    """A POST body naming a known document, with what its answer needs."""
+
+    query: str
+    operation_name: str | None
+    variables: Mapping[str, Any] | None
+    document: DocumentNode
+    media_type: str
+
+
+def compiled_front(app: ASGIApp) -> ASGIApp:
+    """The middleware (``create_app`` puts it on the GraphQL route)."""
+
+    async def front(scope: Scope, receive: Receive, send: Send) -> None:
+        runtime = getattr(scope["app"].state, "runtime", None)
+        if (
+            scope["type"] != ScopeType.HTTP
+            or scope.get("method") != "POST"
+            or runtime is None
+            or not runtime.settings.compiled_reads
+        ):
+            await app(scope, receive, send)
+            return
+        received, complete = await _read_body(receive, runtime.settings.max_body_bytes)
+        answer = await _answered(scope, received, runtime) if complete else None
+        if answer is None:
+            read = {"type": "http.request", "body": received, "more_body": not complete}
+            await app(scope, _replaying(read, receive), send)
+            return
+        body, media_type = answer
+        headers = [(b"content-type", media_type.encode()), (b"content-length", b"%d" % len(body))]
+        start: Any = {"type": "http.response.start", "status": 200, "headers": headers}
+        await send(start)
+        end: Any = {"type": "http.response.body", "body": body}
+        await send(end)
+
+    return front
+
+
+async def _read_body(receive: Receive, limit: int) -> tuple[bytes, bool]:
+    """The body, if it arrives whole within ``limit`` bytes (complete), else what was read."""
+    chunks: list[bytes] = []
+    size = 0
+    while True:
+        message = await receive()
+        if message["type"] != "http.request":  # the client went away: Litestar sees it too
+            return b"".join(chunks), False
+        chunk = message.get("body", b"")
+        chunks.append(chunk)
+        size += len(chunk)
+        if size > limit:
+            return b"".join(chunks), False
+        if not message.get("more_body", False):
+            return b"".join(chunks), True
+
+
+def _replaying(first: dict[str, Any], receive: Receive) -> Any:
+    """``receive`` that first gives back what the front already read."""
+    pending = [first]
+
+    async def replay() -> Any:
+        return pending.pop() if pending else await receive()
+
+    return replay
+
+
+async def _answered(scope: Scope, body: bytes, runtime: Any) -> tuple[bytes, str] | None:
+    """The response body and media type of a known, covered request; None: Strawberry's."""
+    headers = Headers.from_scope(scope)
+    request = _known_request(headers, body, runtime)
+    if request is None:
+        return None
+    settings = runtime.settings
+    schema: GraphQLSchema = runtime.graphql_schema
+    policy = DocumentPolicy.of(settings)
+    cost = operation_cost(request.document, schema, request.variables, request.operation_name)
+    if cost > policy.max_cost:
+        return None
+    slug = scope["path_params"]["tenant_slug"]
+    tenant = await runtime.directory.find(slug)
+    if tenant is None:
+        return None
+    data = await _data(headers, runtime, tenant.id, request)
+    if data is None:
+        return None
+    result = {
+        "data": data,
+        "extensions": {
+            "cost": {"requested": cost, "limit": policy.max_cost, "actual": objects_in(data)}
+        },
+    }
+    media_type = request.media_type
+    if media_type == GRAPHQL_RESPONSE_JSON:
+        media_type += "; charset=utf-8"
+    return encode_json(result), media_type
+
+
+def _known_request(headers: Headers, body: bytes, runtime: Any) -> _Request | None:
+    try:
+        check_request_content_type(headers.get("content-type"))
+        media_type = response_media_type(headers.get("accept"))
+        checked_request_id(headers.get("x-request-id"))
+        payload = decode_request_json(body)
+    except (UnsupportedMediaType, NotAcceptable, RejectedInput):
+        return None
+    if not isinstance(payload, dict):
+        return None
+    try:
+        payload = with_trusted_query(payload)
+    except UnusableDocument:
+        return None
+    query, variables = payload.get("query"), payload.get("variables")
+    operation_name = payload.get("operationName") or None  # "" is the same as omitted
+    if (
+        not isinstance(query, str)
+        or not (variables is None or isinstance(variables, dict))
+        or not (operation_name is None or isinstance(operation_name, str))
+        or set(payload) - {"query", "variables", "operationName", "extensions"}
+    ):
+        return None
+    document = runtime.known_reads.get(query, operation_name)
+    if document is None:
+        return None
+    return _Request(query, operation_name, variables, document, media_type)
+
+
+async def _data(
+    headers: Headers, runtime: Any, tenant_id: uuid.UUID, request: _Request
+) -> dict[str, Any] | None:
+    """The compiled statement's ``data``, in a transaction of its own bound to the tenant:
+    BEGIN, the tenant, the statement, COMMIT. A signed-in person's principal is the one read
+    for an earlier request when the statement finds it unchanged (its guard); else the person
+    is read first, and a principal found stale is forgotten (Strawberry's path answers)."""
+    try:
+        person_id = signed_in_person(headers, runtime.verifiers, tenant_id)
+    except OtherCaller:
+        return None
+    plan = compiled.plan_for(
+        runtime.graphql_schema, request.query, request.document, request.operation_name
+    )
+    if plan is None:
+        return None
+    principals: KnownPrincipals = runtime.known_principals
+    try:
+        async with runtime.engine.connect() as connection, connection.begin():
+            await bind_connection(connection, tenant_id)
+            principal, guard = None, None
+            if person_id is not None:
+                known = principals.get(tenant_id, person_id)
+                if known is None:
+                    known = await _read_principal(connection, person_id)
+                    if known is None:
+                        return None  # no such person: Strawberry's path refuses the token
+                    principals.add(*known)
+                principal = known[0]
+                guard = _unchanged(tenant_id, person_id, known[1])
+            bound = await compiled.prepare(
+                plan,
+                runtime.graphql_schema,
+                request.variables,
+                _Reader(principal),
+                tenant_id,
+                connection.dialect,
+                guard,
+            )
+            return None if bound is None else await compiled.run(connection, *bound)
+    except compiled.Stale:
+        assert person_id is not None
+        principals.forget(tenant_id, person_id)
+        return None
+    except Exception as error:  # Strawberry's path answers it, or says what failed
+        if not is_database_unavailable(error):
+            log.error("compiled read failed; executing it instead", exc_info=error)
+        return None
+
+
+async def _read_principal(
+    connection: AsyncConnection, person_id: uuid.UUID
+) -> tuple[Principal, str] | None:
+    rows = (await connection.execute(principal_statement(person_id))).all()
+    return principal_from(rows) if rows else None
+
+
+def _unchanged(
+    tenant_id: uuid.UUID, person_id: uuid.UUID, fingerprint: str
+) -> Callable[[], ColumnElement[bool]]:
+    return lambda: principal_fingerprint(tenant_id, person_id) == fingerprint
+
+
+@dataclass(frozen=True)
+class _Reader:
+    """What a compiled statement's build reads of the request: the caller. A build that would
+    read the database as well is not for the front door (Strawberry's path runs it)."""
+
+    principal: Principal | None
+
+    @property
+    def session(self) -> Any:
+        raise compiled.Fallback("the build reads the database")
+
+    @property
+    def loaders(self) -> Any:
+        raise compiled.Fallback("the build reads the database")
