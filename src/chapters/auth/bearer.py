@@ -161,12 +161,9 @@ def signed_in_person(
             return None
         if len(token) > verifiers.settings.max_token_bytes:
             raise OtherCaller()
-        claims = verifiers.verified.get(token)
-        if claims is None:
-            if unverified_issuer(token) != verifiers.settings.jwt_issuer:
-                raise OtherCaller()
-            claims = verify_access_token(token, verifiers.keys, verifiers.settings)
-            verifiers.verified.add(token, claims)
+        if unverified_issuer(token) != verifiers.settings.jwt_issuer:
+            raise OtherCaller()
+        claims = _own_claims(token, verifiers)
         if claims.tenant_id != tenant_id or claims.client_kind is not None:
             raise OtherCaller()
         return uuid.UUID(claims.subject)
@@ -174,10 +171,19 @@ def signed_in_person(
         raise OtherCaller() from None
 
 
+def _own_claims(token: str, verifiers: Verifiers) -> AccessClaims:
+    """The claims of one of the service's own tokens, verified (or verified lately)."""
+    claims = verifiers.verified.get(token)
+    if claims is None:
+        claims = verify_access_token(token, verifiers.keys, verifiers.settings)
+        verifiers.verified.add(token, claims)
+    return claims
+
+
 async def _own_token(
     token: str, verifiers: Verifiers, tenant_id: uuid.UUID, session: AsyncSession
 ) -> Principal:
-    claims = verify_access_token(token, verifiers.keys, verifiers.settings)
+    claims = _own_claims(token, verifiers)
     if claims.tenant_id != tenant_id:
         raise InvalidToken("issued for another tenant")
     if claims.client_kind is not None:
