@@ -143,9 +143,44 @@ async def test_a_changed_role_shows_at_the_next_request(world: World, owner_engi
     assert (await roster())["errors"][0]["extensions"]["code"] == "FORBIDDEN"
 
 
+async def test_a_revoked_client_is_refused_at_the_next_request(world: World, owner_engine) -> None:
+    """API clients go through the front door too (their principal remembered and checked
+    like a person's): revoked, the next request is a 401, as on the resolvers' path."""
+    query = NODE + "      "
+    variables = {"id": world.home.places["A"].chapter}
+    tenant = world.home.tenant.id
+
+    async def set_revoked(revoked: bool) -> None:
+        async with owner_engine.begin() as connection:
+            await connection.execute(
+                text("SELECT set_config('app.tenant_id', :tenant, true)"), {"tenant": str(tenant)}
+            )
+            changed = await connection.execute(
+                text(
+                    "UPDATE api_clients SET revoked_at = CASE WHEN :revoked THEN now() END"
+                    " WHERE kind = 'partner'"
+                ),
+                {"revoked": revoked},
+            )
+            assert changed.rowcount == 1
+
+    for _ in range(3):  # Strawberry's; the front door's, reading the client; then 4 statements
+        answer, statements = await _answer(world, "partner", query, variables)
+        assert answer.status_code == 200
+    assert len(statements) == 2, statements
+    await set_revoked(True)
+    try:
+        refused, _ = await _answer(world, "partner", query, variables)
+        assert refused.status_code == 401
+    finally:
+        await set_revoked(False)
+    again, _ = await _answer(world, "partner", query, variables)
+    assert again.status_code == 200
+
+
 async def test_what_the_front_door_does_not_take_goes_to_strawberry(world: World) -> None:
-    """Bad bodies, batches, unknown operation names and API clients: answered as the
-    resolvers answer them, whatever the front door knows."""
+    """Bad bodies, batches, unknown operation names, variables that do not coerce: answered
+    as the resolvers answer them, whatever the front door knows."""
     query = NODE + "   "
     chapter = world.home.places["A"].chapter
     await _answer(world, "ops", query, {"id": chapter})

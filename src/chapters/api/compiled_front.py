@@ -21,7 +21,7 @@ from __future__ import annotations
 import logging
 import uuid
 from collections import OrderedDict
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Hashable, Mapping
 from dataclasses import dataclass
 from functools import cache
 from typing import Any
@@ -55,8 +55,10 @@ from chapters.api.limits import (
     validation_rules,
 )
 from chapters.api.trusted_documents import UnusableDocument, trusted_documents, with_trusted_query
-from chapters.auth.bearer import OtherCaller, signed_in_person
+from chapters.auth.bearer import OtherCaller, client_principal, own_token_claims
 from chapters.auth.principal import KnownPrincipals, Principal
+from chapters.auth.tokens import AccessClaims
+from chapters.clients.service import active_client_statement, client_fingerprint
 from chapters.people.service import principal_fingerprint, principal_from, principal_statement
 from chapters.tenancy import bind_connection
 
@@ -244,11 +246,12 @@ async def _data(
     headers: Headers, runtime: Any, tenant_id: uuid.UUID, request: _Request
 ) -> dict[str, Any] | None:
     """The compiled statement's ``data``, in a transaction of its own bound to the tenant:
-    BEGIN, the tenant, the statement, COMMIT. A signed-in person's principal is the one read
-    for an earlier request when the statement finds it unchanged (its guard); else the person
-    is read first, and a principal found stale is forgotten (Strawberry's path answers)."""
+    BEGIN, the tenant, the statement, COMMIT. The caller's principal (a person's, an API
+    client's) is the one read for an earlier request when the statement finds it unchanged
+    (its guard); else it is read first, and one found stale is forgotten (Strawberry's path
+    answers)."""
     try:
-        person_id = signed_in_person(headers, runtime.verifiers, tenant_id)
+        claims = own_token_claims(headers, runtime.verifiers, tenant_id)
     except OtherCaller:
         return None
     plan = compiled.plan_for(
@@ -256,20 +259,21 @@ async def _data(
     )
     if plan is None:
         return None
+    caller = None if claims is None else _Caller(tenant_id, claims)
     principals: KnownPrincipals = runtime.known_principals
     try:
         async with runtime.engine.connect() as connection, connection.begin():
             await bind_connection(connection, tenant_id)
             principal, guard = None, None
-            if person_id is not None:
-                known = principals.get(tenant_id, person_id)
+            if caller is not None:
+                known = principals.get(caller.key)
                 if known is None:
-                    known = await _read_principal(connection, person_id)
+                    known = await caller.read(connection)
                     if known is None:
-                        return None  # no such person: Strawberry's path refuses the token
-                    principals.add(*known)
+                        return None  # no such caller: Strawberry's path refuses the token
+                    principals.add(caller.key, *known)
                 principal = known[0]
-                guard = _unchanged(tenant_id, person_id, known[1])
+                guard = caller.unchanged(known[1])
             bound = await compiled.prepare(
                 plan,
                 runtime.graphql_schema,
@@ -281,8 +285,8 @@ async def _data(
             )
             return None if bound is None else await compiled.run(connection, *bound)
     except compiled.Stale:
-        assert person_id is not None
-        principals.forget(tenant_id, person_id)
+        assert caller is not None
+        principals.forget(caller.key)
         return None
     except Exception as error:  # Strawberry's path answers it, or says what failed
         if not is_database_unavailable(error):
@@ -290,17 +294,40 @@ async def _data(
         return None
 
 
-async def _read_principal(
-    connection: AsyncConnection, person_id: uuid.UUID
-) -> tuple[Principal, str] | None:
-    rows = (await connection.execute(principal_statement(person_id))).all()
-    return principal_from(rows) if rows else None
+@dataclass(frozen=True)
+class _Caller:
+    """Who a verified own token names, and how the front door reads and checks them."""
 
+    tenant_id: uuid.UUID
+    claims: AccessClaims
 
-def _unchanged(
-    tenant_id: uuid.UUID, person_id: uuid.UUID, fingerprint: str
-) -> Callable[[], ColumnElement[bool]]:
-    return lambda: principal_fingerprint(tenant_id, person_id) == fingerprint
+    @property
+    def is_client(self) -> bool:
+        return self.claims.client_kind is not None
+
+    @property
+    def key(self) -> Hashable:
+        """A person is one principal; a client's depends on the scopes its token carries."""
+        if self.is_client:
+            claims = self.claims
+            return (self.tenant_id, claims.client_id, claims.client_kind, claims.scope)
+        return (self.tenant_id, uuid.UUID(self.claims.subject))
+
+    async def read(self, connection: AsyncConnection) -> tuple[Principal, str] | None:
+        if self.is_client:
+            statement = active_client_statement(self.claims.client_id)
+            row = (await connection.execute(statement)).first()
+            principal = client_principal(self.claims, self.tenant_id, row)
+            return None if principal is None or row is None else (principal, row[-1])
+        rows = (await connection.execute(principal_statement(uuid.UUID(self.claims.subject)))).all()
+        return principal_from(rows) if rows else None
+
+    def unchanged(self, fingerprint: str) -> Callable[[], ColumnElement[bool]]:
+        if self.is_client:
+            client_id = self.claims.client_id
+            return lambda: client_fingerprint(self.tenant_id, client_id) == fingerprint
+        person_id = uuid.UUID(self.claims.subject)
+        return lambda: principal_fingerprint(self.tenant_id, person_id) == fingerprint
 
 
 @dataclass(frozen=True)

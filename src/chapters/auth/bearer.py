@@ -13,6 +13,7 @@ import time
 import uuid
 from collections import OrderedDict
 from dataclasses import dataclass, field
+from typing import Any
 
 from litestar.datastructures import Headers
 from litestar.exceptions import NotAuthorizedException, PermissionDeniedException
@@ -149,12 +150,13 @@ class OtherCaller(Exception):
     """A caller ``signed_in_person`` does not establish: ``authenticate`` does."""
 
 
-def signed_in_person(
+def own_token_claims(
     headers: Headers, verifiers: Verifiers, tenant_id: uuid.UUID
-) -> uuid.UUID | None:
-    """The person a request's own token (``chapters token``, the service's sign-in) names,
-    verified as ``authenticate`` verifies it; None without a token. ``OtherCaller`` for
-    anything else: API clients, other issuers' tokens, tokens that do not verify."""
+) -> AccessClaims | None:
+    """The verified claims of a request's own token for this tenant (the service's sign-in
+    for a person, or an API client's token), verified as ``authenticate`` verifies them; None
+    without a token. ``OtherCaller`` for anything else: other issuers' tokens, tokens that do
+    not verify or name another tenant."""
     try:
         token = bearer_token(headers)
         if token is None:
@@ -164,9 +166,11 @@ def signed_in_person(
         if unverified_issuer(token) != verifiers.settings.jwt_issuer:
             raise OtherCaller()
         claims = _own_claims(token, verifiers)
-        if claims.tenant_id != tenant_id or claims.client_kind is not None:
+        if claims.tenant_id != tenant_id:
             raise OtherCaller()
-        return uuid.UUID(claims.subject)
+        if claims.client_kind is None:
+            uuid.UUID(claims.subject)  # a person's token names a person
+        return claims
     except (InvalidBearer, InvalidToken, ValueError):
         raise OtherCaller() from None
 
@@ -201,9 +205,17 @@ async def _own_token(
 async def _client_principal(
     claims: AccessClaims, tenant_id: uuid.UUID, session: AsyncSession
 ) -> Principal:
-    client = await active_client(session, claims.client_id)
-    if client is None or client.kind.value != claims.client_kind:
+    principal = client_principal(claims, tenant_id, await active_client(session, claims.client_id))
+    if principal is None:
         raise InvalidToken("unknown or revoked client")
+    return principal
+
+
+def client_principal(claims: AccessClaims, tenant_id: uuid.UUID, client: Any) -> Principal | None:
+    """The principal of a client token, given its client (an active ``ApiClient``, or a row of
+    its columns); None where the client is gone, revoked or of another kind."""
+    if client is None or client.kind.value != claims.client_kind:
+        return None
     return Principal(
         tenant_id=tenant_id,
         person_id=None,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 from collections import OrderedDict
-from collections.abc import Mapping
+from collections.abc import Hashable, Mapping
 from dataclasses import dataclass, field
 
 from chapters.models import ChapterRole, ClientKind, TenantRole
@@ -50,26 +50,25 @@ class Principal:
 
 
 class KnownPrincipals:
-    """The principals of people signed in recently, with the fingerprint each was read with
-    (``people.service.principal_fingerprint``), per process and bounded. A principal taken
-    from here is only trusted by a statement that checks its fingerprint against the
-    database in the same snapshot (``api.compiled_front``): a role granted or revoked since
-    shows there, and the entry is forgotten."""
+    """The principals of callers seen recently, with the fingerprint each was read with
+    (``people.service.principal_fingerprint``, ``clients.service.client_fingerprint``), per
+    process and bounded, by tenant and caller (a person's id, or a client's token claims).
+    A principal taken from here is only trusted by a statement that checks its fingerprint
+    against the database in the same snapshot (``api.compiled_front``): a role granted or
+    revoked since, a client revoked, shows there, and the entry is forgotten."""
 
     def __init__(self, size: int = 10_000) -> None:
         self._size = size
-        self._known: OrderedDict[tuple[uuid.UUID, uuid.UUID], tuple[Principal, str]] = OrderedDict()
+        self._known: OrderedDict[Hashable, tuple[Principal, str]] = OrderedDict()
 
-    def get(self, tenant_id: uuid.UUID, person_id: uuid.UUID) -> tuple[Principal, str] | None:
-        return self._known.get((tenant_id, person_id))
+    def get(self, key: Hashable) -> tuple[Principal, str] | None:
+        return self._known.get(key)
 
-    def add(self, principal: Principal, fingerprint: str) -> None:
-        assert principal.person_id is not None
-        key = (principal.tenant_id, principal.person_id)
+    def add(self, key: Hashable, principal: Principal, fingerprint: str) -> None:
         self._known[key] = (principal, fingerprint)
         self._known.move_to_end(key)
         if len(self._known) > self._size:
             self._known.popitem(last=False)
 
-    def forget(self, tenant_id: uuid.UUID, person_id: uuid.UUID) -> None:
-        self._known.pop((tenant_id, person_id), None)
+    def forget(self, key: Hashable) -> None:
+        self._known.pop(key, None)

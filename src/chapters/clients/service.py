@@ -7,11 +7,13 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Any
 from urllib.parse import urlparse
 
 import httpx
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, Select, Text, cast, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
 
 from chapters import authz
 from chapters.auth.oauth_server import (
@@ -157,6 +159,34 @@ async def revoke_client(
 async def active_client(session: AsyncSession, client_id: str) -> ApiClient | None:
     return await session.scalar(
         select(ApiClient).where(ApiClient.client_id == client_id, ApiClient.revoked_at.is_(None))
+    )
+
+
+def active_client_statement(client_id: str) -> Select:
+    """``active_client`` as columns, with the client's fingerprint (``client_fingerprint``)."""
+    return select(
+        ApiClient.id,
+        ApiClient.client_id,
+        ApiClient.name,
+        ApiClient.kind,
+        ApiClient.organisation_id,
+        ApiClient.scopes,
+        client_fingerprint(ApiClient.tenant_id, ApiClient.client_id),
+    ).where(ApiClient.client_id == client_id, ApiClient.revoked_at.is_(None))
+
+
+def client_fingerprint(tenant_id: Any, client_id: Any) -> ColumnElement[str]:
+    """A digest of everything a client's principal is made of, as stored now (revocation
+    included): as ``people.service.principal_fingerprint`` for a person."""
+    client = aliased(ApiClient)
+    described = func.json_build_array(
+        client.name, client.kind, client.organisation_id, client.scopes, client.revoked_at
+    )
+    return (
+        select(func.md5(cast(described, Text)))
+        .where(client.tenant_id == tenant_id, client.client_id == client_id)
+        .correlate_except(client)
+        .scalar_subquery()
     )
 
 
