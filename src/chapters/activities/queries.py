@@ -208,10 +208,25 @@ def descendant_ids(chapter_id: uuid.UUID) -> Select:
 
 def credited_to(chapter_ids: Select | list[uuid.UUID]) -> ColumnElement[bool]:
     """Activities the chapters own or co-host."""
+    return or_(*credit_sources(chapter_ids))
+
+
+def credit_sources(
+    chapter_ids: Select | list[uuid.UUID],
+) -> tuple[ColumnElement[bool], ColumnElement[bool]]:
+    """``credited_to``'s two halves, owned and co-hosted: a page of the activities credited
+    to a chapter is the best of a page of each, and each half pages on its own index
+    (``compiled.build.Builder.connection``'s ``sources``)."""
     co_hosted = exists().where(
         ActivityCoHost.activity_id == Activity.id, ActivityCoHost.chapter_id.in_(chapter_ids)
     )
-    return or_(Activity.chapter_id.in_(chapter_ids), co_hosted)
+    return Activity.chapter_id.in_(chapter_ids), co_hosted
+
+
+def credited_chapters(f: ActivityFilter) -> Select | list[uuid.UUID]:
+    """The chapters a filter's activities are credited to (its chapter, and below it)."""
+    assert f.chapter_id is not None
+    return descendant_ids(f.chapter_id) if f.include_sub_chapters else [f.chapter_id]
 
 
 def recap_overdue(cutoff: ColumnElement[datetime] | datetime) -> ColumnElement[bool]:
@@ -241,8 +256,7 @@ async def activity_query(reader: Reader, tenant_id: uuid.UUID, f: ActivityFilter
     principal = reader.principal
     conditions = [visible(principal)]
     if f.chapter_id is not None:
-        chapters = descendant_ids(f.chapter_id) if f.include_sub_chapters else [f.chapter_id]
-        conditions.append(credited_to(chapters))
+        conditions.append(credited_to(credited_chapters(f)))
     if f.committee_id is not None:
         conditions.append(Activity.committee_id == f.committee_id)
     if f.kinds:

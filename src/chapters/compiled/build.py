@@ -30,6 +30,7 @@ from sqlalchemy import (
     func,
     literal_column,
     select,
+    union_all,
 )
 from sqlalchemy.dialects.postgresql import aggregate_order_by
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -195,10 +196,14 @@ class Builder:
         ordering: Ordering,
         args: PageArgs,
         correlate: FromClause | None = None,
+        sources: Sequence[ColumnElement[bool]] = (),
     ) -> ColumnElement[Any]:
         """A Relay connection over ``statement`` (a ``select(model)`` with the list's
         conditions) as ``db.pagination.paginate`` pages it: keyset order, ``first`` rows and
-        one more, which says whether a next page exists."""
+        one more, which says whether a next page exists. ``sources``: conditions whose union
+        the statement's rows are (each already among its conditions), paged apart first, so
+        that each pages on its own index (an ``OR`` would make PostgreSQL filter the whole
+        ordered list instead)."""
         conn = planned.connection
         assert conn is not None
         try:
@@ -217,6 +222,13 @@ class Builder:
         except DomainError as error:
             raise Fallback(str(error)) from None
         size = args.size
+        if sources:
+            page = statement.order_by(*ordering.order_by()).limit(size + 1)
+            parts = [
+                page.where(source).with_only_columns(model.id).correlate(None) for source in sources
+            ]
+            candidates = union_all(*parts).subquery()
+            statement = statement.where(model.id.in_(select(candidates.c.id)))
         columns = conn.node.columns if conn.node is not None else ()
         if conn.cursors:
             columns = (*columns, *(_column_key(column) for column in ordering.columns))

@@ -12,7 +12,17 @@ import uuid
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from sqlalchemy import Select, and_, case, func, literal, literal_column, null, select
+from sqlalchemy import (
+    ColumnElement,
+    Select,
+    and_,
+    case,
+    func,
+    literal,
+    literal_column,
+    null,
+    select,
+)
 
 from chapters import authz
 from chapters.activities import queries as activity_queries
@@ -530,7 +540,10 @@ async def _activities(b: Builder, row: Any, f: PlannedField) -> Any:
         raise Fallback(str(error)) from None
     ordering = activity_queries.ordering(activity_queries.OrderField(order), args["descending"])
     statement = statement.where(b.tenant(Activity))
-    return b.connection(f, statement, Activity, ordering, _page(args))
+    sources: tuple[ColumnElement[bool], ...] = ()
+    if filters.chapter_id is not None:
+        sources = activity_queries.credit_sources(activity_queries.credited_chapters(filters))
+    return b.connection(f, statement, Activity, ordering, _page(args), sources=sources)
 
 
 def _review_queue(b: Builder, row: Any, f: PlannedField) -> Any:

@@ -90,7 +90,8 @@ class Activity(TenantScoped, Timestamped, Base):
         ),
         CheckConstraint("reach IS NULL OR reach >= 0", name="reach_not_negative"),
         CheckConstraint("(reach IS NULL) = (reach_unit IS NULL)", name="reach_has_a_unit"),
-        Index("ix_activities_chapter_starts", "tenant_id", "chapter_id", "starts_at"),
+        # (starts_at, id) is the order of a chapter's activities: a page reads only its rows
+        Index("ix_activities_chapter_starts", "tenant_id", "chapter_id", "starts_at", "id"),
         Index("ix_activities_status_submitted", "tenant_id", "status", "submitted_at"),
         Index("ix_activities_starts", "tenant_id", "starts_at"),
     )
