@@ -45,6 +45,7 @@ from chapters.api.graphql_http import (
     NotAcceptable,
     UnsupportedMediaType,
     check_request_content_type,
+    content_type,
     response_media_type,
 )
 from chapters.api.limits import (
@@ -250,7 +251,7 @@ class _GraphQLOverHttp(GraphQLController):
             # A request error: no data entry, so a client can tell it never executed.
             response_data = {k: v for k, v in response_data.items() if k != "data"}
         response = super().create_response(response_data, sub_response)
-        response.media_type = _with_charset(media_type)
+        response.media_type = content_type(media_type)
         return response
 
     async def render_graphql_ide(self, request: Request) -> Response:
@@ -290,13 +291,9 @@ def _request_error(status: int, reason: str, media_type: str) -> Response:
             {"errors": [{"message": reason}]},
             status_code=status,
             headers=headers,
-            media_type=_with_charset(media_type),
+            media_type=content_type(media_type),
         )
     raise HTTPException(status_code=status, detail=reason, headers=headers)
-
-
-def _with_charset(media_type: str) -> str:
-    return f"{media_type}; charset=utf-8" if media_type == GRAPHQL_RESPONSE_JSON else media_type
 
 
 def _within_deadline(seconds: int) -> Callable[[ASGIApp], ASGIApp]:

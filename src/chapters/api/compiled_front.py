@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import logging
 import uuid
-from collections import OrderedDict
 from collections.abc import Callable, Hashable, Mapping
 from dataclasses import dataclass
 from functools import cache
@@ -37,28 +36,28 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from chapters import compiled
 from chapters.api.extensions import is_database_unavailable
 from chapters.api.graphql_http import (
-    GRAPHQL_RESPONSE_JSON,
     NotAcceptable,
     UnsupportedMediaType,
     check_request_content_type,
+    content_type,
     response_media_type,
 )
 from chapters.api.limits import (
     DocumentPolicy,
     RejectedInput,
-    cached_validation,
     checked_request_id,
+    cost_errors,
+    cost_report,
     decode_request_json,
-    limit_errors,
-    objects_in,
+    document_errors,
     operation_cost,
-    validation_rules,
 )
 from chapters.api.trusted_documents import UnusableDocument, trusted_documents, with_trusted_query
 from chapters.auth.bearer import OtherCaller, client_principal, own_token_claims
 from chapters.auth.principal import KnownPrincipals, Principal
 from chapters.auth.tokens import AccessClaims
 from chapters.clients.service import active_client_statement, client_fingerprint
+from chapters.lru import LRU
 from chapters.people.service import principal_fingerprint, principal_from, principal_statement
 from chapters.tenancy import bind_connection
 
@@ -67,23 +66,12 @@ log = logging.getLogger("chapters.compiled")
 KNOWN_READS = 1024  # documents per app
 
 
-class KnownReads:
+class KnownReads(LRU[tuple[str, str | None], DocumentNode]):
     """The documents this app answered with a compiled statement, by query text and the
     operation name the request gave: each passed this app's limits and validation."""
 
     def __init__(self, size: int = KNOWN_READS) -> None:
-        self._size = size
-        self._documents: OrderedDict[tuple[str, str | None], DocumentNode] = OrderedDict()
-
-    def get(self, query: str, operation_name: str | None) -> DocumentNode | None:
-        return self._documents.get((query, operation_name))
-
-    def add(self, query: str, operation_name: str | None, document: DocumentNode) -> None:
-        key = (query, operation_name)
-        self._documents[key] = document
-        self._documents.move_to_end(key)
-        if len(self._documents) > self._size:
-            self._documents.popitem(last=False)
+        super().__init__(size)
 
 
 def learn_trusted_documents(
@@ -98,14 +86,13 @@ def learn_trusted_documents(
             document = _parsed(query, policy.max_tokens)
         except GraphQLError:
             continue
-        rules = validation_rules(policy.introspection)
-        if limit_errors(document, policy) or cached_validation(schema, document, rules):
-            continue
+        if document_errors(document, schema, policy, requested_cost=0):
+            continue  # (a request's cost is checked with its variables)
         operations = [d for d in document.definitions if isinstance(d, OperationDefinitionNode)]
         names = [op.name.value if op.name else None for op in operations]
         for name in (*names, None) if len(operations) == 1 else names:
             if compiled.plan_for(schema, query, document, name) is not None:
-                known.add(query, name, document)
+                known.put((query, name), document)
                 learnt += 1
     return learnt
 
@@ -192,7 +179,7 @@ async def _answered(scope: Scope, body: bytes, runtime: Any) -> tuple[bytes, str
     schema: GraphQLSchema = runtime.graphql_schema
     policy = DocumentPolicy.of(settings)
     cost = operation_cost(request.document, schema, request.variables, request.operation_name)
-    if cost > policy.max_cost:
+    if cost_errors(cost, policy):  # Strawberry's path says so
         return None
     slug = scope["path_params"]["tenant_slug"]
     tenant = await runtime.directory.find(slug)
@@ -201,16 +188,8 @@ async def _answered(scope: Scope, body: bytes, runtime: Any) -> tuple[bytes, str
     data = await _data(headers, runtime, tenant.id, request)
     if data is None:
         return None
-    result = {
-        "data": data,
-        "extensions": {
-            "cost": {"requested": cost, "limit": policy.max_cost, "actual": objects_in(data)}
-        },
-    }
-    media_type = request.media_type
-    if media_type == GRAPHQL_RESPONSE_JSON:
-        media_type += "; charset=utf-8"
-    return encode_json(result), media_type
+    result = {"data": data, "extensions": {"cost": cost_report(cost, policy, data)}}
+    return encode_json(result), content_type(request.media_type)
 
 
 def _known_request(headers: Headers, body: bytes, runtime: Any) -> _Request | None:
@@ -236,7 +215,7 @@ def _known_request(headers: Headers, body: bytes, runtime: Any) -> _Request | No
         or set(payload) - {"query", "variables", "operationName", "extensions"}
     ):
         return None
-    document = runtime.known_reads.get(query, operation_name)
+    document = runtime.known_reads.get((query, operation_name))
     if document is None:
         return None
     return _Request(query, operation_name, variables, document, media_type)
@@ -271,7 +250,7 @@ async def _data(
                     known = await caller.read(connection)
                     if known is None:
                         return None  # no such caller: Strawberry's path refuses the token
-                    principals.add(caller.key, *known)
+                    principals.put(caller.key, known)
                 principal = known[0]
                 guard = caller.unchanged(known[1])
             bound = await compiled.prepare(
@@ -286,7 +265,7 @@ async def _data(
             return None if bound is None else await compiled.run(connection, *bound)
     except compiled.Stale:
         assert caller is not None
-        principals.forget(caller.key)
+        principals.pop(caller.key)
         return None
     except Exception as error:  # Strawberry's path answers it, or says what failed
         if not is_database_unavailable(error):

@@ -57,8 +57,8 @@ async def _compiled(context: ExecutionContext) -> ExecutionResult | None:
     if data is None:
         return None
     # Validated under this app's limits and compiled: the front answers it from now on.
-    request.request.app.state.runtime.known_reads.add(
-        context.query, operation_name, context.graphql_document
+    request.request.app.state.runtime.known_reads.put(
+        (context.query, operation_name), context.graphql_document
     )
     return ExecutionResult(data, None)
 

@@ -17,12 +17,9 @@ from chapters.api.errors import api_field_name
 from chapters.api.limits import (
     VALIDATION_BUDGET,
     DocumentPolicy,
-    cached_validation,
-    cost_errors,
-    limit_errors,
-    objects_in,
+    cost_report,
+    document_errors,
     operation_cost,
-    validation_rules,
 )
 from chapters.api.mutations import roll_back_request
 from chapters.errors import DomainError
@@ -80,11 +77,7 @@ class DocumentLimits(SchemaExtension):
         self.requested_cost = operation_cost(
             document, schema, context.variables, context.operation_name
         )
-        errors = (
-            limit_errors(document, self.policy)
-            or cost_errors(self.requested_cost, self.policy)
-            or cached_validation(schema, document, validation_rules(self.policy.introspection))
-        )
+        errors = document_errors(document, schema, self.policy, self.requested_cost)
         context.pre_execution_errors = [_explained(error) for error in errors]
         yield
 
@@ -96,14 +89,9 @@ class DocumentLimits(SchemaExtension):
         yield
 
     def get_results(self) -> dict[str, object]:
-        cost: dict[str, object] = {
-            "requested": self.requested_cost,
-            "limit": self.policy.max_cost,
-        }
         result = self.execution_context.result
-        if result is not None and result.data is not None:
-            cost["actual"] = objects_in(result.data)
-        return {"cost": cost}
+        data = result.data if result is not None else None
+        return {"cost": cost_report(self.requested_cost, self.policy, data)}
 
 
 def _request_errors(context: ExecutionContext) -> list[GraphQLError]:

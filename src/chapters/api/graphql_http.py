@@ -87,6 +87,11 @@ def _media_and_params(value: str) -> tuple[str, dict[str, str]]:
     return name.strip().lower(), params
 
 
+def content_type(media_type: str) -> str:
+    """The Content-Type of a response in ``media_type``."""
+    return f"{media_type}; charset=utf-8" if media_type == GRAPHQL_RESPONSE_JSON else media_type
+
+
 def check_request_content_type(content_type: str | None) -> None:
     """A POST body must be JSON in UTF-8 (the only request media type the spec recognises)."""
     if not content_type:

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache, lru_cache
 from typing import Any
@@ -434,6 +434,26 @@ def cost_errors(requested: int, policy: DocumentPolicy) -> tuple[GraphQLError, .
             f"{DEFAULT_PAGE_SIZE} when omitted): ask for smaller pages or fewer nested lists."
         ),
     )
+
+
+def document_errors(
+    document: DocumentNode, schema: GraphQLSchema, policy: DocumentPolicy, requested_cost: int
+) -> Sequence[GraphQLError]:
+    """Why a document is refused before it runs: its depth, aliases and size, then its cost,
+    then validation with the policy's rules (cached)."""
+    return (
+        limit_errors(document, policy)
+        or cost_errors(requested_cost, policy)
+        or cached_validation(schema, document, validation_rules(policy.introspection))
+    )
+
+
+def cost_report(requested: int, policy: DocumentPolicy, data: object) -> dict[str, object]:
+    """``extensions.cost`` of a response: requested, limit, and (once it ran) actual."""
+    report: dict[str, object] = {"requested": requested, "limit": policy.max_cost}
+    if data is not None:
+        report["actual"] = objects_in(data)
+    return report
 
 
 def objects_in(data: object) -> int:

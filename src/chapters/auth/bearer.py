@@ -11,7 +11,6 @@ from __future__ import annotations
 import logging
 import time
 import uuid
-from collections import OrderedDict
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -31,6 +30,7 @@ from chapters.auth.tokens import (
     verify_access_token,
 )
 from chapters.clients.service import active_client, trusted_provider
+from chapters.lru import LRU
 from chapters.models import Person, PersonIdentity, PersonStatus
 from chapters.people.service import (
     load_principal,
@@ -84,28 +84,20 @@ class Verifiers:
     verified: VerifiedTokens = field(default_factory=lambda: VerifiedTokens())
 
 
-class VerifiedTokens:
+class VerifiedTokens(LRU[str, AccessClaims]):
     """Own access tokens whose signature and claims were verified, until they expire: the
     same text, signed with a key of this process, verifies the same way every time (only the
     clock moves). Bounded; per process."""
 
     def __init__(self, size: int = 10_000) -> None:
-        self._size = size
-        self._claims: OrderedDict[str, AccessClaims] = OrderedDict()
+        super().__init__(size)
 
     def get(self, token: str) -> AccessClaims | None:
-        claims = self._claims.get(token)
-        if claims is None:
-            return None
-        if time.time() > claims.expires_at + CLOCK_SKEW_SECONDS:  # as the verification says
-            del self._claims[token]
+        claims = super().get(token)
+        if claims is not None and time.time() > claims.expires_at + CLOCK_SKEW_SECONDS:
+            self.pop(token)  # expired, as the verification says
             return None
         return claims
-
-    def add(self, token: str, claims: AccessClaims) -> None:
-        self._claims[token] = claims
-        if len(self._claims) > self._size:
-            self._claims.popitem(last=False)
 
 
 def bearer_token(headers: Headers) -> str | None:
@@ -180,7 +172,7 @@ def _own_claims(token: str, verifiers: Verifiers) -> AccessClaims:
     claims = verifiers.verified.get(token)
     if claims is None:
         claims = verify_access_token(token, verifiers.keys, verifiers.settings)
-        verifiers.verified.add(token, claims)
+        verifiers.verified.put(token, claims)
     return claims
 
 

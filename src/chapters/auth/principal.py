@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import uuid
-from collections import OrderedDict
 from collections.abc import Hashable, Mapping
 from dataclasses import dataclass, field
 
+from chapters.lru import LRU
 from chapters.models import ChapterRole, ClientKind, TenantRole
 
 
@@ -49,7 +49,7 @@ class Principal:
         return None
 
 
-class KnownPrincipals:
+class KnownPrincipals(LRU[Hashable, tuple[Principal, str]]):
     """The principals of callers seen recently, with the fingerprint each was read with
     (``people.service.principal_fingerprint``, ``clients.service.client_fingerprint``), per
     process and bounded, by tenant and caller (a person's id, or a client's token claims).
@@ -58,17 +58,4 @@ class KnownPrincipals:
     revoked since, a client revoked, shows there, and the entry is forgotten."""
 
     def __init__(self, size: int = 10_000) -> None:
-        self._size = size
-        self._known: OrderedDict[Hashable, tuple[Principal, str]] = OrderedDict()
-
-    def get(self, key: Hashable) -> tuple[Principal, str] | None:
-        return self._known.get(key)
-
-    def add(self, key: Hashable, principal: Principal, fingerprint: str) -> None:
-        self._known[key] = (principal, fingerprint)
-        self._known.move_to_end(key)
-        if len(self._known) > self._size:
-            self._known.popitem(last=False)
-
-    def forget(self, key: Hashable) -> None:
-        self._known.pop(key, None)
+        super().__init__(size)

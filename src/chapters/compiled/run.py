@@ -8,7 +8,6 @@ import inspect
 import json
 import logging
 import uuid
-from collections import OrderedDict
 from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -35,6 +34,7 @@ from chapters.compiled.fields import NODE_TYPES, SPECS
 from chapters.compiled.plan import Plan, Uncovered, plan_operation
 from chapters.db.loaders import Reader
 from chapters.db.pagination import Ordering, encode_cursor
+from chapters.lru import LRU
 
 log = logging.getLogger("chapters.compiled")
 
@@ -129,8 +129,8 @@ class Stale(Exception):
     """The statement's guard did not hold (the caller's principal changed)."""
 
 
-_plans: OrderedDict[tuple[GraphQLSchema, str, str | None], Plan | None] = OrderedDict()
-_built: OrderedDict[tuple[Any, ...], Built] = OrderedDict()
+_plans: LRU[tuple[GraphQLSchema, str, str | None], Plan | None] = LRU(PLAN_CACHE_SIZE)
+_built: LRU[tuple[Any, ...], Built] = LRU(STATEMENT_CACHE_SIZE)
 
 
 def forget() -> None:
@@ -144,16 +144,13 @@ def plan_for(
     """The operation's plan; None when the compiler does not cover it."""
     key = (schema, query, operation_name)
     if key in _plans:
-        _plans.move_to_end(key)
-        return _plans[key]
+        return _plans.get(key)
     try:
         plan: Plan | None = plan_operation(schema, document, operation_name, SPECS, NODE_TYPES)
     except Uncovered as reason:
         log.debug("not compiled: %s", reason)
         plan = None
-    _plans[key] = plan
-    if len(_plans) > PLAN_CACHE_SIZE:
-        _plans.popitem(last=False)
+    _plans.put(key, plan)
     return plan
 
 
@@ -201,14 +198,10 @@ async def prepare(
     opaque = opaque_values(plan, coerced.coerced)
     key = _statement_key(plan, tenant_id, reader.principal, variables, opaque, guard is not None)
     built = _built.get(key) if key is not None else None
-    if built is not None and key is not None:
-        _built.move_to_end(key)
-    else:
+    if built is None:
         built = await _build(plan, schema, coerced, opaque, reader, tenant_id, dialect, guard)
         if key is not None and not built.volatile:
-            _built[key] = built
-            if len(_built) > STATEMENT_CACHE_SIZE:
-                _built.popitem(last=False)
+            _built.put(key, built)
     if not built.sql:
         return None
     return built, built.parameters_for({name: item.value for name, item in opaque.items()})
