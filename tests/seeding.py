@@ -360,7 +360,14 @@ async def seeded_tenant(tenants, naming: Naming) -> TenantFixture:
 # Service clients of the seeded tenant, by caller name: the scopes each is granted.
 SERVICE_CLIENT_SCOPES = {
     "svc_narrow": ["activities:read"],
-    "svc_broad": ["chapters:read", "activities:read", "activities:write", "export"],
+    "svc_broad": [
+        "chapters:read",
+        "activities:read",
+        "activities:write",
+        "export",
+        "metrics:read",
+        "contributions:write",
+    ],
 }
 
 

@@ -16,14 +16,14 @@ import strawberry
 from cross_web import AsyncHTTPRequestAdapter
 from cross_web import HTTPException as GraphQLHTTPException
 from graphql import GraphQLSchema
-from litestar import Litestar, MediaType, Request, Response, get, post
+from litestar import Litestar, MediaType, Request, Response, Router, get, post
 from litestar.background_tasks import BackgroundTasks
 from litestar.connection import ASGIConnection
 from litestar.di import Provide
 from litestar.enums import ScopeType
 from litestar.exceptions import ClientException, HTTPException, NotFoundException
 from litestar.status_codes import HTTP_429_TOO_MANY_REQUESTS, HTTP_503_SERVICE_UNAVAILABLE
-from litestar.types import ASGIApp, Receive, Scope, Send
+from litestar.types import ASGIApp, Message, Receive, Scope, Send
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 from strawberry.http import GraphQLRequestData
 from strawberry.litestar import make_graphql_controller
@@ -80,6 +80,8 @@ from chapters.db.session import (
     open_tenant_session,
     tenant_sessionmaker,
 )
+from chapters.exports.routes import ExportController
+from chapters.insight.report_routes import QuarterlyReportController
 from chapters.settings import Settings, get_settings
 from chapters.tenants.directory import TenantDirectory
 from chapters.validation import is_storable
@@ -297,8 +299,10 @@ def _request_error(status: int, reason: str, media_type: str) -> Response:
 
 
 def _within_deadline(seconds: int) -> Callable[[ASGIApp], ASGIApp]:
-    """ASGI middleware: every HTTP request is answered within ``seconds`` (reading its body
-    included), else cancelled (its transaction rolls back) and answered 503."""
+    """ASGI middleware: every HTTP request starts its answer within ``seconds`` (reading its
+    body included), else is cancelled (its transaction rolls back) and answered 503. Once the
+    answer has started, a streamed body (an export) takes the time it needs: the export's own
+    statement timeout bounds it."""
 
     def middleware(app: ASGIApp) -> ASGIApp:
         async def deadline(scope: Scope, receive: Receive, send: Send) -> None:
@@ -306,8 +310,14 @@ def _within_deadline(seconds: int) -> Callable[[ASGIApp], ASGIApp]:
                 await app(scope, receive, send)
                 return
             try:
-                async with asyncio.timeout(seconds):
-                    await app(scope, receive, send)
+                async with asyncio.timeout(seconds) as limit:
+
+                    async def send_started(message: Message) -> None:
+                        if message["type"] == "http.response.start":
+                            limit.reschedule(None)
+                        await send(message)
+
+                    await app(scope, receive, send_started)
             except TimeoutError:
                 raise HTTPException(
                     status_code=HTTP_503_SERVICE_UNAVAILABLE,
@@ -511,6 +521,12 @@ def create_app(
             readyz,
             jwks,
             oauth_token,
+            Router(
+                path="/",
+                route_handlers=[ExportController, QuarterlyReportController],
+                # the request's tenant-bound session and caller, as GraphQL gets them
+                dependencies={"context": Provide(graphql_context)},
+            ),
             *([graphiql_assets] if settings.graphiql else []),
         ],
         lifespan=[lifespan],

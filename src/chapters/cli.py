@@ -452,5 +452,16 @@ def dev() -> None:
     _serve(settings, urls.app, workers=settings.workers or 1, access_log=settings.access_log)
 
 
+def _add_domain_commands() -> None:
+    # The domains' commands import this module's helpers: registered once it is complete.
+    from chapters.exports.cli import export_command
+    from chapters.insight.contributions_cli import import_contributions_command
+
+    main.add_command(export_command)
+    main.add_command(import_contributions_command)
+
+
+_add_domain_commands()
+
 if __name__ == "__main__":
     main()

@@ -7,72 +7,17 @@ it the test is skipped with a reason on a developer's machine and fails in CI (`
 
 from __future__ import annotations
 
-import os
-import socket
-import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
-from pathlib import Path
 from urllib.parse import urlsplit
 
-import pytest
-import uvicorn
-
 from chapters.app import create_app
-
-CHROMIUM = Path(os.environ.get("CHAPTERS_CHROMIUM", "/usr/bin/chromium"))
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-]
-ARTIFACTS = Path(__file__).resolve().parents[2] / ".artifacts"
-MISSING_CHROMIUM = (
-    f"GraphiQL browser test: no Chromium at {CHROMIUM}. Install it "
-    "(`apt-get install -y chromium`) or set CHAPTERS_CHROMIUM to its path."
+from tests.browser import (
+    ARTIFACTS,
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    free_port,
+    require_chromium,
+    serving_on,
 )
-
-
-def _require_chromium() -> None:
-    if CHROMIUM.exists():
-        return
-    if os.environ.get("CI") == "true":
-        pytest.fail(MISSING_CHROMIUM)
-    pytest.skip(MISSING_CHROMIUM)
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-@contextmanager
-def _serving(app, port: int) -> Iterator[str]:
-    """The app under uvicorn on 127.0.0.1:port, in a thread with its own event loop."""
-    config = uvicorn.Config(
-        app, host="127.0.0.1", port=port, log_level="warning", ws="none", lifespan="on"
-    )
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    try:
-        for _ in range(200):
-            if server.started:
-                break
-            if not thread.is_alive():
-                raise RuntimeError("uvicorn did not start")
-            threading.Event().wait(0.05)
-        else:
-            raise RuntimeError("uvicorn did not start within 10 s")
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.should_exit = True
-        thread.join(timeout=10)
-
 
 RESPONSE_TEXT = (
     "() => document.querySelector('.graphiql-response .CodeMirror').CodeMirror.getValue()"
@@ -85,11 +30,11 @@ SET_QUERY = (
 async def test_graphiql_runs_a_query_with_a_pasted_token_without_leaving_the_host(
     settings, urls, keys, tenants
 ) -> None:
-    _require_chromium()
+    require_chromium()
     from playwright.async_api import async_playwright, expect
 
     tenant = await tenants.create(people={"lead@x.example": None})
-    port = _free_port()
+    port = free_port()
     app = create_app(settings, app_url=urls.app, keys=keys)
     elsewhere: list[str] = []
 
@@ -100,7 +45,7 @@ async def test_graphiql_runs_a_query_with_a_pasted_token_without_leaving_the_hos
             elsewhere.append(route.request.url)
             await route.abort()
 
-    with _serving(app, port) as base:
+    with serving_on(app, port) as base:
         async with async_playwright() as playwright:
             browser = await playwright.chromium.launch(
                 executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS

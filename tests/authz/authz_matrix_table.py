@@ -11,7 +11,8 @@ Callers (``ACTORS``)
     ``lead_b`` of chapter B, ``ops``, ``viewer`` and ``admin`` (tenant roles, in no chapter);
     API clients: ``partner`` (a partner organisation's client; its organisation co-hosts one
     accepted activity of chapter A), ``svc_narrow`` (service client, ``activities:read``) and
-    ``svc_broad`` (``chapters:read activities:read activities:write export``); and
+    ``svc_broad`` (``chapters:read activities:read activities:write export metrics:read
+    contributions:write``); and
     ``stranger``, a person of another tenant calling with their own token. Tokens are bound to
     their tenant: the stranger gets HTTP 401 on every row, which the table does not repeat.
 
@@ -86,7 +87,15 @@ IS: dict[str, frozenset[W]] = {
     "partner": frozenset({W.ANYONE, W.PARTNER}),
     "svc_narrow": frozenset({W.ANYONE, W.ACTIVITIES_READ}),
     "svc_broad": frozenset(
-        {W.ANYONE, W.CHAPTERS_READ, W.ACTIVITIES_READ, W.ACTIVITIES_WRITE, W.EXPORT}
+        {
+            W.ANYONE,
+            W.CHAPTERS_READ,
+            W.ACTIVITIES_READ,
+            W.ACTIVITIES_WRITE,
+            W.EXPORT,
+            W.METRICS_READ,
+            W.CONTRIBUTIONS_WRITE,
+        }
     ),
 }
 # … in their chapter …
@@ -183,6 +192,25 @@ def sees_email_of_member() -> Callers:
     return _pick(
         lambda actor, place: rights.sees_email(
             holds(actor, place, on="member"), [holds(actor, place)]
+        )
+    )
+
+
+def sees_activity_of_member() -> Callers:
+    """Who sees the participation summary of the place's member (a member of its chapter)."""
+    return _pick(
+        lambda actor, place: rights.sees_activity(
+            holds(actor, place, on="member"), [holds(actor, place)]
+        )
+    )
+
+
+def leading_a_chapter(action: A) -> Callers:
+    """The callers who may perform ``action`` in the chapter they belong to, wherever they
+    ask from (the figures of one's own chapter)."""
+    return _pick(
+        lambda actor, place: (
+            actor in IN_CHAPTER and rights.may(action, holds(actor, IN_CHAPTER[actor][0]))
         )
     )
 
@@ -779,6 +807,69 @@ QUERY_ROWS = [
         allow=may(A.ACTIVITY_READ_UNACCEPTED),
         pick="nodes.0",
     ),
+    # --- insight: readers every chapter's figures, leads their own chapter's ---------------
+    query(
+        "chapterHealth",
+        """{ chapterHealth(quarter: "2026-Q1") { rules { inactiveAfterDays }
+          edges { node { chapter { slug } lead { displayName } status members } } } }""",
+        allow=may(A.INSIGHT_READ_TENANT) | leading_a_chapter(A.INSIGHT_READ_CHAPTER),
+        note="leads get their own chapter's row only",
+    ),
+    query(
+        "chapterHealth",
+        """query ($chapter: ID!) { chapterHealth(quarter: "2026-Q1",
+          filter: {chapterIds: [$chapter]}) { edges { node { chapter { slug } status } } } }""",
+        lambda o: {"chapter": o.chapter},
+        at=AB,
+        via="filter",
+        name="chapterHealth(filter: chapterIds)",
+        allow=may(A.INSIGHT_READ_CHAPTER),
+        empty=leading_a_chapter(A.INSIGHT_READ_CHAPTER) - may(A.INSIGHT_READ_CHAPTER),
+        pick="chapterHealth.edges",
+    ),
+    query(
+        "communityMetrics",
+        """{ communityMetrics(quarter: "2026-Q1") { tenant { activities active }
+          chapters { chapter { slug } active } } }""",
+        allow=may(A.INSIGHT_READ_TENANT)
+        | leading_a_chapter(A.INSIGHT_READ_CHAPTER)
+        | may(A.INSIGHT_READ_PARTNER),
+        note="a partner's client: counts of its organisation's activities, people figures null",
+    ),
+    query(
+        "retentionCohorts",
+        "{ retentionCohorts(periods: 4) { cohorts { cohort { label } size retained } } }",
+        allow=may(A.INSIGHT_READ_TENANT),
+    ),
+    query(
+        "funnel",
+        '{ funnel(quarter: "2026-Q1") { acquired activated retained convertedToContributor } }',
+        allow=may(A.INSIGHT_READ_TENANT),
+    ),
+    query(
+        "contributorsToReactivate",
+        """{ contributorsToReactivate(first: 10) { namesWithheld edges { node {
+          person { displayName email } lastContributions { title } } } } }""",
+        allow=may(A.INSIGHT_READ_TENANT) | leading_a_chapter(A.INSIGHT_READ_CHAPTER),
+    ),
+    node(
+        "Chapter",
+        "lastActivityAt health { status members firedRules { rule } }",
+        lambda o: o.chapter,
+        at=AB,
+        name="node(Chapter).health",
+        allow=may(A.INSIGHT_READ_CHAPTER),
+        pick="node.health",
+    ),
+    node(
+        "Person",
+        "activity { participationsByRole { key count } segments active }",
+        lambda o: o.member,
+        at=AB,
+        name="node(Person).activity",
+        allow=sees_activity_of_member(),
+        pick="node.activity",
+    ),
 ]
 
 # Acting as a higher-ranked person: editing, re-roling, linking a sign-in identity to or
@@ -1287,6 +1378,22 @@ MUTATION_ROWS = [
         "",  # enabled already: nothing changes
         at=("tenant",),
         allow=may(A.ACCESS_MANAGE),
+    ),
+    mutation(
+        "contributionsImport",
+        lambda o: {
+            "events": [
+                {
+                    "handle": "octocat",
+                    "repository": "octo-org/hello",
+                    "kind": "PULL_REQUEST",
+                    "url": "ftp://not-a-web-address",
+                    "occurredAt": "2026-03-14T11:00:00Z",
+                }
+            ]
+        },
+        "events.0.url INVALID",
+        allow=may(A.CONTRIBUTION_IMPORT),
     ),
 ]
 

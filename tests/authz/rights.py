@@ -37,6 +37,8 @@ class Who(enum.StrEnum):
     ACTIVITIES_READ = "a service client granted activities:read"
     ACTIVITIES_WRITE = "a service client granted activities:write"
     EXPORT = "a service client granted export"
+    METRICS_READ = "a service client granted metrics:read"
+    CONTRIBUTIONS_WRITE = "a service client granted contributions:write"
 
 
 W = Who
@@ -110,12 +112,21 @@ RIGHTS: dict[Action, frozenset[Who]] = {
     Action.AUDIT_READ: STAFF,
     Action.ACCESS_MANAGE: ADMINS,
     Action.TENANT_UPDATE: ADMINS,
+    # Insight: readers see every figure, leads their own chapter's, metrics clients all of it;
+    # a partner only counts of activities its organisation took part in.
+    Action.INSIGHT_READ_TENANT: READERS | {W.METRICS_READ},
+    Action.INSIGHT_READ_CHAPTER: READERS | LEADS | {W.METRICS_READ},
+    Action.INSIGHT_READ_PARTNER: frozenset({W.PARTNER}),
+    Action.INSIGHT_READ_SMALL_GROUPS: STAFF,  # below the minimum group size, names are staff's
+    Action.PERSON_READ_ACTIVITY: READERS | {W.SELF, W.METRICS_READ},  # and leads: ``sees_activity``
+    Action.DATA_EXPORT: READERS | {W.EXPORT},
+    Action.CONTRIBUTION_IMPORT: STAFF | {W.CONTRIBUTIONS_WRITE},
 }
 
 # A partner's client sees only what is linked to its organisation (the organisation itself,
 # its relationships, the activities it takes part in), never personal data; the chapter
 # directory is public to it as to anyone.
-PARTNER_SEES_ANYWHERE = frozenset({Action.CHAPTER_READ_DIRECTORY})
+PARTNER_SEES_ANYWHERE = frozenset({Action.CHAPTER_READ_DIRECTORY, Action.INSIGHT_READ_PARTNER})
 
 
 def may(action: Action, holds: Collection[Who], *, partners_own: bool = False) -> bool:
@@ -174,6 +185,15 @@ def sees_person(
         not invited
         or may(Action.PERSON_READ_INVITED, on_person)
         or any(may(Action.PERSON_READ_INVITED, holds) for holds in in_chapters)
+    )
+
+
+def sees_activity(on_person: Collection[Who], in_chapters: Iterable[Collection[Who]]) -> bool:
+    """A person's participation summary: readers of the tenant and the person themself
+    (``on_person``), and the leads and co-leads of any chapter the person is an active member
+    of (``in_chapters``)."""
+    return may(Action.PERSON_READ_ACTIVITY, on_person) or any(
+        may(Action.INSIGHT_READ_CHAPTER, holds) for holds in in_chapters
     )
 
 

@@ -85,6 +85,11 @@ WHERE: dict[Action, str] = {
             Action.ACCESS_MANAGE,
             Action.TENANT_UPDATE,
             Action.ACTIVITY_OVERSEE,
+            Action.INSIGHT_READ_TENANT,
+            Action.INSIGHT_READ_PARTNER,  # no persona is a partner's client: the matrix has one
+            Action.INSIGHT_READ_SMALL_GROUPS,
+            Action.CONTRIBUTION_IMPORT,
+            Action.DATA_EXPORT,
         ),
         "tenant",
     ),
@@ -103,6 +108,7 @@ WHERE: dict[Action, str] = {
             Action.ORGANISATION_LINK_CHAPTER,
             Action.PROJECT_MANAGE,
             Action.ACTIVITY_CREATE,
+            Action.INSIGHT_READ_CHAPTER,
         ),
         "alpha",
     ),
@@ -143,12 +149,14 @@ def _allowed(action: Action, persona: str) -> bool:
         return rights.sees_person(
             holds(persona, "tenant"), invited=True, in_chapters=[holds(persona, "alpha")]
         )
+    if action is Action.PERSON_READ_ACTIVITY:  # of member2, a member of alpha
+        return rights.sees_activity(holds(persona, "tenant"), [holds(persona, "alpha")])
     if action in ON_MEMBER2S_ACCOUNT:
         return rights.may_act_on_account(action, holds(persona, "tenant"), None, own=False)
     return rights.may(action, holds(persona, WHERE[action]))
 
 
-COMPOUND = {Action.PERSON_READ_EMAIL, Action.PERSON_READ_INVITED}
+COMPOUND = {Action.PERSON_READ_EMAIL, Action.PERSON_READ_INVITED, Action.PERSON_READ_ACTIVITY}
 EXPECTED: dict[Action, set[str]] = {
     action: {persona for persona in PERSONAS if _allowed(action, persona)}
     for action in [*WHERE, *ON_MEMBER2S_ACCOUNT, *COMPOUND]
@@ -250,6 +258,32 @@ def query(
         if denied_when_null and (body.get("data") or {}).get(denied_when_null) is None:
             return False
         return not _denied(body)
+
+    return probe
+
+
+def _field_probe(
+    text: str, variables: Callable[[World, str], dict], granted: Callable[[dict], bool]
+) -> Probe:
+    """A read whose answer says whether the action was granted (``granted(data)``), where a
+    denial is a null or withheld field rather than an error."""
+
+    async def probe(client, world: World, persona: str) -> bool:
+        body = await _run(client, world, persona, text, variables(world, persona))
+        return not _denied(body) and granted(body["data"])
+
+    return probe
+
+
+def _download_probe(path: str) -> Probe:
+    """A download of the tenant's (``/t/{slug}`` + ``path``): granted when it answers 200."""
+
+    async def probe(client, world: World, persona: str) -> bool:
+        token = world.token(persona)
+        headers = {"Authorization": f"Bearer {token}"} if token else {}
+        response = await client.get(f"/t/{world.tenant.slug}{path}", headers=headers)
+        assert response.status_code in (200, 401, 403), response.text
+        return response.status_code == 200
 
     return probe
 
@@ -781,6 +815,37 @@ PROBES: dict[Action, Probe] = {
     Action.TENANT_UPDATE: mutation(
         'mutation { tenantUpdate(input: {name: "Renamed"}) { errors { code } } }',
         lambda world, persona: {},
+    ),
+    Action.INSIGHT_READ_TENANT: query("{ retentionCohorts(periods: 2) { cohorts { size } } }"),
+    Action.INSIGHT_READ_CHAPTER: _field_probe(
+        "query ($id: ID!) { node(id: $id) { ... on Chapter { health { status } } } }",
+        lambda world, persona: {"id": global_id("Chapter", world.alpha.id)},
+        lambda data: data["node"]["health"] is not None,
+    ),
+    Action.INSIGHT_READ_PARTNER: _field_probe(  # the partner's view: activities, no people
+        '{ communityMetrics(quarter: "2026-Q1") { tenant { activities active } } }',
+        lambda world, persona: {},
+        lambda data: (
+            bool(data["communityMetrics"]["tenant"])
+            and all(point["active"] is None for point in data["communityMetrics"]["tenant"])
+        ),
+    ),
+    Action.INSIGHT_READ_SMALL_GROUPS: _field_probe(  # no contributor here: fewer than five
+        "{ contributorsToReactivate(first: 5) { namesWithheld } }",
+        lambda world, persona: {},
+        lambda data: not data["contributorsToReactivate"]["namesWithheld"],
+    ),
+    Action.CONTRIBUTION_IMPORT: mutation(  # a bad address: INVALID once past the policy
+        'mutation { contributionsImport(input: {events: [{handle: "octocat",'
+        ' repository: "octo-org/hello", kind: PULL_REQUEST, url: "ftp://x",'
+        ' occurredAt: "2026-03-14T11:00:00Z"}]}) { errors { code } } }',
+        lambda world, persona: {},
+    ),
+    Action.DATA_EXPORT: _download_probe("/exports/activities.csv"),
+    Action.PERSON_READ_ACTIVITY: _field_probe(
+        "query ($id: ID!) { node(id: $id) { ... on Person { activity { active } } } }",
+        lambda world, persona: {"id": world.id_of("member2@x.example")},
+        lambda data: (data["node"] or {}).get("activity") is not None,
     ),
 }
 

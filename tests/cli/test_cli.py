@@ -24,6 +24,8 @@ COMMANDS = [
     "create-client",
     "rotate-client-secret",
     "revoke-client",
+    "import-contributions",
+    "export",
 ]
 
 

@@ -139,7 +139,7 @@ async def test_only_admins_may_update_the_tenant(client, tenants) -> None:
         {
             "field": None,
             "code": "FORBIDDEN",
-            "message": "You are not allowed to change the tenant's settings",
+            "message": "You are not allowed to change the tenant's settings and health rules",
         }
     ]
 

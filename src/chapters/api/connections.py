@@ -13,8 +13,11 @@ N = TypeVar("N")
 C = TypeVar("C", bound=relay.Connection[Any])
 
 
-def connection(connection_type: type[C], page: Page[Any], to_node: Callable[[Any], N]) -> C:
-    """``page`` as a ``connection_type``, each row shown through ``to_node``."""
+def connection(
+    connection_type: type[C], page: Page[Any], to_node: Callable[[Any], N], **fields: Any
+) -> C:
+    """``page`` as a ``connection_type``, each row shown through ``to_node`` (``fields``: the
+    connection's own, such as a total count)."""
     # The node types of some connections are not relay Nodes (membership periods).
     edges: list[relay.Edge[Any]] = [
         relay.Edge(cursor=cursor, node=to_node(row)) for cursor, row in page.rows
@@ -27,4 +30,5 @@ def connection(connection_type: type[C], page: Page[Any], to_node: Callable[[Any
             start_cursor=edges[0].cursor if edges else None,
             end_cursor=edges[-1].cursor if edges else None,
         ),
+        **fields,
     )

@@ -19,6 +19,8 @@ from chapters.audit.schema import AuditQuery
 from chapters.clients.schema import ClientMutation, ClientQuery
 from chapters.committees.schema import CommitteeMutation, CommitteeQuery
 from chapters.errors import ErrorCode, FieldError, InvalidInput
+from chapters.insight.contributions_schema import ContributionMutation
+from chapters.insight.schema import InsightQuery
 from chapters.local_chapters.schema import ChapterMutation, ChapterQuery
 from chapters.memberships.schema import MembershipMutation
 from chapters.mentoring.schema import MentoringMutation, MentoringQuery
@@ -39,6 +41,7 @@ class Query(
     MentoringQuery,
     ActivityQuery,
     ClientQuery,
+    InsightQuery,
 ):
     @strawberry.field(description="Any object by its global id.")
     async def node(
@@ -80,6 +83,7 @@ class Mutation(
     ActivityMutation,
     ActivityParticipantMutation,
     ClientMutation,
+    ContributionMutation,
 ):
     pass
 

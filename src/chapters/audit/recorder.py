@@ -90,6 +90,36 @@ def install_hook() -> None:
         event.listen(TenantSession, "before_flush", _record_changes)
 
 
+async def record_event(
+    session: AsyncSession,
+    object_type: str,
+    fields: dict[str, Any],
+    *,
+    action: str | None = None,
+    actor_id: uuid.UUID | None = None,
+    request_id: str | None = None,
+) -> AuditEntry:
+    """An entry for something done that changed no row one by one (an export, an import):
+    recorded as the insert of an ``object_type`` with ``fields``, by the actor and action of
+    the mutation under way unless given."""
+    info = session.sync_session.info
+    entry = AuditEntry(
+        actor_id=actor_id or info.get(_ACTOR),
+        action=action or info.get(_ACTION, SYSTEM_ACTION),
+        object_type=object_type,
+        object_id=uuid.uuid4(),
+        # the shape the hook gives an insert: each field [before, after]
+        changes={
+            "operation": "insert",
+            "fields": {k: [None, _jsonable(v)] for k, v in fields.items()},
+        },
+        request_id=request_id or info.get(_REQUEST),
+    )
+    session.add(entry)
+    await session.flush()
+    return entry
+
+
 def _record_changes(session: Session, flush_context: Any, instances: Any) -> None:
     entries = []
     for kind, objects in (

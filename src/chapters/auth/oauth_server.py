@@ -36,7 +36,9 @@ SCOPES = {
     "chapters:read": "read chapters and their rosters (service clients) or public profiles",
     "activities:read": "read activities",
     "activities:write": "create, edit and submit activities",
-    "export": "run exports",
+    "export": "run exports and read the quarterly report",
+    "metrics:read": "read community metrics: chapter health, series, cohorts, funnel",
+    "contributions:write": "record code contributions (imports from GitHub)",
 }
 PARTNER_SCOPES = frozenset({"chapters:read", "activities:read"})
 CLIENT_TOKEN_TTL_SECONDS = 900

@@ -45,6 +45,8 @@ class Role(enum.StrEnum):
     SCOPE_ACTIVITIES_READ = "service client with activities:read"
     SCOPE_ACTIVITIES_WRITE = "service client with activities:write"
     SCOPE_EXPORT = "service client with export"
+    SCOPE_METRICS_READ = "service client with metrics:read"
+    SCOPE_CONTRIBUTIONS_WRITE = "service client with contributions:write"
 
 
 class Action(enum.StrEnum):
@@ -99,7 +101,14 @@ class Action(enum.StrEnum):
     ACCESS_MANAGE = "manage API clients and identity providers"
     PERSON_READ_PROFILE = "read people's names and public profiles"
     ACTIVITY_READ_PARTICIPANTS = "see who organised, spoke at or attended activities"
-    TENANT_UPDATE = "change the tenant's settings"
+    TENANT_UPDATE = "change the tenant's settings and health rules"
+    INSIGHT_READ_TENANT = "read the tenant's metrics: chapter health, series, cohorts, funnel"
+    INSIGHT_READ_CHAPTER = "read this chapter's health and member figures"
+    INSIGHT_READ_PARTNER = "read aggregates of the activities one's organisation took part in"
+    INSIGHT_READ_SMALL_GROUPS = "see who is behind a figure even when fewer people share it"
+    PERSON_READ_ACTIVITY = "read a person's participation summary and segments"
+    DATA_EXPORT = "export the tenant's data and metrics (CSV, XLSX) and the quarterly report"
+    CONTRIBUTION_IMPORT = "record code contributions"
 
 
 R = Role
@@ -165,6 +174,16 @@ POLICY: dict[Action, frozenset[Role]] = {
     Action.ACCESS_MANAGE: ADMINS,
     Action.PERSON_READ_PROFILE: PEOPLE_READERS,
     Action.TENANT_UPDATE: ADMINS,
+    Action.INSIGHT_READ_TENANT: READERS | {R.SCOPE_METRICS_READ},
+    Action.INSIGHT_READ_CHAPTER: READERS | LEADS | {R.SCOPE_METRICS_READ},
+    # A partner's client: counts of the activities its organisation took part in, no people.
+    Action.INSIGHT_READ_PARTNER: frozenset({R.PARTNER}),
+    # Below the tenant's minimum group size, lists of people behind a figure are staff's.
+    Action.INSIGHT_READ_SMALL_GROUPS: STAFF,
+    # and the leads of the person's chapters: ``can_see_activity_summary``
+    Action.PERSON_READ_ACTIVITY: READERS | {R.SELF, R.SCOPE_METRICS_READ},
+    Action.DATA_EXPORT: READERS | {R.SCOPE_EXPORT},
+    Action.CONTRIBUTION_IMPORT: STAFF | {R.SCOPE_CONTRIBUTIONS_WRITE},
 }
 
 _TENANT_ROLES = {
@@ -185,6 +204,8 @@ _SCOPE_ROLES = {
     "activities:read": R.SCOPE_ACTIVITIES_READ,
     "activities:write": R.SCOPE_ACTIVITIES_WRITE,
     "export": R.SCOPE_EXPORT,
+    "metrics:read": R.SCOPE_METRICS_READ,
+    "contributions:write": R.SCOPE_CONTRIBUTIONS_WRITE,
 }
 
 
@@ -331,6 +352,19 @@ def can_see_person(
         return True
     return any(
         can(principal, Action.PERSON_READ_INVITED, chapter_id=chapter_id)
+        for chapter_id in chapter_ids_of_person
+    )
+
+
+def can_see_activity_summary(
+    principal: Principal | None, person_id: uuid.UUID, chapter_ids_of_person: Collection[uuid.UUID]
+) -> bool:
+    """A person's participation summary: readers of the tenant, the person themself, and the
+    leads and co-leads of any chapter the person is an active member of."""
+    if can(principal, Action.PERSON_READ_ACTIVITY, person_id=person_id):
+        return True
+    return any(
+        can(principal, Action.INSIGHT_READ_CHAPTER, chapter_id=chapter_id)
         for chapter_id in chapter_ids_of_person
     )
 

@@ -16,8 +16,8 @@ class ApiClientCreateInput:
     name: str
     kind: ClientKindType
     scopes: list[str] = strawberry.field(
-        description="chapters:read, activities:read, activities:write, export (partners: the "
-        "two :read scopes)."
+        description="chapters:read, activities:read, activities:write, export, metrics:read, "
+        "contributions:write (partners: chapters:read and activities:read)."
     )
     organisation_id: strawberry.ID | None = strawberry.field(
         default=None, description="Required for partner clients: the organisation they act for."

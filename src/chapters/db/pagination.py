@@ -253,3 +253,36 @@ async def paginate_per_parent(
     for (row,) in rows:
         by_parent[getattr(row, parent_key)].append(row)
     return [_page(by_parent[parent_id], ordering, args) for parent_id in parent_ids]
+
+
+def paginate_in_memory(
+    rows: Sequence[T], sort_values: Callable[[T], Sequence[Any]], ordering: Ordering, args: PageArgs
+) -> Page[T]:
+    """One page of rows already computed (figures per chapter …), by the same signed keyset
+    cursors as ``paginate``, in ``ordering``'s direction by ``sort_values``."""
+    args = args.checked()
+    columns, descending = ordering.columns, ordering.descending
+    keyed = sorted(
+        ((tuple(sort_values(row)), row) for row in rows), key=lambda kr: kr[0], reverse=descending
+    )
+
+    def beyond(key: tuple[Any, ...], bound: tuple[Any, ...]) -> bool:
+        return key < bound if descending else key > bound
+
+    if args.after is not None:
+        after = tuple(decode_cursor(args.after, "after", columns))
+        keyed = [kr for kr in keyed if beyond(kr[0], after)]
+    if args.before is not None:
+        before = tuple(decode_cursor(args.before, "before", columns))
+        keyed = [kr for kr in keyed if beyond(before, kr[0])]
+    if args.backward:
+        keyed.reverse()
+    has_more = len(keyed) > args.size
+    keyed = keyed[: args.size]
+    if args.backward:
+        keyed.reverse()
+    return Page(
+        rows=[(encode_cursor(list(key), columns), row) for key, row in keyed],
+        has_next_page=has_more if not args.backward else args.before is not None,
+        has_previous_page=has_more if args.backward else args.after is not None,
+    )

@@ -74,6 +74,10 @@ def discard_closed_connection(
         raise DisconnectionError("the server closed this pooled connection")
 
 
+class SessionClosed(RuntimeError):
+    """A statement on the session of a request that has ended."""
+
+
 class SerializedSession(AsyncSession):
     """An ``AsyncSession`` that runs one database operation at a time.
 
@@ -85,11 +89,20 @@ class SerializedSession(AsyncSession):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._operation_lock = asyncio.Lock()
+        self._closed = False
+
+    async def close(self) -> None:
+        # A load still running when its request ended (a DataLoader batch outlives a cancelled
+        # field) must not begin a new transaction on a connection nobody will return.
+        self._closed = True
+        await super().close()
 
     async def _serialized(
         self, operation: Callable[..., Any], *args: Any, acquire_first: bool = True, **kwargs: Any
     ) -> Any:
         async with self._operation_lock:
+            if acquire_first and self._closed:
+                raise SessionClosed("the request this session served has ended")
             if acquire_first:
                 # Waiting for a pooled connection may be cancelled (the request's deadline)...
                 await self._connected()

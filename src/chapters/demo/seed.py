@@ -2,8 +2,9 @@
 
 The accounts are ensured on every run. The rest of a tenant's content is written once, when
 the tenant's first demo chapter does not exist yet, and its ledger likewise when the tenant
-has no activity yet (so a database seeded before the ledger existed gets it too); each
-tenant's seeding is one transaction.
+has no activity yet (so a database seeded before the ledger existed gets it too); tenant
+``demo`` also gets three years of past participation for the insight figures (``backfill``),
+once; each tenant's seeding is one transaction.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from chapters.db.session import open_tenant_session, tenant_sessionmaker
+from chapters.demo.backfill import backfill_past
 from chapters.demo.content import (
     change_statuses,
     create_chapters,
@@ -29,6 +31,7 @@ from chapters.demo.content import (
 )
 from chapters.demo.data import ADMIN_KEY, CONTENT, DEMO_ACCOUNTS, DEMO_TENANTS
 from chapters.demo.ledger import seed_ledger
+from chapters.demo.participation import PAST_TENANT
 from chapters.demo.records import TenantContent
 from chapters.demo.replay import Clock, at_ten, count
 from chapters.local_chapters.service import find_by_slug
@@ -53,6 +56,8 @@ async def seed_demo(owner_engine: AsyncEngine, echo: Echo = print) -> dict[str, 
     for slug, tenant_id in tenant_ids.items():
         async with open_tenant_session(sessionmaker, tenant_id) as session, session.begin():
             await _seed_tenant(session, slug, CONTENT[slug], echo)
+            if slug == PAST_TENANT:
+                echo(f"  {slug}: {await backfill_past(session)}")
     echo(f"  {len(DEMO_ACCOUNTS)} demo accounts ready")
     return tenant_ids
 

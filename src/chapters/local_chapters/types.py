@@ -11,6 +11,7 @@ from chapters import models as m
 from chapters.api.connections import connection
 from chapters.api.ids import LoadedNode
 from chapters.db.pagination import PageArgs
+from chapters.insight import service as insight
 from chapters.local_chapters import queries
 from chapters.memberships import queries as membership_queries
 from chapters.memberships.types import (
@@ -26,6 +27,7 @@ from chapters.people.types import PersonType, load_person
 
 if TYPE_CHECKING:
     from chapters.committees.types import CommitteeType
+    from chapters.insight.types import ChapterHealthType
 
 strawberry.enum(ChapterStatus, name="ChapterStatus")
 ChapterStatusType: TypeAlias = ChapterStatus
@@ -159,6 +161,24 @@ class ChapterType(LoadedNode, relay.Node):
         args = PageArgs(first=first, after=after)
         counted = await membership_queries.history(info.context, self.uuid, filters, args)
         return history_connection(counted)
+
+    @strawberry.field(
+        description="When the chapter last had an accepted activity, its own or co-hosted."
+    )
+    async def last_activity_at(self, info: strawberry.Info) -> datetime | None:
+        return await insight.chapter_last_activity(info.context, info.context.tenant.id, self.uuid)
+
+    @strawberry.field(
+        description="The chapter's health now, over the tenant's at-risk window (null for "
+        "callers who may not read its figures: they are staff's, viewers' and its leads')."
+    )
+    async def health(
+        self, info: strawberry.Info
+    ) -> Annotated[ChapterHealthType, strawberry.lazy("chapters.insight.types")] | None:
+        from chapters.insight.types import ChapterHealthType
+
+        row = await insight.chapter_health_now(info.context, info.context.tenant.id, self.uuid)
+        return ChapterHealthType.of(row) if row else None
 
     @strawberry.field(description="The caller's role in this chapter, if an active member.")
     def viewer_role(self, info: strawberry.Info) -> ChapterRoleType | None:

@@ -31,6 +31,7 @@ from chapters.models.chapter import (
 )
 from chapters.models.committee import Committee, CommitteeKind, CommitteeSeat, SeatRole
 from chapters.models.confirmation import EmailChangeRequest, IdentityLinkRequest, OutboxMessage
+from chapters.models.insight import CodeContribution, ContributionKind
 from chapters.models.mentoring import (
     MentoringProgram,
     MentoringProject,
@@ -79,9 +80,11 @@ __all__ = [
     "ChapterStatus",
     "ChapterStatusChange",
     "ClientKind",
+    "CodeContribution",
     "Committee",
     "CommitteeKind",
     "CommitteeSeat",
+    "ContributionKind",
     "EmailChangeRequest",
     "IdentityLinkRequest",
     "IdentityProvider",

@@ -76,6 +76,8 @@ class Person(TenantScoped, Timestamped, Base):
 # Email is unique per tenant, case-insensitively.
 Index("uq_people_tenant_id_email", Person.tenant_id, func.lower(Person.email), unique=True)
 Index("ix_people_tenant_id_display_name", Person.tenant_id, Person.display_name)
+# Imported code contributions find their person by GitHub handle, case-insensitively.
+Index("ix_people_tenant_id_github_handle", Person.tenant_id, func.lower(Person.github_handle))
 
 
 class PersonIdentity(TenantScoped, Base):

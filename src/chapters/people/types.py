@@ -14,6 +14,7 @@ from chapters.models import PersonSegment, PersonStatus, TenantRole
 from chapters.people import queries
 
 if TYPE_CHECKING:
+    from chapters.insight.types import PersonActivityType
     from chapters.memberships.types import ChapterMembershipConnection
 
 strawberry.enum(TenantRole, name="TenantRole")
@@ -103,6 +104,20 @@ class PersonType(LoadedNode, relay.Node):
         if identities is None:
             return None
         return [PersonIdentityType.from_model(identity) for identity in identities]
+
+    @strawberry.field(
+        description="What the person has done (first and last participation, roles, code "
+        "contributions, segments from evidence) and whether they are active. Shown to staff, "
+        "viewers, the person and the leads of their chapters; null for everyone else."
+    )
+    async def activity(
+        self, info: strawberry.Info
+    ) -> Annotated[PersonActivityType, strawberry.lazy("chapters.insight.types")] | None:
+        from chapters.insight import service as insight
+        from chapters.insight.types import PersonActivityType
+
+        summary = await insight.person_activity_of(info.context, info.context.tenant.id, self.uuid)
+        return PersonActivityType.of(summary) if summary else None
 
     @strawberry.field(description="The person's chapter memberships, current and past.")
     async def memberships(

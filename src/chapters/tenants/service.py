@@ -14,6 +14,14 @@ from chapters.auth.principal import Principal
 from chapters.changes import UNSET, Change, Changes
 from chapters.db.session import get_row
 from chapters.errors import ErrorCode, FieldError, InvalidInput
+from chapters.insight.rules import (
+    DEFAULT_RULES,
+    changed_rules,
+    rules_from_settings,
+    stored_form,
+    validate_rules,
+)
+from chapters.insight.rules import SETTINGS_KEY as RULES_KEY
 from chapters.models import Tenant
 from chapters.validation import check_locale, check_timezone, required_text
 
@@ -29,6 +37,8 @@ class TenantChanges(Changes):
     timezone: Change[str | None] = UNSET
     default_locale: Change[str | None] = UNSET
     recap_overdue_days: Change[int | None] = UNSET
+    # rule name → new value (None: back to the default); rules not named stay
+    health_rules: Change[dict[str, Any] | None] = UNSET
 
 
 DEFAULT_RECAP_OVERDUE_DAYS = 7
@@ -89,5 +99,20 @@ async def update_tenant(
         if values["recap_overdue_days"] is None:
             del settings["recap_overdue_days"]  # back to the default
         tenant.settings = settings
+    if "health_rules" in values:
+        tenant.settings = _with_health_rules(tenant, values["health_rules"])
     await session.flush()
     return tenant
+
+
+def _with_health_rules(tenant: Tenant, changes: dict[str, Any] | None) -> dict[str, Any]:
+    """The tenant's settings with the rules changed (None: every rule back to its default)."""
+    settings = {**tenant.settings}
+    rules = (
+        DEFAULT_RULES if changes is None else changed_rules(rules_from_settings(settings), changes)
+    )
+    errors = validate_rules(rules)
+    if errors:
+        raise InvalidInput(*errors)
+    settings[RULES_KEY] = stored_form(rules)
+    return settings

@@ -1,0 +1,460 @@
+"""The SQL every figure is built from. One statement per dashboard, parameters bound, the
+tenant named explicitly (for the indexes: row-level security filters by it as well).
+
+*Evidence* is one row per thing that makes a person active, as a span of time: taking part in
+an accepted activity (a moment), a code contribution (a moment, when the tenant counts code),
+a lead or co-lead period, a committee seat (stretches). *Moves* are the moments a person
+started: first took part, came back after an inactive stretch (``reactivated``), or went
+quiet (``inactive``: ``inactive_after_days`` after the evidence they last had). A stretch
+covers its person until it ends, so a seated lead never goes quiet.
+"""
+
+from __future__ import annotations
+
+from chapters.models import ActivityStatus, ChapterRole, MembershipStatus, ParticipantRole
+
+# Taking part in any of these roles makes a person active …
+ACTIVE_ROLES = tuple(role.value for role in ParticipantRole)
+# … and these make them a non-code contributor (a guest or mentee is a user who took part).
+CONTRIBUTOR_ROLES = tuple(
+    role.value
+    for role in (
+        ParticipantRole.ORGANIZER,
+        ParticipantRole.SPEAKER,
+        ParticipantRole.HOST,
+        ParticipantRole.MENTOR,
+        ParticipantRole.AUTHOR,
+    )
+)
+SEAT_ROLES = (ChapterRole.LEAD.value, ChapterRole.CO_LEAD.value)
+ACCEPTED = ActivityStatus.ACCEPTED.value
+CANCELLED = ActivityStatus.CANCELLED.value
+ACTIVE_MEMBER = MembershipStatus.ACTIVE.value
+LEFT = MembershipStatus.LEFT.value
+
+
+def _in(values: tuple[str, ...]) -> str:
+    return "(" + ", ".join(f"'{value}'" for value in values) + ")"
+
+
+# Parameters: :tenant, :as_of (nothing after it counts), :inactive (an interval), :code_counts.
+EVIDENCE = f"""
+evidence AS (
+  SELECT p.person_id, a.starts_at AS started, a.starts_at AS ended, p.role AS kind
+  FROM activity_participants p
+  JOIN activities a ON a.tenant_id = p.tenant_id AND a.id = p.activity_id
+  WHERE p.tenant_id = :tenant AND p.person_id IS NOT NULL AND a.status = '{ACCEPTED}'
+    AND a.starts_at < :as_of AND p.role IN {_in(ACTIVE_ROLES)}
+  UNION ALL
+  SELECT person_id, started_at, least(coalesce(ended_at, :as_of), :as_of), 'seat'
+  FROM chapter_membership_periods
+  WHERE tenant_id = :tenant AND status = '{ACTIVE_MEMBER}' AND role IN {_in(SEAT_ROLES)}
+    AND started_at < :as_of
+  UNION ALL
+  SELECT person_id, starts_on::timestamp AT TIME ZONE 'UTC',
+         least(coalesce(ends_on::timestamp AT TIME ZONE 'UTC', :as_of), :as_of), 'seat'
+  FROM committee_seats
+  WHERE tenant_id = :tenant AND starts_on::timestamp AT TIME ZONE 'UTC' < :as_of
+  UNION ALL
+  SELECT person_id, occurred_at, occurred_at, 'code'
+  FROM code_contributions
+  WHERE tenant_id = :tenant AND :code_counts AND occurred_at < :as_of
+)"""
+
+# Needs ``evidence``. One row per move: (person_id, at, move).
+MOVES = """
+ordered AS (
+  SELECT person_id, started, ended,
+         max(ended) OVER (PARTITION BY person_id ORDER BY started, ended
+                          ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS covered_until
+  FROM evidence
+),
+moves AS (
+  SELECT person_id, started AS at, 'first' AS move FROM ordered WHERE covered_until IS NULL
+  UNION ALL
+  SELECT person_id, started, 'reactivated' FROM ordered
+  WHERE started > covered_until + :inactive
+  UNION ALL
+  SELECT person_id, covered_until + :inactive, 'inactive' FROM ordered
+  WHERE started > covered_until + :inactive
+  UNION ALL
+  SELECT person_id, max(ended) + :inactive, 'inactive' FROM evidence
+  GROUP BY person_id HAVING max(ended) + :inactive < :as_of
+)"""
+
+# Needs ``moves``. When each person was first seen: joined a chapter or first took part.
+ARRIVALS = """
+arrivals AS (
+  SELECT person_id, min(at) AS at FROM (
+    SELECT person_id, first_joined_at AS at FROM chapter_memberships
+    WHERE tenant_id = :tenant AND first_joined_at IS NOT NULL AND first_joined_at < :as_of
+    UNION ALL
+    SELECT person_id, at FROM moves WHERE move = 'first'
+  ) seen
+  GROUP BY person_id
+)"""
+
+# Leaving a chapter (a membership period that starts with ``left``): when, and whether the
+# person was left in no chapter at all (for the tenant's figures).
+DEPARTURES = f"""
+departures AS (
+  SELECT l.person_id, l.chapter_id, l.started_at AS at,
+         NOT EXISTS (
+           SELECT 1 FROM chapter_membership_periods o
+           WHERE o.tenant_id = :tenant AND o.person_id = l.person_id
+             AND o.chapter_id <> l.chapter_id AND o.status = '{ACTIVE_MEMBER}'
+             AND o.started_at <= l.started_at
+             AND (o.ended_at IS NULL OR o.ended_at > l.started_at)
+         ) AS last_chapter
+  FROM chapter_membership_periods l
+  WHERE l.tenant_id = :tenant AND l.status = '{LEFT}' AND l.started_at < :as_of
+)"""
+
+# Segments, from evidence: code contributors recorded code, non-code contributors spoke,
+# wrote, organised, hosted or mentored an accepted activity; users did neither.
+SEGMENTS = f"""
+code_people AS (
+  SELECT DISTINCT person_id FROM code_contributions
+  WHERE tenant_id = :tenant AND occurred_at < :as_of
+),
+non_code_people AS (
+  SELECT DISTINCT p.person_id FROM activity_participants p
+  JOIN activities a ON a.tenant_id = p.tenant_id AND a.id = p.activity_id
+  WHERE p.tenant_id = :tenant AND p.person_id IS NOT NULL AND a.status = '{ACCEPTED}'
+    AND a.starts_at < :as_of AND p.role IN {_in(CONTRIBUTOR_ROLES)}
+),
+in_segment AS (
+  SELECT id AS person_id FROM people
+  WHERE tenant_id = :tenant AND (
+    CAST(:segment AS text) IS NULL
+    OR (:segment = 'code_contributor' AND id IN (SELECT person_id FROM code_people))
+    OR (:segment = 'non_code_contributor' AND id IN (SELECT person_id FROM non_code_people))
+    OR (:segment = 'user' AND id NOT IN (SELECT person_id FROM code_people)
+                          AND id NOT IN (SELECT person_id FROM non_code_people))
+  )
+)"""
+
+
+def with_(*ctes: str) -> str:
+    return "WITH " + ",".join(ctes)
+
+
+# --- figures per period ------------------------------------------------------------------
+# Periods are contiguous: ``:bounds`` holds their starts and the last one's end, so
+# ``width_bucket(moment, :bounds)`` numbers a moment's period 1 … n (0 and n + 1: outside).
+
+ACTIVE = """
+active AS (  -- (person, period) for every period the person was active in
+  SELECT DISTINCT person_id, bucket FROM (
+    SELECT person_id, width_bucket(started, CAST(:bounds AS timestamptz[])) AS bucket
+    FROM evidence WHERE ended = started
+    UNION ALL
+    SELECT person_id, generate_series(
+             greatest(width_bucket(started, CAST(:bounds AS timestamptz[])), 1),
+             least(width_bucket(ended, CAST(:bounds AS timestamptz[])), :periods))
+    FROM evidence WHERE ended > started
+  ) spans
+  WHERE bucket BETWEEN 1 AND :periods
+)"""
+
+FACTS = """
+facts AS (  -- (person, period, fact); ``stayed``: active in this period and the next
+  SELECT person_id, bucket, 'active' AS fact FROM active
+  UNION ALL
+  SELECT a.person_id, a.bucket, 'stayed' FROM active a
+  JOIN active n ON n.person_id = a.person_id AND n.bucket = a.bucket + 1
+  UNION ALL
+  SELECT person_id, width_bucket(at, CAST(:bounds AS timestamptz[])), 'new' FROM arrivals
+  UNION ALL
+  SELECT person_id, width_bucket(at, CAST(:bounds AS timestamptz[])), move FROM moves
+  WHERE move IN ('reactivated', 'inactive')
+  UNION ALL
+  SELECT person_id, width_bucket(at, CAST(:bounds AS timestamptz[])), 'left' FROM departures
+  WHERE last_chapter
+)"""
+
+# ``facts`` of the tenant's people, per period (a person counts once per figure).
+TENANT_FIGURES = """
+SELECT NULL::uuid AS chapter_id, f.bucket,
+       NULL::bigint AS members,
+       count(DISTINCT f.person_id) FILTER (WHERE f.fact = 'active') AS active,
+       count(DISTINCT f.person_id) FILTER (WHERE f.fact = 'new') AS new,
+       count(DISTINCT f.person_id) FILTER (WHERE f.fact IN ('inactive', 'left')) AS churned,
+       count(DISTINCT f.person_id) FILTER (WHERE f.fact = 'reactivated') AS reactivated,
+       count(DISTINCT f.person_id) FILTER (WHERE f.fact = 'stayed') AS stayed
+FROM facts f
+WHERE f.bucket BETWEEN 1 AND :periods AND f.person_id IN (SELECT person_id FROM in_segment)
+GROUP BY f.bucket"""
+
+# Per chapter: its members' facts (a member: active in the chapter at some time in the
+# period), its own arrivals (first joined it) and departures (left it).
+CHAPTER_FIGURES = f"""
+member_periods AS (
+  SELECT DISTINCT chapter_id, person_id, generate_series(
+           greatest(width_bucket(started_at, CAST(:bounds AS timestamptz[])), 1),
+           least(width_bucket(coalesce(ended_at, :as_of), CAST(:bounds AS timestamptz[])),
+                 :periods)) AS bucket
+  FROM chapter_membership_periods
+  WHERE tenant_id = :tenant AND status = '{ACTIVE_MEMBER}' AND chapter_id = ANY(:chapters)
+    AND started_at < :as_of
+),
+chapter_facts AS (
+  SELECT chapter_id, person_id, bucket, 'member' AS fact FROM member_periods
+  UNION ALL
+  SELECT m.chapter_id, f.person_id, f.bucket, f.fact FROM facts f
+  JOIN member_periods m ON m.person_id = f.person_id AND m.bucket = f.bucket
+  WHERE f.fact IN ('active', 'stayed', 'reactivated', 'inactive')
+  UNION ALL
+  SELECT chapter_id, person_id, width_bucket(first_joined_at, CAST(:bounds AS timestamptz[])),
+         'new'
+  FROM chapter_memberships
+  WHERE tenant_id = :tenant AND chapter_id = ANY(:chapters) AND first_joined_at < :as_of
+  UNION ALL
+  SELECT chapter_id, person_id, width_bucket(at, CAST(:bounds AS timestamptz[])), 'left'
+  FROM departures WHERE chapter_id = ANY(:chapters)
+)
+SELECT c.chapter_id, c.bucket,
+       count(DISTINCT c.person_id) FILTER (WHERE c.fact = 'member') AS members,
+       count(DISTINCT c.person_id) FILTER (WHERE c.fact = 'active') AS active,
+       count(DISTINCT c.person_id) FILTER (WHERE c.fact = 'new') AS new,
+       count(DISTINCT c.person_id) FILTER (WHERE c.fact IN ('inactive', 'left')) AS churned,
+       count(DISTINCT c.person_id) FILTER (WHERE c.fact = 'reactivated') AS reactivated,
+       count(DISTINCT c.person_id) FILTER (WHERE c.fact = 'stayed') AS stayed
+FROM chapter_facts c
+WHERE c.bucket BETWEEN 1 AND :periods AND c.person_id IN (SELECT person_id FROM in_segment)
+GROUP BY c.chapter_id, c.bucket"""
+
+
+def people_figures(by_chapter: bool) -> str:
+    """Rows (chapter_id, bucket, members, active, new, churned, reactivated, stayed): the
+    tenant's, or each of ``:chapters``'."""
+    common = [EVIDENCE, MOVES, ARRIVALS, DEPARTURES, SEGMENTS, ACTIVE, FACTS]
+    if by_chapter:
+        return with_(*common, CHAPTER_FIGURES)
+    return with_(*common) + TENANT_FIGURES
+
+
+# --- activities per period -----------------------------------------------------------------
+
+# Rows (chapter_id, bucket, kind, status, activities, attendance): the tenant's activities
+# (chapter_id NULL), or those credited to each of ``:chapters`` (owned or co-hosted).
+# ``:organisation``: only the accepted activities that organisation took part in (a partner's
+# view, as ``authz.partners.visible_activities`` has it).
+_ORGANISATION_FILTER = f"""
+  AND (CAST(:organisation AS uuid) IS NULL OR (a.status = '{ACCEPTED}' AND EXISTS (
+    SELECT 1 FROM activity_organisations o
+    WHERE o.tenant_id = a.tenant_id AND o.activity_id = a.id
+      AND o.organisation_id = :organisation)))"""
+
+TENANT_ACTIVITIES = f"""
+SELECT NULL::uuid AS chapter_id, width_bucket(a.starts_at, CAST(:bounds AS timestamptz[])) AS bucket,
+       a.kind, a.status, count(*) AS activities,
+       coalesce(sum(a.actual_attendance), 0) AS attendance
+FROM activities a
+WHERE a.tenant_id = :tenant AND a.starts_at >= :first AND a.starts_at < :last
+  {_ORGANISATION_FILTER}
+GROUP BY 2, 3, 4"""
+
+CHAPTER_ACTIVITIES = f"""
+WITH credited AS (
+  SELECT a.chapter_id AS credited_to, a.* FROM activities a
+  WHERE a.tenant_id = :tenant AND a.chapter_id = ANY(:chapters)
+    AND a.starts_at >= :first AND a.starts_at < :last
+  UNION ALL
+  SELECT h.chapter_id, a.* FROM activity_co_hosts h
+  JOIN activities a ON a.tenant_id = h.tenant_id AND a.id = h.activity_id
+  WHERE h.tenant_id = :tenant AND h.chapter_id = ANY(:chapters)
+    AND a.starts_at >= :first AND a.starts_at < :last
+)
+SELECT a.credited_to AS chapter_id,
+       width_bucket(a.starts_at, CAST(:bounds AS timestamptz[])) AS bucket,
+       a.kind, a.status, count(*) AS activities,
+       coalesce(sum(a.actual_attendance), 0) AS attendance
+FROM credited a
+WHERE true {_ORGANISATION_FILTER}
+GROUP BY 1, 2, 3, 4"""
+
+
+# --- what a chapter's health is judged on ------------------------------------------------
+
+# Rows per chapter of ``:chapters``: its latest accepted activity (owned or co-hosted) before
+# ``:as_of``, its recaps due in ``[:first, :last)`` (accepted activities that ended then, and
+# longer ago than the overdue rule ``:recap_cutoff``) and published, its current lead.
+LAST_ACCEPTED_ACTIVITY = f"""greatest(
+  (SELECT max(a.starts_at) FROM activities a
+   WHERE a.tenant_id = :tenant AND a.chapter_id = c.id AND a.status = '{ACCEPTED}'
+     AND a.starts_at < :as_of),
+  (SELECT max(a.starts_at) FROM activity_co_hosts h
+   JOIN activities a ON a.tenant_id = h.tenant_id AND a.id = h.activity_id
+   WHERE h.tenant_id = :tenant AND h.chapter_id = c.id AND a.status = '{ACCEPTED}'
+     AND a.starts_at < :as_of))"""
+
+# Rows (chapter_id, last_activity_at) for ``:chapters``.
+LAST_ACTIVITY = f"""
+SELECT c.id AS chapter_id, {LAST_ACCEPTED_ACTIVITY} AS last_activity_at
+FROM chapters c WHERE c.tenant_id = :tenant AND c.id = ANY(:chapters)"""
+
+CHAPTER_STANDING = f"""
+SELECT c.id AS chapter_id, {LAST_ACCEPTED_ACTIVITY} AS last_activity_at,
+  due.due, due.published,
+  lead.person_id AS lead_id, lead.since AS lead_since
+FROM chapters c
+LEFT JOIN LATERAL (
+  SELECT count(*) AS due, count(*) FILTER (WHERE a.recap_published_at IS NOT NULL) AS published
+  FROM activities a
+  WHERE a.tenant_id = :tenant AND a.chapter_id = c.id AND a.status = '{ACCEPTED}'
+    AND coalesce(a.ends_at, a.starts_at) >= :first
+    AND coalesce(a.ends_at, a.starts_at) < least(CAST(:last AS timestamptz), CAST(:recap_cutoff AS timestamptz))
+) due ON true
+LEFT JOIN LATERAL (
+  SELECT p.person_id, p.started_at AS since FROM chapter_membership_periods p
+  WHERE p.tenant_id = :tenant AND p.chapter_id = c.id AND p.role = 'lead'
+    AND p.status = '{ACTIVE_MEMBER}' AND p.started_at < :as_of
+    AND (p.ended_at IS NULL OR p.ended_at > :as_of)
+  ORDER BY p.started_at DESC LIMIT 1
+) lead ON true
+WHERE c.tenant_id = :tenant AND c.id = ANY(:chapters)"""
+
+
+# --- cohorts, funnel, people gone quiet ----------------------------------------------------
+
+# Rows (cohort, k, people): of the people who arrived in period ``cohort``, how many were
+# active in period ``cohort + k``; k = -1 gives the cohort's size.
+COHORTS = (
+    with_(EVIDENCE, MOVES, ARRIVALS, SEGMENTS, ACTIVE)
+    + """,
+cohorts AS (
+  SELECT person_id, width_bucket(at, CAST(:bounds AS timestamptz[])) AS cohort FROM arrivals
+  WHERE person_id IN (SELECT person_id FROM in_segment)
+)
+SELECT c.cohort, -1 AS k, count(*) AS people FROM cohorts c
+WHERE c.cohort BETWEEN 1 AND :cohorts GROUP BY c.cohort
+UNION ALL
+SELECT c.cohort, a.bucket - c.cohort, count(*) FROM cohorts c
+JOIN active a ON a.person_id = c.person_id AND a.bucket >= c.cohort
+WHERE c.cohort BETWEEN 1 AND :cohorts
+GROUP BY c.cohort, a.bucket - c.cohort"""
+)
+
+# One row: the funnel of period 1 of ``:bounds`` (period 2 is the next one, for retention).
+FUNNEL = (
+    with_(EVIDENCE, MOVES, ARRIVALS, SEGMENTS, ACTIVE)
+    + f""",
+counted AS (SELECT person_id FROM in_segment),
+first_contribution AS (
+  SELECT person_id, min(at) AS at FROM (
+    SELECT person_id, occurred_at AS at FROM code_contributions
+    WHERE tenant_id = :tenant AND occurred_at < :as_of
+    UNION ALL
+    SELECT p.person_id, a.starts_at FROM activity_participants p
+    JOIN activities a ON a.tenant_id = p.tenant_id AND a.id = p.activity_id
+    WHERE p.tenant_id = :tenant AND p.person_id IS NOT NULL AND a.status = '{ACCEPTED}'
+      AND a.starts_at < :as_of AND p.role IN {_in(CONTRIBUTOR_ROLES)}
+  ) contributions
+  GROUP BY person_id
+),
+first_seat AS (
+  SELECT person_id, min(started_at) AS at FROM chapter_membership_periods
+  WHERE tenant_id = :tenant AND status = '{ACTIVE_MEMBER}' AND role IN {_in(SEAT_ROLES)}
+  GROUP BY person_id
+)
+SELECT
+  (SELECT count(*) FROM arrivals r WHERE r.at >= :first AND r.at < :period_end
+     AND r.person_id IN (SELECT person_id FROM counted)) AS acquired,
+  (SELECT count(*) FROM arrivals r JOIN moves m ON m.person_id = r.person_id AND m.move = 'first'
+   WHERE r.at >= :first AND r.at < :period_end AND m.at >= :first AND m.at < :period_end
+     AND r.person_id IN (SELECT person_id FROM counted)) AS activated,
+  (SELECT count(*) FROM active a WHERE a.bucket = 1
+     AND a.person_id IN (SELECT person_id FROM counted)) AS active,
+  (SELECT count(*) FROM active a JOIN active n ON n.person_id = a.person_id AND n.bucket = 2
+   WHERE a.bucket = 1 AND a.person_id IN (SELECT person_id FROM counted)) AS retained,
+  (SELECT count(*) FROM first_contribution c JOIN arrivals r ON r.person_id = c.person_id
+   WHERE c.at >= :first AND c.at < :period_end AND r.at < :first
+     AND c.person_id IN (SELECT person_id FROM counted)) AS converted,
+  (SELECT count(*) FROM first_seat s WHERE s.at >= :first AND s.at < :period_end
+     AND s.person_id IN (SELECT person_id FROM counted)) AS promoted"""
+)
+
+# Rows (person_id, display_name, last_active_at, code, non_code): contributors whose latest
+# evidence is older than ``:quiet_since`` (in ``:chapters`` when given: active members there).
+QUIET_CONTRIBUTORS = (
+    with_(EVIDENCE, SEGMENTS)
+    + f""",
+last_seen AS (SELECT person_id, max(ended) AS last_active_at FROM evidence GROUP BY person_id)
+SELECT p.id AS person_id, p.display_name, l.last_active_at,
+       p.id IN (SELECT person_id FROM code_people) AS code,
+       p.id IN (SELECT person_id FROM non_code_people) AS non_code
+FROM last_seen l JOIN people p ON p.tenant_id = :tenant AND p.id = l.person_id
+WHERE l.last_active_at < :quiet_since
+  AND (p.id IN (SELECT person_id FROM code_people)
+       OR p.id IN (SELECT person_id FROM non_code_people))
+  AND p.id IN (SELECT person_id FROM in_segment)
+  AND (CAST(:chapters AS uuid[]) IS NULL OR EXISTS (
+    SELECT 1 FROM chapter_memberships m
+    WHERE m.tenant_id = :tenant AND m.person_id = p.id AND m.chapter_id = ANY(:chapters)
+      AND m.status = '{ACTIVE_MEMBER}'))"""
+)
+
+# Rows (person_id, occurred_at, kind, title, url, activity_id): the latest ``:per_person``
+# contributions of each of ``:people``.
+LAST_CONTRIBUTIONS = f"""
+SELECT person_id, occurred_at, kind, title, url, activity_id FROM (
+  SELECT *, row_number() OVER (PARTITION BY person_id ORDER BY occurred_at DESC) AS n FROM (
+    SELECT p.person_id, a.starts_at AS occurred_at, p.role AS kind, a.title, NULL AS url,
+           a.id AS activity_id
+    FROM activity_participants p
+    JOIN activities a ON a.tenant_id = p.tenant_id AND a.id = p.activity_id
+    WHERE p.tenant_id = :tenant AND p.person_id = ANY(:people) AND a.status = '{ACCEPTED}'
+    UNION ALL
+    SELECT person_id, occurred_at, kind, repository, url, NULL
+    FROM code_contributions WHERE tenant_id = :tenant AND person_id = ANY(:people)
+  ) everything
+) ranked
+WHERE n <= :per_person
+ORDER BY person_id, occurred_at DESC"""
+
+# Rows per person of ``:people``: participations by role, first and last, code contributions.
+PERSON_ACTIVITY = f"""
+SELECT p.person_id, p.role AS kind, count(*) AS n, min(a.starts_at) AS first_at,
+       max(a.starts_at) AS last_at
+FROM activity_participants p
+JOIN activities a ON a.tenant_id = p.tenant_id AND a.id = p.activity_id
+WHERE p.tenant_id = :tenant AND p.person_id = ANY(:people) AND a.status = '{ACCEPTED}'
+  AND a.starts_at < :as_of
+GROUP BY p.person_id, p.role
+UNION ALL
+SELECT person_id, 'code', count(*), min(occurred_at), max(occurred_at) FROM code_contributions
+WHERE tenant_id = :tenant AND person_id = ANY(:people) AND occurred_at < :as_of
+GROUP BY person_id
+UNION ALL
+SELECT person_id, 'seat', count(*), min(started_at), max(coalesce(ended_at, :as_of))
+FROM chapter_membership_periods
+WHERE tenant_id = :tenant AND person_id = ANY(:people) AND status = '{ACTIVE_MEMBER}'
+  AND role IN {_in(SEAT_ROLES)}
+GROUP BY person_id
+UNION ALL
+SELECT person_id, 'seat', count(*), min(starts_on::timestamp AT TIME ZONE 'UTC'),
+       max(coalesce(ends_on::timestamp AT TIME ZONE 'UTC', :as_of))
+FROM committee_seats WHERE tenant_id = :tenant AND person_id = ANY(:people)
+GROUP BY person_id"""
+
+
+# Rows (person_id, display_name, participations, code_contributions): people with a public
+# profile who took part or contributed code in ``[:first, :last)``, most first.
+TOP_CONTRIBUTORS = f"""
+WITH done AS (
+  SELECT p.person_id, 1 AS participation, 0 AS code FROM activity_participants p
+  JOIN activities a ON a.tenant_id = p.tenant_id AND a.id = p.activity_id
+  WHERE p.tenant_id = :tenant AND p.person_id IS NOT NULL AND a.status = '{ACCEPTED}'
+    AND a.starts_at >= :first AND a.starts_at < :last
+  UNION ALL
+  SELECT person_id, 0, 1 FROM code_contributions
+  WHERE tenant_id = :tenant AND occurred_at >= :first AND occurred_at < :last
+)
+SELECT pe.id AS person_id, pe.display_name, sum(d.participation) AS participations,
+       sum(d.code) AS code_contributions
+FROM done d JOIN people pe ON pe.tenant_id = :tenant AND pe.id = d.person_id
+WHERE pe.public_profile
+GROUP BY pe.id, pe.display_name
+ORDER BY sum(d.participation) + sum(d.code) DESC, pe.display_name, pe.id
+LIMIT :top"""
