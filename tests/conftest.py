@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+import os
 from collections.abc import AsyncIterator, Iterator
 
 import httpx
@@ -83,6 +84,16 @@ def test_database(request: pytest.FixtureRequest, settings: Settings) -> Iterato
         server, prefix = workerinput[SERVER_URL], f"chapters_test_{workerinput['workerid']}"
     with scratch_database(server, settings, prefix, digits=12) as urls:
         yield DatabaseFixture(urls=urls, name=make_url(urls.admin).database)
+
+
+@pytest.fixture(scope="session")
+def cli_env(urls: DatabaseUrls, key_file: str) -> dict[str, str]:
+    """The environment the command line runs in against the test database."""
+    env = dict(os.environ)
+    env.update(DATABASE_URL=urls.admin, CHAPTERS_JWT_PRIVATE_KEY_FILE=key_file)
+    env.pop("DATABASE_APP_URL", None)
+    env.pop("DATABASE_OWNER_URL", None)
+    return env
 
 
 @pytest.fixture(scope="session")

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import asyncio
 import gc
+import subprocess
+import sys
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager, contextmanager
@@ -268,3 +270,17 @@ async def make_chapter(
         return chapter
 
     return await staff_session_call(owner_engine, tenant, staff, work)
+
+
+def run_cli(
+    env: dict[str, str], *args: str, text: bool = True, stdin: str | None = None
+) -> subprocess.CompletedProcess:
+    """``chapters ARGS`` in a child process, as a user runs it (``cli_env``: its settings)."""
+    return subprocess.run(
+        [sys.executable, "-m", "chapters.cli", *args],
+        env=env,
+        input=stdin,
+        capture_output=True,
+        text=text,
+        timeout=120,
+    )

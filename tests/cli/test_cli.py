@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 import uuid
 
 import pytest
 from click.testing import CliRunner
 
 from chapters.cli import main
-from tests.support import data_of, gql
+from tests.support import data_of, gql, run_cli
 
 COMMANDS = [
     "serve",
@@ -29,28 +26,6 @@ COMMANDS = [
 ]
 
 
-@pytest.fixture(scope="module")
-def cli_env(urls, key_file) -> dict[str, str]:
-    env = dict(os.environ)
-    env.update(
-        DATABASE_URL=urls.admin,
-        CHAPTERS_JWT_PRIVATE_KEY_FILE=key_file,
-    )
-    env.pop("DATABASE_APP_URL", None)
-    env.pop("DATABASE_OWNER_URL", None)
-    return env
-
-
-def chapters(env: dict[str, str], *args: str) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-m", "chapters.cli", *args],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-
-
 def test_every_command_has_help() -> None:
     runner = CliRunner()
     top = runner.invoke(main, ["--help"])
@@ -66,7 +41,7 @@ def test_every_command_has_help() -> None:
 
 async def test_create_tenant_then_token_answers_graphql(cli_env, client) -> None:
     slug = f"cli-{uuid.uuid4().hex[:8]}"
-    created = chapters(
+    created = run_cli(
         cli_env,
         "create-tenant",
         "--slug",
@@ -78,10 +53,10 @@ async def test_create_tenant_then_token_answers_graphql(cli_env, client) -> None
     )
     assert created.returncode == 0, created.stderr
     assert f"created tenant {slug}" in created.stdout
-    again = chapters(cli_env, "create-tenant", "--slug", slug, "--name", "CLI Community")
+    again = run_cli(cli_env, "create-tenant", "--slug", slug, "--name", "CLI Community")
     assert again.returncode == 1
     assert "already exists" in again.stderr
-    issued = chapters(cli_env, "token", "--tenant", slug, "--email", "BOSS@cli.example")
+    issued = run_cli(cli_env, "token", "--tenant", slug, "--email", "BOSS@cli.example")
     assert issued.returncode == 0, issued.stderr
     body = await gql(client, slug, "{ viewer { email tenantRole } }", token=issued.stdout.strip())
     assert data_of(body) == {"viewer": {"email": "boss@cli.example", "tenantRole": "OWNER"}}
@@ -95,7 +70,7 @@ async def test_create_tenant_then_token_answers_graphql(cli_env, client) -> None
     ],
 )
 def test_bad_input_gets_a_clear_error_not_a_traceback(cli_env, args, message) -> None:
-    result = chapters(cli_env, *args)
+    result = run_cli(cli_env, *args)
     assert result.returncode == 1
     assert message in result.stderr
     assert "Traceback" not in result.stderr
@@ -103,10 +78,10 @@ def test_bad_input_gets_a_clear_error_not_a_traceback(cli_env, args, message) ->
 
 async def test_seed_demo_is_idempotent_and_tenants_stay_apart(cli_env, client) -> None:
     for _ in range(2):
-        seeded = chapters(cli_env, "seed-demo")
+        seeded = run_cli(cli_env, "seed-demo")
         assert seeded.returncode == 0, seeded.stderr
     assert "tenant demo: already there" in seeded.stdout
-    demo_admin = chapters(cli_env, "token", "--tenant", "demo", "--email", "admin@demo.example")
+    demo_admin = run_cli(cli_env, "token", "--tenant", "demo", "--email", "admin@demo.example")
     token = demo_admin.stdout.strip()
     body = await gql(client, "demo", "{ viewer { email tenantRole } tenant { slug } }", token=token)
     assert data_of(body) == {
@@ -117,20 +92,20 @@ async def test_seed_demo_is_idempotent_and_tenants_stay_apart(cli_env, client) -
 
 
 def test_migrate_is_idempotent(cli_env) -> None:
-    result = chapters(cli_env, "migrate")
+    result = run_cli(cli_env, "migrate")
     assert result.returncode == 0, result.stderr
     assert "database at head" in result.stderr
 
 
 def test_export_schema_check_passes(cli_env) -> None:
-    result = chapters(cli_env, "export-schema", "--check")
+    result = run_cli(cli_env, "export-schema", "--check")
     assert result.returncode == 0, result.stderr
 
 
 async def test_clients_are_managed_from_the_command_line(cli_env, client) -> None:
     slug = f"cli-{uuid.uuid4().hex[:8]}"
-    assert chapters(cli_env, "create-tenant", "--slug", slug, "--name", "CLI").returncode == 0
-    created = chapters(
+    assert run_cli(cli_env, "create-tenant", "--slug", slug, "--name", "CLI").returncode == 0
+    created = run_cli(
         cli_env,
         "create-client",
         "--tenant",
@@ -149,11 +124,11 @@ async def test_clients_are_managed_from_the_command_line(cli_env, client) -> Non
         "/oauth/token", data={"grant_type": "client_credentials"}, auth=(client_id, secret)
     )
     assert token.status_code == 200
-    revoked = chapters(cli_env, "revoke-client", "--tenant", slug, "--client-id", client_id)
+    revoked = run_cli(cli_env, "revoke-client", "--tenant", slug, "--client-id", client_id)
     assert revoked.returncode == 0, revoked.stderr
     refused = await client.post(
         "/oauth/token", data={"grant_type": "client_credentials"}, auth=(client_id, secret)
     )
     assert refused.status_code == 401
-    unknown = chapters(cli_env, "revoke-client", "--tenant", slug, "--client-id", client_id)
+    unknown = run_cli(cli_env, "revoke-client", "--tenant", slug, "--client-id", client_id)
     assert unknown.returncode == 1 and "no active client" in unknown.stderr

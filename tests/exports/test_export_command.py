@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
-import os
 import subprocess
-import sys
 from datetime import UTC, datetime
 
 import openpyxl
@@ -15,27 +13,13 @@ from sqlalchemy import select
 
 from chapters.models import Activity, ActivityKind, ActivityStatus, AuditEntry, TenantRole
 from tests.exports.test_exports import _in_tenant
-from tests.support import TenantFixture, make_chapter
+from tests.support import TenantFixture, make_chapter, run_cli
 
 OPS = "ops@x.example"
 
 
-@pytest.fixture(scope="module")
-def cli_env(urls, key_file) -> dict[str, str]:
-    env = dict(os.environ)
-    env.update(DATABASE_URL=urls.admin, CHAPTERS_JWT_PRIVATE_KEY_FILE=key_file)
-    env.pop("DATABASE_APP_URL", None)
-    env.pop("DATABASE_OWNER_URL", None)
-    return env
-
-
 def chapters(env: dict[str, str], *args: str) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-m", "chapters.cli", *args],
-        env=env,
-        capture_output=True,
-        timeout=120,
-    )
+    return run_cli(env, *args, text=False)
 
 
 @pytest.fixture(scope="module")

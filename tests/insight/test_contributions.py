@@ -4,9 +4,6 @@ through ``contributionsImport``, matched to people by GitHub handle, idempotent 
 from __future__ import annotations
 
 import io
-import os
-import subprocess
-import sys
 from datetime import UTC, datetime
 
 import pytest
@@ -23,7 +20,7 @@ from chapters.insight.contributions import (
     import_contributions,
 )
 from chapters.models import CodeContribution, Person, TenantRole
-from tests.support import code_set, data_of, gql, make_chapter, statements_sent
+from tests.support import code_set, data_of, gql, make_chapter, run_cli, statements_sent
 
 OPS, ADMIN = "ops@x.example", "admin@x.example"
 LEAD, MEMBER = "lead@x.example", "member@x.example"
@@ -314,24 +311,8 @@ async def test_mutation_records_all_valid_events_or_none(client, app_engine, ten
     assert await recorded(app_engine, tenant) == []
 
 
-@pytest.fixture(scope="module")
-def cli_env(urls, key_file) -> dict[str, str]:
-    env = dict(os.environ)
-    env.update(DATABASE_URL=urls.admin, CHAPTERS_JWT_PRIVATE_KEY_FILE=key_file)
-    env.pop("DATABASE_APP_URL", None)
-    env.pop("DATABASE_OWNER_URL", None)
-    return env
-
-
 def chapters(env: dict[str, str], *args: str, stdin: str | None = None):
-    return subprocess.run(
-        [sys.executable, "-m", "chapters.cli", "import-contributions", *args],
-        env=env,
-        input=stdin,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    return run_cli(env, "import-contributions", *args, stdin=stdin)
 
 
 async def test_command_prints_the_summary(cli_env, tenant, tmp_path, app_engine) -> None:

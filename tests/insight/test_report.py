@@ -542,7 +542,7 @@ async def test_who_may_not_read_it_and_what_is_not_a_quarter(past, client) -> No
     assert anonymous.status_code == 401
     assert anonymous.headers["www-authenticate"] == "Bearer"
     assert anonymous.json() == {
-        "error": "The quarterly report needs a bearer token.",
+        "error": "A bearer token is needed for the quarterly report.",
         "status": 401,
     }
 

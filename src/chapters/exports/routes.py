@@ -21,16 +21,14 @@ from datetime import UTC, datetime
 from typing import Any
 
 import anyio
-from litestar import Controller, MediaType, Request, Response, get
+from litestar import Controller, Request, Response, get
 from litestar.response import Stream
 from litestar.status_codes import (
-    HTTP_400_BAD_REQUEST,
-    HTTP_401_UNAUTHORIZED,
-    HTTP_403_FORBIDDEN,
     HTTP_404_NOT_FOUND,
 )
 
 from chapters.api.context import Context
+from chapters.api.downloads import json_error, refused, token_needed
 from chapters.auth.principal import Principal
 from chapters.db.session import open_tenant_session
 from chapters.errors import Forbidden, InvalidInput
@@ -54,11 +52,7 @@ class ExportController(Controller):
         """One export: ``<kind>.csv`` or ``<kind>.xlsx``."""
         kind_name, _, format_name = name.rpartition(".")
         if context.principal is None:
-            return _error(
-                HTTP_401_UNAUTHORIZED,
-                "Exports need a bearer token.",
-                headers={"WWW-Authenticate": "Bearer"},
-            )
+            return token_needed("exports")
         filters = {key: request.query_params.getall(key) for key in request.query_params}
         try:
             export = await prepare_export(
@@ -70,15 +64,11 @@ class ExportController(Controller):
                 filters,
             )
         except Forbidden as error:
-            return _error(HTTP_403_FORBIDDEN, str(error))
+            return refused(error)
         except UnknownExport as error:
-            return _error(HTTP_404_NOT_FOUND, str(error), known=error.known)
+            return json_error(HTTP_404_NOT_FOUND, str(error), known=error.known)
         except InvalidInput as error:
-            return _error(
-                HTTP_400_BAD_REQUEST,
-                str(error),
-                errors=[{"field": e.field, "message": e.message} for e in error.errors],
-            )
+            return refused(error)
         day = datetime.now(UTC).date().isoformat()
         filename = f"{context.tenant.slug}-{export.kind.name}-{day}.{export.format.value}"
         return Stream(
@@ -90,17 +80,6 @@ class ExportController(Controller):
                 "X-Content-Type-Options": "nosniff",
             },
         )
-
-
-def _error(
-    status: int, message: str, *, headers: dict[str, str] | None = None, **extra: Any
-) -> Response[Any]:
-    return Response(
-        {"error": message, "status": status, **extra},
-        status_code=status,
-        headers=headers,
-        media_type=MediaType.JSON,
-    )
 
 
 async def _body(

@@ -158,7 +158,8 @@ active AS (  -- (person, period) for every period the person was active in
 )"""
 
 FACTS = """
-facts AS (  -- (person, period, fact); ``stayed``: active in this period and the next
+facts AS (  -- (person, period, fact), each at most once; ``stayed``: active in this period
+            -- and the next; ``churned``: went quiet or left their last chapter
   SELECT person_id, bucket, 'active' AS fact FROM active
   UNION ALL
   SELECT a.person_id, a.bucket, 'stayed' FROM active a
@@ -166,24 +167,29 @@ facts AS (  -- (person, period, fact); ``stayed``: active in this period and the
   UNION ALL
   SELECT person_id, width_bucket(at, CAST(:bounds AS timestamptz[])), 'new' FROM arrivals
   UNION ALL
-  SELECT person_id, width_bucket(at, CAST(:bounds AS timestamptz[])), move FROM moves
+  SELECT DISTINCT person_id, width_bucket(at, CAST(:bounds AS timestamptz[])), move FROM moves
   WHERE move IN ('reactivated', 'inactive')
   UNION ALL
-  SELECT person_id, width_bucket(at, CAST(:bounds AS timestamptz[])), 'left' FROM departures
-  WHERE last_chapter
+  SELECT DISTINCT person_id, width_bucket(at, CAST(:bounds AS timestamptz[])), 'churned'
+  FROM (
+    SELECT person_id, at FROM moves WHERE move = 'inactive'
+    UNION ALL
+    SELECT person_id, at FROM departures WHERE last_chapter
+  ) gone
 )"""
 
-# ``facts`` of the tenant's people, per period (a person counts once per figure).
+# ``facts`` of the tenant's people, per period: each fact is there once per person and period,
+# so a figure is a plain count (no DISTINCT: a sort of every fact).
 TENANT_FIGURES = """
 SELECT NULL::uuid AS chapter_id, f.bucket,
        NULL::bigint AS members,
-       count(DISTINCT f.person_id) FILTER (WHERE f.fact = 'active') AS active,
-       count(DISTINCT f.person_id) FILTER (WHERE f.fact = 'new') AS new,
-       count(DISTINCT f.person_id) FILTER (WHERE f.fact IN ('inactive', 'left')) AS churned,
-       count(DISTINCT f.person_id) FILTER (WHERE f.fact = 'reactivated') AS reactivated,
-       count(DISTINCT f.person_id) FILTER (WHERE f.fact = 'stayed') AS stayed
+       count(*) FILTER (WHERE f.fact = 'active') AS active,
+       count(*) FILTER (WHERE f.fact = 'new') AS new,
+       count(*) FILTER (WHERE f.fact = 'churned') AS churned,
+       count(*) FILTER (WHERE f.fact = 'reactivated') AS reactivated,
+       count(*) FILTER (WHERE f.fact = 'stayed') AS stayed
 FROM facts f
-WHERE f.bucket BETWEEN 1 AND :periods AND f.person_id IN (SELECT person_id FROM in_segment)
+WHERE f.bucket BETWEEN 1 AND :periods {segment_filter}
 GROUP BY f.bucket"""
 
 # Per chapter: its members' facts (a member: active in the chapter at some time in the
@@ -203,35 +209,48 @@ chapter_facts AS (
   UNION ALL
   SELECT m.chapter_id, f.person_id, f.bucket, f.fact FROM facts f
   JOIN member_periods m ON m.person_id = f.person_id AND m.bucket = f.bucket
-  WHERE f.fact IN ('active', 'stayed', 'reactivated', 'inactive')
+  WHERE f.fact IN ('active', 'stayed', 'reactivated')
   UNION ALL
   SELECT chapter_id, person_id, width_bucket(first_joined_at, CAST(:bounds AS timestamptz[])),
          'new'
   FROM chapter_memberships
   WHERE tenant_id = :tenant AND chapter_id = ANY(:chapters) AND first_joined_at < :as_of
   UNION ALL
-  SELECT chapter_id, person_id, width_bucket(at, CAST(:bounds AS timestamptz[])), 'left'
-  FROM departures WHERE chapter_id = ANY(:chapters)
+  -- a member who went quiet, or left the chapter, in the period: once
+  SELECT DISTINCT chapter_id, person_id, bucket, 'churned' FROM (
+    SELECT m.chapter_id, f.person_id, f.bucket FROM facts f
+    JOIN member_periods m ON m.person_id = f.person_id AND m.bucket = f.bucket
+    WHERE f.fact = 'inactive'
+    UNION ALL
+    SELECT chapter_id, person_id, width_bucket(at, CAST(:bounds AS timestamptz[]))
+    FROM departures WHERE chapter_id = ANY(:chapters)
+  ) gone
 )
 SELECT c.chapter_id, c.bucket,
-       count(DISTINCT c.person_id) FILTER (WHERE c.fact = 'member') AS members,
-       count(DISTINCT c.person_id) FILTER (WHERE c.fact = 'active') AS active,
-       count(DISTINCT c.person_id) FILTER (WHERE c.fact = 'new') AS new,
-       count(DISTINCT c.person_id) FILTER (WHERE c.fact IN ('inactive', 'left')) AS churned,
-       count(DISTINCT c.person_id) FILTER (WHERE c.fact = 'reactivated') AS reactivated,
-       count(DISTINCT c.person_id) FILTER (WHERE c.fact = 'stayed') AS stayed
+       count(*) FILTER (WHERE c.fact = 'member') AS members,
+       count(*) FILTER (WHERE c.fact = 'active') AS active,
+       count(*) FILTER (WHERE c.fact = 'new') AS new,
+       count(*) FILTER (WHERE c.fact = 'churned') AS churned,
+       count(*) FILTER (WHERE c.fact = 'reactivated') AS reactivated,
+       count(*) FILTER (WHERE c.fact = 'stayed') AS stayed
 FROM chapter_facts c
-WHERE c.bucket BETWEEN 1 AND :periods AND c.person_id IN (SELECT person_id FROM in_segment)
+WHERE c.bucket BETWEEN 1 AND :periods {{segment_filter}}
 GROUP BY c.chapter_id, c.bucket"""
 
 
-def people_figures(by_chapter: bool) -> str:
+def people_figures(by_chapter: bool, segmented: bool) -> str:
     """Rows (chapter_id, bucket, members, active, new, churned, reactivated, stayed): the
-    tenant's, or each of ``:chapters``'."""
-    common = [EVIDENCE, MOVES, ARRIVALS, DEPARTURES, SEGMENTS, ACTIVE, FACTS]
+    tenant's, or each of ``:chapters``'; of the people of ``:segment`` when ``segmented``
+    (the filter is left out otherwise: planned for a few hundred facts, it probes once per
+    fact, and there are hundreds of thousands on a big tenant)."""
+    common = [EVIDENCE, MOVES, ARRIVALS, DEPARTURES, ACTIVE, FACTS]
+    alias = "c" if by_chapter else "f"
+    shown = f"AND {alias}.person_id IN (SELECT person_id FROM in_segment)" if segmented else ""
+    if segmented:
+        common.insert(4, SEGMENTS)
     if by_chapter:
-        return with_(*common, CHAPTER_FIGURES)
-    return with_(*common) + TENANT_FIGURES
+        return with_(*common, CHAPTER_FIGURES.format(segment_filter=shown))
+    return with_(*common) + TENANT_FIGURES.format(segment_filter=shown)
 
 
 # --- activities per period -----------------------------------------------------------------
@@ -303,8 +322,10 @@ LEFT JOIN LATERAL (
   SELECT count(*) AS due, count(*) FILTER (WHERE a.recap_published_at IS NOT NULL) AS published
   FROM activities a
   WHERE a.tenant_id = :tenant AND a.chapter_id = c.id AND a.status = '{ACCEPTED}'
-    AND coalesce(a.ends_at, a.starts_at) >= :first
-    AND coalesce(a.ends_at, a.starts_at) < least(CAST(:last AS timestamptz), CAST(:recap_cutoff AS timestamptz))
+    AND (  -- ended in the period: by plain columns, so the indexes serve (under RLS too)
+      (a.ends_at >= :first AND a.ends_at < least(CAST(:last AS timestamptz), CAST(:recap_cutoff AS timestamptz)))
+      OR (a.ends_at IS NULL AND a.starts_at >= :first
+          AND a.starts_at < least(CAST(:last AS timestamptz), CAST(:recap_cutoff AS timestamptz))))
 ) due ON true
 LEFT JOIN LATERAL (
   SELECT p.person_id, p.started_at AS since FROM chapter_membership_periods p
@@ -427,15 +448,17 @@ SELECT person_id, 'code', count(*), min(occurred_at), max(occurred_at) FROM code
 WHERE tenant_id = :tenant AND person_id = ANY(:people) AND occurred_at < :as_of
 GROUP BY person_id
 UNION ALL
-SELECT person_id, 'seat', count(*), min(started_at), max(coalesce(ended_at, :as_of))
+SELECT person_id, 'seat', count(*), min(started_at), max(least(coalesce(ended_at, :as_of), :as_of))
 FROM chapter_membership_periods
 WHERE tenant_id = :tenant AND person_id = ANY(:people) AND status = '{ACTIVE_MEMBER}'
-  AND role IN {_in(SEAT_ROLES)}
+  AND role IN {_in(SEAT_ROLES)} AND started_at < :as_of
 GROUP BY person_id
 UNION ALL
 SELECT person_id, 'seat', count(*), min(starts_on::timestamp AT TIME ZONE 'UTC'),
-       max(coalesce(ends_on::timestamp AT TIME ZONE 'UTC', :as_of))
-FROM committee_seats WHERE tenant_id = :tenant AND person_id = ANY(:people)
+       max(least(coalesce(ends_on::timestamp AT TIME ZONE 'UTC', :as_of), :as_of))
+FROM committee_seats
+WHERE tenant_id = :tenant AND person_id = ANY(:people)
+  AND starts_on::timestamp AT TIME ZONE 'UTC' < :as_of  -- a seat yet to start is no evidence
 GROUP BY person_id"""
 
 

@@ -14,13 +14,9 @@ from typing import Any
 
 import anyio
 from litestar import Controller, MediaType, Response, get
-from litestar.status_codes import (
-    HTTP_400_BAD_REQUEST,
-    HTTP_401_UNAUTHORIZED,
-    HTTP_403_FORBIDDEN,
-)
 
 from chapters.api.context import Context
+from chapters.api.downloads import refused, token_needed
 from chapters.errors import Forbidden, InvalidInput
 from chapters.insight import periods, service
 from chapters.insight.report import render_quarterly_report
@@ -40,11 +36,7 @@ class QuarterlyReportController(Controller):
     @get("/quarterly", media_type=MediaType.HTML)
     async def quarterly(self, context: Context, quarter: str | None = None) -> Response[Any]:
         if context.principal is None:
-            return _error(
-                HTTP_401_UNAUTHORIZED,
-                "The quarterly report needs a bearer token.",
-                headers={"WWW-Authenticate": "Bearer"},
-            )
+            return token_needed("the quarterly report")
         label = periods.current_quarter(datetime.now(UTC).date()).label
         try:
             report = await service.quarterly_report(
@@ -54,13 +46,9 @@ class QuarterlyReportController(Controller):
                 label if quarter is None else quarter,
             )
         except Forbidden as error:
-            return _error(HTTP_403_FORBIDDEN, str(error))
+            return refused(error)
         except InvalidInput as error:
-            return _error(
-                HTTP_400_BAD_REQUEST,
-                str(error),
-                errors=[{"field": e.field, "message": e.message} for e in error.errors],
-            )
+            return refused(error)
         # pygal draws in Python, tens of milliseconds: off the event loop
         page = await anyio.to_thread.run_sync(render_quarterly_report, report)
         return Response(
@@ -68,14 +56,3 @@ class QuarterlyReportController(Controller):
             media_type=MediaType.HTML,
             headers=dict(PAGE_HEADERS),
         )
-
-
-def _error(
-    status: int, message: str, *, headers: dict[str, str] | None = None, **extra: Any
-) -> Response[Any]:
-    return Response(
-        {"error": message, "status": status, **extra},
-        status_code=status,
-        headers=headers,
-        media_type=MediaType.JSON,
-    )

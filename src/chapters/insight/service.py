@@ -144,8 +144,12 @@ async def basis_of(session: AsyncSession, tenant_id: uuid.UUID) -> Basis:
 
 
 async def _read_basis(session: AsyncSession, tenant_id: uuid.UUID) -> Basis:
-    statement = select(Tenant, func.now()).where(Tenant.id == tenant_id)
-    tenant, now = (await session.execute(statement)).one()
+    # The request's transaction plans every statement for its own parameters: a generic
+    # plan (the read path's choice, ``tenancy.bind_connection``) of a figures statement
+    # guesses a few hundred rows where there are hundreds of thousands, and runs for minutes.
+    custom_plans = func.set_config("plan_cache_mode", "force_custom_plan", True)
+    statement = select(Tenant, func.now(), custom_plans).where(Tenant.id == tenant_id)
+    tenant, now, _ = (await session.execute(statement)).one()
     return Basis(tenant, rules_from_settings(tenant.settings), now)
 
 
@@ -193,7 +197,8 @@ def _params(
 async def _people_figures(
     session: AsyncSession, params: dict[str, Any], by_chapter: bool
 ) -> dict[tuple[uuid.UUID | None, int], _Figures]:
-    rows = await session.execute(text(evidence.people_figures(by_chapter)), params)
+    statement = evidence.people_figures(by_chapter, segmented=params["segment"] is not None)
+    rows = await session.execute(text(statement), params)
     return {
         (row.chapter_id, row.bucket): _Figures(
             members=row.members or 0,

@@ -94,6 +94,14 @@ class Activity(TenantScoped, Timestamped, Base):
         Index("ix_activities_chapter_starts", "tenant_id", "chapter_id", "starts_at", "id"),
         Index("ix_activities_status_submitted", "tenant_id", "status", "submitted_at"),
         Index("ix_activities_starts", "tenant_id", "starts_at"),
+        # a chapter's accepted activities by their end: the recaps due in a period
+        Index(
+            "ix_activities_accepted_chapter_ends",
+            "tenant_id",
+            "chapter_id",
+            "ends_at",
+            postgresql_where=text("status = 'accepted'"),
+        ),
     )
 
     chapter_id: Mapped[uuid.UUID | None]

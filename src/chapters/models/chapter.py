@@ -135,6 +135,16 @@ class ChapterMembershipPeriod(TenantScoped, Base):
             postgresql_where=text("ended_at IS NULL"),
         ),
         Index("ix_chapter_membership_periods_chapter", "tenant_id", "chapter_id", "started_at"),
+        # a person's periods in every chapter (did leaving one leave them in none?)
+        Index("ix_chapter_membership_periods_person", "tenant_id", "person_id", "started_at"),
+        # a chapter's leads through time (its lead and lead tenure at any date)
+        Index(
+            "ix_chapter_membership_periods_leads",
+            "tenant_id",
+            "chapter_id",
+            "started_at",
+            postgresql_where=text("role = 'lead' AND status = 'active'"),
+        ),
     )
 
     membership_id: Mapped[uuid.UUID]
