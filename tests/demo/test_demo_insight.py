@@ -87,8 +87,7 @@ async def test_chengdu_churns_and_is_at_risk(call) -> None:
             service.ChapterFilter(chapter_ids=[chengdu]),
             PageArgs(),
         )
-        chapters = (await session.scalars(select(Chapter).where(Chapter.id == chengdu))).all()
-        (now,) = await service.current_health(session, tenant_id, chapters, [chengdu])
+        (now,) = await service.current_health(session, tenant_id, [chengdu])
         return q3, now
 
     q3, now = await call(work)

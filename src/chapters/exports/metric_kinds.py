@@ -27,7 +27,7 @@ async def _period(
     session: AsyncSession, tenant_id: uuid.UUID, filters: ExportFilters, default_days: int
 ) -> Period:
     """``from``/``to`` (both included), else the last ``default_days`` days up to today."""
-    today = (await service.database_now(session, tenant_id)).date()
+    today = (await service.basis_of(session, tenant_id)).now.date()
     last = filters.to_day or today
     first = filters.from_day or last - timedelta(days=default_days - 1)
     return periods.days(first, last + timedelta(days=1))

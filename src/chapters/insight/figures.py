@@ -83,7 +83,7 @@ class ChapterHealthRow:
     recaps_published: int
     recap_compliance: float | None  # published / due; None when none was due
     last_activity_at: datetime | None  # the latest accepted activity, owned or co-hosted
-    days_since_last_activity: int | None
+    days_since_last_activity: int  # since its creation, if it never had one
     lead_id: uuid.UUID | None
     lead_since: datetime | None
     lead_tenure_days: int | None

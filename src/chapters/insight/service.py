@@ -10,7 +10,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import DateTime, String, Uuid, column, func, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -97,7 +97,7 @@ QUIET_ORDER = Ordering(
 # --- who may read what ---------------------------------------------------------------------
 
 
-async def scope_of(session: AsyncSession, principal: Principal | None) -> Scope:
+def scope_of(principal: Principal | None) -> Scope:
     """The caller's scope; refused when they may read no figures at all."""
     if authz.can(principal, authz.Action.INSIGHT_READ_TENANT):
         return Scope(tenant_wide=True)
@@ -121,8 +121,7 @@ def breaks_down_small_groups(principal: Principal | None) -> bool:
 # --- the statements ------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Basis:
+class Basis(NamedTuple):
     """What every figure of a request is computed against: the tenant, its rules, and the
     database's clock (the transaction's)."""
 
@@ -151,15 +150,6 @@ async def _read_basis(session: AsyncSession, tenant_id: uuid.UUID) -> Basis:
     statement = select(Tenant, func.now(), custom_plans).where(Tenant.id == tenant_id)
     tenant, now, _ = (await session.execute(statement)).one()
     return Basis(tenant, rules_from_settings(tenant.settings), now)
-
-
-async def tenant_rules(session: AsyncSession, tenant_id: uuid.UUID) -> tuple[Tenant, HealthRules]:
-    basis = await basis_of(session, tenant_id)
-    return basis.tenant, basis.rules
-
-
-async def database_now(session: AsyncSession, tenant_id: uuid.UUID) -> datetime:
-    return (await basis_of(session, tenant_id)).now
 
 
 def _moment(day: date) -> datetime:
@@ -245,7 +235,7 @@ async def chapter_health(
     args: PageArgs,
 ) -> Page[ChapterHealthRow]:
     """Per chapter the caller may read: its figures for ``period`` and its health, by name."""
-    scope = await scope_of(session, principal)
+    scope = scope_of(principal)
     if not scope.people:
         raise Forbidden(authz.Action.INSIGHT_READ_CHAPTER.value)
     chapters = await _chapters(session, scope, filters)
@@ -256,9 +246,11 @@ async def chapter_health(
 
 
 async def _chapters(session: AsyncSession, scope: Scope, filters: ChapterFilter) -> list[Chapter]:
-    statement = select(Chapter).where(Chapter.status != ChapterStatus.ARCHIVED)
-    if filters.statuses:
-        statement = select(Chapter).where(Chapter.status.in_(filters.statuses))
+    statement = select(Chapter).where(
+        Chapter.status.in_(filters.statuses)
+        if filters.statuses
+        else Chapter.status != ChapterStatus.ARCHIVED
+    )
     if filters.chapter_ids is not None:
         statement = statement.where(Chapter.id.in_(filters.chapter_ids))
     if not scope.tenant_wide:
@@ -272,17 +264,15 @@ async def health_rows(
     """Figures and health of ``chapters`` for ``period`` (the caller's right is checked)."""
     if not chapters:
         return []
-    tenant, rules = await tenant_rules(session, tenant_id)
-    now = await database_now(session, tenant_id)
+    tenant, rules, now = await basis_of(session, tenant_id)
     as_of = min(now, _moment(period.ends_on))
     spans = [periods.previous(period), period]
     ids = [c.id for c in chapters]
     params = _params(tenant_id, rules, spans, now, chapters=ids)
     people = await _people_figures(session, params, by_chapter=True)
     activities = await _activity_figures(session, params, by_chapter=True)
-    standing_params = {
+    standing_params = {  # params["as_of"] is already the period's end, or now
         **params,
-        "as_of": as_of,
         "first": _moment(period.starts_on),
         "last": _moment(period.ends_on),
         "recap_cutoff": now - timedelta(days=recap_overdue_days(tenant)),
@@ -412,7 +402,7 @@ async def community_metrics(
     """The tenant's series (``chapter_id`` None), then each chapter's: every chapter the
     caller may read, or those of ``chapter_ids``. A partner's series counts only the
     activities its organisation took part in, without people."""
-    scope = await scope_of(session, principal)
+    scope = scope_of(principal)
     chapters = _readable_chapters(scope, chapter_ids)
     return await metric_points(session, tenant_id, scope, span, granularity, segment, chapters)
 
@@ -427,8 +417,7 @@ async def metric_points(
     chapters: list[uuid.UUID],
 ) -> list[MetricPoint]:
     spans = periods.series(span, granularity)
-    _, rules = await tenant_rules(session, tenant_id)
-    now = await database_now(session, tenant_id)
+    _, rules, now = await basis_of(session, tenant_id)
     params = _params(
         tenant_id,
         rules,
@@ -440,16 +429,16 @@ async def metric_points(
     )
     people: dict[tuple[uuid.UUID | None, int], _Figures] = {}
     activities: dict[tuple[uuid.UUID | None, int], _Activities] = {}
-    if scope.tenant_wide or scope.organisation_id is not None:
+    # leads get their chapters' series only; staff, viewers and partners the tenant's
+    tenant_series = scope.tenant_wide or scope.organisation_id is not None
+    if tenant_series:
         activities.update(await _activity_figures(session, params, by_chapter=False))
         if scope.people:
             people.update(await _people_figures(session, params, by_chapter=False))
     if chapters:
         activities.update(await _activity_figures(session, params, by_chapter=True))
         people.update(await _people_figures(session, params, by_chapter=True))
-    owners: list[uuid.UUID | None] = [None] if not chapters or scope.tenant_wide else []
-    if scope.organisation_id is not None:
-        owners = [None]
+    owners: list[uuid.UUID | None] = [None] if tenant_series else []
     return [
         _point(
             spans[index],
@@ -529,8 +518,7 @@ async def cohort_rows(
     today), each followed up to that period."""
     if not 1 <= cohorts <= 60:
         raise InvalidInput(FieldError("periods", ErrorCode.INVALID, "Use 1 to 60 periods"))
-    _, rules = await tenant_rules(session, tenant_id)
-    now = await database_now(session, tenant_id)
+    _, rules, now = await basis_of(session, tenant_id)
     spans = _last_periods(ending or now.date(), granularity, cohorts)
     params = _params(
         tenant_id, rules, spans, now, cohorts=cohorts, segment=segment and segment.value
@@ -568,8 +556,7 @@ async def funnel(
     segment: Segment | None = None,
 ) -> Funnel:
     authz.require(principal, authz.Action.INSIGHT_READ_TENANT)
-    _, rules = await tenant_rules(session, tenant_id)
-    now = await database_now(session, tenant_id)
+    _, rules, now = await basis_of(session, tenant_id)
     following = periods.following(period)
     params = _params(
         tenant_id,
@@ -607,12 +594,11 @@ async def contributors_to_reactivate(
     rule), most recently active first, with their last contributions; and whether the names
     are withheld: callers who are not staff see no names where fewer than the tenant's
     minimum group size match."""
-    scope = await scope_of(session, principal)
+    scope = scope_of(principal)
     if not scope.people:
         raise Forbidden(authz.Action.INSIGHT_READ_CHAPTER.value)
     chapters = _readable_chapters(scope, chapter_ids)
-    _, rules = await tenant_rules(session, tenant_id)
-    now = await database_now(session, tenant_id)
+    _, rules, now = await basis_of(session, tenant_id)
     since = quiet_since or now - timedelta(days=rules.inactive_after_days)
     params = _params(
         tenant_id,
@@ -670,8 +656,7 @@ async def person_activity(
 ) -> list[PersonActivity]:
     """The participation summary of each person (in order; the caller's right to see each is
     checked by ``can_see_activity_summary``)."""
-    _, rules = await tenant_rules(session, tenant_id)
-    now = await database_now(session, tenant_id)
+    _, rules, now = await basis_of(session, tenant_id)
     params = {"tenant": tenant_id, "people": list(person_ids), "as_of": now}
     rows: dict[uuid.UUID, list[Any]] = defaultdict(list)
     for row in await session.execute(text(evidence.PERSON_ACTIVITY), params):
@@ -711,7 +696,7 @@ async def last_activity_at(
     params = {
         "tenant": tenant_id,
         "chapters": list(chapter_ids),
-        "as_of": await database_now(session, tenant_id),
+        "as_of": (await basis_of(session, tenant_id)).now,
     }
     found = {
         row.chapter_id: row.last_activity_at
@@ -721,15 +706,13 @@ async def last_activity_at(
 
 
 async def current_health(
-    session: AsyncSession,
-    tenant_id: uuid.UUID,
-    chapters: Sequence[Chapter],
-    chapter_ids: Sequence[uuid.UUID],
+    session: AsyncSession, tenant_id: uuid.UUID, chapter_ids: Sequence[uuid.UUID]
 ) -> list[ChapterHealthRow | None]:
-    """The health now of each of ``chapter_ids`` (None where not among ``chapters``), over
+    """The health now of each of ``chapter_ids`` (None where there is no such chapter), over
     the trailing at-risk window; the caller's right is checked by ``chapter_health_now``."""
-    _, rules = await tenant_rules(session, tenant_id)
-    today = (await database_now(session, tenant_id)).date()
+    chapters = [c for c in await rows_by_id(session, Chapter, chapter_ids) if c is not None]
+    _, rules, now = await basis_of(session, tenant_id)
+    today = now.date()
     window = periods.days(
         today - timedelta(days=rules.at_risk_after_days - 1), today + timedelta(days=1)
     )
@@ -745,7 +728,7 @@ async def quarterly_report(
 ) -> QuarterlyReport:
     authz.require(principal, authz.Action.DATA_EXPORT)
     period = periods.quarter(quarter)
-    tenant, rules = await tenant_rules(session, tenant_id)
+    tenant, rules, now = await basis_of(session, tenant_id)
     everything = Scope(tenant_wide=True)
     chapters = await _chapters(session, everything, ChapterFilter())
     health = await health_rows(session, tenant_id, chapters, period)
@@ -767,7 +750,7 @@ async def quarterly_report(
     return QuarterlyReport(
         tenant_name=tenant.name,
         quarter=period,
-        generated_at=await database_now(session, tenant_id),
+        generated_at=now,
         rules={name: float(value) for name, value in dataclasses.asdict(rules).items()},
         chapters=sorted(health, key=lambda row: (row.chapter_name, row.chapter_id)),
         months=months,
@@ -779,27 +762,10 @@ async def quarterly_report(
 # --- fields of chapters and people (batched per request) -----------------------------------
 
 
-async def _last_activity_batch(
-    session: AsyncSession, tenant_id: uuid.UUID, chapter_ids: Sequence[uuid.UUID]
-) -> list[datetime | None]:
-    return await last_activity_at(session, tenant_id, chapter_ids)
-
-
-async def _health_now_batch(
-    session: AsyncSession, tenant_id: uuid.UUID, chapter_ids: Sequence[uuid.UUID]
-) -> list[ChapterHealthRow | None]:
-    chapters = await rows_by_id(session, Chapter, chapter_ids)
-    return await current_health(
-        session, tenant_id, [c for c in chapters if c is not None], chapter_ids
-    )
-
-
 async def chapter_last_activity(
     reader: Reader, tenant_id: uuid.UUID, chapter_id: uuid.UUID
 ) -> datetime | None:
-    found: datetime | None = await reader.loaders.of(_last_activity_batch, tenant_id).load(
-        chapter_id
-    )
+    found: datetime | None = await reader.loaders.of(last_activity_at, tenant_id).load(chapter_id)
     return found
 
 
@@ -809,16 +775,10 @@ async def chapter_health_now(
     """The chapter's health now, or None for callers who may not read its figures."""
     if not authz.can(reader.principal, authz.Action.INSIGHT_READ_CHAPTER, chapter_id=chapter_id):
         return None
-    found: ChapterHealthRow | None = await reader.loaders.of(_health_now_batch, tenant_id).load(
+    found: ChapterHealthRow | None = await reader.loaders.of(current_health, tenant_id).load(
         chapter_id
     )
     return found
-
-
-async def _activity_batch(
-    session: AsyncSession, tenant_id: uuid.UUID, person_ids: Sequence[uuid.UUID]
-) -> list[PersonActivity]:
-    return await person_activity(session, tenant_id, person_ids)
 
 
 async def person_activity_of(
@@ -832,10 +792,9 @@ async def person_activity_of(
         chapters = await reader.loaders.of(chapters_by_person).load(person_id)
         if not authz.can_see_activity_summary(principal, person_id, chapters.active):
             return None
-    found: PersonActivity = await reader.loaders.of(_activity_batch, tenant_id).load(person_id)
+    found: PersonActivity = await reader.loaders.of(person_activity, tenant_id).load(person_id)
     return found
 
 
 async def rules_of(session: AsyncSession, tenant_id: uuid.UUID) -> HealthRules:
-    _, rules = await tenant_rules(session, tenant_id)
-    return rules
+    return (await basis_of(session, tenant_id)).rules

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 from datetime import date, datetime, timedelta
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 from uuid import UUID
 
 import strawberry
@@ -32,9 +32,21 @@ if TYPE_CHECKING:
     from chapters.local_chapters.types import ChapterType
     from chapters.people.types import PersonType
 
+T = TypeVar("T")
+
 strawberry.enum(HealthStatus, name="HealthStatus")
 strawberry.enum(Granularity, name="Granularity")
 strawberry.enum(Segment, name="Segment")
+
+
+def _shown(type_: type[T], figures: Any, **converted: Any) -> T:
+    """``figures`` (a dataclass of ``insight.figures``) as the GraphQL ``type_`` whose fields
+    bear the same names; ``converted``: the fields that are GraphQL types of their own."""
+    names = {f.name for f in dataclasses.fields(type_)}  # type: ignore[arg-type]
+    values = {f.name: getattr(figures, f.name) for f in dataclasses.fields(figures)}
+    taken = {name: v for name, v in values.items() if name in names and name not in converted}
+    return type_(**taken, **converted)
+
 
 ChapterRef = Annotated["ChapterType", strawberry.lazy("chapters.local_chapters.types")]
 PersonRef = Annotated["PersonType", strawberry.lazy("chapters.people.types")]
@@ -108,7 +120,7 @@ class FiredRuleType:
 
     @classmethod
     def of(cls, rule: FiredRule) -> FiredRuleType:
-        return cls(**dataclasses.asdict(rule))
+        return _shown(cls, rule)
 
 
 @strawberry.type(name="ChapterHealth", description="A chapter's figures for a period.")
@@ -142,29 +154,13 @@ class ChapterHealthType:
 
     @classmethod
     def of(cls, row: ChapterHealthRow) -> ChapterHealthType:
-        return cls(
+        return _shown(
+            cls,
+            row,
             period=PeriodType.of(row.period),
-            members=row.members,
-            active_members=row.active_members,
-            new_members=row.new_members,
-            churned_members=row.churned_members,
-            reactivated_members=row.reactivated_members,
-            retention=row.retention,
             activities_by_kind=CountType.of_all(row.activities_by_kind),
             activities_by_status=CountType.of_all(row.activities_by_status),
-            accepted_activities=row.accepted_activities,
-            cancelled_activities=row.cancelled_activities,
-            recaps_due=row.recaps_due,
-            recaps_published=row.recaps_published,
-            recap_compliance=row.recap_compliance,
-            last_activity_at=row.last_activity_at,
-            days_since_last_activity=row.days_since_last_activity or 0,
-            lead_since=row.lead_since,
-            lead_tenure_days=row.lead_tenure_days,
-            status=row.status,
             fired_rules=[FiredRuleType.of(rule) for rule in row.fired_rules],
-            chapter_id=row.chapter_id,
-            lead_id=row.lead_id,
         )
 
     @strawberry.field
@@ -202,18 +198,11 @@ class MetricPointType:
 
     @classmethod
     def of(cls, point: MetricPoint) -> MetricPointType:
-        return cls(
+        return _shown(
+            cls,
+            point,
             period=PeriodType.of(point.period),
-            active=point.active,
-            new=point.new,
-            churned=point.churned,
-            reactivated=point.reactivated,
-            activities=point.activities,
-            accepted_activities=point.accepted_activities,
-            cancelled_activities=point.cancelled_activities,
-            attendance=point.attendance,
             activities_by_kind=CountType.of_all(point.activities_by_kind),
-            chapter_id=point.chapter_id,
         )
 
     @strawberry.field(description="Null: the tenant's figures.")
@@ -245,12 +234,7 @@ class RetentionCohortType:
 
     @classmethod
     def of(cls, row: CohortRow) -> RetentionCohortType:
-        return cls(
-            cohort=PeriodType.of(row.cohort),
-            size=row.size,
-            retained=row.retained,
-            retention=row.retention,
-        )
+        return _shown(cls, row, cohort=PeriodType.of(row.cohort))
 
 
 @strawberry.type(name="RetentionCohorts")
@@ -275,9 +259,8 @@ class FunnelType:
 
     @classmethod
     def of(cls, funnel: Funnel, rules: HealthRules) -> FunnelType:
-        values = {f.name: getattr(funnel, f.name) for f in dataclasses.fields(funnel)}
-        return cls(
-            **{**values, "period": PeriodType.of(funnel.period)}, rules=HealthRulesType.of(rules)
+        return _shown(
+            cls, funnel, period=PeriodType.of(funnel.period), rules=HealthRulesType.of(rules)
         )
 
 
@@ -291,13 +274,7 @@ class ContributionType:
 
     @classmethod
     def of(cls, c: Contribution) -> ContributionType:
-        return cls(
-            occurred_at=c.occurred_at,
-            kind=c.kind,
-            title=c.title,
-            url=c.url,
-            activity_id=c.activity_id,
-        )
+        return _shown(cls, c)
 
     @strawberry.field
     async def activity(self, info: strawberry.Info) -> ActivityRef | None:
@@ -315,12 +292,8 @@ class QuietContributorType:
 
     @classmethod
     def of(cls, row: QuietContributor) -> QuietContributorType:
-        return cls(
-            segments=row.segments,
-            last_active_at=row.last_active_at,
-            last_contributions=[ContributionType.of(c) for c in row.last_contributions],
-            person_id=row.person_id,
-        )
+        contributions = [ContributionType.of(c) for c in row.last_contributions]
+        return _shown(cls, row, last_contributions=contributions)
 
     @strawberry.field
     async def person(self, info: strawberry.Info) -> PersonRef | None:
@@ -348,14 +321,8 @@ class PersonActivityType:
 
     @classmethod
     def of(cls, summary: PersonActivity) -> PersonActivityType:
-        return cls(
-            first_participation_at=summary.first_participation_at,
-            last_participation_at=summary.last_participation_at,
-            participations_by_role=CountType.of_all(summary.participations_by_role),
-            code_contributions=summary.code_contributions,
-            segments=summary.segments,
-            active=summary.active,
-        )
+        participations = CountType.of_all(summary.participations_by_role)
+        return _shown(cls, summary, participations_by_role=participations)
 
 
 def inclusive(period: PeriodInput) -> tuple[date, date]:
