@@ -25,8 +25,12 @@ def _owner_url() -> str:
 
 
 def _include_object(obj, name, type_, reflected, compare_to):
-    # alembic_version is Alembic's own bookkeeping.
-    return not (type_ == "table" and name == "alembic_version")
+    # alembic_version is Alembic's own bookkeeping; procrastinate_* is the job queue's schema,
+    # applied from procrastinate's own SQL (revision 7a1c3e5b9d20), not from models.
+    if type_ == "table":
+        return name != "alembic_version" and not name.startswith("procrastinate_")
+    table = getattr(getattr(obj, "table", None), "name", "")
+    return not (reflected and table.startswith("procrastinate_"))
 
 
 def _configure(connection=None, url=None) -> None:

@@ -12,6 +12,7 @@ import uuid
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager, contextmanager
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
@@ -284,3 +285,45 @@ def run_cli(
         text=text,
         timeout=120,
     )
+
+
+async def make_activity(
+    owner_engine: AsyncEngine,
+    tenant: TenantFixture,
+    chapter_id: uuid.UUID,
+    *,
+    staff: str,
+    title: str = "Meetup",
+    starts_at: datetime | None = None,
+    hours: int = 2,
+    accept: bool = True,
+    **fields: Any,
+):
+    """An activity of the chapter, created and (``accept``) submitted and accepted through
+    the services as ``staff``; ``fields`` are more ``ActivityFields`` (kind defaults to an
+    offline meetup, the start to a week from now)."""
+    from chapters.activities import lifecycle
+    from chapters.activities.service import ActivityFields, create_activity
+    from chapters.models import ActivityKind
+
+    start = starts_at or datetime.now(UTC).replace(microsecond=0) + timedelta(days=7)
+    values: dict[str, Any] = {
+        "kind": ActivityKind.OFFLINE_MEETUP,
+        "timezone": "Asia/Shanghai",
+        "venue": "West Lake Library",
+        "ends_at": start + timedelta(hours=hours),
+        **fields,
+    }
+
+    async def work(session, principal):
+        activity = await create_activity(
+            session,
+            principal,
+            ActivityFields(chapter_id=chapter_id, title=title, starts_at=start, **values),
+        )
+        if accept:
+            await lifecycle.submit(session, principal, activity.id)
+            await lifecycle.review(session, principal, activity.id, lifecycle.Step.ACCEPT)
+        return activity
+
+    return await staff_session_call(owner_engine, tenant, staff, work)

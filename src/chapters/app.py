@@ -31,6 +31,7 @@ from strawberry.litestar.controller import GraphQLController
 from strawberry.schema.exceptions import InvalidOperationTypeError
 from strawberry.types import ExecutionResult
 
+from chapters import links
 from chapters.api.compiled_front import KnownReads, compiled_front, learn_trusted_documents
 from chapters.api.context import Context
 from chapters.api.extensions import (
@@ -58,7 +59,7 @@ from chapters.api.mutations import end_request
 from chapters.api.schema import schema
 from chapters.api.trusted_documents import UnusableDocument, requested_query
 from chapters.auth.bearer import Verifiers, authenticate
-from chapters.auth.keys import SigningKeys, load_or_create_signing_keys
+from chapters.auth.keys import SigningKeys, load_or_create_signing_keys, secret_material
 from chapters.auth.oauth_server import (
     MalformedCredentials,
     invalid_client_response,
@@ -81,7 +82,10 @@ from chapters.db.session import (
     tenant_sessionmaker,
 )
 from chapters.exports.routes import ExportController
+from chapters.feeds import routes as feed_routes
 from chapters.insight.report_routes import QuarterlyReportController
+from chapters.mail import routes as mail_routes
+from chapters.registrations import routes as registration_routes
 from chapters.settings import Settings, get_settings
 from chapters.tenants.directory import TenantDirectory
 from chapters.validation import is_storable
@@ -500,8 +504,8 @@ def create_app(
         )
         # Cursors are signed with a key derived from the token signing key: every replica
         # sharing that key (and every restart) accepts the cursors the others issued.
-        signing_key = app.state.runtime.keys.signing_key
-        pagination.set_cursor_secret(signing_key.as_dict(private=True)["d"].encode())
+        pagination.set_cursor_secret(secret_material(app.state.runtime.keys))
+        links.set_link_secret(secret_material(app.state.runtime.keys))
         if settings.compiled_reads:
             learnt = learn_trusted_documents(
                 app.state.runtime.known_reads, graphql_schema._schema, DocumentPolicy.of(settings)
@@ -523,7 +527,13 @@ def create_app(
             oauth_token,
             Router(
                 path="/",
-                route_handlers=[ExportController, QuarterlyReportController],
+                route_handlers=[
+                    ExportController,
+                    QuarterlyReportController,
+                    *feed_routes.ROUTES,
+                    *mail_routes.ROUTES,
+                    *registration_routes.ROUTES,
+                ],
                 # the request's tenant-bound session and caller, as GraphQL gets them
                 dependencies={"context": Provide(graphql_context)},
             ),

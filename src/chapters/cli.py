@@ -411,11 +411,88 @@ async def _demo_partner_client(session: AsyncSession, operator: Principal) -> Is
     )
 
 
+DEMO_RECEIVER = "http://127.0.0.1:8787/"
+DEMO_FEED_OWNER = "member@demo.example"
+
+
+async def _demo_webhook_secret(session: AsyncSession, operator: Principal) -> str:
+    """The demo receiver's endpoint (every event), with a fresh secret on every start: the
+    receiver `make run` starts verifies deliveries with it."""
+    from sqlalchemy import select
+
+    from chapters.models.webhook import WebhookEndpoint
+    from chapters.webhooks import service
+
+    existing = await session.scalar(
+        select(WebhookEndpoint.id).where(WebhookEndpoint.url == DEMO_RECEIVER)
+    )
+    if existing is not None:
+        return (await service.rotate_secret(session, operator, existing)).secret
+    issued = await service.create_endpoint(
+        session,
+        operator,
+        url=DEMO_RECEIVER,
+        description="The demo receiver (chapters webhook-receiver, started by make run)",
+        event_types=None,
+        include_personal_data=False,
+        allow_private_networks=True,
+    )
+    return issued.secret
+
+
+def _demo_feed_url(settings: Settings) -> Callable[[AsyncSession, Principal], Awaitable[str]]:
+    async def create(session: AsyncSession, operator: Principal) -> str:
+        """A private calendar feed of the demo member (a new URL on every start)."""
+        from sqlalchemy import select
+
+        from chapters.feeds.tokens import create_feed
+        from chapters.models import Person
+        from chapters.people.service import load_principal
+
+        person = await session.scalar(select(Person).where(Person.email == DEMO_FEED_OWNER))
+        assert person is not None  # a demo account
+        member = await load_principal(session, person)
+        created = await create_feed(
+            session, member, public_url=settings.public_url, tenant_slug="demo"
+        )
+        return created.url
+
+    return create
+
+
+def _start_companions(urls: DatabaseUrls, commands: list[list[str]]) -> None:
+    """Start ``chapters <command>`` processes beside the server (the job worker, the mail
+    catcher …), connected where this process resolved; they stop when it exits."""
+    import atexit
+    import subprocess
+
+    env = {**os.environ, "DATABASE_APP_URL": urls.app}
+    children = [
+        subprocess.Popen([sys.executable, "-m", "chapters.cli", *command], env=env)
+        for command in commands
+    ]
+
+    def stop() -> None:
+        for child in children:
+            child.terminate()
+        for child in children:
+            try:
+                child.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                child.kill()
+
+    atexit.register(stop)
+
+
 @main.command()
 def dev() -> None:
     """Everything `make run` does: database, migrations, demo data, tokens, then serve."""
     from chapters.demo import DEMO_ACCOUNTS, seed_demo
 
+    # The demo's webhook receiver listens on this host (the server, the worker and the
+    # receiver inherit this environment).
+    os.environ.setdefault("CHAPTERS_WEBHOOK_ALLOW_PRIVATE_NETWORKS", "true")
+    get_settings.cache_clear()
     settings = _settings()
     urls = _prepare_database(settings, None)
     _step("seeding demo data")
@@ -449,6 +526,27 @@ def dev() -> None:
         "-H 'Content-Type: application/json' -d '{\"query\":\"{ viewer { email tenantRole } }\"}'\n"
         f"  More tokens: .venv/bin/chapters token --tenant demo --email member@demo.example\n"
     )
+    _step(
+        f"mail catcher on {settings.smtp_host}:{settings.smtp_port} (chapters outbox lists it), job worker"
+    )
+    secret = _run_in_tenant(urls, "demo", _demo_webhook_secret)
+    feed = _run_in_tenant(urls, "demo", _demo_feed_url(settings))
+    log = str(settings.local_dir / "webhooks.log")
+    _start_companions(
+        urls,
+        [
+            ["mail-catcher"],
+            ["webhook-receiver", "--port", "8787", "--secret", secret, "--log", log],
+            ["worker"],
+        ],
+    )
+    click.echo(
+        f"  Outbox:    .venv/bin/chapters outbox   (mail the worker sent, e.g. the recap mail)\n"
+        f"  Webhooks:  {DEMO_RECEIVER} verifies and prints deliveries (log: {log})\n"
+        f"  Calendars: {settings.public_url}/t/demo/calendar.ics\n"
+        f"             {settings.public_url}/t/demo/chapters/hangzhou/calendar.ics\n"
+        f"             {feed}   ({DEMO_FEED_OWNER}'s private feed)\n"
+    )
     _serve(settings, urls.app, workers=settings.workers or 1, access_log=settings.access_log)
 
 
@@ -456,9 +554,16 @@ def _add_domain_commands() -> None:
     # The domains' commands import this module's helpers: registered once it is complete.
     from chapters.exports.cli import export_command
     from chapters.insight.contributions_cli import import_contributions_command
+    from chapters.jobs.cli import worker_command
+    from chapters.mail.cli import mail_catcher_command, outbox_command
+    from chapters.webhooks.cli import webhook_receiver_command
 
     main.add_command(export_command)
     main.add_command(import_contributions_command)
+    main.add_command(worker_command)
+    main.add_command(outbox_command)
+    main.add_command(mail_catcher_command)
+    main.add_command(webhook_receiver_command)
 
 
 _add_domain_commands()

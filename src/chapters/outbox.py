@@ -13,14 +13,18 @@ from typing import Any
 from sqlalchemy import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from chapters.mail.outbox import mail_outbox_message
 from chapters.models import OutboxMessage
 
 
 async def queue_message(
     session: AsyncSession, tenant_id: uuid.UUID, *, recipient: str, kind: str, body: dict[str, Any]
 ) -> None:
+    message_id = uuid.uuid4()
     await session.execute(
         insert(OutboxMessage).values(
-            tenant_id=tenant_id, id=uuid.uuid4(), recipient=recipient, kind=kind, body=body
+            tenant_id=tenant_id, id=message_id, recipient=recipient, kind=kind, body=body
         )
     )
+    # It goes out as mail; the mail row holds no secret (the body is taken when it is sent).
+    await mail_outbox_message(session, message_id, recipient=recipient, kind=kind, body=body)

@@ -130,6 +130,38 @@ class Settings:
     # Answer covered queries with one SQL statement building the JSON (chapters.compiled).
     compiled_reads: bool = True
 
+    # Where people reach the service: the links in mail and calendar feeds start with it.
+    public_url: str = "http://127.0.0.1:8000"
+
+    # `chapters worker`: jobs run at once, the heartbeat, and how long a silent worker may stay
+    # silent before its running jobs are handed back to the queue.
+    worker_concurrency: int = 4
+    worker_heartbeat_seconds: int = 10
+    worker_stalled_seconds: int = 30
+
+    # Outgoing mail (SMTP). `make run` starts a local catcher on 127.0.0.1:1025 that writes
+    # every message to outbox_dir; `chapters outbox` lists them.
+    smtp_host: str = "127.0.0.1"
+    smtp_port: int = 1025
+    smtp_security: str = "none"  # none | starttls | tls
+    smtp_username: str | None = None
+    smtp_password: str | None = None
+    smtp_timeout_seconds: int = 10
+    mail_from: str = "Chapters <no-reply@chapters.localhost>"
+    outbox_dir: Path = Path(".local/outbox")
+
+    # Webhooks: deliveries time out after this long; an endpoint is disabled after this many
+    # failed deliveries in a row; private, loopback and link-local targets are refused
+    # unless allowed (tests, a receiver on the same host).
+    webhook_timeout_seconds: int = 10
+    webhook_failures_to_disable: int = 15
+    webhook_allow_private_networks: bool = False
+
+    # Registrations: at most this many per source address per hour, and per activity per
+    # minute (a bot filling an activity); public sign-ups per address.
+    registrations_per_address_per_hour: int = 20
+    registrations_per_activity_per_minute: int = 60
+
     @property
     def uses_embedded_database(self) -> bool:
         return self.database_url is None
@@ -187,6 +219,27 @@ def load_settings() -> Settings:
         max_body_bytes=_env_int("CHAPTERS_MAX_BODY_BYTES", 1024 * 1024, minimum=4096),
         request_timeout_seconds=_env_int("CHAPTERS_REQUEST_TIMEOUT_SECONDS", 10, minimum=1),
         compiled_reads=_env_bool("CHAPTERS_COMPILED_READS", True),
+        public_url=_env_str("CHAPTERS_PUBLIC_URL", f"http://{host}:{port}").rstrip("/"),
+        worker_concurrency=_env_int("CHAPTERS_WORKER_CONCURRENCY", 4, minimum=1),
+        worker_heartbeat_seconds=_env_int("CHAPTERS_WORKER_HEARTBEAT_SECONDS", 10, minimum=1),
+        worker_stalled_seconds=_env_int("CHAPTERS_WORKER_STALLED_SECONDS", 30, minimum=2),
+        smtp_host=_env_str("SMTP_HOST", "127.0.0.1"),
+        smtp_port=_env_int("SMTP_PORT", 1025, minimum=1),
+        smtp_security=_env_choice("SMTP_SECURITY", "none", ("none", "starttls", "tls")),
+        smtp_username=_env_optional("SMTP_USERNAME"),
+        smtp_password=_env_optional("SMTP_PASSWORD"),
+        smtp_timeout_seconds=_env_int("SMTP_TIMEOUT_SECONDS", 10, minimum=1),
+        mail_from=_env_str("MAIL_FROM", "Chapters <no-reply@chapters.localhost>"),
+        outbox_dir=Path(_env_str("CHAPTERS_OUTBOX_DIR", str(local_dir / "outbox"))),
+        webhook_timeout_seconds=_env_int("CHAPTERS_WEBHOOK_TIMEOUT_SECONDS", 10, minimum=1),
+        webhook_failures_to_disable=_env_int("CHAPTERS_WEBHOOK_FAILURES_TO_DISABLE", 15, minimum=1),
+        webhook_allow_private_networks=_env_bool("CHAPTERS_WEBHOOK_ALLOW_PRIVATE_NETWORKS", False),
+        registrations_per_address_per_hour=_env_int(
+            "CHAPTERS_REGISTRATIONS_PER_ADDRESS_PER_HOUR", 20, minimum=1
+        ),
+        registrations_per_activity_per_minute=_env_int(
+            "CHAPTERS_REGISTRATIONS_PER_ACTIVITY_PER_MINUTE", 60, minimum=1
+        ),
     )
 
 

@@ -870,6 +870,34 @@ QUERY_ROWS = [
         allow=sees_activity_of_member(),
         pick="node.activity",
     ),
+    # Webhooks (tests/webhooks/ has the flows): the tenant has no endpoint here.
+    query(
+        "webhookEndpoints",
+        "{ webhookEndpoints(first: 5) { edges { node { url eventTypes enabled } } } }",
+        allow=NO_CALLER,
+        empty=may(A.WEBHOOK_MANAGE),
+        pick="webhookEndpoints.edges",
+    ),
+    query(
+        "webhookEndpoint",
+        "query ($id: ID!) { webhookEndpoint(id: $id) { url } }",
+        lambda o: {"id": to_base64("WebhookEndpoint", str(uuid.UUID(int=3)))},
+        allow=NO_CALLER,
+        note="a missing endpoint: null for everyone (admins: tests/webhooks)",
+    ),
+    query(
+        "webhookDeliveries",
+        "query ($id: ID!) { webhookDeliveries(endpointId: $id) { edges { cursor } } }",
+        lambda o: {"id": to_base64("WebhookEndpoint", str(uuid.UUID(int=3)))},
+        allow=NO_CALLER,
+        note="a missing endpoint: NOT_FOUND for admins, FORBIDDEN for the others",
+    ),
+    # The queue's jobs (tests/jobs/test_jobs_api.py has the flows).
+    query(
+        "jobs",
+        "{ jobs(first: 5) { edges { node { id task state args lastError { error } } } } }",
+        allow=may(A.JOB_MANAGE),
+    ),
 ]
 
 # Acting as a higher-ranked person: editing, re-roling, linking a sign-in identity to or
@@ -1394,6 +1422,142 @@ MUTATION_ROWS = [
         },
         "events.0.url INVALID",
         allow=may(A.CONTRIBUTION_IMPORT),
+    ),
+    # Registrations (tests/registrations/ has the flows): an ended activity takes none.
+    mutation(
+        "activityRegister",
+        lambda o: {"activityId": o.past},
+        "activityId CONFLICT",
+        at=AB,
+        allow=may(A.REGISTRATION_REGISTER),
+    ),
+    mutation(
+        "activityRegisterPublic",
+        lambda o: {"activityId": o.accepted, "name": " ", "email": "someone@x.example"},
+        "name REQUIRED",
+        at=AB,
+        allow=may(A.ACTIVITY_READ_ACCEPTED),
+        note="whoever sees the activity: its chapter's publicRegistration decides, after the "
+        "input is checked (a partner's client sees only its organisation's activities)",
+    ),
+    mutation(
+        "registrationConfirm",
+        lambda o: {"token": "not-a-token"},
+        "token INVALID",
+        allow=holding(W.ANYONE),
+        note="the link's token is the whole authorization",
+    ),
+    mutation(
+        "registrationCancelByLink",
+        lambda o: {"token": "not-a-token"},
+        "token INVALID",
+        allow=holding(W.ANYONE),
+    ),
+    mutation(
+        "registrationCancel",
+        lambda o: {"registrationId": to_base64("Registration", str(uuid.UUID(int=2)))},
+        "",
+        allow=NO_CALLER,
+        note="someone else's registration, or a missing one: NOT_FOUND for everyone",
+    ),
+    mutation(
+        "registrationCheckIn",
+        lambda o: {"activityId": o.accepted, "code": "ZZZZZZ"},
+        "code NOT_FOUND",
+        at=AB,
+        allow=may(A.REGISTRATION_CHECK_IN),
+    ),
+    mutation(
+        "registrationErase",
+        lambda o: {"registrationId": to_base64("Registration", str(uuid.UUID(int=2)))},
+        "",
+        allow=NO_CALLER,
+        note="a registration the caller may not read (here: none) is NOT_FOUND",
+    ),
+    mutation(
+        "activityRegistrationSettings",
+        lambda o: {"activityId": o.accepted, "capacity": 0},
+        "capacity INVALID",
+        at=AB,
+        allow=may(A.ACTIVITY_EDIT),
+    ),
+    mutation(
+        "chapterPublicRegistration",
+        lambda o: {"chapterId": o.chapter, "allowed": False},
+        "",  # off already: nothing changes
+        at=AB,
+        allow=may(A.CHAPTER_UPDATE),
+    ),
+    # Webhooks: the policy first, then the input (a missing endpoint or delivery).
+    mutation(
+        "webhookEndpointCreate",
+        lambda o: {"url": "", "eventTypes": None},
+        "url REQUIRED",
+        allow=may(A.WEBHOOK_MANAGE),
+    ),
+    mutation(
+        "webhookEndpointUpdate",
+        lambda o: {"id": to_base64("WebhookEndpoint", str(uuid.UUID(int=3))), "enabled": True},
+        "id NOT_FOUND",
+        allow=may(A.WEBHOOK_MANAGE),
+    ),
+    mutation_with(
+        "webhookEndpointDelete",
+        "mutation ($id: ID!) { webhookEndpointDelete(id: $id) { errors { field code } } }",
+        lambda o: {"id": to_base64("WebhookEndpoint", str(uuid.UUID(int=3)))},
+        "id NOT_FOUND",
+        allow=may(A.WEBHOOK_MANAGE),
+    ),
+    mutation_with(
+        "webhookEndpointRotateSecret",
+        "mutation ($id: ID!) { webhookEndpointRotateSecret(id: $id) { errors { field code } } }",
+        lambda o: {"id": to_base64("WebhookEndpoint", str(uuid.UUID(int=3)))},
+        "id NOT_FOUND",
+        allow=may(A.WEBHOOK_MANAGE),
+    ),
+    mutation_with(
+        "webhookDeliveryRetry",
+        "mutation ($id: ID!) { webhookDeliveryRetry(id: $id) { errors { field code } } }",
+        lambda o: {"id": to_base64("WebhookDelivery", str(uuid.UUID(int=3)))},
+        "id NOT_FOUND",
+        allow=may(A.WEBHOOK_MANAGE),
+    ),
+    # One's own private calendar feed (tests/feeds/ has the flows): no input, so the allowed
+    # callers create (replace) and revoke their own, without errors.
+    mutation_with(
+        "calendarFeedCreate",
+        "mutation { calendarFeedCreate { errors { field code } } }",
+        lambda o: {},
+        "",
+        allow=may(A.FEED_MANAGE_OWN, on="own"),
+        note="people only, for themselves; API clients have no calendar",
+    ),
+    mutation_with(
+        "calendarFeedRevoke",
+        "mutation { calendarFeedRevoke { errors { field code } } }",
+        lambda o: {},
+        "",
+        allow=may(A.FEED_MANAGE_OWN, on="own"),
+    ),
+    # One's own notifications (tests/notifications/ has the flows).
+    mutation(
+        "notificationsMarkRead",
+        lambda o: {"ids": ["not an id"]},
+        "ids.0 INVALID",
+        allow=may(A.NOTIFICATION_MANAGE_OWN, on="own"),
+        note="people only, on their own; API clients have none",
+    ),
+    mutation(
+        "notificationPreferencesUpdate",
+        lambda o: {"locale": "fr"},
+        "locale INVALID",
+        allow=may(A.NOTIFICATION_MANAGE_OWN, on="own"),
+    ),
+    mutation(
+        "jobRetry",
+        lambda o: {"id": "not an id"},
+        "id INVALID",
+        allow=may(A.JOB_MANAGE),
     ),
 ]
 

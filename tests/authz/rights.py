@@ -121,6 +121,19 @@ RIGHTS: dict[Action, frozenset[Who]] = {
     Action.PERSON_READ_ACTIVITY: READERS | {W.SELF, W.METRICS_READ},  # and leads: ``sees_activity``
     Action.DATA_EXPORT: READERS | {W.EXPORT},
     Action.CONTRIBUTION_IMPORT: STAFF | {W.CONTRIBUTIONS_WRITE},
+    # Registrations: signed-in people register (anyone, where the chapter allows public
+    # registration); the registrants are the organisers' and staff's to see and check in.
+    Action.REGISTRATION_REGISTER: frozenset({W.PERSON}),
+    Action.REGISTRATION_READ: STAFF | LEADS | {W.CO_HOST_LEAD},
+    Action.REGISTRATION_CHECK_IN: STAFF | LEADS | {W.CO_HOST_LEAD},
+    Action.REGISTRATION_EXPORT: STAFF | LEADS,
+    Action.REGISTRATION_ERASE: STAFF | LEADS,
+    # One's notifications, preferences and private calendar feed are one's own.
+    Action.NOTIFICATION_MANAGE_OWN: frozenset({W.SELF}),
+    Action.FEED_MANAGE_OWN: frozenset({W.SELF}),
+    # The outbound plumbing is the admins': webhook endpoints, the job queue.
+    Action.WEBHOOK_MANAGE: ADMINS,
+    Action.JOB_MANAGE: ADMINS,
 }
 
 # A partner's client sees only what is linked to its organisation (the organisation itself,

@@ -83,6 +83,7 @@ WHERE: dict[Action, str] = {
             Action.PROGRAM_MANAGE,
             Action.AUDIT_READ,
             Action.ACCESS_MANAGE,
+            Action.WEBHOOK_MANAGE,
             Action.TENANT_UPDATE,
             Action.ACTIVITY_OVERSEE,
             Action.INSIGHT_READ_TENANT,
@@ -126,12 +127,20 @@ WHERE: dict[Action, str] = {
             Action.ACTIVITY_REVIEW,
             Action.ACTIVITY_REOPEN,
             Action.ACTIVITY_RESCHEDULE,
+            Action.REGISTRATION_REGISTER,
+            Action.REGISTRATION_READ,
+            Action.REGISTRATION_CHECK_IN,
+            Action.REGISTRATION_EXPORT,
+            Action.REGISTRATION_ERASE,
         ),
         "activity",
     ),
     Action.MEMBERSHIP_LEAVE: "own membership",  # nobody else has one; someone else's is REMOVE
     Action.MEMBERSHIP_ACCEPT: "own",  # each persona's own invitation, to beta
     Action.PERSON_SET_SEGMENTS: "own",  # on their own profile too: members state interests
+    Action.NOTIFICATION_MANAGE_OWN: "own",  # nobody reads another's notifications
+    Action.FEED_MANAGE_OWN: "own",  # one's own calendar feed; nobody has another's
+    Action.JOB_MANAGE: "tenant",
 }
 # Probes on member2's account (a member of alpha with no tenant role: ranked below all staff).
 ON_MEMBER2S_ACCOUNT = {
@@ -804,6 +813,15 @@ PROBES: dict[Action, Probe] = {
         ' scopes: ["activities:read"]}) { errors { code } } }',
         lambda world, persona: {"name": f"Client {persona}"},
     ),
+    Action.WEBHOOK_MANAGE: query("{ webhookEndpoints(first: 5) { edges { node { url } } } }"),
+    Action.NOTIFICATION_MANAGE_OWN: mutation(
+        "mutation { notificationsMarkRead(input: {all: true}) { errors { code } } }",
+        lambda world, persona: {},
+    ),
+    Action.JOB_MANAGE: query("{ jobs(first: 5) { edges { node { id state } } } }"),
+    Action.FEED_MANAGE_OWN: mutation(
+        "mutation { calendarFeedCreate { errors { code } } }", lambda world, persona: {}
+    ),
     Action.PROGRAM_READ: query("{ mentoringPrograms(first: 5) { edges { node { name } } } }"),
     Action.PROGRAM_MANAGE: mutation(
         "mutation ($name: String!) { mentoringProgramCreate(input: {name: $name, year: 2026}) {"
@@ -848,6 +866,79 @@ PROBES: dict[Action, Probe] = {
         lambda data: (data["node"] or {}).get("activity") is not None,
     ),
 }
+
+
+async def _registered(client, world: World) -> tuple[str, dict]:
+    """A fresh accepted activity of alpha, and member2's registration for it."""
+    activity = await _activity(client, world, "ACCEPTED")
+    body = await gql(
+        client,
+        world.tenant.slug,
+        "mutation ($id: ID!) { activityRegister(input: {activityId: $id}) {"
+        " registration { id checkInCode } errors { code } } }",
+        {"id": activity},
+        token=world.tenant.token("member2@x.example"),
+    )
+    return activity, body["data"]["activityRegister"]["registration"]
+
+
+async def _reads_registrants(client, world: World, persona: str) -> bool:
+    activity, _ = await _registered(client, world)
+    body = await _run(
+        client,
+        world,
+        persona,
+        "query ($id: ID!) { node(id: $id) { ... on Activity { registrations {"
+        " edges { node { email } } } } } }",
+        {"id": activity},
+    )
+    node = (body.get("data") or {}).get("node") or {}
+    return not _denied(body) and bool(node.get("registrations"))
+
+
+async def _checks_in(client, world: World, persona: str) -> bool:
+    activity, registration = await _registered(client, world)
+    body = await _run(
+        client,
+        world,
+        persona,
+        "mutation ($id: ID!, $code: String!) { registrationCheckIn(input: {activityId: $id,"
+        " code: $code}) { errors { code } } }",
+        {"id": activity, "code": registration["checkInCode"]},
+    )
+    return not _denied(body)
+
+
+async def _exports_registrants(client, world: World, persona: str) -> bool:
+    activity, _ = await _registered(client, world)
+    return await _download_probe(f"/activities/{activity}/registrants.csv")(client, world, persona)
+
+
+async def _erases_registrant(client, world: World, persona: str) -> bool:
+    _, registration = await _registered(client, world)
+    body = await _run(
+        client,
+        world,
+        persona,
+        "mutation ($id: ID!) { registrationErase(input: {registrationId: $id}) {"
+        " errors { code } } }",
+        {"id": registration["id"]},
+    )
+    return not _denied(body)
+
+
+PROBES.update(
+    {
+        Action.REGISTRATION_REGISTER: _on_activity(
+            "mutation ($id: ID!) { activityRegister(input: {activityId: $id}) { errors { code } } }",
+            "ACCEPTED",
+        ),
+        Action.REGISTRATION_READ: _reads_registrants,
+        Action.REGISTRATION_CHECK_IN: _checks_in,
+        Action.REGISTRATION_EXPORT: _exports_registrants,
+        Action.REGISTRATION_ERASE: _erases_registrant,
+    }
+)
 
 # Actions whose probe is still to be written (none: every action is checked).
 PENDING: set[Action] = set()

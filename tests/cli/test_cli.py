@@ -23,6 +23,10 @@ COMMANDS = [
     "revoke-client",
     "import-contributions",
     "export",
+    "worker",
+    "outbox",
+    "mail-catcher",
+    "webhook-receiver",
 ]
 
 

@@ -51,6 +51,7 @@ from chapters.models import (
     OrganisationContact,
     OrganisationRelationship,
     Person,
+    Registration,
 )
 from chapters.people.service import find_person_by_email
 from tests.support import data_of, gql
@@ -83,6 +84,7 @@ COUNTED = [
     ChapterMembership,
     ChapterMembershipPeriod,
     AuditEntry,
+    Registration,
     *LEDGER,
 ]
 
@@ -139,7 +141,10 @@ async def test_seeding_again_changes_nothing(owner_engine, demo) -> None:
     assert "  demo: activity ledger already there" in lines
     assert before["demo"]["Chapter"] == 6
     assert before["demo"]["AuditEntry"] > 0  # the services' writes were audited
-    assert before["demo"]["Activity"] == len(DEMO_ACTIVITIES) + len(PAST.activities)
+    # the ledger, the past, and the two meetups of the outbound demo (registrations, a recap)
+    assert before["demo"]["Activity"] == len(DEMO_ACTIVITIES) + len(PAST.activities) + 2
+    assert before["demo"]["Registration"] == 10
+    assert "  demo: registrations, reminders and recap mail already there" in lines
     assert before["demo"]["Organisation"] == 5
     assert before["acme"]["Activity"] == 0
 
@@ -595,7 +600,7 @@ async def test_every_activity_has_a_history_in_the_order_it_happened(client, tok
         if not body["activities"]["pageInfo"]["hasNextPage"]:
             break
         after = body["activities"]["pageInfo"]["endCursor"]
-    assert len(activities) == len(DEMO_ACTIVITIES) + len(PAST.activities)
+    assert len(activities) == len(DEMO_ACTIVITIES) + len(PAST.activities) + 2  # + outbound demo
     now = datetime.now(UTC)
     created_times = set()
     for activity in activities:

@@ -567,6 +567,7 @@ async def test_unknown_kind_or_format_is_404_with_the_known_ones(client, world) 
         "organisation-relationships",
         "organisations",
         "people",
+        "registrants",
         "retention-cohorts",
     ]
     assert "rainbows" in body["error"] and "activities" in body["error"]

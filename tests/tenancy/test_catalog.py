@@ -14,6 +14,14 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 TENANT_FREE_TABLES = {
     "tenants": "the tenant directory itself; RLS lets any session read it, update only its own row",
     "alembic_version": "migration bookkeeping",
+    # The job queue's own tables (procrastinate's schema). A job names its tenant in its
+    # arguments, and the jobs table's policy binds tenant-bound transactions to their own
+    # tenant's jobs (tests/jobs/test_queue.py); the others hold the queue's bookkeeping: job
+    # ids, timestamps and worker heartbeats, no tenant data.
+    "procrastinate_jobs": "the queue: RLS on args->>'tenant_id' for tenant-bound transactions",
+    "procrastinate_events": "each job's state changes (job id, type, time)",
+    "procrastinate_workers": "the workers' heartbeats",
+    "procrastinate_periodic_defers": "when each periodic task was last deferred",
 }
 
 PREDICATE_FRAGMENT = "nullif(current_setting('app.tenant_id'::text, true), ''::text))::uuid"

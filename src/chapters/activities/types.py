@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
-from typing import TypeAlias
+from typing import TYPE_CHECKING, Annotated, TypeAlias
 
 import strawberry
 from strawberry import relay
@@ -31,6 +31,10 @@ from chapters.models import (
 )
 from chapters.people.types import PersonType, load_person
 from chapters.times import local_iso
+
+if TYPE_CHECKING:
+    from chapters.models import RegistrationStatus
+    from chapters.registrations.types import ActivityRegistrationType, RegistrationConnection
 
 strawberry.enum(ActivityKind, name="ActivityKind")
 strawberry.enum(ActivityStatus, name="ActivityStatus")
@@ -485,6 +489,33 @@ class ActivityType(LoadedNode, relay.Node):
         if problems is None:
             return None
         return [UserError.from_field_error(problem) for problem in problems]
+
+    @strawberry.field(
+        description="Registration: capacity, seats taken, waitlist, the caller's own "
+        "registration (chapters.registrations)."
+    )
+    async def registration(
+        self, info: strawberry.Info
+    ) -> Annotated[ActivityRegistrationType, strawberry.lazy("chapters.registrations.types")]:
+        from chapters.registrations.types import registration_of_activity
+
+        return await registration_of_activity(info, self.row)
+
+    @strawberry.field(
+        description="Its registrants in the order they registered: the activity's organisers "
+        "and staff only (null, with a FORBIDDEN error, for others)."
+    )
+    async def registrations(
+        self,
+        info: strawberry.Info,
+        first: int | None = None,
+        after: str | None = None,
+        status: list[Annotated[RegistrationStatus, strawberry.lazy("chapters.registrations.types")]]
+        | None = None,
+    ) -> Annotated[RegistrationConnection, strawberry.lazy("chapters.registrations.types")] | None:
+        from chapters.registrations.types import registrants_of_activity
+
+        return await registrants_of_activity(info, self.row, first, after, status)
 
     @classmethod
     async def load(cls, info: strawberry.Info, object_id: uuid.UUID | None) -> ActivityType | None:

@@ -19,15 +19,20 @@ from chapters.audit.schema import AuditQuery
 from chapters.clients.schema import ClientMutation, ClientQuery
 from chapters.committees.schema import CommitteeMutation, CommitteeQuery
 from chapters.errors import ErrorCode, FieldError, InvalidInput
+from chapters.feeds.schema import FeedMutation, FeedQuery
 from chapters.insight.contributions_schema import ContributionMutation
 from chapters.insight.schema import InsightQuery
+from chapters.jobs.schema import JobMutation, JobQuery
 from chapters.local_chapters.schema import ChapterMutation, ChapterQuery
 from chapters.memberships.schema import MembershipMutation
 from chapters.mentoring.schema import MentoringMutation, MentoringQuery
+from chapters.notifications.schema import NotificationMutation, NotificationQuery
 from chapters.organisations.schema import OrganisationMutation, OrganisationQuery
 from chapters.people.schema import PeopleMutation, PeopleQuery
+from chapters.registrations.schema import RegistrationMutation, RegistrationQuery
 from chapters.settings import Settings, get_settings
 from chapters.tenants.schema import TenantMutation, TenantQuery
+from chapters.webhooks.schema import WebhookMutation, WebhookQuery
 
 
 @strawberry.type
@@ -42,6 +47,11 @@ class Query(
     ActivityQuery,
     ClientQuery,
     InsightQuery,
+    RegistrationQuery,
+    NotificationQuery,
+    WebhookQuery,
+    JobQuery,
+    FeedQuery,
 ):
     @strawberry.field(description="Any object by its global id.")
     async def node(
@@ -84,6 +94,11 @@ class Mutation(
     ActivityParticipantMutation,
     ClientMutation,
     ContributionMutation,
+    RegistrationMutation,
+    NotificationMutation,
+    WebhookMutation,
+    JobMutation,
+    FeedMutation,
 ):
     pass
 

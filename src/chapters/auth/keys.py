@@ -66,3 +66,9 @@ def load_or_create_signing_keys(path: Path) -> SigningKeys:
     with os.fdopen(fd, "w") as handle:
         json.dump(key.as_dict(private=True), handle)
     return _from_private_jwk(key.as_dict(private=True))
+
+
+def secret_material(keys: SigningKeys) -> bytes:
+    """The private key's bytes: the service derives its other keys from them (cursors, links),
+    so every replica holding the same key file agrees on them."""
+    return str(keys.signing_key.as_dict(private=True)["d"]).encode()

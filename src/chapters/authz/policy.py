@@ -109,6 +109,15 @@ class Action(enum.StrEnum):
     PERSON_READ_ACTIVITY = "read a person's participation summary and segments"
     DATA_EXPORT = "export the tenant's data and metrics (CSV, XLSX) and the quarterly report"
     CONTRIBUTION_IMPORT = "record code contributions"
+    REGISTRATION_REGISTER = "register for accepted activities"
+    REGISTRATION_READ = "see this activity's registrants and their contact details"
+    REGISTRATION_CHECK_IN = "check registrants in at this activity"
+    REGISTRATION_EXPORT = "export this activity's registrants"
+    REGISTRATION_ERASE = "erase a registrant's personal data on request"
+    NOTIFICATION_MANAGE_OWN = "read one's notifications and set one's notification preferences"
+    FEED_MANAGE_OWN = "create or revoke one's private calendar feed"
+    WEBHOOK_MANAGE = "manage webhook endpoints and read their deliveries"
+    JOB_MANAGE = "see the tenant's background jobs and retry failed ones"
 
 
 R = Role
@@ -184,6 +193,18 @@ POLICY: dict[Action, frozenset[Role]] = {
     Action.PERSON_READ_ACTIVITY: READERS | {R.SELF, R.SCOPE_METRICS_READ},
     Action.DATA_EXPORT: READERS | {R.SCOPE_EXPORT},
     Action.CONTRIBUTION_IMPORT: STAFF | {R.SCOPE_CONTRIBUTIONS_WRITE},
+    # Anyone may register where the chapter allows public registration (with a confirmed
+    # email): the registrations service checks the chapter's setting for ANYONE.
+    Action.REGISTRATION_REGISTER: frozenset({R.PERSON}),
+    # Registrants' names and addresses: the activity's organisers and staff only.
+    Action.REGISTRATION_READ: STAFF | LEADS | {R.CO_HOST_LEAD},
+    Action.REGISTRATION_CHECK_IN: STAFF | LEADS | {R.CO_HOST_LEAD},
+    Action.REGISTRATION_EXPORT: STAFF | LEADS,
+    Action.REGISTRATION_ERASE: STAFF | LEADS,
+    Action.NOTIFICATION_MANAGE_OWN: frozenset({R.SELF}),
+    Action.FEED_MANAGE_OWN: frozenset({R.SELF}),
+    Action.WEBHOOK_MANAGE: ADMINS,
+    Action.JOB_MANAGE: ADMINS,
 }
 
 _TENANT_ROLES = {

@@ -31,8 +31,10 @@ T = TypeVar("T", bound=Base)
 
 
 def install_audit_hook() -> None:
-    """Record every flush of a tenant session in the audit log (idempotent)."""
+    """Record every flush of a tenant session in the audit log (idempotent), and publish the
+    domain events of what it wrote (``chapters.events.derive``, installed on import)."""
     recorder.install_hook()
+    from chapters.events import derive  # noqa: F401  (imports the jobs, which import this)
 
 
 def create_engine(url: str, settings: Settings, **overrides: Any) -> AsyncEngine:

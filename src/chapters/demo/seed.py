@@ -31,9 +31,11 @@ from chapters.demo.content import (
 )
 from chapters.demo.data import ADMIN_KEY, CONTENT, DEMO_ACCOUNTS, DEMO_TENANTS
 from chapters.demo.ledger import seed_ledger
+from chapters.demo.outbound import seed_outbound
 from chapters.demo.participation import PAST_TENANT
 from chapters.demo.records import TenantContent
 from chapters.demo.replay import Clock, at_ten, count
+from chapters.events.derive import silenced
 from chapters.local_chapters.service import find_by_slug
 from chapters.models import Activity
 from chapters.people.admin import ensure_person
@@ -55,9 +57,12 @@ async def seed_demo(owner_engine: AsyncEngine, echo: Echo = print) -> dict[str, 
     sessionmaker = tenant_sessionmaker(owner_engine)
     for slug, tenant_id in tenant_ids.items():
         async with open_tenant_session(sessionmaker, tenant_id) as session, session.begin():
-            await _seed_tenant(session, slug, CONTENT[slug], echo)
-            if slug == PAST_TENANT:
-                echo(f"  {slug}: {await backfill_past(session)}")
+            with silenced(session):  # the demo's past is history, not news
+                await _seed_tenant(session, slug, CONTENT[slug], echo)
+                if slug == PAST_TENANT:
+                    echo(f"  {slug}: {await backfill_past(session)}")
+            if slug == PAST_TENANT:  # news: what the worker sends once `make run` starts it
+                echo(f"  {slug}: {await seed_outbound(session)}")
     echo(f"  {len(DEMO_ACCOUNTS)} demo accounts ready")
     return tenant_ids
 

@@ -65,9 +65,11 @@ from chapters.models import (
     OrganisationRelationship,
     Person,
     PersonStatus,
+    RegistrationStatus,
     RelationshipStatus,
     TenantScoped,
 )
+from chapters.models import Registration as R
 
 Row = Sequence[Any]
 RowSource = Callable[
@@ -523,5 +525,73 @@ register(
         query=relationship_query,
         accepts=frozenset({"from", "to", "status"}),
         statuses=tuple(status.value for status in RelationshipStatus),
+    )
+)
+
+
+# -- registrants (chapters.registrations) ----------------------------------------------------
+# Tenant-wide for staff here; an activity's organisers export its own registrants at
+# ``/t/{tenant}/activities/{id}/registrants.{csv|xlsx}`` (``registrations/routes.py``).
+
+REGISTRANT_COLUMNS = [
+    "activity_id",
+    "activity",
+    "starts_at",
+    "code",
+    "status",
+    "name",
+    "email",
+    "registered_at",
+    "confirmed_at",
+    "waitlisted_at",
+    "cancelled_at",
+    "checked_in_at",
+    "erased",
+]
+
+
+def registrants_query(
+    principal: Principal | None,
+    tenant_id: uuid.UUID,
+    filters: ExportFilters,
+    activity_id: uuid.UUID | None = None,
+) -> Any:
+    conditions = [*_between(Activity.starts_at, filters), *_statuses(filters.statuses, R.status)]
+    if filters.chapter_id is not None:
+        conditions.append(Activity.chapter_id == filters.chapter_id)
+    if activity_id is not None:
+        conditions.append(R.activity_id == activity_id)
+    statement = (
+        select(
+            _global_id("Activity", Activity.id),
+            Activity.title,
+            Activity.starts_at,
+            R.code,
+            R.status,
+            func.coalesce(Person.display_name, R.name),
+            func.coalesce(Person.email, R.email),
+            R.created_at,
+            R.confirmed_at,
+            R.waitlisted_at,
+            R.cancelled_at,
+            R.checked_in_at,
+            R.erased_at.is_not(None),
+        )
+        .join(Activity, Activity.id == R.activity_id)
+        .outerjoin(Person, Person.id == R.person_id)
+        .where(*conditions)
+        .order_by(Activity.starts_at, Activity.id, R.created_at, R.id)
+    )
+    return statement
+
+
+register(
+    ExportKind(
+        name="registrants",
+        columns=REGISTRANT_COLUMNS,
+        query=registrants_query,
+        accepts=frozenset(FILTER_NAMES),
+        statuses=tuple(status.value for status in RegistrationStatus),
+        requires=(Action.REGISTRATION_EXPORT,),
     )
 )

@@ -46,6 +46,13 @@ evidence AS (
   WHERE p.tenant_id = :tenant AND p.person_id IS NOT NULL AND a.status = '{ACCEPTED}'
     AND a.starts_at < :as_of AND p.role IN {_in(ACTIVE_ROLES)}
   UNION ALL
+  -- a registrant checked in at the door attended (chapters.registrations)
+  SELECT r.person_id, a.starts_at, a.starts_at, 'attendee'
+  FROM registrations r
+  JOIN activities a ON a.tenant_id = r.tenant_id AND a.id = r.activity_id
+  WHERE r.tenant_id = :tenant AND r.person_id IS NOT NULL AND r.checked_in_at IS NOT NULL
+    AND a.status = '{ACCEPTED}' AND a.starts_at < :as_of
+  UNION ALL
   SELECT person_id, started_at, least(coalesce(ended_at, :as_of), :as_of), 'seat'
   FROM chapter_membership_periods
   WHERE tenant_id = :tenant AND status = '{ACTIVE_MEMBER}' AND role IN {_in(SEAT_ROLES)}

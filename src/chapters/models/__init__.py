@@ -1,5 +1,8 @@
 """Every ORM model, so that Alembic and the catalog tests see the whole schema."""
 
+# The outbound side's tables, imported for the metadata Alembic reads; their code imports
+# them from their own modules.
+from chapters.models import events, feed, mail, notification, registration, webhook  # noqa: F401
 from chapters.models.access import ApiClient, ClientKind, IdentityProvider
 from chapters.models.activity import (
     Activity,
@@ -31,6 +34,7 @@ from chapters.models.chapter import (
 )
 from chapters.models.committee import Committee, CommitteeKind, CommitteeSeat, SeatRole
 from chapters.models.confirmation import EmailChangeRequest, IdentityLinkRequest, OutboxMessage
+from chapters.models.events import DomainEvent, JobError
 from chapters.models.insight import CodeContribution, ContributionKind
 from chapters.models.mentoring import (
     MentoringProgram,
@@ -55,6 +59,7 @@ from chapters.models.person import (
     PersonStatus,
     TenantRole,
 )
+from chapters.models.registration import Registration, RegistrationStatus
 from chapters.models.tenant import Tenant
 
 __all__ = [
@@ -85,9 +90,11 @@ __all__ = [
     "CommitteeKind",
     "CommitteeSeat",
     "ContributionKind",
+    "DomainEvent",
     "EmailChangeRequest",
     "IdentityLinkRequest",
     "IdentityProvider",
+    "JobError",
     "LinkKind",
     "MembershipStatus",
     "MentoringProgram",
@@ -107,6 +114,8 @@ __all__ = [
     "ProjectRole",
     "ProjectStatus",
     "ReachUnit",
+    "Registration",
+    "RegistrationStatus",
     "RelationshipKind",
     "RelationshipStatus",
     "SeatRole",

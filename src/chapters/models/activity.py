@@ -5,7 +5,17 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import CheckConstraint, Index, Integer, String, Text, UniqueConstraint, func, text
+from sqlalchemy import (
+    Boolean,
+    CheckConstraint,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    func,
+    text,
+)
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -131,6 +141,12 @@ class Activity(TenantScoped, Timestamped, Base):
     reviewed_at: Mapped[datetime | None]
     recap_summary: Mapped[str | None] = mapped_column(Text)
     recap_published_at: Mapped[datetime | None]
+    # Registrations (chapters.registrations): seats (None: no limit) and whether sign-ups
+    # are taken; the organisers set both, even once the activity is accepted.
+    capacity: Mapped[int | None] = mapped_column(Integer)
+    registration_open: Mapped[bool] = mapped_column(
+        Boolean, default=True, server_default=text("true")
+    )
 
 
 class ActivityLink(TenantScoped, Timestamped, Base):

@@ -5,7 +5,17 @@ import uuid
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import CheckConstraint, Date, Index, String, Text, UniqueConstraint, func, text
+from sqlalchemy import (
+    Boolean,
+    CheckConstraint,
+    Date,
+    Index,
+    String,
+    Text,
+    UniqueConstraint,
+    func,
+    text,
+)
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -55,6 +65,11 @@ class Chapter(TenantScoped, Timestamped, Base):
     # [{"kind": "website" | "wechat" | ..., "url": "https://..."}]
     contact_links: Mapped[list[dict[str, Any]]] = mapped_column(
         JSONB, server_default=text("'[]'::jsonb")
+    )
+    # Whether anyone, signed in or not, may register for its activities with a name and an
+    # email (confirmed by a link); otherwise only the tenant's signed-in people may.
+    public_registration: Mapped[bool] = mapped_column(
+        Boolean, default=False, server_default=text("false")
     )
 
 

@@ -14,8 +14,11 @@ from chapters.models import PersonSegment, PersonStatus, TenantRole
 from chapters.people import queries
 
 if TYPE_CHECKING:
+    from chapters.feeds.types import CalendarFeedType
     from chapters.insight.types import PersonActivityType
     from chapters.memberships.types import ChapterMembershipConnection
+    from chapters.notifications.types import NotificationConnection, NotificationPreferencesType
+    from chapters.registrations.types import RegistrationConnection
 
 strawberry.enum(TenantRole, name="TenantRole")
 strawberry.enum(PersonSegment, name="PersonSegment")
@@ -166,6 +169,41 @@ class ViewerType:
 
         return await memberships_of_person(info, self.person_id, PageArgs(first=first, after=after))
 
+    @strawberry.field(description="Your registrations for activities, the latest first.")
+    async def registrations(
+        self, info: strawberry.Info, first: int | None = None, after: str | None = None
+    ) -> Annotated[RegistrationConnection, strawberry.lazy("chapters.registrations.types")]:
+        from chapters.registrations.types import registrations_of_viewer
+
+        return await registrations_of_viewer(info, first, after)
+
+    @strawberry.field(description="Your notifications, newest first.")
+    async def notifications(
+        self,
+        info: strawberry.Info,
+        unread_only: bool = False,
+        first: int | None = None,
+        after: str | None = None,
+    ) -> Annotated[NotificationConnection, strawberry.lazy("chapters.notifications.types")]:
+        from chapters.notifications.types import notifications_of_viewer
+
+        args = PageArgs(first=first, after=after)
+        return await notifications_of_viewer(info, self.person_id, unread_only, args)
+
+    @strawberry.field(description="How many of your notifications are unread.")
+    async def unread_notification_count(self, info: strawberry.Info) -> int:
+        from chapters.notifications.types import unread_count_of_viewer
+
+        return await unread_count_of_viewer(info, self.person_id)
+
+    @strawberry.field(description="Which messages you get, by mail and in the app, and how.")
+    async def notification_preferences(
+        self, info: strawberry.Info
+    ) -> Annotated[NotificationPreferencesType, strawberry.lazy("chapters.notifications.types")]:
+        from chapters.notifications.types import preferences_of_viewer
+
+        return await preferences_of_viewer(info, self.person_id)
+
     @strawberry.field(
         description="Sign-in identities a tenant admin proposed for you: none signs in as you "
         "until you confirm it (personIdentityLinkConfirm); each expires after 7 days."
@@ -181,6 +219,16 @@ class ViewerType:
     async def pending_email_change(self, info: strawberry.Info) -> PendingEmailChangeType | None:
         request = await queries.pending_email_change(info.context, self.person_id)
         return PendingEmailChangeType.from_model(request) if request else None
+
+    @strawberry.field(
+        description="Your private calendar feed, if you have one (calendarFeedCreate)."
+    )
+    async def calendar_feed(
+        self, info: strawberry.Info
+    ) -> Annotated[CalendarFeedType, strawberry.lazy("chapters.feeds.types")] | None:
+        from chapters.feeds.types import calendar_feed_of
+
+        return await calendar_feed_of(info, self.person_id)
 
 
 @strawberry.type(

@@ -1,0 +1,1 @@
+"""Mail to people: templates, the SMTP sender, messages recorded once per (event, recipient)."""

@@ -1,0 +1,132 @@
+# ruff: noqa: RUF001 (Chinese text is written with Chinese punctuation)
+"""In-app notifications in words, in each language messages are written in.
+
+A notification stores values (``Notification.data``: an activity's title, a chapter's name, a
+role …), not sentences, so that it reads in the language of whoever reads it, now.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from chapters.notifications.kinds import DEFAULT_LOCALE, MessageKind
+
+K = MessageKind
+
+# kind → locale → (title, body); ``{name}`` is a value of the notification's data
+TEXTS: dict[MessageKind, dict[str, tuple[str, str]]] = {
+    K.CHANGES_REQUESTED: {
+        "en": (
+            "Changes requested: {activity_title}",
+            "Central ops asked for changes to {activity_title}. Edit it and submit it again.",
+        ),
+        "zh": (
+            "需要修改：{activity_title}",
+            "运营团队要求修改活动「{activity_title}」，请修改后重新提交。",
+        ),
+    },
+    K.ACTIVITY_ACCEPTED: {
+        "en": ("Accepted: {activity_title}", "Central ops accepted {activity_title}."),
+        "zh": ("已通过：{activity_title}", "运营团队已通过活动「{activity_title}」。"),
+    },
+    K.RECAP_PUBLISHED: {
+        "en": (
+            "Recap published: {activity_title}",
+            "The recap of {activity_title} is out: recordings, slides and a summary.",
+        ),
+        "zh": (
+            "活动回顾已发布：{activity_title}",
+            "「{activity_title}」的活动回顾已发布，包括录像、幻灯片和总结。",
+        ),
+    },
+    K.CHAPTER_INVITATION: {
+        "en": (
+            "Invitation to {chapter_name}",
+            "You were invited to join {chapter_name} as {role}. Accept the invitation to join.",
+        ),
+        "zh": (
+            "加入{chapter_name}的邀请",
+            "您被邀请以{role}身份加入{chapter_name}，接受邀请即可加入。",
+        ),
+    },
+    K.ROLE_CHANGED: {
+        "en": (
+            "Your role in {chapter_name}",
+            "Your role in {chapter_name} changed from {previous_role} to {role}.",
+        ),
+        "zh": (
+            "您在{chapter_name}的角色",
+            "您在{chapter_name}的角色已从{previous_role}变为{role}。",
+        ),
+    },
+    K.WAITLIST_PROMOTION: {
+        "en": (
+            "You have a seat: {activity_title}",
+            "A seat opened up at {activity_title}: you are off the waitlist and registered.",
+        ),
+        "zh": (
+            "您已获得名额：{activity_title}",
+            "「{activity_title}」有了空位，您已从候补名单转为正式报名。",
+        ),
+    },
+    K.CHAPTER_STATUS_CHANGED: {
+        "en": (
+            "{chapter_name} is now {to_status}",
+            "The status of {chapter_name} changed from {from_status} to {to_status}.",
+        ),
+        "zh": (
+            "{chapter_name}的状态变为{to_status}",
+            "{chapter_name}的状态已从{from_status}变为{to_status}。",
+        ),
+    },
+}
+
+# Values that are words of the app (roles, statuses), in each language.
+WORDS: dict[str, dict[str, str]] = {
+    "en": {
+        "lead": "lead",
+        "co_lead": "co-lead",
+        "member": "member",
+        "forming": "forming",
+        "active": "active",
+        "dormant": "dormant",
+        "archived": "archived",
+    },
+    "zh": {
+        "lead": "负责人",
+        "co_lead": "联合负责人",
+        "member": "成员",
+        "forming": "筹备中",
+        "active": "活跃",
+        "dormant": "休眠",
+        "archived": "已归档",
+    },
+}
+_WORD_FIELDS = ("role", "previous_role", "from_status", "to_status")
+_MISSING = {"en": "—", "zh": "—"}
+
+
+class _Values(dict[str, str]):
+    def __init__(self, values: Mapping[str, str], missing: str) -> None:
+        super().__init__(values)
+        self.missing = missing
+
+    def __missing__(self, key: str) -> str:
+        return self.missing
+
+
+def render(kind: MessageKind, data: Mapping[str, Any], locale: str) -> tuple[str, str]:
+    """The notification's title and body in ``locale`` (English if it has no text in it)."""
+    texts = TEXTS.get(kind)
+    if texts is None:
+        return kind.value.replace("_", " ").capitalize(), ""
+    title, body = texts.get(locale) or texts[DEFAULT_LOCALE]
+    words = WORDS.get(locale, WORDS[DEFAULT_LOCALE])
+    values = {
+        key: words.get(str(value), str(value)) if key in _WORD_FIELDS else str(value)
+        for key, value in data.items()
+        if value is not None
+    }
+    filled = _Values(values, _MISSING.get(locale, "—"))
+    return title.format_map(filled), body.format_map(filled)

@@ -1,0 +1,1 @@
+"""Registrations for accepted activities: capacity, waitlist, check-in, public sign-up."""

@@ -1,0 +1,1 @@
+"""Webhooks: endpoints subscribed to event types, signed deliveries on the job queue."""
