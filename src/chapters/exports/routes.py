@@ -71,15 +71,23 @@ class ExportController(Controller):
             return refused(error)
         day = datetime.now(UTC).date().isoformat()
         filename = f"{context.tenant.slug}-{export.kind.name}-{day}.{export.format.value}"
-        return Stream(
-            _body(request, context.principal, export, context.request_id),
-            media_type=export.format.media_type,
-            headers={
-                "Content-Disposition": f'attachment; filename="{filename}"',
-                "Cache-Control": "no-store",
-                "X-Content-Type-Options": "nosniff",
-            },
-        )
+        return export_response(request, context, context.principal, export, filename)
+
+
+def export_response(
+    request: Request, context: Context, principal: Principal, export: PreparedExport, filename: str
+) -> Stream:
+    """A prepared export streamed as an attachment (read in a session of its own), for the
+    caller ``principal`` the route has checked."""
+    return Stream(
+        _body(request, principal, export, context.request_id),
+        media_type=export.format.media_type,
+        headers={
+            "Content-Disposition": f'attachment; filename="{filename}"',
+            "Cache-Control": "no-store",
+            "X-Content-Type-Options": "nosniff",
+        },
+    )
 
 
 async def _body(

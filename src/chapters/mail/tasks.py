@@ -138,22 +138,12 @@ async def _send_one(
 ) -> None:
     content = await _content(session, row)
     if content is None:
-        await session.execute(
-            update(MailMessage)
-            .where(MailMessage.id == row.id)
-            .values(status=MailStatus.FAILED, last_error="the outbox message was already taken")
-        )
-        await outcomes.record()
+        await _failed(session, row, "the outbox message was already taken", outcomes)
         return
     try:
         message = sender.build_message(row, settings, content.text, content.html)
     except UnicodeEncodeError:  # an address this sender cannot write (no SMTPUTF8)
-        await session.execute(
-            update(MailMessage)
-            .where(MailMessage.id == row.id)
-            .values(status=MailStatus.FAILED, last_error="address not ASCII: not sent")
-        )
-        await outcomes.record()
+        await _failed(session, row, "address not ASCII: not sent", outcomes)
         return
     try:
         await client.sendmail(sender.envelope_sender(settings), [row.recipient], message)
@@ -161,23 +151,30 @@ async def _send_one(
         if not sender.is_permanent(error):
             raise
         log.warning("mail %s to %s refused: %s", row.message_id, row.recipient, error)
-        await session.execute(
-            update(MailMessage)
-            .where(MailMessage.id == row.id)
-            .values(
-                status=MailStatus.FAILED,
-                attempts=MailMessage.attempts + 1,
-                last_error=str(error)[:2000],
-            )
-        )
-        await outcomes.record()
+        await _failed(session, row, str(error)[:2000], outcomes, attempted=True)
         return
+    await outcomes.sent_one(row.id)
     if row.outbox_id is not None:
         # the outbox body was taken in this transaction: mark it sent with it, at once
-        await outcomes.sent_one(row.id)
         await outcomes.record()
-    else:
-        await outcomes.sent_one(row.id)
+
+
+async def _failed(
+    session: AsyncSession,
+    row: MailMessage,
+    reason: str,
+    outcomes: _Outcomes,
+    *,
+    attempted: bool = False,
+) -> None:
+    """Mark a message failed for good (``attempted``: the server was asked, and refused)."""
+    attempts = MailMessage.attempts + 1 if attempted else MailMessage.attempts
+    await session.execute(
+        update(MailMessage)
+        .where(MailMessage.id == row.id)
+        .values(status=MailStatus.FAILED, attempts=attempts, last_error=reason)
+    )
+    await outcomes.record()
 
 
 async def _content(session: AsyncSession, row: MailMessage) -> Rendered | None:

@@ -13,7 +13,6 @@ from typing import Any
 
 from litestar import Request, Response, get, post
 from litestar.enums import MediaType
-from litestar.response import Stream
 from litestar.status_codes import HTTP_200_OK, HTTP_400_BAD_REQUEST, HTTP_404_NOT_FOUND
 
 from chapters.api.context import Context
@@ -21,7 +20,7 @@ from chapters.api.downloads import json_error, refused, token_needed
 from chapters.api.ids import decode_id
 from chapters.audit.recorder import audited
 from chapters.errors import DomainError, Forbidden, InvalidInput, NotFound
-from chapters.exports.routes import _body as export_body
+from chapters.exports.routes import export_response
 from chapters.exports.service import UnknownExport
 from chapters.models import RegistrationStatus
 from chapters.registrations import export as registrant_export
@@ -150,15 +149,7 @@ async def registrants_export(
     except (Forbidden, InvalidInput) as error:
         return refused(error)
     filename = f"{context.tenant.slug}-registrants.{export.format.value}"
-    return Stream(
-        export_body(request, context.principal, export, context.request_id),
-        media_type=export.format.media_type,
-        headers={
-            "Content-Disposition": f'attachment; filename="{filename}"',
-            "Cache-Control": "no-store",
-            "X-Content-Type-Options": "nosniff",
-        },
-    )
+    return export_response(request, context, context.principal, export, filename)
 
 
 ROUTES.append(registrants_export)
