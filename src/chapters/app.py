@@ -31,7 +31,7 @@ from strawberry.litestar.controller import GraphQLController
 from strawberry.schema.exceptions import InvalidOperationTypeError
 from strawberry.types import ExecutionResult
 
-from chapters import links
+from chapters import links, secretbox
 from chapters.api.compiled_front import KnownReads, compiled_front, learn_trusted_documents
 from chapters.api.context import Context
 from chapters.api.extensions import (
@@ -506,6 +506,7 @@ def create_app(
         # sharing that key (and every restart) accepts the cursors the others issued.
         pagination.set_cursor_secret(secret_material(app.state.runtime.keys))
         links.set_link_secret(secret_material(app.state.runtime.keys))
+        secretbox.set_secret_key(secret_material(app.state.runtime.keys), settings.secret_keys)
         if settings.compiled_reads:
             learnt = learn_trusted_documents(
                 app.state.runtime.known_reads, graphql_schema._schema, DocumentPolicy.of(settings)

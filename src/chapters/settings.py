@@ -5,6 +5,8 @@ The README lists each variable with its default; keep the two in step.
 
 from __future__ import annotations
 
+import base64
+import binascii
 import os
 from dataclasses import dataclass, field
 from functools import cache
@@ -62,6 +64,19 @@ def _env_int(name: str, default: int, *, minimum: int = 0) -> int:
 def _env_optional_int(name: str, *, minimum: int = 0) -> int | None:
     """The variable's whole number; None when it is unset or empty."""
     return None if _env_optional(name) is None else _env_int(name, minimum, minimum=minimum)
+
+
+def _env_secret_keys(name: str) -> tuple[str, ...]:
+    """Comma-separated Fernet keys (32 bytes in URL-safe base64); unset: none."""
+    keys = tuple(key.strip() for key in (_env_optional(name) or "").split(",") if key.strip())
+    for number, key in enumerate(keys, start=1):
+        try:
+            length = len(base64.urlsafe_b64decode(key.encode()))
+        except (binascii.Error, ValueError):
+            length = -1
+        if length != 32:  # the key itself is never echoed: it is a secret
+            raise SettingsError(f"{name}: key {number} is not 32 bytes in URL-safe base64")
+    return keys
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -156,6 +171,9 @@ class Settings:
     webhook_timeout_seconds: int = 10
     webhook_failures_to_disable: int = 15
     webhook_allow_private_networks: bool = False
+    # Keys that seal secrets kept at rest (chapters.secretbox): the first seals, all open.
+    # Empty: a key derived from the signing key seals (it always opens too).
+    secret_keys: tuple[str, ...] = ()
 
     # Registrations: at most this many per source address per hour, and per activity per
     # minute (a bot filling an activity); public sign-ups per address.
@@ -234,6 +252,7 @@ def load_settings() -> Settings:
         webhook_timeout_seconds=_env_int("CHAPTERS_WEBHOOK_TIMEOUT_SECONDS", 10, minimum=1),
         webhook_failures_to_disable=_env_int("CHAPTERS_WEBHOOK_FAILURES_TO_DISABLE", 15, minimum=1),
         webhook_allow_private_networks=_env_bool("CHAPTERS_WEBHOOK_ALLOW_PRIVATE_NETWORKS", False),
+        secret_keys=_env_secret_keys("CHAPTERS_SECRET_KEYS"),
         registrations_per_address_per_hour=_env_int(
             "CHAPTERS_REGISTRATIONS_PER_ADDRESS_PER_HOUR", 20, minimum=1
         ),

@@ -15,6 +15,8 @@ from chapters.activities import service as activities
 from chapters.activities.participants import add_participant
 from chapters.api.ids import global_id
 from chapters.api.schema import schema
+from chapters.jobs.records import QueueJob, of_tenant
+from chapters.jobs.types import job_global_id
 from chapters.memberships.service import join
 from chapters.models import (
     ActivityKind,
@@ -22,6 +24,7 @@ from chapters.models import (
     Committee,
     CommitteeKind,
     CommitteeSeat,
+    JobError,
     MentoringProgram,
     MentoringProject,
     Organisation,
@@ -35,6 +38,8 @@ from chapters.models import (
     SeatRole,
     TenantRole,
 )
+from chapters.registrations import links as registration_links
+from chapters.registrations import service as registrations
 from chapters.settings import PROJECT_ROOT
 from tests.support import TenantFixture, gql, make_chapter, staff_session_call, statements_sent
 
@@ -181,10 +186,44 @@ async def _operation_world(tenants, owner_engine) -> tuple[TenantFixture, dict[s
         await lifecycle.review(session, principal, ended.id, lifecycle.Step.ACCEPT)
         speaker = activities.ParticipantEntry(role=ParticipantRole.SPEAKER, external_name="Ada")
         added = await add_participant(session, principal, draft.id, speaker)
-        return draft.id, submitted.id, ended.id, added.participant.id
+        upcoming = await activities.create_activity(
+            session, principal, meetup("Open meetup", now + timedelta(days=30))
+        )
+        await lifecycle.submit(session, principal, upcoming.id)
+        await lifecycle.review(session, principal, upcoming.id, lifecycle.Step.ACCEPT)
+        return draft.id, submitted.id, ended.id, added.participant.id, upcoming.id
 
-    draft_id, submitted_id, ended_id, participant_id = await staff_session_call(
+    draft_id, submitted_id, ended_id, participant_id, upcoming_id = await staff_session_call(
         owner_engine, tenant, "admin@x.example", activity_extras
+    )
+
+    async def registration_settings_extras(session, principal):
+        # The upcoming meetup takes 20 registrations, also by name and email (its chapter
+        # allows public registration).
+        seats = registrations.RegistrationSettings(capacity=20, open=True)
+        await registrations.update_settings(session, principal, upcoming_id, seats)
+        await registrations.set_public_registration(session, principal, chapter.id, True)
+
+    async def member_registration_extras(session, principal):
+        registration = await registrations.register(session, principal, upcoming_id)
+        return registration.id, registration.code
+
+    async def public_registration_extras(session, principal):
+        # A visitor, not signed in: pending until the mailed link confirms the address.
+        entry = registrations.PublicEntry(name="Lin Wei", email="lin.wei@public.example")
+        registration = await registrations.register_public(session, None, upcoming_id, entry)
+        assert registration is not None
+        return registration.id
+
+    await staff_session_call(owner_engine, tenant, "admin@x.example", registration_settings_extras)
+    registration_id, check_in_code = await staff_session_call(
+        owner_engine, tenant, "member@x.example", member_registration_extras
+    )
+    public_registration_id = await staff_session_call(
+        owner_engine, tenant, "admin@x.example", public_registration_extras
+    )
+    failed_job_id = await staff_session_call(
+        owner_engine, tenant, "admin@x.example", _failed_job_extras
     )
     people = {email: person.id for email, person in tenant.people.items()}
     return tenant, {
@@ -208,6 +247,18 @@ async def _operation_world(tenants, owner_engine) -> tuple[TenantFixture, dict[s
         "@organisationChapterId": global_id("Chapter", other.id),
         "@pendingIdentityLinkId": global_id("PendingIdentityLink", pending_link_id),
         "@emailChangeToken": email_change_token,
+        "@registrationActivityId": global_id("Activity", upcoming_id),
+        "@registrationId": global_id("Registration", registration_id),
+        "@registrationCheckInCode": check_in_code,
+        "@publicRegistrationId": global_id("Registration", public_registration_id),
+        # The tokens of the links mailed to the public registrant (mail.service makes them so).
+        "@registrationConfirmationToken": registration_links.confirmation_token(
+            tenant.slug, public_registration_id
+        ),
+        "@registrationCancellationToken": registration_links.cancellation_token(
+            tenant.slug, public_registration_id
+        ),
+        "@failedJobId": job_global_id(failed_job_id),
     }
 
 
@@ -229,6 +280,26 @@ async def _confirmation_extras(session, principal):
         )
     )
     return proposed.pending.id, token
+
+
+async def _failed_job_extras(session, principal):
+    """The id of a job of the tenant that failed: the dispatch of its latest event, failed by
+    the queue's own function as the worker fails it, with the reason the worker records."""
+    from sqlalchemy import select, text
+
+    job = await session.scalar(
+        select(QueueJob)
+        .where(of_tenant(principal.tenant_id), QueueJob.task_name == "events.dispatch")
+        .order_by(QueueJob.id.desc())
+        .limit(1)
+    )
+    assert job is not None, "the world's changes enqueue their events' dispatch"
+    await session.execute(
+        text("SELECT procrastinate_finish_job_v1(:id, 'failed', false)"), {"id": job.id}
+    )
+    session.add(JobError(job_id=job.id, task=job.task_name, attempt=1, error="TimeoutError"))
+    await session.flush()
+    return job.id
 
 
 TRANSACTION_CONTROL = (

@@ -29,6 +29,7 @@ class Who(enum.StrEnum):
     CO_LEAD = "a co-lead of the object's chapter"
     MEMBER = "an active member of the object's chapter"
     CO_HOST_LEAD = "a lead or co-lead of a chapter co-hosting the activity"
+    ORGANISER = "a person listed as the activity's organiser or host"
     SELF = "the person the object is, or whose it is"
     PERSON = "any signed-in person of the tenant"
     ANYONE = "anyone, anonymous callers included"
@@ -124,9 +125,9 @@ RIGHTS: dict[Action, frozenset[Who]] = {
     # Registrations: signed-in people register (anyone, where the chapter allows public
     # registration); the registrants are the organisers' and staff's to see and check in.
     Action.REGISTRATION_REGISTER: frozenset({W.PERSON}),
-    Action.REGISTRATION_READ: STAFF | LEADS | {W.CO_HOST_LEAD},
-    Action.REGISTRATION_CHECK_IN: STAFF | LEADS | {W.CO_HOST_LEAD},
-    Action.REGISTRATION_EXPORT: STAFF | LEADS,
+    Action.REGISTRATION_READ: STAFF | LEADS | {W.CO_HOST_LEAD, W.ORGANISER},
+    Action.REGISTRATION_CHECK_IN: STAFF | LEADS | {W.CO_HOST_LEAD, W.ORGANISER},
+    Action.REGISTRATION_EXPORT: STAFF | LEADS | {W.ORGANISER},
     Action.REGISTRATION_ERASE: STAFF | LEADS,
     # One's notifications, preferences and private calendar feed are one's own.
     Action.NOTIFICATION_MANAGE_OWN: frozenset({W.SELF}),

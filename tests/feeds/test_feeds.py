@@ -12,10 +12,12 @@ from urllib.parse import urlsplit
 import httpx
 import icalendar
 import pytest
+import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from chapters.api.ids import global_id
 from chapters.models import (
+    Activity,
     ActivityCoHost,
     ActivityKind,
     ActivityParticipant,
@@ -370,8 +372,9 @@ async def test_a_feed_costs_the_same_few_statements_whatever_its_size(
     with statements_sent(engine) as large:
         response = await client.get(path)
     assert len(_events(icalendar.Calendar.from_ical(response.content))) >= 19
-    # the tenant binding, the head, the rows: whatever the number of events
-    assert len(large) == len(small) == 3
+    # the tenant binding, the head, the events' keys, the details of the new ones: whatever
+    # the number of events
+    assert len(large) == len(small) == 4
     etag = response.headers["etag"]
     with statements_sent(engine) as unchanged:
         again = await client.get(path)  # written already: the head says it is the same
@@ -379,3 +382,46 @@ async def test_a_feed_costs_the_same_few_statements_whatever_its_size(
     with statements_sent(engine) as cached:
         assert (await client.get(path, headers={"If-None-Match": etag})).status_code == 304
     assert len(unchanged) == len(cached) == 2
+
+
+async def test_a_changed_feed_reads_the_details_of_its_changed_events_only(
+    client, world: World, app, owner_engine
+):
+    made = [
+        await make_activity(
+            owner_engine, world.tenant, world.alpha, staff=ADMIN, starts_at=SOON + timedelta(days=d)
+        )
+        for d in (40, 41, 42)
+    ]
+    path = _chapter_path(world)
+    before, calendar = await _calendar(client, path)
+    uids = [f"{activity.id}@{world.tenant.slug}.chapters" for activity in made]
+    assert all(uid in _events(calendar) for uid in uids)
+
+    async def rename(session, principal):
+        await session.execute(
+            sa.update(Activity)
+            .where(Activity.id == made[1].id)
+            .values(title="Renamed: eBPF deep dive", updated_at=sa.func.clock_timestamp())
+        )
+
+    await staff_session_call(owner_engine, world.tenant, ADMIN, rename)
+    details_asked: list[list[str]] = []
+
+    def record(conn, cursor, statement, parameters, context, executemany) -> None:
+        if "ANY(" in statement:
+            details_asked.append(list(next(v for v in parameters if isinstance(v, list))))
+
+    engine = app.state.runtime.engine.sync_engine
+    sa.event.listen(engine, "before_cursor_execute", record)
+    try:
+        after, calendar = await _calendar(client, path)
+    finally:
+        sa.event.remove(engine, "before_cursor_execute", record)
+    assert after.headers["etag"] != before.headers["etag"]
+    assert details_asked == [[str(made[1].id)]]  # one statement, for the one that changed
+    events = _events(calendar)
+    assert str(events[uids[1]]["SUMMARY"]) == "Renamed: eBPF deep dive"
+    unchanged = _events(icalendar.Calendar.from_ical(before.content))
+    assert events[uids[0]].to_ical() == unchanged[uids[0]].to_ical()
+    assert len(events) == len(unchanged)

@@ -224,6 +224,8 @@ def test_every_kind_renders_in_both_languages(kind: MailKind, locale: str):
         "token": "tok",
         "expires": "x",
         "new_email": "n@x.example",
+        "reason": "r",
+        "previous_when": "p",
     }
     rendered = render(kind.value, locale, context)
     assert rendered.subject and "\n" not in rendered.subject

@@ -25,7 +25,7 @@ from chapters.insight import periods
 from chapters.insight import service as insight
 from chapters.insight.figures import Granularity
 from chapters.jobs.worker import run_worker
-from chapters.models import TenantRole
+from chapters.models import ActivityParticipant, ParticipantRole, TenantRole
 from chapters.registrations import limits, links
 from chapters.registrations.limits import PUBLIC_ANSWER_SECONDS
 from tests.support import (
@@ -535,3 +535,43 @@ async def test_limits_are_shared_through_redis_when_it_is_set(settings) -> None:
             await redis.delete(key)
     finally:
         await redis.aclose()
+
+
+async def test_people_organising_the_activity_run_its_door(client, world, owner_engine) -> None:
+    """Listed as organiser or host (not as speaker), a member sees the registrants, checks
+    them in and exports them, without leading the chapter; erasing stays the leads'."""
+    tenant, _, activity = world
+    roles = {MEM: ParticipantRole.ORGANIZER, CAT: ParticipantRole.HOST}
+    roles[DAN] = ParticipantRole.SPEAKER
+
+    async def list_them(session, principal):
+        for email, role in roles.items():
+            person_id = tenant.people[email].id
+            session.add(
+                ActivityParticipant(activity_id=activity.id, person_id=person_id, role=role)
+            )
+        await session.flush()
+
+    await staff_session_call(owner_engine, tenant, ADMIN, list_them)
+    ann = (await register(client, tenant, ANN, activity))["registration"]
+    csv_path = f"/t/{tenant.slug}/activities/{aid(activity)}/registrants.csv"
+    for email in (MEM, CAT):
+        body = await Api(client, tenant, email).data(REGISTRANTS, {"id": aid(activity)})
+        (edge,) = body["node"]["registrations"]["edges"]
+        assert (edge["node"]["name"], edge["node"]["email"]) == ("ann", ANN)
+        export = await client.get(
+            csv_path, headers={"Authorization": f"Bearer {tenant.token(email)}"}
+        )
+        assert export.status_code == 200 and ANN in export.text
+    checked = await Api(client, tenant, CAT).mutate(
+        CHECK_IN, activityId=aid(activity), code=ann["checkInCode"]
+    )
+    assert checked["errors"] == [] and checked["registration"]["checkedInAt"] is not None
+    speaker = await Api(client, tenant, DAN).raw(REGISTRANTS, {"id": aid(activity)})
+    assert speaker["errors"][0]["extensions"]["code"] == "FORBIDDEN"
+    refused = await Api(client, tenant, DAN).mutate(
+        CHECK_IN, activityId=aid(activity), code=ann["checkInCode"]
+    )
+    assert codes(refused) == [(None, "FORBIDDEN")]
+    erase = await Api(client, tenant, MEM).mutate(ERASE, registrationId=ann["id"])
+    assert codes(erase) == [(None, "FORBIDDEN")]

@@ -18,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from chapters.db.loaders import grouped
 from chapters.db.pagination import Ordering, Page, PageArgs, paginate_per_parent
 from chapters.models import (
+    ORGANISING_ROLES,
     ActivityCoHost,
     ActivityComment,
     ActivityLink,
@@ -56,6 +57,25 @@ async def co_hosts_by_activity(
     pairs = [(activity_id, chapter) for activity_id, chapter in result]
     groups = grouped(pairs, lambda row: row[0], activity_ids)
     return [[chapter for _, chapter in group] for group in groups]
+
+
+async def organisers_by_activity(
+    session: AsyncSession, activity_ids: Sequence[uuid.UUID]
+) -> list[frozenset[uuid.UUID]]:
+    """The people listed as each activity's organisers or hosts."""
+    result = await session.execute(
+        select(ActivityParticipant.activity_id, ActivityParticipant.person_id).where(
+            ActivityParticipant.activity_id.in_(activity_ids),
+            ActivityParticipant.role.in_(ORGANISING_ROLES),
+            ActivityParticipant.person_id.is_not(None),
+        )
+    )
+    groups = grouped(
+        [(activity_id, person_id) for activity_id, person_id in result],
+        lambda row: row[0],
+        activity_ids,
+    )
+    return [frozenset(person_id for _, person_id in group if person_id) for group in groups]
 
 
 async def organisations_by_activity(

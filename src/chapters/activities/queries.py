@@ -41,6 +41,7 @@ from chapters.activities.loaders import (
     comments_by_activity,
     current_recap_by_activity,
     organisations_by_activity,
+    organisers_by_activity,
     overdue_cutoff,
     overdue_cutoff_by_tenant,
     recap_history_by_activity,
@@ -411,6 +412,19 @@ async def co_host_ids(reader: Reader, activity: Activity) -> frozenset[uuid.UUID
         return frozenset()
     chapters = await co_hosts(reader, activity)
     return frozenset(chapter.id for chapter in chapters)
+
+
+async def may_on(reader: Reader, activity: Activity, action: Action) -> bool:
+    """``service.may_on`` through the request's loaders: the owning chapter, the co-hosts
+    and, for the actions organisers may take, the people organising the activity."""
+    principal = reader.principal
+    co_hosts = await co_host_ids(reader, activity)
+    if authz.can(principal, action, chapter_id=activity.chapter_id, co_hosts=co_hosts):
+        return True
+    if not authz.organisers_matter(principal, action):
+        return False
+    organisers = await reader.loaders.of(organisers_by_activity).load(activity.id)
+    return authz.can(principal, action, chapter_id=activity.chapter_id, organisers=organisers)
 
 
 async def co_hosts(reader: Reader, activity: Activity) -> list[Chapter]:

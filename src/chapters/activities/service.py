@@ -18,6 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from chapters import authz
+from chapters.activities.loaders import organisers_by_activity
 from chapters.activities.queries import may_read
 from chapters.auth.principal import Principal
 from chapters.authz import Action, partners
@@ -378,9 +379,15 @@ async def co_hosts_of(
 async def may_on(
     session: AsyncSession, principal: Principal | None, action: Action, activity: Activity
 ) -> bool:
-    """The policy on one activity: its owning chapter and the chapters co-hosting it."""
+    """The policy on one activity: its owning chapter, the chapters co-hosting it and, for the
+    actions its organisers may take, the people organising it."""
     co_hosts = await co_hosts_of(session, principal, activity)
-    return authz.can(principal, action, chapter_id=activity.chapter_id, co_hosts=co_hosts)
+    if authz.can(principal, action, chapter_id=activity.chapter_id, co_hosts=co_hosts):
+        return True
+    if not authz.organisers_matter(principal, action):
+        return False
+    [organisers] = await organisers_by_activity(session, [activity.id])
+    return authz.can(principal, action, chapter_id=activity.chapter_id, organisers=organisers)
 
 
 async def require_on(

@@ -9,6 +9,8 @@ the roles allowed to perform it. A caller's roles depend on the object at hand:
   appointed its lead, so each chapter has one accountable lead;
 - ``CO_HOST_LEAD`` holds, for an activity, when the caller leads or co-leads one of the
   chapters co-hosting it (``co_hosts``): they follow and help, the owning chapter runs it;
+- ``ORGANISER`` holds, for an activity, when the caller is listed among its organisers or
+  hosts (its participants): they run the door, so they see and check in its registrants;
 - ``SELF`` holds when the object is the caller's own person record;
 - ``PERSON`` is any signed-in person of the tenant (an *outsider* to a chapter holds only this);
 - ``ANYONE`` includes anonymous callers (the public chapter directory);
@@ -37,6 +39,7 @@ class Role(enum.StrEnum):
     CHAPTER_CO_LEAD = "chapter co-lead"
     CHAPTER_MEMBER = "chapter member"
     CO_HOST_LEAD = "lead or co-lead of a chapter co-hosting the activity"
+    ORGANISER = "organiser or host of the activity (one of its participants)"
     SELF = "the person themself"
     PERSON = "signed-in person"
     ANYONE = "anyone, signed in or not"
@@ -197,9 +200,9 @@ POLICY: dict[Action, frozenset[Role]] = {
     # email): the registrations service checks the chapter's setting for ANYONE.
     Action.REGISTRATION_REGISTER: frozenset({R.PERSON}),
     # Registrants' names and addresses: the activity's organisers and staff only.
-    Action.REGISTRATION_READ: STAFF | LEADS | {R.CO_HOST_LEAD},
-    Action.REGISTRATION_CHECK_IN: STAFF | LEADS | {R.CO_HOST_LEAD},
-    Action.REGISTRATION_EXPORT: STAFF | LEADS,
+    Action.REGISTRATION_READ: STAFF | LEADS | {R.CO_HOST_LEAD, R.ORGANISER},
+    Action.REGISTRATION_CHECK_IN: STAFF | LEADS | {R.CO_HOST_LEAD, R.ORGANISER},
+    Action.REGISTRATION_EXPORT: STAFF | LEADS | {R.ORGANISER},
     Action.REGISTRATION_ERASE: STAFF | LEADS,
     Action.NOTIFICATION_MANAGE_OWN: frozenset({R.SELF}),
     Action.FEED_MANAGE_OWN: frozenset({R.SELF}),
@@ -236,9 +239,11 @@ def roles_of(
     chapter_id: uuid.UUID | None = None,
     person_id: uuid.UUID | None = None,
     co_hosts: Collection[uuid.UUID] = (),
+    organisers: Collection[uuid.UUID] = (),
 ) -> frozenset[Role]:
     """The caller's roles with respect to a chapter and/or a person record; for an activity,
-    ``chapter_id`` is its owning chapter and ``co_hosts`` the chapters co-hosting it."""
+    ``chapter_id`` is its owning chapter, ``co_hosts`` the chapters co-hosting it and
+    ``organisers`` the people organising or hosting it."""
     roles = {R.ANYONE}
     if principal is None:
         return frozenset(roles)
@@ -257,6 +262,8 @@ def roles_of(
         roles.add(R.SELF)
     if any(principal.chapter_roles.get(c) in _LEADING for c in co_hosts):
         roles.add(R.CO_HOST_LEAD)
+    if principal.person_id is not None and principal.person_id in organisers:
+        roles.add(R.ORGANISER)
     return frozenset(roles)
 
 
@@ -266,6 +273,17 @@ def co_hosts_matter(principal: Principal | None) -> bool:
     return bool(chapter_ids_led_by(principal))
 
 
+def organisers_matter(principal: Principal | None, action: Action) -> bool:
+    """Whether being among an activity's organisers could let the caller take ``action`` (so
+    the organisers are loaded only then)."""
+    return (
+        principal is not None
+        and principal.client is None
+        and principal.person_id is not None
+        and R.ORGANISER in POLICY[action]
+    )
+
+
 def can(
     principal: Principal | None,
     action: Action,
@@ -273,8 +291,15 @@ def can(
     chapter_id: uuid.UUID | None = None,
     person_id: uuid.UUID | None = None,
     co_hosts: Collection[uuid.UUID] = (),
+    organisers: Collection[uuid.UUID] = (),
 ) -> bool:
-    roles = roles_of(principal, chapter_id=chapter_id, person_id=person_id, co_hosts=co_hosts)
+    roles = roles_of(
+        principal,
+        chapter_id=chapter_id,
+        person_id=person_id,
+        co_hosts=co_hosts,
+        organisers=organisers,
+    )
     return bool(roles & POLICY[action])
 
 

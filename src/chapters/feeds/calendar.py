@@ -12,10 +12,11 @@ in the feed as STATUS:CANCELLED, so that subscribed calendars drop it; drafts an
 under review never appear. The window: activities starting at most ``WINDOW_DAYS`` ago (from
 the start of that day, UTC), and at most ``MAX_EVENTS`` of them, the earliest first.
 
-A feed costs two statements, whatever its size: the head (the calendar's name, the ETag's
-digest of what the feed holds, or nothing for an unknown chapter or token) and, unless the
-client's copy is current (If-None-Match) or this process wrote that very feed already, the
-rows. The head is read first: if the feed
+A feed costs at most three statements, whatever its size: the head (the calendar's name,
+the ETag's digest of what the feed holds, or nothing for an unknown chapter or token) and,
+unless the client's copy is current (If-None-Match) or this process wrote that very feed
+already, its events' keys (id, version, firmness, chapter name: narrow rows) and the details
+of only those events this process has not written yet. The head is read first: if the feed
 changes in between, the body is newer than its ETag, and the next request, seeing another
 ETag, fetches it again; a stale body is never labelled current.
 
@@ -24,7 +25,9 @@ for changes, cancelled): it only grows, as RFC 5545 wants, whatever happens to t
 
 Writing 5,000 events costs more than reading them, so each event's text is kept (``_EVENTS``,
 keyed by everything it shows) and so is each feed's (``_BODIES``, keyed by its ETag): an
-unchanged feed is answered from the head alone, a changed one writes only its changed events.
+unchanged feed is answered from the head alone, a changed one reads and writes only its
+changed events. An event's ``updated_at`` stands for its SEQUENCE too: a reschedule or a step
+out of ``accepted`` changes the activity row, so it moves with them.
 """
 
 from __future__ import annotations
@@ -36,7 +39,6 @@ from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from operator import itemgetter
 from typing import Any
 
 from sqlalchemy import text
@@ -112,10 +114,6 @@ _MEMBERS = {
       WHERE a.starts_at >= :since AND {_SHOWN}""",
 }
 _HEAD_COLUMNS = "a.id, a.starts_at, a.updated_at, a.chapter_id"
-_ROW_COLUMNS = (
-    "a.id, a.title, a.description, a.starts_at, a.ends_at, a.timezone, a.venue, a.online_url,"
-    " a.status, a.created_at, a.updated_at, a.chapter_id"
-)
 
 # Who the feed belongs to: one row (its name and id), or none (unknown chapter, bad token).
 _SUBJECT = {
@@ -160,11 +158,26 @@ def _head_sql(kind: FeedKind) -> str:
     ) AS v"""
 
 
-def _rows_sql(kind: FeedKind) -> str:
-    # SEQUENCE: the reschedules, and the steps out of ``accepted`` (reopened for changes,
-    # cancelled); both only grow, as RFC 5545 wants of it.
+def _keys_sql(kind: FeedKind) -> str:
+    # What decides each event's text besides its details: its version, whether it is firm,
+    # its chapter's name; in the feed's order (narrow rows: sorting them here is cheap). The
+    # id as text: thousands of cache keys hash faster with it.
     return f"""
-    WITH v AS MATERIALIZED ({_visible(kind, _ROW_COLUMNS, ":subject")}),
+    SELECT v.id::text AS id, v.updated_at, v.firm, ch.name AS chapter_name
+    FROM ({_visible(kind, _HEAD_COLUMNS, ":subject")}) AS v
+    LEFT JOIN chapters AS ch ON ch.tenant_id = :tenant AND ch.id = v.chapter_id
+    ORDER BY v.starts_at, v.id"""
+
+
+# The details of the events this process has not written yet. SEQUENCE: the reschedules, and
+# the steps out of ``accepted`` (reopened for changes, cancelled); both only grow, as RFC
+# 5545 wants of it.
+_DETAILS = text("""
+    WITH v AS MATERIALIZED (
+      SELECT a.id, a.updated_at, a.title, a.description, a.starts_at, a.ends_at, a.timezone,
+             a.venue, a.online_url, a.status, a.created_at
+      FROM activities AS a WHERE a.tenant_id = :tenant AND a.id = ANY(CAST(:ids AS uuid[]))
+    ),
     moves AS (
       SELECT activity_id, count(*) AS moves FROM (
         SELECT activity_id FROM activity_schedule_changes
@@ -176,17 +189,12 @@ def _rows_sql(kind: FeedKind) -> str:
       ) AS m
       GROUP BY activity_id
     )
-    SELECT v.id, v.updated_at, coalesce(moves.moves, 0) AS sequence, v.firm,
-           ch.name AS chapter_name, v.title, v.description, v.starts_at, v.ends_at, v.timezone,
-           v.venue, v.online_url, v.status, v.created_at
-    FROM v
-    LEFT JOIN moves ON moves.activity_id = v.id
-    LEFT JOIN chapters AS ch ON ch.tenant_id = :tenant AND ch.id = v.chapter_id"""
-
+    SELECT v.id::text, v.updated_at, coalesce(moves.moves, 0) AS sequence, v.title, v.description,
+           v.starts_at, v.ends_at, v.timezone, v.venue, v.online_url, v.status, v.created_at
+    FROM v LEFT JOIN moves ON moves.activity_id = v.id""")
 
 _HEAD = {kind: text(_head_sql(kind)) for kind in FeedKind}
-_IN_ORDER = itemgetter(7, 0)  # the rows' starts_at and id
-_ROWS = {kind: text(_rows_sql(kind)) for kind in FeedKind}
+_KEYS = {kind: text(_keys_sql(kind)) for kind in FeedKind}
 
 
 def window_start(now: datetime | None = None) -> datetime:
@@ -226,15 +234,37 @@ async def feed_head(
     )
 
 
-async def feed_rows(session: AsyncSession, tenant_id: uuid.UUID, head: FeedHead) -> Sequence[Any]:
+# An event's text, and the zone and years its VTIMEZONE must cover.
+_Event = tuple[str, str | None, int, int]
+
+
+@dataclass(frozen=True)
+class FeedEvents:
+    """What a feed's text is written from: its events' keys in order, each one's text if this
+    process has written it already, and the details of the others."""
+
+    keys: Sequence[Any]
+    written: list[_Event | None]
+    details: dict[str, Any]
+
+
+async def feed_events(
+    session: AsyncSession, tenant_id: uuid.UUID, tenant_slug: str, head: FeedHead
+) -> FeedEvents:
     params: dict[str, Any] = {"tenant": tenant_id, "since": head.since, "cap": MAX_EVENTS}
     if head.kind is not FeedKind.TENANT:
         params["subject"] = head.subject_id
-    rows = (await session.execute(_ROWS[head.kind], params)).all()
-    return sorted(rows, key=_IN_ORDER)  # cheaper here than sorting wide rows in the statement
+    keys = (await session.execute(_KEYS[head.kind], params)).all()
+    written = [_EVENTS.get((tenant_slug, *key)) for key in keys]
+    unwritten = [key[0] for key, event in zip(keys, written, strict=True) if event is None]
+    details: dict[str, Any] = {}
+    if unwritten:
+        found = await session.execute(_DETAILS, {"tenant": tenant_id, "ids": unwritten})
+        details = {row[0]: row for row in found}
+    return FeedEvents(keys=keys, written=written, details=details)
 
 
-def uid(activity_id: uuid.UUID, tenant_slug: str) -> str:
+def uid(activity_id: uuid.UUID | str, tenant_slug: str) -> str:
     """An event's UID: stable for the activity's life, unique across tenants."""
     return f"{activity_id}@{tenant_slug}.chapters"
 
@@ -265,12 +295,9 @@ class _Bodies:
 BODY_CACHE_BYTES = 32 * 2**20
 EVENT_CACHE_SIZE = 50_000
 _BODIES = _Bodies(BODY_CACHE_BYTES)
-# An event's text, and the zone and years its VTIMEZONE must cover.
-_Event = tuple[str, str | None, int, int]
+# An event's text, and the zone and years its VTIMEZONE must cover; keyed by the tenant's slug
+# and the event's key row (id, updated_at, firm, chapter name).
 _EVENTS: LRU[tuple[Any, ...], _Event] = LRU(EVENT_CACHE_SIZE)
-# The rows' first columns, which with the tenant decide an event's text: id, updated_at,
-# sequence, firm, chapter name.
-_KEY_COLUMNS = 5
 
 
 def cached_body(tenant_id: uuid.UUID, head: FeedHead) -> bytes | None:
@@ -278,16 +305,18 @@ def cached_body(tenant_id: uuid.UUID, head: FeedHead) -> bytes | None:
     return _BODIES.get((tenant_id, head.etag))
 
 
-def render(head: FeedHead, rows: Sequence[Any], tenant_id: uuid.UUID, tenant_slug: str) -> bytes:
+def render(head: FeedHead, feed: FeedEvents, tenant_id: uuid.UUID, tenant_slug: str) -> bytes:
     """The feed as iCalendar text (UTF-8, CRLF lines folded at 75 octets), kept by its ETag."""
     events: list[str] = []
     years: dict[str, tuple[int, int]] = {}  # the years each zone's VTIMEZONE must cover
-    for row in rows:
-        key = (tenant_slug, *row[:_KEY_COLUMNS])
-        event = _EVENTS.get(key)
+    for key_row, event in zip(feed.keys, feed.written, strict=True):
         if event is None:
-            event = _event(row, tenant_slug)
-            _EVENTS.put(key, event)
+            details = feed.details.get(key_row.id)
+            if details is None:  # deleted since its key was read: the next ETag differs
+                continue
+            event = _event(key_row, details, tenant_slug)
+            # under the version the details are of (newer than the key's if it just changed)
+            _EVENTS.put((tenant_slug, key_row.id, details.updated_at, *key_row[2:]), event)
         text, tzid, first, last = event
         events.append(text)
         if tzid is not None:
@@ -310,14 +339,13 @@ def render(head: FeedHead, rows: Sequence[Any], tenant_id: uuid.UUID, tenant_slu
     return body
 
 
-def _event(row: Sequence[Any], tenant_slug: str) -> _Event:
+def _event(key: Sequence[Any], details: Sequence[Any], tenant_slug: str) -> _Event:
     """One VEVENT's lines (CRLF-ended), and its zone and years."""
+    firm, chapter_name = key[2:]
     (
         activity_id,
         updated_at,
         sequence,
-        firm,
-        chapter_name,
         title,
         description,
         starts,
@@ -327,7 +355,7 @@ def _event(row: Sequence[Any], tenant_slug: str) -> _Event:
         online_url,
         status,
         created_at,
-    ) = row
+    ) = details
     fold, escape = ics.fold, ics.escape_text
     updated = ics.utc_stamp(updated_at)
     lines = [

@@ -25,8 +25,8 @@ from chapters.db.session import open_tenant_session
 from chapters.feeds.calendar import (
     FeedKind,
     cached_body,
+    feed_events,
     feed_head,
-    feed_rows,
     render,
     token_hash,
 )
@@ -89,9 +89,10 @@ async def _feed(
         if _matches(request.headers.get("if-none-match"), head.etag):
             return Response(b"", status_code=HTTP_304_NOT_MODIFIED, headers=headers)
         body = cached_body(tenant.id, head)
-        rows = await feed_rows(session, tenant.id, head) if body is None else ()
-    if body is None:
-        body = render(head, rows, tenant.id, tenant.slug)
+        if body is None:
+            events = await feed_events(session, tenant.id, tenant.slug, head)
+    if body is None:  # written with the connection handed back
+        body = render(head, events, tenant.id, tenant.slug)
     headers["Content-Disposition"] = f'inline; filename="{file_name}.ics"'
     return Response(body, media_type=MEDIA_TYPE, headers=headers)
 

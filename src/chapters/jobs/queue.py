@@ -85,6 +85,17 @@ async def enqueue(
     await session.execute(_DEFER, _defer_parameters(tenant_id, task, queue, scheduled_at, args))
 
 
+async def enqueue_for_every_tenant(
+    context: procrastinate.JobContext, task: str, *, queue: str, timestamp: int
+) -> None:
+    """A periodic job's fan-out: ``task`` enqueued once per tenant, to run bound to it."""
+    rows = await context.app.connector.execute_query_all_async("SELECT id FROM tenants")
+    for row in rows:
+        async with open_tenant_session(runtime().sessionmaker, row["id"]) as session:
+            await enqueue(session, task, queue=queue, at=timestamp)
+            await session.commit()
+
+
 def enqueue_in_flush(
     connection: Connection, tenant_id: uuid.UUID, task: str, *, queue: str = "default", **args: Any
 ) -> None:

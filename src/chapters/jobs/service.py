@@ -14,7 +14,11 @@ from chapters.errors import ErrorCode, FieldError, InvalidInput, NotFound
 from chapters.jobs.records import JobState, QueueJob, of_tenant
 from chapters.tenancy import bound_tenant
 
-_RETRY = text("SELECT procrastinate_retry_job_v2(:job_id, now(), NULL, NULL, NULL)")
+# The tenant written out, as in every statement of a request (RLS binds it as well).
+_RETRY = text(
+    "SELECT procrastinate_retry_job_v2(id, now(), NULL, NULL, NULL) FROM procrastinate_jobs"
+    " WHERE id = :job_id AND args ->> 'tenant_id' = :tenant_id"
+)
 
 
 def require_manager(principal: Principal | None) -> Principal:
@@ -38,7 +42,8 @@ async def retry(session: AsyncSession, principal: Principal | None, job_id: int)
                 f"Only a failed job can be retried; this one is {_shown(job.status)}",
             )
         )
-    await session.execute(_RETRY, {"job_id": job_id})
+    tenant_id = str(bound_tenant(session.sync_session))
+    await session.execute(_RETRY, {"job_id": job_id, "tenant_id": tenant_id})
     retried = await session.scalars(
         select(QueueJob)
         .where(QueueJob.id == job_id, mine)

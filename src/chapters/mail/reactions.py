@@ -5,6 +5,7 @@ again adds nothing."""
 from __future__ import annotations
 
 import uuid
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
@@ -13,15 +14,17 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from chapters.events.catalog import EventType
 from chapters.events.dispatch import Event
 from chapters.mail.kinds import MessageKind
-from chapters.mail.render import link_label
+from chapters.mail.render import link_label, when
 from chapters.mail.service import (
     Draft,
     Recipient,
+    Registrant,
     activity_context,
     chapter_leads,
     current_settings,
     drafts_for,
     queue_mail,
+    registrant_recipient,
     registrants,
     registration_links,
     registration_with_recipient,
@@ -31,11 +34,14 @@ from chapters.models import (
     Activity,
     ActivityLink,
     ActivityRecapVersion,
+    ActivityScheduleChange,
+    ActivityStatus,
     ActivityTransition,
     Chapter,
     ChapterMembership,
     LinkKind,
     Person,
+    Registration,
     RegistrationStatus,
 )
 from chapters.notifications.preferences import locale_of
@@ -155,6 +161,115 @@ async def _recap_published(session: AsyncSession, event: Event) -> None:
     await queue_mail(session, drafts)
 
 
+# Who is told that an activity is cancelled or moved: whoever holds a seat or waits for one.
+# A public registration still waiting for its email to be confirmed holds neither (and its
+# registrant may never confirm); a cancelled one is no longer expected.
+_EXPECTED = (RegistrationStatus.CONFIRMED, RegistrationStatus.WAITLISTED)
+
+
+async def _expected_registrants(session: AsyncSession, activity_id: uuid.UUID) -> list[Registrant]:
+    rows = await session.execute(
+        select(Registration, Person.email, Person.display_name)
+        .outerjoin(Person, Person.id == Registration.person_id)
+        .where(
+            Registration.activity_id == activity_id,
+            Registration.status.in_(_EXPECTED),
+            Registration.erased_at.is_(None),
+        )
+        .order_by(Registration.created_at)
+    )
+    found = []
+    for registration, person_email, person_name in rows:
+        recipient = registrant_recipient(registration, person_email, person_name)
+        if recipient is not None:
+            found.append(Registrant(registration, recipient))
+    return found
+
+
+async def _chapter_name(session: AsyncSession, chapter_id: uuid.UUID | None) -> str | None:
+    if chapter_id is None:
+        return None
+    name: str | None = await session.scalar(select(Chapter.name).where(Chapter.id == chapter_id))
+    return name
+
+
+async def _cancelled(session: AsyncSession, event: Event) -> None:
+    activity = await _activity(session, event)
+    if activity is None:
+        return
+    # Cancelling is final (no step leads out of it): the one cancelling step holds the reason.
+    reason = await session.scalar(
+        select(ActivityTransition.comment)
+        .where(
+            ActivityTransition.activity_id == activity.id,
+            ActivityTransition.to_status == ActivityStatus.CANCELLED,
+        )
+        .order_by(ActivityTransition.occurred_at.desc())
+        .limit(1)
+    )
+    context = {
+        **activity_context(activity),
+        "chapter": await _chapter_name(session, activity.chapter_id),
+        "reason": reason,
+    }
+    told = [
+        registrant.recipient for registrant in await _expected_registrants(session, activity.id)
+    ]
+    await queue_mail(
+        session, drafts_for(told, MessageKind.ACTIVITY_CANCELLED, str(event.id), context)
+    )
+
+
+def _moment(value: Any) -> datetime | None:
+    return datetime.fromisoformat(value) if isinstance(value, str) else None
+
+
+async def _rescheduled(session: AsyncSession, event: Event) -> None:
+    activity = await _activity(session, event)
+    if activity is None or activity.status == ActivityStatus.CANCELLED:
+        return  # cancelled since: its cancellation is the news, not a time it will not have
+    # The times this move named (the activity may have moved again since: that move has its
+    # own message), shown in the activity's own time zone.
+    starts = _moment(event.data.get("to_starts_at")) or activity.starts_at
+    ends = _moment(event.data.get("to_ends_at"))
+    was_starts = _moment(event.data.get("from_starts_at"))
+    was_ends = _moment(event.data.get("from_ends_at"))
+    reason = await session.scalar(
+        select(ActivityScheduleChange.reason)
+        .where(
+            ActivityScheduleChange.activity_id == activity.id,
+            ActivityScheduleChange.to_starts_at == starts,
+            *([ActivityScheduleChange.from_starts_at == was_starts] if was_starts else []),
+        )
+        .order_by(ActivityScheduleChange.occurred_at.desc())
+        .limit(1)
+    )
+    about = activity_context(activity)["activity"]
+    common = {
+        "activity": {**about, "when": when(starts, ends, activity.timezone)},
+        "previous_when": when(was_starts, was_ends, activity.timezone) if was_starts else None,
+        "chapter": await _chapter_name(session, activity.chapter_id),
+        "reason": reason,
+    }
+    tenant = await tenant_of(session)
+    drafts = [
+        Draft(
+            MessageKind.ACTIVITY_RESCHEDULED,
+            str(event.id),
+            registrant.recipient.email,
+            {
+                **common,
+                "cancel_url": registration_links(tenant.slug, registrant.registration.id)[1],
+            },
+            person_id=registrant.recipient.person_id,
+            recipient_name=registrant.recipient.name,
+            locale=registrant.recipient.locale,
+        )
+        for registrant in await _expected_registrants(session, activity.id)
+    ]
+    await queue_mail(session, drafts)
+
+
 async def _invited(session: AsyncSession, event: Event) -> None:
     membership_id = event.data.get("membership_id")
     if membership_id is None or event.chapter_id is None:
@@ -211,7 +326,9 @@ async def _registration(session: AsyncSession, event: Event) -> None:
     if registration.status == RegistrationStatus.CANCELLED:
         return  # cancelled before the mail went out: nothing to tell
     activity = await session.scalar(select(Activity).where(Activity.id == registration.activity_id))
-    if activity is None:
+    if activity is None or activity.status == ActivityStatus.CANCELLED:
+        # cancelled before this mail went out: the cancellation mail is the news, and "you
+        # are registered" or "a seat is yours" would say otherwise
         return
     tenant = await tenant_of(session)
     confirm_url, cancel_url = registration_links(tenant.slug, registration.id)
@@ -228,6 +345,8 @@ _HANDLERS = {
     EventType.ACTIVITY_CHANGES_REQUESTED: _review_step,
     EventType.ACTIVITY_ACCEPTED: _review_step,
     EventType.ACTIVITY_RECAP_PUBLISHED: _recap_published,
+    EventType.ACTIVITY_CANCELLED: _cancelled,
+    EventType.ACTIVITY_RESCHEDULED: _rescheduled,
     EventType.MEMBERSHIP_INVITED: _invited,
     EventType.REGISTRATION_CREATED: _registration,
     EventType.REGISTRATION_CONFIRMED: _registration,

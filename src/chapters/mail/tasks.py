@@ -21,8 +21,7 @@ import procrastinate
 from sqlalchemy import func, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from chapters.db.session import open_tenant_session
-from chapters.jobs.queue import blueprint, enqueue, runtime, tenant_task
+from chapters.jobs.queue import blueprint, enqueue_for_every_tenant, runtime, tenant_task
 from chapters.mail import sender
 from chapters.mail.kinds import MessageKind
 from chapters.mail.render import Rendered, render, when
@@ -211,24 +210,20 @@ async def _note_attempt(
 # --- periodic ------------------------------------------------------------------------------
 
 
-async def _for_every_tenant(context: procrastinate.JobContext, task: str, timestamp: int) -> None:
-    rows = await context.app.connector.execute_query_all_async("SELECT id FROM tenants")
-    for row in rows:
-        async with open_tenant_session(runtime().sessionmaker, row["id"]) as session:
-            await enqueue(session, task, queue=SEND_QUEUE, at=timestamp)
-            await session.commit()
-
-
 @blueprint.periodic(cron="0 * * * *", periodic_id="mail-reminders")
 @blueprint.task(name="mail.hourly", queue=SEND_QUEUE, pass_context=True)
 async def hourly(context: procrastinate.JobContext, timestamp: int) -> None:
-    await _for_every_tenant(context, "mail.queue_reminders", timestamp)
+    await enqueue_for_every_tenant(
+        context, "mail.queue_reminders", queue=SEND_QUEUE, timestamp=timestamp
+    )
 
 
 @blueprint.periodic(cron="0 8 * * *", periodic_id="mail-recap-overdue")
 @blueprint.task(name="mail.daily", queue=SEND_QUEUE, pass_context=True)
 async def daily(context: procrastinate.JobContext, timestamp: int) -> None:
-    await _for_every_tenant(context, "mail.queue_recap_overdue", timestamp)
+    await enqueue_for_every_tenant(
+        context, "mail.queue_recap_overdue", queue=SEND_QUEUE, timestamp=timestamp
+    )
 
 
 @tenant_task("mail.queue_reminders", queue=SEND_QUEUE)

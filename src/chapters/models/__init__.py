@@ -5,6 +5,7 @@
 from chapters.models import events, feed, mail, notification, registration, webhook  # noqa: F401
 from chapters.models.access import ApiClient, ClientKind, IdentityProvider
 from chapters.models.activity import (
+    ORGANISING_ROLES,
     Activity,
     ActivityCoHost,
     ActivityComment,
@@ -63,6 +64,7 @@ from chapters.models.registration import Registration, RegistrationStatus
 from chapters.models.tenant import Tenant
 
 __all__ = [
+    "ORGANISING_ROLES",
     "Activity",
     "ActivityCoHost",
     "ActivityComment",

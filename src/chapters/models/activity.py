@@ -71,6 +71,11 @@ class ParticipantRole(enum.StrEnum):
     GUEST = "guest"
 
 
+# The participants who run an activity: they check its registrants in, and it is in their
+# private calendar feed.
+ORGANISING_ROLES = frozenset({ParticipantRole.ORGANIZER, ParticipantRole.HOST})
+
+
 class OrganisationRole(enum.StrEnum):
     CO_HOST = "co_host"
     SPONSOR = "sponsor"

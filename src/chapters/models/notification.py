@@ -29,15 +29,23 @@ class MessageKind(enum.StrEnum):
     RECAP_OVERDUE = "recap_overdue"
     OPS_DIGEST = "ops_digest"
     CERTIFICATE_ISSUED = "certificate_issued"
+    ACTIVITY_CANCELLED = "activity_cancelled"
+    ACTIVITY_RESCHEDULED = "activity_rescheduled"
     # told in the app only
     ROLE_CHANGED = "role_changed"
     CHAPTER_STATUS_CHANGED = "chapter_status_changed"
 
 
 # Mail that is always sent, whatever the preferences: a registration's confirmation link, an
-# invitation (the person asked for it, or cannot act without it).
+# invitation (the person asked for it, or cannot act without it); an activity they registered
+# for cancelled or moved (they would otherwise come for nothing, or at the wrong time).
 ESSENTIAL_KINDS: frozenset[MessageKind] = frozenset(
-    {MessageKind.CHAPTER_INVITATION, MessageKind.REGISTRATION_CONFIRMATION}
+    {
+        MessageKind.CHAPTER_INVITATION,
+        MessageKind.REGISTRATION_CONFIRMATION,
+        MessageKind.ACTIVITY_CANCELLED,
+        MessageKind.ACTIVITY_RESCHEDULED,
+    }
 )
 _ESSENTIAL = ", ".join(f"'{kind.value}'" for kind in sorted(ESSENTIAL_KINDS))
 

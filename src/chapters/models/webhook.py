@@ -39,7 +39,10 @@ class WebhookEndpoint(TenantScoped, Timestamped, Base):
 class WebhookSecret(TenantScoped, Base):
     """A signing secret of an endpoint (``whsec_…``). Rotating adds a new one and gives the
     previous ones an ``expires_at``: until then deliveries carry a signature by each, so a
-    receiver can switch at its own pace. Shown once, when made; never in the audit log."""
+    receiver can switch at its own pace. Shown once, when made; never in the audit log.
+
+    Stored sealed (``chapters.secretbox``): signing needs the secret itself, so it cannot be
+    hashed, but a dump of the table or a stray read shows only a token the worker opens."""
 
     __tablename__ = "webhook_secrets"
     __table_args__ = (
@@ -48,7 +51,7 @@ class WebhookSecret(TenantScoped, Base):
     )
 
     endpoint_id: Mapped[uuid.UUID]
-    secret: Mapped[str] = mapped_column(String(100), info={"secret": True})
+    sealed_secret: Mapped[str] = mapped_column(Text, info={"secret": True})
     created_at: Mapped[datetime] = mapped_column(server_default=text("now()"))
     expires_at: Mapped[datetime | None]
 

@@ -4,7 +4,8 @@ kinds whichever channel carries them.
 
 The kinds themselves are ``MessageKind`` (``chapters.models.notification``: the tables store
 them). Essential kinds carry something the person asked for or must act on (a registration's
-confirmation link, an invitation): their mail is always sent, whatever the preferences say.
+confirmation link, an invitation, an activity they registered for cancelled or moved): their
+mail is always sent, whatever the preferences say.
 """
 
 from __future__ import annotations
@@ -42,6 +43,8 @@ CHANNELS: dict[MessageKind, frozenset[Channel]] = {
     MessageKind.RECAP_OVERDUE: _MAIL,
     MessageKind.OPS_DIGEST: _MAIL,
     MessageKind.CERTIFICATE_ISSUED: _MAIL,
+    MessageKind.ACTIVITY_CANCELLED: _BOTH,
+    MessageKind.ACTIVITY_RESCHEDULED: _BOTH,
     MessageKind.ROLE_CHANGED: _APP,
     MessageKind.CHAPTER_STATUS_CHANGED: _APP,
 }
@@ -59,6 +62,8 @@ DESCRIPTIONS: dict[MessageKind, str] = {
     MessageKind.RECAP_OVERDUE: "An activity you run still has no recap.",
     MessageKind.OPS_DIGEST: "Central ops' digest of overdue recaps.",
     MessageKind.CERTIFICATE_ISSUED: "A certificate was issued to you.",
+    MessageKind.ACTIVITY_CANCELLED: "An activity you registered for was cancelled.",
+    MessageKind.ACTIVITY_RESCHEDULED: "An activity you registered for moved to a new time.",
     MessageKind.ROLE_CHANGED: "Your role in a chapter changed.",
     MessageKind.CHAPTER_STATUS_CHANGED: "The status of a chapter you lead changed.",
 }

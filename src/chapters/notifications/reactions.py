@@ -6,6 +6,9 @@ Who is told what:
   co-leads (active memberships) and the activity's creator;
 - ``activity.recap_published`` (the first version: a correction is not news): the people
   registered for it (not cancelled);
+- ``activity.cancelled`` / ``activity.rescheduled``: the people registered for it who hold a
+  seat or wait for one (confirmed or waitlisted; a move of an activity cancelled since is not
+  news);
 - ``membership.invited``: the invitee; ``membership.role_changed``: the member;
 - ``registration.promoted``: the registrant, when a person;
 - ``chapter.status_changed``: the chapter's leads and co-leads.
@@ -20,6 +23,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
@@ -28,8 +32,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from chapters.events.catalog import EventType
 from chapters.events.dispatch import Event
+from chapters.mail.render import when
 from chapters.models import (
     Activity,
+    ActivityScheduleChange,
+    ActivityStatus,
+    ActivityTransition,
     Chapter,
     ChapterMembership,
     ChapterRole,
@@ -165,6 +173,94 @@ async def _recap_published(session: AsyncSession, event: Event) -> Tell | None:
     )
 
 
+async def _expected_people(session: AsyncSession, activity_id: uuid.UUID) -> set[uuid.UUID]:
+    """The people registered for the activity who hold a seat or wait for one."""
+    people = await session.scalars(
+        select(Registration.person_id)
+        .where(
+            Registration.activity_id == activity_id,
+            Registration.person_id.is_not(None),
+            Registration.status.in_([RegistrationStatus.CONFIRMED, RegistrationStatus.WAITLISTED]),
+        )
+        .distinct()
+    )
+    return {person_id for person_id in people if person_id is not None}
+
+
+async def _cancelled(session: AsyncSession, event: Event) -> Tell | None:
+    activity = await _activity(session, event)
+    if activity is None:
+        return None
+    # Cancelling is final: the one cancelling step holds the reason.
+    reason = await session.scalar(
+        select(ActivityTransition.comment)
+        .where(
+            ActivityTransition.activity_id == activity.id,
+            ActivityTransition.to_status == ActivityStatus.CANCELLED,
+        )
+        .order_by(ActivityTransition.occurred_at.desc())
+        .limit(1)
+    )
+    return Tell(
+        MessageKind.ACTIVITY_CANCELLED,
+        await _expected_people(session, activity.id),
+        activity_id=activity.id,
+        chapter_id=activity.chapter_id,
+        data={
+            **_about(activity, await _chapter_name(session, activity.chapter_id)),
+            "reason": reason,
+        },
+    )
+
+
+def _when(event: Event, start: str, end: str, timezone: str) -> str | None:
+    starts, ends = event.data.get(start), event.data.get(end)
+    if not isinstance(starts, str):
+        return None
+    return when(
+        datetime.fromisoformat(starts),
+        datetime.fromisoformat(ends) if isinstance(ends, str) else None,
+        timezone,
+    )
+
+
+async def _rescheduled(session: AsyncSession, event: Event) -> Tell | None:
+    activity = await _activity(session, event)
+    if activity is None or activity.status == ActivityStatus.CANCELLED:
+        return None
+    # The times as text in the activity's own zone: what a registrant compares with their plans.
+    times = {
+        "from_when": _when(event, "from_starts_at", "from_ends_at", activity.timezone),
+        "to_when": _when(event, "to_starts_at", "to_ends_at", activity.timezone),
+    }
+    # The move this event is: the latest one to these dates (the event names no row).
+    to_starts = event.data.get("to_starts_at")
+    reason = await session.scalar(
+        select(ActivityScheduleChange.reason)
+        .where(
+            ActivityScheduleChange.activity_id == activity.id,
+            *(
+                [ActivityScheduleChange.to_starts_at == datetime.fromisoformat(to_starts)]
+                if isinstance(to_starts, str)
+                else []
+            ),
+        )
+        .order_by(ActivityScheduleChange.occurred_at.desc())
+        .limit(1)
+    )
+    return Tell(
+        MessageKind.ACTIVITY_RESCHEDULED,
+        await _expected_people(session, activity.id),
+        activity_id=activity.id,
+        chapter_id=activity.chapter_id,
+        data={
+            **_about(activity, await _chapter_name(session, activity.chapter_id)),
+            **times,
+            "reason": reason,
+        },
+    )
+
+
 def _membership(kind: MessageKind) -> Callable[[AsyncSession, Event], Awaitable[Tell | None]]:
     async def plan(session: AsyncSession, event: Event) -> Tell | None:
         if event.person_id is None:
@@ -182,8 +278,8 @@ def _membership(kind: MessageKind) -> Callable[[AsyncSession, Event], Awaitable[
 
 async def _promoted(session: AsyncSession, event: Event) -> Tell | None:
     activity = await _activity(session, event)
-    if event.person_id is None or activity is None:
-        return None
+    if event.person_id is None or activity is None or activity.status == ActivityStatus.CANCELLED:
+        return None  # cancelled since: the cancellation is the news
     return Tell(
         MessageKind.WAITLIST_PROMOTION,
         {event.person_id},
@@ -218,6 +314,8 @@ _PLANS: dict[EventType, Plan] = {
     EventType.ACTIVITY_CHANGES_REQUESTED: _review(MessageKind.CHANGES_REQUESTED),
     EventType.ACTIVITY_ACCEPTED: _review(MessageKind.ACTIVITY_ACCEPTED),
     EventType.ACTIVITY_RECAP_PUBLISHED: _recap_published,
+    EventType.ACTIVITY_CANCELLED: _cancelled,
+    EventType.ACTIVITY_RESCHEDULED: _rescheduled,
     EventType.MEMBERSHIP_INVITED: _membership(MessageKind.CHAPTER_INVITATION),
     EventType.MEMBERSHIP_ROLE_CHANGED: _membership(MessageKind.ROLE_CHANGED),
     EventType.REGISTRATION_PROMOTED: _promoted,

@@ -40,6 +40,30 @@ TEXTS: dict[MessageKind, dict[str, tuple[str, str]]] = {
             "「{activity_title}」的活动回顾已发布，包括录像、幻灯片和总结。",
         ),
     },
+    K.ACTIVITY_CANCELLED: {
+        "en": (
+            "Cancelled: {activity_title}",
+            "{activity_title} ({chapter_name}), which you registered for, was cancelled."
+            " It will not take place. The reason given: {reason}",
+        ),
+        "zh": (
+            "活动取消：{activity_title}",
+            "您报名的活动「{activity_title}」（{chapter_name}）已取消，活动将不再举行。"
+            "取消原因：{reason}",
+        ),
+    },
+    K.ACTIVITY_RESCHEDULED: {
+        "en": (
+            "New time: {activity_title}",
+            "{activity_title} ({chapter_name}), which you registered for, moved to {to_when}"
+            " (it was {from_when}). The reason given: {reason}",
+        ),
+        "zh": (
+            "活动改期：{activity_title}",
+            "您报名的活动「{activity_title}」（{chapter_name}）改到了{to_when}"
+            "（原定{from_when}）。改期原因：{reason}",
+        ),
+    },
     K.CHAPTER_INVITATION: {
         "en": (
             "Invitation to {chapter_name}",

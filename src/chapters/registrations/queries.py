@@ -14,8 +14,7 @@ import segno
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from chapters import authz
-from chapters.activities.queries import co_host_ids
+from chapters.activities import queries as activity_queries
 from chapters.authz import Action
 from chapters.db.loaders import Reader, rows_by_id
 from chapters.db.pagination import Ordering, Page, PageArgs, paginate, paginate_per_parent
@@ -103,15 +102,9 @@ async def viewer_registration(reader: Reader, activity: Activity) -> Registratio
 
 
 async def may_read_registrants(reader: Reader, activity: Activity) -> bool:
-    """The activity's organisers (its chapter's leads, co-hosting chapters' leads) and staff;
-    the co-hosts come from the request's loader."""
-    co_hosts = await co_host_ids(reader, activity)
-    return authz.can(
-        reader.principal,
-        Action.REGISTRATION_READ,
-        chapter_id=activity.chapter_id,
-        co_hosts=co_hosts,
-    )
+    """The activity's organisers (its chapter's leads, co-hosting chapters' leads, the people
+    listed as its organisers or hosts) and staff."""
+    return await activity_queries.may_on(reader, activity, Action.REGISTRATION_READ)
 
 
 async def registrants_by_activity(

@@ -144,7 +144,10 @@ async def _take_seat_or_queue(
 
 async def fill_seats(session: AsyncSession, activity: Activity) -> list[Registration]:
     """Promote the first waitlisted registrations, in order, while seats are free (the caller
-    holds the activity's lock); the promoted ones."""
+    holds the activity's lock); the promoted ones. Nobody is promoted to a cancelled activity:
+    there is no seat to give."""
+    if activity.status == ActivityStatus.CANCELLED:
+        return []
     await session.flush()
     taken = await seats_taken(session, activity.id)
     free = None if activity.capacity is None else activity.capacity - taken
@@ -457,7 +460,11 @@ async def erase(
         await session.flush()
     # After the flush: the erasing update's own entry holds the values it removed.
     await session.execute(
-        text("SELECT erase_registration_from_audit(:id)"), {"id": registration.id}
+        text(
+            "SELECT erase_registration_from_audit(id) FROM registrations"
+            " WHERE tenant_id = :tenant_id AND id = :id"
+        ),
+        {"tenant_id": registration.tenant_id, "id": registration.id},
     )
     return registration
 

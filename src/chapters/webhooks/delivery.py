@@ -8,11 +8,16 @@ is failed (an admin may send it again). Failed attempts in a row count on the en
 
 The request goes out through ``chapters.auth.outbound``: unless private networks are allowed,
 the address is checked when the connection is opened and the connection goes to that address.
+
+Secrets are stored sealed; one that no key of the service opens is left out of the signature
+and logged. With none left the attempt is not sent and fails like any other, saying so:
+rotating the secret is the way out.
 """
 
 from __future__ import annotations
 
 import json
+import logging
 import time
 import uuid
 from dataclasses import dataclass
@@ -24,6 +29,7 @@ from sqlalchemy import or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from standardwebhooks.webhooks import Webhook
 
+from chapters import secretbox
 from chapters.auth.outbound import RefusedAddress, outbound_client
 from chapters.errors import InvalidInput
 from chapters.models.webhook import (
@@ -42,6 +48,12 @@ MAX_ATTEMPTS = len(RETRY_DELAYS) + 1
 EXCERPT_LENGTH = 500
 ATTEMPTS_KEPT = 20
 USER_AGENT = "Chapters-Webhooks/1"
+NO_READABLE_SECRET = (
+    "Not sent: no signing secret of the endpoint can be read (sealed under a key the service"
+    " no longer has); rotate the secret"
+)
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -108,15 +120,28 @@ async def post(url: str, body: str, headers: dict[str, str], settings: Settings)
 
 
 async def active_secrets(session: AsyncSession, endpoint_id: uuid.UUID, now: datetime) -> list[str]:
-    rows = await session.scalars(
-        select(WebhookSecret.secret)
+    """The endpoint's unexpired secrets in clear, newest first, leaving out (and logging) any
+    that no key opens: the others still sign."""
+    rows = await session.execute(
+        select(WebhookSecret.id, WebhookSecret.sealed_secret)
         .where(
             WebhookSecret.endpoint_id == endpoint_id,
             or_(WebhookSecret.expires_at.is_(None), WebhookSecret.expires_at > now),
         )
         .order_by(WebhookSecret.created_at.desc(), WebhookSecret.id)
     )
-    return list(rows.all())
+    secrets = []
+    for secret_id, sealed in rows:
+        try:
+            secrets.append(secretbox.unseal(sealed))
+        except secretbox.UnreadableSecret:
+            log.error(
+                "webhook secret %s of endpoint %s cannot be unsealed with the service's keys"
+                " (CHAPTERS_SECRET_KEYS, the signing key): deliveries are not signed with it",
+                secret_id,
+                endpoint_id,
+            )
+    return secrets
 
 
 async def attempt(
@@ -143,9 +168,13 @@ async def attempt(
         delivery.last_error = f"Not sent: the endpoint is disabled ({reason})"
         return
     secrets = await active_secrets(session, endpoint.id, now)
-    body = body_of(delivery.payload)
-    headers = signed_headers(secrets, delivery.webhook_id, now, body)
-    outcome = await post(endpoint.url, body, headers, settings)
+    if secrets:
+        body = body_of(delivery.payload)
+        headers = signed_headers(secrets, delivery.webhook_id, now, body)
+        outcome = await post(endpoint.url, body, headers, settings)
+    else:
+        log.error("webhook delivery %s not sent: %s", delivery.id, NO_READABLE_SECRET)
+        outcome = Outcome(status_code=None, error=NO_READABLE_SECRET, excerpt=None, duration_ms=0)
     _record(delivery, number, now, outcome)
     if outcome.ok:
         delivery.status = DeliveryStatus.SUCCEEDED

@@ -1,9 +1,10 @@
 """Managing webhook endpoints (tenant admins): register an address for event types, change
 or disable it, rotate its signing secret, delete it, send a delivery again.
 
-A secret is shown once, when made (create, rotate); the API never reads it back. Rotating
-keeps the previous secrets valid for ``SECRET_OVERLAP``: deliveries until then carry a
-signature by each, so a receiver can move to the new secret at its own pace.
+A secret is shown once, when made (create, rotate), and stored sealed (``chapters.secretbox``):
+only the worker opens it, to sign; the API never reads it back. Rotating keeps the previous
+secrets valid for ``SECRET_OVERLAP``: deliveries until then carry a signature by each, so a
+receiver can move to the new secret at its own pace.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from chapters import authz
+from chapters import authz, secretbox
 from chapters.auth.principal import Principal
 from chapters.authz import Action
 from chapters.db.session import get_row
@@ -116,7 +117,7 @@ async def create_endpoint(
     session.add(endpoint)
     await session.flush()
     secret = new_secret()
-    session.add(WebhookSecret(endpoint_id=endpoint.id, secret=secret))
+    session.add(WebhookSecret(endpoint_id=endpoint.id, sealed_secret=secretbox.seal(secret)))
     await session.flush()
     return IssuedSecret(endpoint=endpoint, secret=secret)
 
@@ -198,7 +199,7 @@ async def rotate_secret(
         elif old.expires_at is None or old.expires_at > until:
             old.expires_at = until
     secret = new_secret()
-    session.add(WebhookSecret(endpoint_id=endpoint.id, secret=secret))
+    session.add(WebhookSecret(endpoint_id=endpoint.id, sealed_secret=secretbox.seal(secret)))
     await session.flush()
     return IssuedSecret(endpoint=endpoint, secret=secret, previous_expire_at=until)
 
