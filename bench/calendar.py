@@ -16,14 +16,15 @@ written events and feeds emptied first), one activity changed since the last req
 unchanged, and ``If-None-Match`` with the current ETag (304). Prints the events and bytes of
 the feed and p50/p95 of each case. ``--keep`` keeps the tenant to inspect it.
 
-Measured on the 2-core development machine while other test suites ran (load average 7-8),
-5,000 events, 2.7 MB, p50: 304 47 ms; unchanged 50 ms; one changed 345 ms; cold 895 ms.
+Measured on the 2-core development machine, 5,000 events, 2.7 MB, p50: 304 16.6 ms;
+unchanged 17.1 ms; one changed 73 ms; cold 352 ms (bench/README.md).
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import logging
 import statistics
 import sys
 import time
@@ -151,6 +152,7 @@ async def _measure(
     requests: int,
 ) -> None:
     app = create_app(settings, app_url=urls.app)
+    logging.getLogger("httpx").setLevel(logging.WARNING)  # not a line per request
     path = f"/t/{slug}/chapters/bench/calendar.ics"
     touch = ["UPDATE activities SET updated_at = clock_timestamp() WHERE id = :id"]
     async with owner.begin() as connection:

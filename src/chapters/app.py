@@ -31,7 +31,6 @@ from strawberry.litestar.controller import GraphQLController
 from strawberry.schema.exceptions import InvalidOperationTypeError
 from strawberry.types import ExecutionResult
 
-from chapters import links, secretbox
 from chapters.api.compiled_front import KnownReads, compiled_front, learn_trusted_documents
 from chapters.api.context import Context
 from chapters.api.extensions import (
@@ -59,7 +58,11 @@ from chapters.api.mutations import end_request
 from chapters.api.schema import schema
 from chapters.api.trusted_documents import UnusableDocument, requested_query
 from chapters.auth.bearer import Verifiers, authenticate
-from chapters.auth.keys import SigningKeys, load_or_create_signing_keys, secret_material
+from chapters.auth.keys import (
+    SigningKeys,
+    install_service_keys,
+    load_or_create_signing_keys,
+)
 from chapters.auth.oauth_server import (
     MalformedCredentials,
     invalid_client_response,
@@ -71,7 +74,6 @@ from chapters.auth.oidc import JwksCache, provider_http_client
 from chapters.auth.principal import KnownPrincipals
 from chapters.auth.ratelimit import FailureLimiter, token_failure_limiter
 from chapters.clients import service as access_service
-from chapters.db import pagination
 from chapters.db.admin import resolve_urls
 from chapters.db.loaders import Loaders
 from chapters.db.migrations import current_revisions, head_revisions
@@ -85,6 +87,7 @@ from chapters.exports.routes import ExportController
 from chapters.feeds import routes as feed_routes
 from chapters.insight.report_routes import QuarterlyReportController
 from chapters.mail import routes as mail_routes
+from chapters.recognition import routes as recognition_routes
 from chapters.registrations import routes as registration_routes
 from chapters.settings import Settings, get_settings
 from chapters.tenants.directory import TenantDirectory
@@ -504,9 +507,7 @@ def create_app(
         )
         # Cursors are signed with a key derived from the token signing key: every replica
         # sharing that key (and every restart) accepts the cursors the others issued.
-        pagination.set_cursor_secret(secret_material(app.state.runtime.keys))
-        links.set_link_secret(secret_material(app.state.runtime.keys))
-        secretbox.set_secret_key(secret_material(app.state.runtime.keys), settings.secret_keys)
+        install_service_keys(app.state.runtime.keys, settings.secret_keys)
         if settings.compiled_reads:
             learnt = learn_trusted_documents(
                 app.state.runtime.known_reads, graphql_schema._schema, DocumentPolicy.of(settings)
@@ -525,6 +526,7 @@ def create_app(
             healthz,
             readyz,
             jwks,
+            *recognition_routes.PUBLIC_ROUTES,
             oauth_token,
             Router(
                 path="/",
@@ -534,6 +536,7 @@ def create_app(
                     *feed_routes.ROUTES,
                     *mail_routes.ROUTES,
                     *registration_routes.ROUTES,
+                    *recognition_routes.TENANT_ROUTES,
                 ],
                 # the request's tenant-bound session and caller, as GraphQL gets them
                 dependencies={"context": Provide(graphql_context)},

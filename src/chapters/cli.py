@@ -411,15 +411,6 @@ async def _demo_partner_client(session: AsyncSession, operator: Principal) -> Is
     )
 
 
-def _open_secret_box(settings: Settings) -> None:
-    """The keys that seal secrets at rest, as the API and the worker set them at start-up."""
-    from chapters import secretbox
-    from chapters.auth.keys import load_or_create_signing_keys, secret_material
-
-    keys = load_or_create_signing_keys(settings.jwt_private_key_file)
-    secretbox.set_secret_key(secret_material(keys), settings.secret_keys)
-
-
 DEMO_RECEIVER = "http://127.0.0.1:8787/"
 DEMO_FEED_OWNER = "member@demo.example"
 
@@ -538,7 +529,7 @@ def dev() -> None:
     _step(
         f"mail catcher on {settings.smtp_host}:{settings.smtp_port} (chapters outbox lists it), job worker"
     )
-    _open_secret_box(settings)  # the demo endpoint's secret is sealed here, in this process
+    # (seeding installed the service's keys in this process: the new secret is sealed with them)
     secret = _run_in_tenant(urls, "demo", _demo_webhook_secret)
     feed = _run_in_tenant(urls, "demo", _demo_feed_url(settings))
     log = str(settings.local_dir / "webhooks.log")

@@ -480,7 +480,7 @@ async def test_the_demo_shows_a_co_hosted_draft_and_public_speakers(
     from chapters.demo import seed_demo
     from chapters.people.service import find_person_by_email
 
-    demo = (await seed_demo(owner_engine, echo=lambda line: None))["demo"]
+    demo = (await seed_demo(owner_engine, echo=lambda line: None, keys=keys))["demo"]
     async with open_tenant_session(tenant_sessionmaker(owner_engine), demo) as session:
         lead = await find_person_by_email(session, "lead.shanghai@demo.example")
     token = issue_access_token(keys, settings, tenant_id=demo, subject=str(lead.id))

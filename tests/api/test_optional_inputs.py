@@ -65,6 +65,15 @@ OBJECT_OF_PREFIX = {
     "apiClient": "client",
     "identityProvider": "provider",
     "webhookEndpoint": "webhook_endpoint",
+    "ambassadorProgram": "ambassador_program",
+    "ambassadorNomination": "ambassador_nomination",
+    "ambassadorTerm": "ambassador_term",
+    "recognitionTitle": "recognition_title",
+    "recognitionSettings": None,
+    "award": "award",
+    "certificate": "certificate",
+    "partnerAgreement": "partner_agreement",
+    "caseUser": "case_user",
 }
 RECAP_LINK = "https://slides.example.org/recap"
 
@@ -89,6 +98,31 @@ SPECIAL: dict[str, dict[str, Any]] = {
     "membershipChangeRole": {"role": "CO_LEAD"},
     # a public address: private and loopback targets are refused (no SSRF)
     "webhookEndpointCreate": {"url": "https://93.184.215.14/hook"},
+    "incentiveProgramCreate": {"defaultCurrency": "EUR"},
+    "ambassadorProgramCreate": {"termMonths": 12},
+    "ambassadorNominate": {"programId": Fresh_("ambassador_program")},
+    "ambassadorNominationAccept": {"startsOn": "2026-03-01"},
+    "awardGrant": {
+        "titleId": Fresh_("recognition_title"),
+        "startsOn": "2026-03-01",
+        "endsOn": "2026-03-31",
+    },
+    "certificateIssue": {"awardId": Fresh_("award")},
+    "incentiveBudgetSet": {
+        "incentiveProgramId": Fresh_("incentive_program"),
+        "quarter": "2026-Q4",
+        "amount": "100",
+    },
+    "partnerAgreementAdd": {"relationshipId": Fresh_("relationship")},
+    "caseUserGrantPermission": {"caseUserId": Fresh_("case_user")},
+    "caseUserWithdrawPermission": {"caseUserId": Fresh_("published_case_user")},
+    # swag for the seeded member's talk at A's accepted meetup
+    "incentiveRewardPropose": {
+        "incentiveProgramId": Fresh_("incentive_program"),
+        "personId": Fresh_("speaker_of_accepted"),
+        "contributionId": Fresh_("accepted"),
+        "kind": "SWAG",
+    },
 }
 # Reference fields, by name, and the fresh object each takes.
 OBJECT_OF_FIELD = {
@@ -121,6 +155,10 @@ NEEDED = {
     "activityCreate": ("chapterId", "REQUIRED"),
     # A participant is a person of the directory or an external speaker named here.
     "activityAddParticipant": ("personId", "INVALID"),
+    # Who granted a case user's permission: a name, or the organisation's contact.
+    "caseUserGrantPermission": ("grantedByName", "REQUIRED"),
+    # A certificate is for an award or for a person's contribution: one of them is named.
+    "certificateIssue": ("awardId", "REQUIRED"),
 }
 UNIQUE = itertools.count(1)
 
@@ -317,6 +355,57 @@ class Fresh:
         return await self.arena.create(
             "webhookEndpointCreate", {"url": "https://93.184.215.14/hook"}, "endpoint"
         )
+
+    async def ambassador_program(self) -> str:
+        input = {"name": _unique("Ambassadors"), "termMonths": 12}
+        return await self.arena.create("ambassadorProgramCreate", input, "program")
+
+    async def ambassador_nomination(self) -> str:
+        input = {"programId": await self.ambassador_program(), "personId": await self.person()}
+        input["statement"] = "Runs our meetups"
+        return await self.arena.create("ambassadorNominate", input, "nomination")
+
+    async def ambassador_term(self) -> str:  # starts today: renewable
+        today = datetime.now(UTC).date().isoformat()
+        input = {"id": await self.ambassador_nomination(), "startsOn": today}
+        return await self.arena.create("ambassadorNominationAccept", input, "term")
+
+    async def recognition_title(self) -> str:
+        input = {"name": _unique("Title")}
+        return await self.arena.create("recognitionTitleCreate", input, "title")
+
+    async def award(self) -> str:
+        input = {"titleId": await self.recognition_title(), "personId": await self.person()}
+        input |= {"startsOn": "2026-03-01", "endsOn": "2026-03-31"}
+        return await self.arena.create("awardGrant", input, "award")
+
+    async def certificate(self) -> str:
+        input = {"awardId": await self.award()}
+        return await self.arena.create("certificateIssue", input, "certificate")
+
+    async def partner_agreement(self) -> str:
+        input = {"relationshipId": await self.relationship(), "kind": "MOU"}
+        return await self.arena.create("partnerAgreementAdd", input, "agreement")
+
+    async def case_user(self) -> str:
+        input = {"organisationId": await self.organisation()}
+        return await self.arena.create("caseUserAdd", input, "caseUser")
+
+    async def published_case_user(self) -> str:
+        case_user = await self.case_user()
+        input = {"caseUserId": case_user, "grantedByName": "Their CTO"}
+        await self.arena.create("caseUserGrantPermission", input, "caseUser")
+        return case_user
+
+    async def incentive_program(self) -> str:
+        input = {"name": _unique("Rewards"), "defaultCurrency": "EUR"}
+        return await self.arena.create("incentiveProgramCreate", input, "program")
+
+    async def accepted(self) -> str:
+        return self.place.accepted  # the place's member speaks at it
+
+    async def speaker_of_accepted(self) -> str:
+        return self.place.member
 
 
 # --- reading the schema ---------------------------------------------------------------------

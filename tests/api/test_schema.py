@@ -41,6 +41,10 @@ from chapters.models import (
 from chapters.registrations import links as registration_links
 from chapters.registrations import service as registrations
 from chapters.settings import PROJECT_ROOT
+from tests.ambassadors.operation_world import ambassadors_placeholders
+from tests.incentives.operation_world import incentives_placeholders
+from tests.partnerships.operation_world import partnerships_placeholders
+from tests.recognition.operation_world import recognition_placeholders
 from tests.support import TenantFixture, gql, make_chapter, staff_session_call, statements_sent
 
 SDL_FILE = PROJECT_ROOT / "graphql" / "schema.graphql"
@@ -259,6 +263,10 @@ async def _operation_world(tenants, owner_engine) -> tuple[TenantFixture, dict[s
             tenant.slug, public_registration_id
         ),
         "@failedJobId": job_global_id(failed_job_id),
+        **await ambassadors_placeholders(tenant, owner_engine, chapter.id),
+        **await recognition_placeholders(tenant, owner_engine, chapter.id),
+        **await incentives_placeholders(tenant, owner_engine, chapter.id),
+        **await partnerships_placeholders(tenant, owner_engine, chapter.id),
     }
 
 

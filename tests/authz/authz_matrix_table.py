@@ -219,6 +219,10 @@ NO_CALLER = Callers({})
 
 NOW = datetime.now(UTC)
 NOBODY = to_base64("Person", str(uuid.UUID(int=1)))  # a person that does not exist
+NO_PROGRAM = to_base64("IncentiveProgram", str(uuid.UUID(int=4)))  # none exists
+NO_REWARD = to_base64("IncentiveReward", str(uuid.UUID(int=5)))
+NO_TITLE = to_base64("RecognitionTitle", str(uuid.UUID(int=6)))  # none exists
+NO_CERTIFICATE = to_base64("Certificate", str(uuid.UUID(int=7)))
 
 
 @dataclass(frozen=True)
@@ -898,6 +902,114 @@ QUERY_ROWS = [
         "{ jobs(first: 5) { edges { node { id task state args lastError { error } } } } }",
         allow=may(A.JOB_MANAGE),
     ),
+    # Ambassadors (tests/ambassadors/ has the flows): the tenant has no program here. The
+    # programs and the directory are public, to partners' clients too.
+    query(
+        "ambassadorPrograms",
+        "{ ambassadorPrograms(first: 5) { edges { node { name termMonths } } } }",
+        allow=NO_CALLER,
+        empty=may(A.AMBASSADOR_READ_DIRECTORY, partner_at=EVERYWHERE),
+        pick="ambassadorPrograms.edges",
+    ),
+    query(
+        "ambassadors",
+        "{ ambassadors(status: ACTIVE) { edges { node { displayName standing } } } }",
+        allow=NO_CALLER,
+        empty=may(A.AMBASSADOR_READ_DIRECTORY, partner_at=EVERYWHERE),
+        pick="ambassadors.edges",
+    ),
+    query(
+        "ambassadorNominations",
+        "{ ambassadorNominations(first: 5) { edges { node { id status } } } }",
+        allow=NO_CALLER,
+        empty=holding(W.PERSON),
+        pick="ambassadorNominations.edges",
+        note="staff: the whole queue; other people: their own, theirs and their chapters'",
+    ),
+    query(
+        "ambassadorRenewalsDue",
+        "{ ambassadorRenewalsDue(withinDays: 60) { edges { node { id endsOn } } } }",
+        allow=NO_CALLER,
+        empty=may(A.AMBASSADOR_REVIEW),
+        pick="ambassadorRenewalsDue.edges",
+    ),
+    query(
+        "ambassadorTerms",
+        "query ($id: ID!) { ambassadorTerms(personId: $id) { edges { node { id } } } }",
+        lambda o: {"id": NOBODY},
+        allow=NO_CALLER,
+        empty=may(A.AMBASSADOR_READ_TERMS) | leading_a_chapter(A.AMBASSADOR_READ_TERMS),
+        pick="ambassadorTerms.edges",
+        note="leads: the terms attached to their chapters (none here)",
+    ),
+    # Recognition (tests/recognition/ has the flows): the tenant has none here; staff read all.
+    query(
+        "recognitionTitles",
+        "{ recognitionTitles(first: 5) { edges { node { name } } } }",
+        allow=NO_CALLER,
+        empty=may(A.RECOGNITION_READ),
+        pick="recognitionTitles.edges",
+    ),
+    query(
+        "awards",
+        "{ awards(first: 5) { edges { node { startsOn title { name } } } } }",
+        allow=NO_CALLER,
+        empty=may(A.RECOGNITION_READ),
+        pick="awards.edges",
+    ),
+    query(
+        "certificates",
+        "{ certificates(first: 5) { edges { node { publicId status } } } }",
+        allow=NO_CALLER,
+        empty=may(A.RECOGNITION_READ),
+        pick="certificates.edges",
+    ),
+    query(
+        "recognitionSettings",
+        "{ recognitionSettings { signatories logoMediaType } }",
+        allow=may(A.RECOGNITION_READ),
+    ),
+    # Incentives (tests/incentives/ has the flows): the tenant has no program nor reward here.
+    query(
+        "incentivePrograms",
+        "{ incentivePrograms(first: 5) { edges { node { name budgets { amount } } } } }",
+        allow=NO_CALLER,
+        empty=may(A.INCENTIVE_PROGRAM_READ),
+        pick="incentivePrograms.edges",
+    ),
+    query(
+        "incentiveRewards",
+        "{ incentiveRewards(first: 5) { edges { node { status amount person { email } } } } }",
+        allow=NO_CALLER,
+        empty=may(A.INCENTIVE_READ) | leading_a_chapter(A.INCENTIVE_READ),
+        pick="incentiveRewards.edges",
+        note="readers: every reward; leads and co-leads: their chapters' rewards",
+    ),
+    query(
+        "incentiveReport",
+        '{ incentiveReport(quarter: "2026-Q4", groupBy: PERSON) { groups { name } } }',
+        allow=NO_CALLER,
+        empty=may(A.INCENTIVE_READ),
+        pick="incentiveReport.groups",
+    ),
+    query(
+        "partnerAgreements",
+        """{ partnerAgreements(first: 20) { edges { node { kind status notes
+          organisation { name } relationship { kind } } } } }""",
+        allow=NO_CALLER,
+        empty=may(A.AGREEMENT_READ, partner_at=EVERYWHERE),
+        pick="partnerAgreements.edges",
+        note="the world holds no agreement; a partner's client: its organisation's only",
+    ),
+    query(
+        "caseUsers",
+        """{ caseUsers(first: 20) { edges { node { name story notes activities { title }
+          permission { grantedByName grantedByContact { name email } } } } } }""",
+        allow=NO_CALLER,
+        empty=may(A.CASE_USER_READ_PUBLISHED, partner_at=EVERYWHERE),
+        pick="caseUsers.edges",
+        note="public (those who allow it); a partner's client: its organisation's story only",
+    ),
 ]
 
 # Acting as a higher-ranked person: editing, re-roling, linking a sign-in identity to or
@@ -1558,6 +1670,195 @@ MUTATION_ROWS = [
         lambda o: {"id": "not an id"},
         "id INVALID",
         allow=may(A.JOB_MANAGE),
+    ),
+    # Ambassadors: the policy first, then the input (a missing program, nomination or term).
+    mutation(
+        "ambassadorProgramCreate",
+        lambda o: {"name": " ", "termMonths": 12},
+        "name REQUIRED",
+        allow=may(A.AMBASSADOR_PROGRAM_MANAGE),
+    ),
+    mutation(
+        "ambassadorProgramUpdate",
+        lambda o: {"id": to_base64("AmbassadorProgram", str(uuid.UUID(int=6))), "active": False},
+        "id NOT_FOUND",
+        allow=may(A.AMBASSADOR_PROGRAM_MANAGE),
+    ),
+    mutation(
+        "ambassadorNominate",
+        lambda o: {
+            "programId": to_base64("AmbassadorProgram", str(uuid.UUID(int=6))),
+            "personId": NOBODY,
+            "statement": "",
+        },
+        "statement REQUIRED",
+        allow=may(A.AMBASSADOR_NOMINATE, on="own"),
+        note="anyone signed in may nominate at least themself; the nominee decides the rest",
+    ),
+    mutation(
+        "ambassadorNominationAccept",
+        lambda o: {
+            "id": to_base64("AmbassadorNomination", str(uuid.UUID(int=7))),
+            "startsOn": "2026-01-01",
+        },
+        "id NOT_FOUND",
+        allow=may(A.AMBASSADOR_REVIEW),
+    ),
+    mutation(
+        "ambassadorNominationDecline",
+        lambda o: {
+            "id": to_base64("AmbassadorNomination", str(uuid.UUID(int=7))),
+            "reason": "Not yet",
+        },
+        "id NOT_FOUND",
+        allow=may(A.AMBASSADOR_REVIEW),
+    ),
+    mutation(
+        "ambassadorTermRenew",
+        lambda o: {"id": to_base64("AmbassadorTerm", str(uuid.UUID(int=8)))},
+        "id NOT_FOUND",
+        allow=may(A.AMBASSADOR_REVIEW),
+    ),
+    # Recognition: the policy first, then the input (a missing title, award or certificate).
+    mutation(
+        "recognitionTitleCreate",
+        lambda o: {"name": ""},
+        "name REQUIRED",
+        allow=may(A.RECOGNITION_MANAGE),
+    ),
+    mutation(
+        "recognitionTitleUpdate",
+        lambda o: {"id": NO_TITLE, "name": "Contributor of the Month"},
+        "id NOT_FOUND",
+        allow=may(A.RECOGNITION_MANAGE),
+    ),
+    mutation_with(
+        "recognitionTitleDelete",
+        "mutation ($id: ID!) { recognitionTitleDelete(id: $id) { errors { field code } } }",
+        lambda o: {"id": NO_TITLE},
+        "id NOT_FOUND",
+        allow=may(A.RECOGNITION_MANAGE),
+    ),
+    mutation(
+        "awardGrant",
+        lambda o: {
+            "titleId": NO_TITLE,
+            "personId": NOBODY,
+            "startsOn": "2026-03-01",
+            "endsOn": "2026-03-31",
+        },
+        "titleId NOT_FOUND",
+        allow=may(A.RECOGNITION_MANAGE),
+    ),
+    mutation("certificateIssue", lambda o: {}, "awardId REQUIRED", allow=may(A.CERTIFICATE_ISSUE)),
+    mutation(
+        "certificateRevoke",
+        lambda o: {"id": NO_CERTIFICATE, "reason": "Issued in error"},
+        "id NOT_FOUND",
+        allow=may(A.CERTIFICATE_ISSUE),
+    ),
+    mutation_with(
+        "certificateReissue",
+        "mutation ($id: ID!) { certificateReissue(id: $id) { errors { field code } } }",
+        lambda o: {"id": NO_CERTIFICATE},
+        "id NOT_FOUND",
+        allow=may(A.CERTIFICATE_ISSUE),
+    ),
+    mutation(
+        "recognitionSettingsUpdate",
+        lambda o: {"signatories": [""]},
+        "signatories.0 REQUIRED",
+        allow=may(A.RECOGNITION_MANAGE),
+    ),
+    # Incentives: the policy first, then the input (a missing program or reward).
+    mutation(
+        "incentiveProgramCreate",
+        lambda o: {"name": "", "defaultCurrency": "EUR"},
+        "name REQUIRED",
+        allow=may(A.INCENTIVE_PROGRAM_MANAGE),
+    ),
+    mutation(
+        "incentiveBudgetSet",
+        lambda o: {"incentiveProgramId": NO_PROGRAM, "quarter": "2026-Q5", "amount": "1"},
+        "quarter INVALID",
+        allow=may(A.INCENTIVE_PROGRAM_MANAGE),
+    ),
+    mutation(
+        "incentiveRewardPropose",
+        lambda o: {
+            "incentiveProgramId": NO_PROGRAM,
+            "personId": o.member,
+            "contributionId": o.accepted,
+            "kind": "FEE",
+            "description": "Speaker fee",
+            "amount": "0",
+        },
+        "amount INVALID",
+        at=AB,
+        allow=may(A.INCENTIVE_PROPOSE),
+    ),
+    mutation(
+        "incentiveRewardPropose",
+        lambda o: {
+            "incentiveProgramId": NO_PROGRAM,
+            "personId": o.member,
+            "contributionId": o.project,
+            "kind": "SWAG",
+            "description": "",
+        },
+        "description REQUIRED",
+        at=AB,
+        allow=may(A.INCENTIVE_PROPOSE),
+        name="incentiveRewardPropose(mentoring project)",
+    ),
+    *(
+        mutation(
+            field,
+            lambda o, extra=extra: {"id": NO_REWARD, **extra},
+            "id NOT_FOUND",
+            allow=may(A.INCENTIVE_DECIDE),
+        )
+        for field, extra in (
+            ("incentiveRewardApprove", {}),
+            ("incentiveRewardMarkSent", {}),
+            ("incentiveRewardMarkPaid", {}),
+            ("incentiveRewardCancel", {"reason": "Out of stock"}),
+        )
+    ),
+    mutation(
+        "partnerAgreementAdd",
+        lambda o: {"relationshipId": o.relationship, "kind": "MOU", **AFTER_ITS_START},
+        "endsOn INVALID",
+        at=("tenant",),
+        allow=may(A.AGREEMENT_MANAGE),
+    ),
+    mutation(
+        "partnerAgreementUpdate",
+        lambda o: {"id": to_base64("PartnerAgreement", str(uuid.uuid4()))},
+        "id NOT_FOUND",
+        allow=may(A.AGREEMENT_MANAGE),
+    ),
+    mutation(
+        "caseUserAdd",
+        lambda o: {"organisationId": o.org, "logoUrl": "logo"},
+        "logoUrl INVALID",
+        at=("tenant",),
+        allow=may(A.CASE_USER_MANAGE),
+    ),
+    mutation(
+        "caseUserUpdate",
+        lambda o: {"id": to_base64("CaseUser", str(uuid.uuid4()))},
+        "id NOT_FOUND",
+        allow=may(A.CASE_USER_MANAGE),
+    ),
+    *(
+        mutation(
+            field,
+            lambda o: {"caseUserId": to_base64("CaseUser", str(uuid.uuid4()))},
+            "caseUserId NOT_FOUND",
+            allow=may(A.CASE_USER_MANAGE),
+        )
+        for field in ("caseUserGrantPermission", "caseUserWithdrawPermission")
     ),
 ]
 

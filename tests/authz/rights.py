@@ -135,6 +135,38 @@ RIGHTS: dict[Action, frozenset[Who]] = {
     # The outbound plumbing is the admins': webhook endpoints, the job queue.
     Action.WEBHOOK_MANAGE: ADMINS,
     Action.JOB_MANAGE: ADMINS,
+    # Ambassadors: the programs and the directory (public profiles) are public; anyone may
+    # nominate themself, leads their chapter's members, staff anyone; staff review and renew.
+    # A nomination or a term: staff, the person, the leads of its chapter.
+    Action.AMBASSADOR_READ_DIRECTORY: frozenset({W.ANYONE}),
+    Action.AMBASSADOR_PROGRAM_MANAGE: STAFF,
+    Action.AMBASSADOR_NOMINATE: STAFF | LEADS | {W.SELF},
+    Action.AMBASSADOR_READ_NOMINATION: STAFF | LEADS | {W.SELF},
+    Action.AMBASSADOR_REVIEW: STAFF,
+    Action.AMBASSADOR_READ_TERMS: STAFF | LEADS | {W.SELF},
+    # Recognition: staff define and award titles and issue and revoke certificates, and read
+    # them all; holders see their own; anyone verifies a certificate by its public id.
+    Action.RECOGNITION_MANAGE: STAFF,
+    Action.RECOGNITION_READ: STAFF,
+    Action.CERTIFICATE_ISSUE: STAFF,
+    Action.CERTIFICATE_READ_OWN: frozenset({W.SELF}),
+    Action.CERTIFICATE_VERIFY: frozenset({W.ANYONE}),
+    # Incentives: leads promise rewards for their chapter's contributions, staff approve and pay;
+    # leads read their chapter's rewards, readers every reward, the budgets and the reports;
+    # a person sees the rewards promised to them; the programs are for signed-in people.
+    Action.INCENTIVE_PROGRAM_MANAGE: STAFF,
+    Action.INCENTIVE_PROGRAM_READ: frozenset({W.PERSON}),
+    Action.INCENTIVE_PROPOSE: STAFF | LEADS,
+    Action.INCENTIVE_DECIDE: STAFF,
+    Action.INCENTIVE_READ: READERS | LEADS,
+    Action.INCENTIVE_READ_OWN: frozenset({W.SELF}),
+    # Agreements and case users are staff's to keep; a partner reads its own organisation's
+    # (agreements and story, no notes); the case users who allow it are public.
+    Action.AGREEMENT_READ: STAFF | {W.PARTNER},
+    Action.AGREEMENT_MANAGE: STAFF,
+    Action.CASE_USER_READ_PUBLISHED: frozenset({W.ANYONE}),
+    Action.CASE_USER_READ: STAFF | {W.PARTNER},
+    Action.CASE_USER_MANAGE: STAFF,
 }
 
 # A partner's client sees only what is linked to its organisation (the organisation itself,

@@ -22,8 +22,10 @@ import pytest
 from chapters.api.ids import global_id
 from chapters.authz import Action
 from chapters.models import TenantRole
+from tests.ambassadors import authz_probes as ambassador_probes
 from tests.authz import rights
 from tests.authz.rights import Who as W
+from tests.recognition import authz_probes as recognition_probes
 from tests.support import TenantFixture, gql, make_chapter, person_id
 
 PERSONAS = [
@@ -141,6 +143,28 @@ WHERE: dict[Action, str] = {
     Action.NOTIFICATION_MANAGE_OWN: "own",  # nobody reads another's notifications
     Action.FEED_MANAGE_OWN: "own",  # one's own calendar feed; nobody has another's
     Action.JOB_MANAGE: "tenant",
+    Action.AMBASSADOR_READ_DIRECTORY: "tenant",
+    Action.AMBASSADOR_PROGRAM_MANAGE: "tenant",
+    Action.AMBASSADOR_NOMINATE: "alpha",  # member2, a member of alpha
+    Action.AMBASSADOR_READ_NOMINATION: "alpha",  # member2's, for alpha
+    Action.AMBASSADOR_REVIEW: "tenant",
+    Action.AMBASSADOR_READ_TERMS: "alpha",  # member2's, attached to alpha
+    Action.RECOGNITION_MANAGE: "tenant",
+    Action.RECOGNITION_READ: "tenant",
+    Action.CERTIFICATE_ISSUE: "tenant",
+    Action.CERTIFICATE_READ_OWN: "own",  # one's own certificates; another's are staff's
+    Action.CERTIFICATE_VERIFY: "tenant",  # a certificate of member2's
+    Action.INCENTIVE_PROGRAM_MANAGE: "tenant",
+    Action.INCENTIVE_PROGRAM_READ: "tenant",
+    Action.INCENTIVE_DECIDE: "tenant",
+    Action.INCENTIVE_PROPOSE: "alpha",  # for a talk of alpha
+    Action.INCENTIVE_READ: "alpha",  # a reward for a talk of alpha
+    Action.INCENTIVE_READ_OWN: "own",
+    Action.AGREEMENT_READ: "tenant",
+    Action.AGREEMENT_MANAGE: "tenant",
+    Action.CASE_USER_READ_PUBLISHED: "tenant",
+    Action.CASE_USER_READ: "tenant",  # a story not (yet) published
+    Action.CASE_USER_MANAGE: "tenant",
 }
 # Probes on member2's account (a member of alpha with no tenant role: ranked below all staff).
 ON_MEMBER2S_ACCOUNT = {
@@ -670,6 +694,152 @@ async def _invited_person_visible(client, world: World, persona: str) -> bool:
     return bool((body.get("data") or {}).get("node"))
 
 
+async def _speaker_reward(client, world: World) -> str:
+    """As ops: a program with a budget, an accepted talk of alpha where member2 spoke, and a
+    reward promised to member2 for it."""
+    activity = await _activity(client, world, "ACCEPTED")
+    await _ops(
+        client,
+        world,
+        "mutation ($id: ID!, $p: ID!) { activityAddParticipant(input: {activityId: $id,"
+        " role: SPEAKER, personId: $p}) { errors { code } } }",
+        {"id": activity, "p": world.id_of("member2@x.example")},
+    )
+    program = await _ops(
+        client,
+        world,
+        "mutation ($name: String!) { incentiveProgramCreate(input: {name: $name,"
+        ' defaultCurrency: "EUR"}) { program { id } } }',
+        {"name": f"Speakers {uuid.uuid4().hex[:8]}"},
+    )
+    body = await _ops(
+        client,
+        world,
+        "mutation ($input: IncentiveRewardProposeInput!) { incentiveRewardPropose(input: $input)"
+        " { reward { id } errors { code } } }",
+        {
+            "input": {
+                "incentiveProgramId": program["data"]["incentiveProgramCreate"]["program"]["id"],
+                "personId": world.id_of("member2@x.example"),
+                "contributionId": activity,
+                "kind": "SWAG",
+                "description": "T-shirt",
+            }
+        },
+    )
+    return body["data"]["incentiveRewardPropose"]["reward"]["id"]
+
+
+async def _proposes_reward(client, world: World, persona: str) -> bool:
+    """A fee of zero for a talk of alpha: INVALID once past the policy."""
+    activity = await _activity(client, world, "ACCEPTED")
+    body = await _run(
+        client,
+        world,
+        persona,
+        "mutation ($input: IncentiveRewardProposeInput!) { incentiveRewardPropose(input: $input)"
+        " { errors { code } } }",
+        {
+            "input": {
+                "incentiveProgramId": global_id("IncentiveProgram", uuid.uuid4()),
+                "personId": world.id_of("member2@x.example"),
+                "contributionId": activity,
+                "kind": "FEE",
+                "description": "Fee",
+                "amount": "0",
+            }
+        },
+    )
+    return not _denied(body)
+
+
+async def _decides_reward(client, world: World, persona: str) -> bool:
+    """Cancelling without a reason: REQUIRED once past the policy (nothing changes)."""
+    reward = await _speaker_reward(client, world)
+    body = await _run(
+        client,
+        world,
+        persona,
+        'mutation ($id: ID!) { incentiveRewardCancel(input: {id: $id, reason: " "}) {'
+        " errors { code } } }",
+        {"id": reward},
+    )
+    return not _denied(body)
+
+
+async def _reads_reward(client, world: World, persona: str) -> bool:
+    """A reward promised to member2 for a talk of alpha (member2 is no persona)."""
+    reward = await _speaker_reward(client, world)
+    body = await _run(
+        client,
+        world,
+        persona,
+        "query ($id: ID!) { node(id: $id) { ... on IncentiveReward { status } } }",
+        {"id": reward},
+    )
+    return bool((body.get("data") or {}).get("node"))
+
+
+async def _adds_agreement(client, world: World, persona: str) -> bool:
+    """Ends before it starts: INVALID once past the policy."""
+    organisation = await _ops_organisation(client, world, f"Signatory {persona}")
+    related = await _ops(
+        client,
+        world,
+        "mutation ($id: ID!) { organisationRelationshipAdd(input: {organisationId: $id,"
+        " kind: PARTNER}) { relationship { id } } }",
+        {"id": organisation},
+    )
+    body = await _run(
+        client,
+        world,
+        persona,
+        "mutation ($id: ID!) { partnerAgreementAdd(input: {relationshipId: $id, kind: MOU,"
+        ' startsOn: "2026-02-01", endsOn: "2026-01-01"}) { errors { code } } }',
+        {"id": related["data"]["organisationRelationshipAdd"]["relationship"]["id"]},
+    )
+    return not _denied(body)
+
+
+async def _case_user(client, world: World, persona: str) -> tuple[str, str]:
+    """As ops: an organisation and its case-user story, unpublished."""
+    organisation = await _ops_organisation(client, world, f"Adopter {persona}")
+    made = await _ops(
+        client,
+        world,
+        'mutation ($id: ID!) { caseUserAdd(input: {organisationId: $id, story: "Ours"}) {'
+        " caseUser { id } } }",
+        {"id": organisation},
+    )
+    return organisation, made["data"]["caseUserAdd"]["caseUser"]["id"]
+
+
+async def _reads_unpublished_story(client, world: World, persona: str) -> bool:
+    _, case_user = await _case_user(client, world, persona)
+    body = await _run(
+        client,
+        world,
+        persona,
+        "query ($id: ID!) { node(id: $id) { ... on CaseUser { story } } }",
+        {"id": case_user},
+    )
+    return not _denied(body) and bool((body.get("data") or {}).get("node"))
+
+
+async def _adds_case_user(client, world: World, persona: str) -> bool:
+    """A logo that is no URL: INVALID once past the policy."""
+    organisation = await _ops_organisation(client, world, f"Newcomer {persona}")
+    body = await _run(
+        client,
+        world,
+        persona,
+        'mutation ($id: ID!) { caseUserAdd(input: {organisationId: $id, logoUrl: "logo"}) {'
+        " errors { code } } }",
+        {"id": organisation},
+    )
+    return not _denied(body)
+
+
 PROBES: dict[Action, Probe] = {
     Action.CHAPTER_READ_DIRECTORY: query("{ chapters { edges { node { name } } } }"),
     Action.CHAPTER_CREATE: mutation(
@@ -865,6 +1035,54 @@ PROBES: dict[Action, Probe] = {
         lambda world, persona: {"id": world.id_of("member2@x.example")},
         lambda data: (data["node"] or {}).get("activity") is not None,
     ),
+    Action.AMBASSADOR_READ_DIRECTORY: query(
+        "{ ambassadors(status: ALUMNI) { edges { node { displayName } } } }"
+    ),
+    Action.AMBASSADOR_PROGRAM_MANAGE: mutation(
+        "mutation ($name: String!) { ambassadorProgramCreate(input: {name: $name,"
+        " termMonths: 12}) { errors { code } } }",
+        lambda world, persona: {"name": f"Ambassadors {persona}"},
+    ),
+    Action.AMBASSADOR_NOMINATE: ambassador_probes.nominates,
+    Action.AMBASSADOR_READ_NOMINATION: ambassador_probes.reads_nomination,
+    Action.AMBASSADOR_REVIEW: query("{ ambassadorRenewalsDue { edges { cursor } } }"),
+    Action.AMBASSADOR_READ_TERMS: ambassador_probes.reads_term,
+    Action.RECOGNITION_MANAGE: mutation(
+        "mutation ($name: String!) { recognitionTitleCreate(input: {name: $name}) {"
+        " errors { code } } }",
+        lambda world, persona: {"name": f"Title {persona}"},
+    ),
+    Action.RECOGNITION_READ: query("{ certificates(first: 5) { edges { node { publicId } } } }"),
+    Action.CERTIFICATE_ISSUE: mutation(  # names nothing: REQUIRED once past the policy
+        "mutation { certificateIssue(input: {}) { errors { code } } }", lambda world, persona: {}
+    ),
+    Action.CERTIFICATE_READ_OWN: _field_probe(
+        "{ viewer { certificates(first: 5) { edges { node { publicId } } } } }",
+        lambda world, persona: {},
+        lambda data: bool(data["viewer"]) and data["viewer"]["certificates"] is not None,
+    ),
+    Action.CERTIFICATE_VERIFY: recognition_probes.verifies,
+    Action.INCENTIVE_PROGRAM_MANAGE: mutation(
+        "mutation ($name: String!) { incentiveProgramCreate(input: {name: $name,"
+        ' defaultCurrency: "EUR"}) { errors { code } } }',
+        lambda world, persona: {"name": f"Rewards {persona}"},
+    ),
+    Action.INCENTIVE_PROGRAM_READ: query(
+        "{ incentivePrograms(first: 5) { edges { node { name } } } }"
+    ),
+    Action.INCENTIVE_PROPOSE: _proposes_reward,
+    Action.INCENTIVE_DECIDE: _decides_reward,
+    Action.INCENTIVE_READ: _reads_reward,
+    Action.INCENTIVE_READ_OWN: _field_probe(
+        "{ viewer { incentiveRewards(first: 5) { edges { node { id } } } } }",
+        lambda world, persona: {},
+        lambda data: bool(data["viewer"]) and data["viewer"]["incentiveRewards"] is not None,
+    ),
+    Action.AGREEMENT_READ: query("{ partnerAgreements(first: 5) { edges { node { id } } } }"),
+    Action.AGREEMENT_MANAGE: _adds_agreement,
+    Action.CASE_USER_READ_PUBLISHED: query("{ caseUsers(first: 5) { edges { node { name } } } }"),
+    Action.CASE_USER_READ: _reads_unpublished_story,
+    Action.CASE_USER_MANAGE: _adds_case_user,
 }
 
 

@@ -101,8 +101,8 @@ query History($slug: String!, $filter: MembershipHistoryFilter!) {
 
 
 @pytest.fixture(scope="module")
-async def demo(owner_engine: AsyncEngine) -> dict[str, uuid.UUID]:
-    return await seed_demo(owner_engine, echo=lambda line: None)
+async def demo(owner_engine: AsyncEngine, keys) -> dict[str, uuid.UUID]:
+    return await seed_demo(owner_engine, echo=lambda line: None, keys=keys)
 
 
 @pytest.fixture(scope="module")
@@ -131,10 +131,10 @@ def names(body: dict[str, Any]) -> list[str]:
     return [edge["node"]["person"]["displayName"] for edge in edges]
 
 
-async def test_seeding_again_changes_nothing(owner_engine, demo) -> None:
+async def test_seeding_again_changes_nothing(owner_engine, demo, keys) -> None:
     before = {slug: await counts(owner_engine, tenant_id) for slug, tenant_id in demo.items()}
     lines: list[str] = []
-    assert await seed_demo(owner_engine, echo=lines.append) == demo
+    assert await seed_demo(owner_engine, echo=lines.append, keys=keys) == demo
     after = {slug: await counts(owner_engine, tenant_id) for slug, tenant_id in demo.items()}
     assert after == before
     assert "  demo: chapters and history already there" in lines

@@ -21,8 +21,8 @@ from chapters.models import Chapter, CodeContribution, Person
 
 
 @pytest.fixture(scope="module")
-async def demo(owner_engine: AsyncEngine) -> dict[str, uuid.UUID]:
-    return await seed_demo(owner_engine, echo=lambda line: None)
+async def demo(owner_engine: AsyncEngine, keys) -> dict[str, uuid.UUID]:
+    return await seed_demo(owner_engine, echo=lambda line: None, keys=keys)
 
 
 @pytest.fixture
@@ -42,9 +42,9 @@ async def chapter_ids(session) -> dict[str, uuid.UUID]:
     return {c.slug: c.id for c in (await session.scalars(select(Chapter))).all()}
 
 
-async def test_the_past_is_written_once(owner_engine, demo) -> None:
+async def test_the_past_is_written_once(owner_engine, demo, keys) -> None:
     lines: list[str] = []
-    await seed_demo(owner_engine, echo=lines.append)
+    await seed_demo(owner_engine, echo=lines.append, keys=keys)
     assert "  demo: past participation already there" in lines
     sessionmaker = tenant_sessionmaker(owner_engine)
     async with open_tenant_session(sessionmaker, demo["demo"]) as session:

@@ -563,6 +563,7 @@ async def test_unknown_kind_or_format_is_404_with_the_known_ones(client, world) 
         "chapter-health",
         "community-metrics",
         "funnel",
+        "incentives",
         "memberships",
         "organisation-relationships",
         "organisations",

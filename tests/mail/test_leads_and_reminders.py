@@ -226,6 +226,11 @@ def test_every_kind_renders_in_both_languages(kind: MailKind, locale: str):
         "new_email": "n@x.example",
         "reason": "r",
         "previous_when": "p",
+        "organisation_name": "O",
+        "agreement_kind": "mou",
+        "renews_on": "2027-01-01",
+        "ends_on": "2027-01-31",
+        "document_url": "https://d.example",
     }
     rendered = render(kind.value, locale, context)
     assert rendered.subject and "\n" not in rendered.subject

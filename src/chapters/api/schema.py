@@ -11,6 +11,7 @@ from strawberry.schema.config import StrawberryConfig
 
 from chapters.activities.participants_schema import ActivityParticipantMutation
 from chapters.activities.schema import ActivityMutation, ActivityQuery
+from chapters.ambassadors.schema import AmbassadorMutation, AmbassadorQuery
 from chapters.api.compiled_reads import CompiledReads
 from chapters.api.extensions import build_extensions
 from chapters.api.limits import MAX_PAGE_SIZE
@@ -20,6 +21,7 @@ from chapters.clients.schema import ClientMutation, ClientQuery
 from chapters.committees.schema import CommitteeMutation, CommitteeQuery
 from chapters.errors import ErrorCode, FieldError, InvalidInput
 from chapters.feeds.schema import FeedMutation, FeedQuery
+from chapters.incentives.schema import IncentiveMutation, IncentiveQuery
 from chapters.insight.contributions_schema import ContributionMutation
 from chapters.insight.schema import InsightQuery
 from chapters.jobs.schema import JobMutation, JobQuery
@@ -28,7 +30,9 @@ from chapters.memberships.schema import MembershipMutation
 from chapters.mentoring.schema import MentoringMutation, MentoringQuery
 from chapters.notifications.schema import NotificationMutation, NotificationQuery
 from chapters.organisations.schema import OrganisationMutation, OrganisationQuery
+from chapters.partnerships.schema import PartnershipMutation, PartnershipQuery
 from chapters.people.schema import PeopleMutation, PeopleQuery
+from chapters.recognition.schema import RecognitionMutation, RecognitionQuery
 from chapters.registrations.schema import RegistrationMutation, RegistrationQuery
 from chapters.settings import Settings, get_settings
 from chapters.tenants.schema import TenantMutation, TenantQuery
@@ -52,6 +56,10 @@ class Query(
     WebhookQuery,
     JobQuery,
     FeedQuery,
+    AmbassadorQuery,
+    RecognitionQuery,
+    IncentiveQuery,
+    PartnershipQuery,
 ):
     @strawberry.field(description="Any object by its global id.")
     async def node(
@@ -99,6 +107,10 @@ class Mutation(
     WebhookMutation,
     JobMutation,
     FeedMutation,
+    AmbassadorMutation,
+    RecognitionMutation,
+    IncentiveMutation,
+    PartnershipMutation,
 ):
     pass
 

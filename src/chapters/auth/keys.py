@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -72,3 +73,16 @@ def secret_material(keys: SigningKeys) -> bytes:
     """The private key's bytes: the service derives its other keys from them (cursors, links),
     so every replica holding the same key file agrees on them."""
     return str(keys.signing_key.as_dict(private=True)["d"]).encode()
+
+
+def install_service_keys(keys: SigningKeys, secret_keys: Sequence[str] = ()) -> None:
+    """Derive the process's other keys from the signing key, at start-up (the API, the worker,
+    the commands that write signed links or sealed secrets): cursors, mailed links, sealed
+    secrets (and ``secret_keys``, the listed ones, ahead of the derived one)."""
+    from chapters import links, secretbox
+    from chapters.db import pagination
+
+    material = secret_material(keys)
+    pagination.set_cursor_secret(material)
+    links.set_link_secret(material)
+    secretbox.set_secret_key(material, secret_keys)

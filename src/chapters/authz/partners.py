@@ -15,6 +15,7 @@ from sqlalchemy import ColumnElement, and_, exists
 
 from chapters.auth.principal import Principal
 from chapters.models import Activity, ActivityOrganisation, ActivityStatus, Organisation
+from chapters.models.partnership import CaseUser, PartnerAgreement
 
 
 def partner_of(principal: Principal | None) -> uuid.UUID | None:
@@ -52,3 +53,19 @@ def may_read_activity(
 ) -> bool:
     """``visible_activities`` for one loaded activity."""
     return activity.status == ActivityStatus.ACCEPTED and organisation in organisations_taking_part
+
+
+def visible_agreements(organisation: uuid.UUID) -> ColumnElement[bool]:
+    """The agreements a partner's client may read: its own organisation's."""
+    return PartnerAgreement.organisation_id == organisation
+
+
+def visible_case_users(organisation: uuid.UUID) -> ColumnElement[bool]:
+    """The case-user stories a partner's client may read: its own organisation's, published
+    or not (the public list of the others is not its business)."""
+    return CaseUser.organisation_id == organisation
+
+
+def may_read_linked(organisation: uuid.UUID, row_organisation_id: uuid.UUID) -> bool:
+    """``visible_agreements`` / ``visible_case_users`` for one loaded row."""
+    return row_organisation_id == organisation

@@ -121,6 +121,28 @@ class Action(enum.StrEnum):
     FEED_MANAGE_OWN = "create or revoke one's private calendar feed"
     WEBHOOK_MANAGE = "manage webhook endpoints and read their deliveries"
     JOB_MANAGE = "see the tenant's background jobs and retry failed ones"
+    AMBASSADOR_READ_DIRECTORY = "read ambassador programs and the public ambassador directory"
+    AMBASSADOR_PROGRAM_MANAGE = "manage ambassador programs"
+    AMBASSADOR_NOMINATE = "nominate oneself, or this chapter's members, as ambassadors"
+    AMBASSADOR_READ_NOMINATION = "see ambassador nominations (one's own, this chapter's)"
+    AMBASSADOR_REVIEW = "review ambassador nominations and renew ambassadors' terms"
+    AMBASSADOR_READ_TERMS = "see ambassador terms and their activity (one's own, this chapter's)"
+    RECOGNITION_MANAGE = "define and award recognition titles; set certificates' signatories, logo"
+    RECOGNITION_READ = "read every award and certificate of the tenant"
+    CERTIFICATE_ISSUE = "issue, re-issue and revoke certificates"
+    CERTIFICATE_READ_OWN = "see one's own certificates"
+    CERTIFICATE_VERIFY = "verify a certificate and download it by its public id"
+    INCENTIVE_PROGRAM_MANAGE = "create incentive programs and set their quarterly budgets"
+    INCENTIVE_PROGRAM_READ = "read the incentive programs"
+    INCENTIVE_PROPOSE = "propose rewards for contributions to this chapter's activities, projects"
+    INCENTIVE_DECIDE = "approve rewards, mark them sent or paid, or cancel them"
+    INCENTIVE_READ = "read this chapter's rewards (tenant-wide: every reward, budgets, reports)"
+    INCENTIVE_READ_OWN = "see the rewards promised to oneself"
+    AGREEMENT_READ = "read partner agreements"
+    AGREEMENT_MANAGE = "manage partner agreements"
+    CASE_USER_READ_PUBLISHED = "read the public list of case users who allow publication"
+    CASE_USER_READ = "read case users' stories, published or not"
+    CASE_USER_MANAGE = "manage case users, their stories and publication permissions"
 
 
 R = Role
@@ -208,6 +230,33 @@ POLICY: dict[Action, frozenset[Role]] = {
     Action.FEED_MANAGE_OWN: frozenset({R.SELF}),
     Action.WEBHOOK_MANAGE: ADMINS,
     Action.JOB_MANAGE: ADMINS,
+    # Only people with a public profile appear to callers who may not read every term.
+    Action.AMBASSADOR_READ_DIRECTORY: frozenset({R.ANYONE}),
+    Action.AMBASSADOR_PROGRAM_MANAGE: STAFF,
+    # Leads: for an active member of their chapter (the service checks the membership).
+    Action.AMBASSADOR_NOMINATE: STAFF | LEADS | {R.SELF},
+    Action.AMBASSADOR_READ_NOMINATION: STAFF | LEADS | {R.SELF},
+    Action.AMBASSADOR_REVIEW: STAFF,
+    Action.AMBASSADOR_READ_TERMS: STAFF | LEADS | {R.SELF},
+    Action.RECOGNITION_MANAGE: STAFF,
+    Action.RECOGNITION_READ: STAFF,
+    Action.CERTIFICATE_ISSUE: STAFF,
+    Action.CERTIFICATE_READ_OWN: frozenset({R.SELF}),
+    Action.CERTIFICATE_VERIFY: frozenset({R.ANYONE}),  # a certificate is meant to be shown
+    Action.INCENTIVE_PROGRAM_MANAGE: STAFF,
+    Action.INCENTIVE_PROGRAM_READ: frozenset({R.PERSON}),
+    # Leads promise rewards for their chapter's contributions; staff approve and pay them.
+    Action.INCENTIVE_PROPOSE: STAFF | LEADS,
+    Action.INCENTIVE_DECIDE: STAFF,
+    # Leads read their own chapter's rewards; budgets and reports are tenant-wide: readers'.
+    Action.INCENTIVE_READ: READERS | LEADS,
+    Action.INCENTIVE_READ_OWN: frozenset({R.SELF}),
+    # A partner's client: its own organisation's agreements and story (``authz.partners``).
+    Action.AGREEMENT_READ: STAFF | {R.PARTNER},
+    Action.AGREEMENT_MANAGE: STAFF,
+    Action.CASE_USER_READ_PUBLISHED: frozenset({R.ANYONE}),
+    Action.CASE_USER_READ: STAFF | {R.PARTNER},
+    Action.CASE_USER_MANAGE: STAFF,
 }
 
 _TENANT_ROLES = {

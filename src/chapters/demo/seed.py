@@ -17,7 +17,9 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
+from chapters.auth.keys import SigningKeys, install_service_keys, load_or_create_signing_keys
 from chapters.db.session import open_tenant_session, tenant_sessionmaker
+from chapters.demo.ambassadors import seed_ambassadors
 from chapters.demo.backfill import backfill_past
 from chapters.demo.content import (
     change_statuses,
@@ -30,9 +32,12 @@ from chapters.demo.content import (
     replay_history,
 )
 from chapters.demo.data import ADMIN_KEY, CONTENT, DEMO_ACCOUNTS, DEMO_TENANTS
+from chapters.demo.incentives import seed_incentives
 from chapters.demo.ledger import seed_ledger
 from chapters.demo.outbound import seed_outbound
 from chapters.demo.participation import PAST_TENANT
+from chapters.demo.partnerships import seed_partnerships
+from chapters.demo.recognition import seed_recognition
 from chapters.demo.records import TenantContent
 from chapters.demo.replay import Clock, at_ten, count
 from chapters.events.derive import silenced
@@ -40,13 +45,21 @@ from chapters.local_chapters.service import find_by_slug
 from chapters.models import Activity
 from chapters.people.admin import ensure_person
 from chapters.people.service import load_principal
+from chapters.settings import get_settings
 from chapters.tenants.admin import ensure_tenant
 
 Echo = Callable[[str], object]  # where the progress lines go
 
 
-async def seed_demo(owner_engine: AsyncEngine, echo: Echo = print) -> dict[str, uuid.UUID]:
-    """Create the demo tenants, accounts and content; return tenant ids by slug."""
+async def seed_demo(
+    owner_engine: AsyncEngine, echo: Echo = print, keys: SigningKeys | None = None
+) -> dict[str, uuid.UUID]:
+    """Create the demo tenants, accounts and content; return tenant ids by slug. ``keys``:
+    the service's signing keys (default: the settings' key file), which sign the demo's
+    certificates and the links in its mail."""
+    settings = get_settings()
+    keys = keys or load_or_create_signing_keys(settings.jwt_private_key_file)
+    install_service_keys(keys, settings.secret_keys)
     tenant_ids: dict[str, uuid.UUID] = {}
     for slug, (name, timezone, locale) in DEMO_TENANTS.items():
         tenant_id, created = await ensure_tenant(
@@ -63,6 +76,10 @@ async def seed_demo(owner_engine: AsyncEngine, echo: Echo = print) -> dict[str, 
                     echo(f"  {slug}: {await backfill_past(session)}")
             if slug == PAST_TENANT:  # news: what the worker sends once `make run` starts it
                 echo(f"  {slug}: {await seed_outbound(session)}")
+                echo(f"  {slug}: {await seed_ambassadors(session)}")
+                echo(f"  {slug}: {await seed_recognition(session, keys)}")
+                echo(f"  {slug}: {await seed_incentives(session)}")
+                echo(f"  {slug}: {await seed_partnerships(session)}")
     echo(f"  {len(DEMO_ACCOUNTS)} demo accounts ready")
     return tenant_ids
 

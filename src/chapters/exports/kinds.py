@@ -595,3 +595,8 @@ register(
         requires=(Action.REGISTRATION_EXPORT,),
     )
 )
+
+
+# -- incentives: the rewards ledger (``chapters.incentives.export`` registers its kind) -------
+
+from chapters.incentives import export as _incentives  # noqa: E402, F401

@@ -45,6 +45,8 @@ TASK_MODULES = (
     "chapters.registrations.tasks",
     "chapters.webhooks.tasks",
     "chapters.notifications.tasks",
+    "chapters.ambassadors.tasks",
+    "chapters.partnerships.tasks",
 )
 
 # Retries: 1 + 2^attempt seconds apart (3 s, 5 s, 9 s … about 17 minutes over 10 attempts);

@@ -17,8 +17,7 @@ import logging
 import procrastinate
 from sqlalchemy import make_url
 
-from chapters import links, secretbox
-from chapters.auth.keys import load_or_create_signing_keys, secret_material
+from chapters.auth.keys import install_service_keys, load_or_create_signing_keys
 from chapters.db.session import create_engine, tenant_sessionmaker
 from chapters.jobs.queue import TASK_MODULES, JobRuntime, blueprint, set_runtime
 from chapters.settings import Settings
@@ -78,8 +77,7 @@ async def run_worker(
     """Run jobs until stopped (SIGINT/SIGTERM), or, ``wait=False``, until the queue is empty."""
     engine = create_engine(app_url, settings)
     keys = load_or_create_signing_keys(settings.jwt_private_key_file)
-    links.set_link_secret(secret_material(keys))
-    secretbox.set_secret_key(secret_material(keys), settings.secret_keys)
+    install_service_keys(keys, settings.secret_keys)
     set_runtime(JobRuntime(sessionmaker=tenant_sessionmaker(engine), settings=settings))
     app = queue_app(app_url, pool_size=(concurrency or settings.worker_concurrency) + 2)
     try:

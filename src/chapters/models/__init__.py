@@ -2,7 +2,18 @@
 
 # The outbound side's tables, imported for the metadata Alembic reads; their code imports
 # them from their own modules.
-from chapters.models import events, feed, mail, notification, registration, webhook  # noqa: F401
+from chapters.models import (  # noqa: F401
+    ambassador,
+    events,
+    feed,
+    incentive,
+    mail,
+    notification,
+    partnership,
+    recognition,
+    registration,
+    webhook,
+)
 from chapters.models.access import ApiClient, ClientKind, IdentityProvider
 from chapters.models.activity import (
     ORGANISING_ROLES,

@@ -31,6 +31,7 @@ class MessageKind(enum.StrEnum):
     CERTIFICATE_ISSUED = "certificate_issued"
     ACTIVITY_CANCELLED = "activity_cancelled"
     ACTIVITY_RESCHEDULED = "activity_rescheduled"
+    AGREEMENT_RENEWAL_DUE = "agreement_renewal_due"
     # told in the app only
     ROLE_CHANGED = "role_changed"
     CHAPTER_STATUS_CHANGED = "chapter_status_changed"

@@ -45,6 +45,7 @@ CHANNELS: dict[MessageKind, frozenset[Channel]] = {
     MessageKind.CERTIFICATE_ISSUED: _MAIL,
     MessageKind.ACTIVITY_CANCELLED: _BOTH,
     MessageKind.ACTIVITY_RESCHEDULED: _BOTH,
+    MessageKind.AGREEMENT_RENEWAL_DUE: _BOTH,
     MessageKind.ROLE_CHANGED: _APP,
     MessageKind.CHAPTER_STATUS_CHANGED: _APP,
 }
@@ -64,6 +65,7 @@ DESCRIPTIONS: dict[MessageKind, str] = {
     MessageKind.CERTIFICATE_ISSUED: "A certificate was issued to you.",
     MessageKind.ACTIVITY_CANCELLED: "An activity you registered for was cancelled.",
     MessageKind.ACTIVITY_RESCHEDULED: "An activity you registered for moved to a new time.",
+    MessageKind.AGREEMENT_RENEWAL_DUE: "A partner agreement comes up for renewal (staff).",
     MessageKind.ROLE_CHANGED: "Your role in a chapter changed.",
     MessageKind.CHAPTER_STATUS_CHANGED: "The status of a chapter you lead changed.",
 }

@@ -94,6 +94,17 @@ TEXTS: dict[MessageKind, dict[str, tuple[str, str]]] = {
             "「{activity_title}」有了空位，您已从候补名单转为正式报名。",
         ),
     },
+    K.AGREEMENT_RENEWAL_DUE: {
+        "en": (
+            "Renewal due: {organisation_name}",
+            "The {agreement_kind} with {organisation_name} comes up for renewal on {renews_on}"
+            " (in {days} days).",
+        ),
+        "zh": (
+            "协议即将续签：{organisation_name}",
+            "与{organisation_name}的{agreement_kind}将于{renews_on}到期续签（还有 {days} 天）。",
+        ),
+    },
     K.CHAPTER_STATUS_CHANGED: {
         "en": (
             "{chapter_name} is now {to_status}",
@@ -116,6 +127,12 @@ WORDS: dict[str, dict[str, str]] = {
         "active": "active",
         "dormant": "dormant",
         "archived": "archived",
+        "mou": "memorandum of understanding",
+        "sponsorship": "sponsorship agreement",
+        "co_hosting": "co-hosting agreement",
+        "training_partnership": "training partnership",
+        "case_study_consent": "case study consent",
+        "other": "agreement",
     },
     "zh": {
         "lead": "负责人",
@@ -125,9 +142,15 @@ WORDS: dict[str, dict[str, str]] = {
         "active": "活跃",
         "dormant": "休眠",
         "archived": "已归档",
+        "mou": "合作备忘录",
+        "sponsorship": "赞助协议",
+        "co_hosting": "联合主办协议",
+        "training_partnership": "培训合作协议",
+        "case_study_consent": "案例授权协议",
+        "other": "协议",
     },
 }
-_WORD_FIELDS = ("role", "previous_role", "from_status", "to_status")
+_WORD_FIELDS = ("role", "previous_role", "from_status", "to_status", "agreement_kind")
 _MISSING = {"en": "—", "zh": "—"}
 
 

@@ -15,9 +15,11 @@ from chapters.people import queries
 
 if TYPE_CHECKING:
     from chapters.feeds.types import CalendarFeedType
+    from chapters.incentives.types import IncentiveRewardConnection
     from chapters.insight.types import PersonActivityType
     from chapters.memberships.types import ChapterMembershipConnection
     from chapters.notifications.types import NotificationConnection, NotificationPreferencesType
+    from chapters.recognition.types import CertificateConnection
     from chapters.registrations.types import RegistrationConnection
 
 strawberry.enum(TenantRole, name="TenantRole")
@@ -177,6 +179,14 @@ class ViewerType:
 
         return await registrations_of_viewer(info, first, after)
 
+    @strawberry.field(description="Your certificates, the latest first (revoked ones too).")
+    async def certificates(
+        self, info: strawberry.Info, first: int | None = None, after: str | None = None
+    ) -> Annotated[CertificateConnection, strawberry.lazy("chapters.recognition.types")]:
+        from chapters.recognition.types import certificates_of_viewer
+
+        return await certificates_of_viewer(info, first, after)
+
     @strawberry.field(description="Your notifications, newest first.")
     async def notifications(
         self,
@@ -229,6 +239,14 @@ class ViewerType:
         from chapters.feeds.types import calendar_feed_of
 
         return await calendar_feed_of(info, self.person_id)
+
+    @strawberry.field(description="The rewards promised to you, newest first.")
+    async def incentive_rewards(
+        self, info: strawberry.Info, first: int | None = None, after: str | None = None
+    ) -> Annotated[IncentiveRewardConnection, strawberry.lazy("chapters.incentives.types")]:
+        from chapters.incentives.types import rewards_of_viewer
+
+        return await rewards_of_viewer(info, self.person_id, first, after)
 
 
 @strawberry.type(

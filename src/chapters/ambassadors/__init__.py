@@ -1,0 +1,1 @@
+"""Ambassador programs: nominations, reviewed terms, renewals, alumni and the directory."""

@@ -1,0 +1,1 @@
+"""Recognition: titles, awards, and certificates anyone can verify."""
