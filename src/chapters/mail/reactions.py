@@ -5,12 +5,18 @@ again adds nothing."""
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from chapters.activities.announcements import (
+    activity_now,
+    chapter_name,
+    moment,
+    move_reason,
+    step_reason,
+)
 from chapters.events.catalog import EventType
 from chapters.events.dispatch import Event
 from chapters.mail.kinds import MessageKind
@@ -34,9 +40,7 @@ from chapters.models import (
     Activity,
     ActivityLink,
     ActivityRecapVersion,
-    ActivityScheduleChange,
     ActivityStatus,
-    ActivityTransition,
     Chapter,
     ChapterMembership,
     LinkKind,
@@ -45,6 +49,7 @@ from chapters.models import (
     RegistrationStatus,
 )
 from chapters.notifications.preferences import locale_of
+from chapters.registrations.service import EXPECTED
 
 # Recap links worth a line in the recap mail, in this order.
 _RECAP_LINK_ORDER = [
@@ -63,25 +68,11 @@ async def on_event(session: AsyncSession, event: Event) -> None:
         await handler(session, event)
 
 
-async def _activity(session: AsyncSession, event: Event) -> Activity | None:
-    if event.activity_id is None:
-        return None
-    return await session.scalar(select(Activity).where(Activity.id == event.activity_id))
-
-
 async def _review_step(session: AsyncSession, event: Event) -> None:
-    activity = await _activity(session, event)
+    activity = await activity_now(session, event.activity_id)
     if activity is None:
         return
-    comment = await session.scalar(
-        select(ActivityTransition.comment)
-        .where(
-            ActivityTransition.activity_id == activity.id,
-            ActivityTransition.to_status == event.data.get("to_status"),
-        )
-        .order_by(ActivityTransition.occurred_at.desc())
-        .limit(1)
-    )
+    comment = await step_reason(session, activity.id, event.data.get("to_status"))
     kind = (
         MessageKind.CHANGES_REQUESTED
         if event.type == EventType.ACTIVITY_CHANGES_REQUESTED
@@ -93,7 +84,7 @@ async def _review_step(session: AsyncSession, event: Event) -> None:
 
 
 async def _recap_published(session: AsyncSession, event: Event) -> None:
-    activity = await _activity(session, event)
+    activity = await activity_now(session, event.activity_id)
     if activity is None:
         return
     number = event.data.get("recap_version")
@@ -161,19 +152,13 @@ async def _recap_published(session: AsyncSession, event: Event) -> None:
     await queue_mail(session, drafts)
 
 
-# Who is told that an activity is cancelled or moved: whoever holds a seat or waits for one.
-# A public registration still waiting for its email to be confirmed holds neither (and its
-# registrant may never confirm); a cancelled one is no longer expected.
-_EXPECTED = (RegistrationStatus.CONFIRMED, RegistrationStatus.WAITLISTED)
-
-
 async def _expected_registrants(session: AsyncSession, activity_id: uuid.UUID) -> list[Registrant]:
     rows = await session.execute(
         select(Registration, Person.email, Person.display_name)
         .outerjoin(Person, Person.id == Registration.person_id)
         .where(
             Registration.activity_id == activity_id,
-            Registration.status.in_(_EXPECTED),
+            Registration.status.in_(EXPECTED),
             Registration.erased_at.is_(None),
         )
         .order_by(Registration.created_at)
@@ -186,31 +171,14 @@ async def _expected_registrants(session: AsyncSession, activity_id: uuid.UUID) -
     return found
 
 
-async def _chapter_name(session: AsyncSession, chapter_id: uuid.UUID | None) -> str | None:
-    if chapter_id is None:
-        return None
-    name: str | None = await session.scalar(select(Chapter.name).where(Chapter.id == chapter_id))
-    return name
-
-
 async def _cancelled(session: AsyncSession, event: Event) -> None:
-    activity = await _activity(session, event)
+    activity = await activity_now(session, event.activity_id)
     if activity is None:
         return
-    # Cancelling is final (no step leads out of it): the one cancelling step holds the reason.
-    reason = await session.scalar(
-        select(ActivityTransition.comment)
-        .where(
-            ActivityTransition.activity_id == activity.id,
-            ActivityTransition.to_status == ActivityStatus.CANCELLED,
-        )
-        .order_by(ActivityTransition.occurred_at.desc())
-        .limit(1)
-    )
     context = {
         **activity_context(activity),
-        "chapter": await _chapter_name(session, activity.chapter_id),
-        "reason": reason,
+        "chapter": await chapter_name(session, activity.chapter_id),
+        "reason": await step_reason(session, activity.id, ActivityStatus.CANCELLED),
     }
     told = [
         registrant.recipient for registrant in await _expected_registrants(session, activity.id)
@@ -220,36 +188,22 @@ async def _cancelled(session: AsyncSession, event: Event) -> None:
     )
 
 
-def _moment(value: Any) -> datetime | None:
-    return datetime.fromisoformat(value) if isinstance(value, str) else None
-
-
 async def _rescheduled(session: AsyncSession, event: Event) -> None:
-    activity = await _activity(session, event)
+    activity = await activity_now(session, event.activity_id)
     if activity is None or activity.status == ActivityStatus.CANCELLED:
         return  # cancelled since: its cancellation is the news, not a time it will not have
     # The times this move named (the activity may have moved again since: that move has its
     # own message), shown in the activity's own time zone.
-    starts = _moment(event.data.get("to_starts_at")) or activity.starts_at
-    ends = _moment(event.data.get("to_ends_at"))
-    was_starts = _moment(event.data.get("from_starts_at"))
-    was_ends = _moment(event.data.get("from_ends_at"))
-    reason = await session.scalar(
-        select(ActivityScheduleChange.reason)
-        .where(
-            ActivityScheduleChange.activity_id == activity.id,
-            ActivityScheduleChange.to_starts_at == starts,
-            *([ActivityScheduleChange.from_starts_at == was_starts] if was_starts else []),
-        )
-        .order_by(ActivityScheduleChange.occurred_at.desc())
-        .limit(1)
-    )
+    starts = moment(event.data.get("to_starts_at")) or activity.starts_at
+    ends = moment(event.data.get("to_ends_at"))
+    was_starts = moment(event.data.get("from_starts_at"))
+    was_ends = moment(event.data.get("from_ends_at"))
     about = activity_context(activity)["activity"]
     common = {
         "activity": {**about, "when": when(starts, ends, activity.timezone)},
         "previous_when": when(was_starts, was_ends, activity.timezone) if was_starts else None,
-        "chapter": await _chapter_name(session, activity.chapter_id),
-        "reason": reason,
+        "chapter": await chapter_name(session, activity.chapter_id),
+        "reason": await move_reason(session, activity.id, event.data),
     }
     tenant = await tenant_of(session)
     drafts = [

@@ -23,22 +23,25 @@ from __future__ import annotations
 import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from chapters.activities.announcements import (
+    activity_now,
+    chapter_name,
+    moment,
+    move_reason,
+    step_reason,
+)
 from chapters.events.catalog import EventType
 from chapters.events.dispatch import Event
 from chapters.mail.render import when
 from chapters.models import (
     Activity,
-    ActivityScheduleChange,
     ActivityStatus,
-    ActivityTransition,
-    Chapter,
     ChapterMembership,
     ChapterRole,
     MembershipStatus,
@@ -47,6 +50,7 @@ from chapters.models import (
 )
 from chapters.models.notification import MessageKind, Notification
 from chapters.notifications.preferences import in_app_wanted_by
+from chapters.registrations.service import EXPECTED
 
 BATCH_SIZE = 1000  # rows per INSERT (8 parameters each: well under PostgreSQL's 32767)
 _LEADING = (ChapterRole.LEAD, ChapterRole.CO_LEAD)
@@ -110,29 +114,13 @@ async def _leads_of(session: AsyncSession, chapter_id: uuid.UUID | None) -> set[
     return set(people)
 
 
-async def _chapter_name(session: AsyncSession, chapter_id: uuid.UUID | None) -> str | None:
-    if chapter_id is None:
-        return None
-    name: str | None = await session.scalar(select(Chapter.name).where(Chapter.id == chapter_id))
-    return name
-
-
-async def _activity(session: AsyncSession, event: Event) -> Activity | None:
-    if event.activity_id is None:
-        return None
-    activity: Activity | None = await session.scalar(
-        select(Activity).where(Activity.id == event.activity_id)
-    )
-    return activity
-
-
 def _about(activity: Activity, chapter_name: str | None) -> dict[str, Any]:
     return {"activity_title": activity.title, "chapter_name": chapter_name}
 
 
 def _review(kind: MessageKind) -> Callable[[AsyncSession, Event], Awaitable[Tell | None]]:
     async def plan(session: AsyncSession, event: Event) -> Tell | None:
-        activity = await _activity(session, event)
+        activity = await activity_now(session, event.activity_id)
         if activity is None:
             return None
         people = await _leads_of(session, activity.chapter_id)
@@ -143,7 +131,7 @@ def _review(kind: MessageKind) -> Callable[[AsyncSession, Event], Awaitable[Tell
             people,
             activity_id=activity.id,
             chapter_id=activity.chapter_id,
-            data=_about(activity, await _chapter_name(session, activity.chapter_id)),
+            data=_about(activity, await chapter_name(session, activity.chapter_id)),
         )
 
     return plan
@@ -152,7 +140,7 @@ def _review(kind: MessageKind) -> Callable[[AsyncSession, Event], Awaitable[Tell
 async def _recap_published(session: AsyncSession, event: Event) -> Tell | None:
     if event.data.get("recap_version", 1) != 1:
         return None
-    activity = await _activity(session, event)
+    activity = await activity_now(session, event.activity_id)
     if activity is None:
         return None
     registrants = await session.scalars(
@@ -169,7 +157,7 @@ async def _recap_published(session: AsyncSession, event: Event) -> Tell | None:
         {person_id for person_id in registrants if person_id is not None},
         activity_id=activity.id,
         chapter_id=activity.chapter_id,
-        data=_about(activity, await _chapter_name(session, activity.chapter_id)),
+        data=_about(activity, await chapter_name(session, activity.chapter_id)),
     )
 
 
@@ -180,7 +168,7 @@ async def _expected_people(session: AsyncSession, activity_id: uuid.UUID) -> set
         .where(
             Registration.activity_id == activity_id,
             Registration.person_id.is_not(None),
-            Registration.status.in_([RegistrationStatus.CONFIRMED, RegistrationStatus.WAITLISTED]),
+            Registration.status.in_(EXPECTED),
         )
         .distinct()
     )
@@ -188,44 +176,31 @@ async def _expected_people(session: AsyncSession, activity_id: uuid.UUID) -> set
 
 
 async def _cancelled(session: AsyncSession, event: Event) -> Tell | None:
-    activity = await _activity(session, event)
+    activity = await activity_now(session, event.activity_id)
     if activity is None:
         return None
-    # Cancelling is final: the one cancelling step holds the reason.
-    reason = await session.scalar(
-        select(ActivityTransition.comment)
-        .where(
-            ActivityTransition.activity_id == activity.id,
-            ActivityTransition.to_status == ActivityStatus.CANCELLED,
-        )
-        .order_by(ActivityTransition.occurred_at.desc())
-        .limit(1)
-    )
+    reason = await step_reason(session, activity.id, ActivityStatus.CANCELLED)
     return Tell(
         MessageKind.ACTIVITY_CANCELLED,
         await _expected_people(session, activity.id),
         activity_id=activity.id,
         chapter_id=activity.chapter_id,
         data={
-            **_about(activity, await _chapter_name(session, activity.chapter_id)),
+            **_about(activity, await chapter_name(session, activity.chapter_id)),
             "reason": reason,
         },
     )
 
 
 def _when(event: Event, start: str, end: str, timezone: str) -> str | None:
-    starts, ends = event.data.get(start), event.data.get(end)
-    if not isinstance(starts, str):
+    starts = moment(event.data.get(start))
+    if starts is None:
         return None
-    return when(
-        datetime.fromisoformat(starts),
-        datetime.fromisoformat(ends) if isinstance(ends, str) else None,
-        timezone,
-    )
+    return when(starts, moment(event.data.get(end)), timezone)
 
 
 async def _rescheduled(session: AsyncSession, event: Event) -> Tell | None:
-    activity = await _activity(session, event)
+    activity = await activity_now(session, event.activity_id)
     if activity is None or activity.status == ActivityStatus.CANCELLED:
         return None
     # The times as text in the activity's own zone: what a registrant compares with their plans.
@@ -233,28 +208,14 @@ async def _rescheduled(session: AsyncSession, event: Event) -> Tell | None:
         "from_when": _when(event, "from_starts_at", "from_ends_at", activity.timezone),
         "to_when": _when(event, "to_starts_at", "to_ends_at", activity.timezone),
     }
-    # The move this event is: the latest one to these dates (the event names no row).
-    to_starts = event.data.get("to_starts_at")
-    reason = await session.scalar(
-        select(ActivityScheduleChange.reason)
-        .where(
-            ActivityScheduleChange.activity_id == activity.id,
-            *(
-                [ActivityScheduleChange.to_starts_at == datetime.fromisoformat(to_starts)]
-                if isinstance(to_starts, str)
-                else []
-            ),
-        )
-        .order_by(ActivityScheduleChange.occurred_at.desc())
-        .limit(1)
-    )
+    reason = await move_reason(session, activity.id, event.data)
     return Tell(
         MessageKind.ACTIVITY_RESCHEDULED,
         await _expected_people(session, activity.id),
         activity_id=activity.id,
         chapter_id=activity.chapter_id,
         data={
-            **_about(activity, await _chapter_name(session, activity.chapter_id)),
+            **_about(activity, await chapter_name(session, activity.chapter_id)),
             **times,
             "reason": reason,
         },
@@ -266,7 +227,7 @@ def _membership(kind: MessageKind) -> Callable[[AsyncSession, Event], Awaitable[
         if event.person_id is None:
             return None
         data = {
-            "chapter_name": await _chapter_name(session, event.chapter_id),
+            "chapter_name": await chapter_name(session, event.chapter_id),
             "membership_id": event.data.get("membership_id", str(event.subject_id)),
             "role": event.data.get("role"),
             "previous_role": event.data.get("previous_role"),
@@ -277,7 +238,7 @@ def _membership(kind: MessageKind) -> Callable[[AsyncSession, Event], Awaitable[
 
 
 async def _promoted(session: AsyncSession, event: Event) -> Tell | None:
-    activity = await _activity(session, event)
+    activity = await activity_now(session, event.activity_id)
     if event.person_id is None or activity is None or activity.status == ActivityStatus.CANCELLED:
         return None  # cancelled since: the cancellation is the news
     return Tell(
@@ -286,7 +247,7 @@ async def _promoted(session: AsyncSession, event: Event) -> Tell | None:
         activity_id=activity.id,
         chapter_id=activity.chapter_id,
         data={
-            **_about(activity, await _chapter_name(session, activity.chapter_id)),
+            **_about(activity, await chapter_name(session, activity.chapter_id)),
             "registration_id": str(event.subject_id),
         },
     )
@@ -300,7 +261,7 @@ async def _chapter_status(session: AsyncSession, event: Event) -> Tell | None:
         await _leads_of(session, event.chapter_id),
         chapter_id=event.chapter_id,
         data={
-            "chapter_name": await _chapter_name(session, event.chapter_id),
+            "chapter_name": await chapter_name(session, event.chapter_id),
             "from_status": event.data.get("from_status"),
             "to_status": event.data.get("to_status"),
         },

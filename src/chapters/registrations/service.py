@@ -53,6 +53,10 @@ CODE_LENGTH = 6
 NAME_LIMIT = 200
 MAX_CAPACITY = 1_000_000
 LIVE = (RegistrationStatus.PENDING, RegistrationStatus.CONFIRMED, RegistrationStatus.WAITLISTED)
+# Who is expected at the activity, so told when it is cancelled or moved: whoever holds a seat
+# or waits for one. A public registration still waiting for its email to be confirmed holds
+# neither (its registrant may never confirm); a cancelled one is no longer expected.
+EXPECTED = (RegistrationStatus.CONFIRMED, RegistrationStatus.WAITLISTED)
 # Counts one registration attempt for the activity, or refuses it (``limits.admit``).
 Admit = Callable[[uuid.UUID], Awaitable[None]]
 WAITLIST_ORDER = (Registration.waitlisted_at, Registration.created_at, Registration.id)
