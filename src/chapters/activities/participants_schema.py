@@ -10,7 +10,6 @@ from chapters.activities.schema import (
     _activity_failed,
     _activity_id,
     _activity_payload,
-    _id,
 )
 from chapters.activities.service import ParticipantEntry
 from chapters.activities.types import (
@@ -19,7 +18,7 @@ from chapters.activities.types import (
     ParticipantRoleType,
 )
 from chapters.api.errors import UserError
-from chapters.api.ids import decode_id
+from chapters.api.ids import decode_id, decode_optional_id
 from chapters.api.mutations import mutate
 from chapters.models import Activity
 
@@ -63,7 +62,7 @@ class ActivityParticipantMutation:
         async def work() -> participants.Added:
             entry = ParticipantEntry(
                 role=input.role,
-                person_id=_id(input.person_id, "Person", "personId"),
+                person_id=decode_optional_id(input.person_id, "Person", "personId"),
                 external_name=input.external_name,
                 external_affiliation=input.external_affiliation,
                 topic=input.topic,

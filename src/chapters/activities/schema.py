@@ -23,7 +23,7 @@ from chapters.activities.types import (
 )
 from chapters.api.connections import connection
 from chapters.api.errors import UserError
-from chapters.api.ids import decode_id
+from chapters.api.ids import decode_id, decode_optional_id
 from chapters.api.mutations import mutate
 from chapters.changes import UNSET, Change
 from chapters.db.pagination import PageArgs
@@ -31,10 +31,6 @@ from chapters.models import Activity, ActivityComment
 
 # Ids in inputs are global ids typed as plain ``ID``, decoded with ``decode_id`` so that a bad
 # one is a typed error on its field (see ``chapters.committees.schema``).
-
-
-def _id(value: strawberry.ID | None, type_name: str, field: str) -> uuid.UUID | None:
-    return None if value is None else decode_id(str(value), type_name, field)
 
 
 @strawberry.input(
@@ -86,16 +82,20 @@ class ActivityFilter:
 
     def to_service(self) -> queries.ActivityFilter:
         return queries.ActivityFilter(
-            chapter_id=_id(self.chapter_id, "Chapter", "chapterId"),
+            chapter_id=decode_optional_id(self.chapter_id, "Chapter", "chapterId"),
             include_sub_chapters=self.include_sub_chapters,
-            committee_id=_id(self.committee_id, "Committee", "committeeId"),
+            committee_id=decode_optional_id(self.committee_id, "Committee", "committeeId"),
             kinds=tuple(self.kind or ()),
             statuses=tuple(self.status or ()),
             starts_from=self.starts_from,
             starts_before=self.starts_before,
             starts_on=(self.starts_on.start, self.starts_on.end) if self.starts_on else None,
-            organisation_id=_id(self.organisation_id, "Organisation", "organisationId"),
-            participant_person_id=_id(self.participant_person_id, "Person", "participantPersonId"),
+            organisation_id=decode_optional_id(
+                self.organisation_id, "Organisation", "organisationId"
+            ),
+            participant_person_id=decode_optional_id(
+                self.participant_person_id, "Person", "participantPersonId"
+            ),
             text=self.text,
             recap_overdue=self.recap_overdue,
         )
@@ -186,9 +186,11 @@ def _links(links: list[ActivityLinkInput] | None) -> list[service.LinkEntry]:
 
 
 _CONVERT: dict[str, Callable[[Any], Any]] = {
-    "chapter_id": lambda v: _id(v, "Chapter", "chapterId"),
-    "committee_id": lambda v: _id(v, "Committee", "committeeId"),
-    "mentoring_project_id": lambda v: _id(v, "MentoringProject", "mentoringProjectId"),
+    "chapter_id": lambda v: decode_optional_id(v, "Chapter", "chapterId"),
+    "committee_id": lambda v: decode_optional_id(v, "Committee", "committeeId"),
+    "mentoring_project_id": lambda v: decode_optional_id(
+        v, "MentoringProject", "mentoringProjectId"
+    ),
     "co_host_chapter_ids": lambda ids: [
         decode_id(str(v), "Chapter", f"coHostChapterIds.{i}") for i, v in enumerate(ids or [])
     ],
@@ -204,7 +206,7 @@ _CONVERT: dict[str, Callable[[Any], Any]] = {
     "participants": lambda people: [
         service.ParticipantEntry(
             role=p.role,
-            person_id=_id(p.person_id, "Person", f"participants.{i}.personId"),
+            person_id=decode_optional_id(p.person_id, "Person", f"participants.{i}.personId"),
             external_name=p.external_name,
             external_affiliation=p.external_affiliation,
             topic=p.topic,

@@ -23,17 +23,13 @@ from chapters.ambassadors.types import (
 )
 from chapters.api.connections import connection
 from chapters.api.errors import UserError
-from chapters.api.ids import decode_id
+from chapters.api.ids import decode_id, decode_optional_id
 from chapters.api.mutations import mutate
 from chapters.changes import UNSET
 from chapters.db.pagination import PageArgs
 
 # Ids in inputs are global ids typed as plain ``ID``: ``decode_id`` turns a malformed one into a
 # typed INVALID error on the field.
-
-
-def _optional_id(value: strawberry.ID | None, type_name: str, field: str) -> Any:
-    return None if value is None else decode_id(value, type_name, field)
 
 
 @strawberry.input
@@ -126,8 +122,8 @@ class AmbassadorNominationFilter:
     def to_service(self) -> queries.NominationFilter:
         return queries.NominationFilter(
             statuses=tuple(self.status or ()),
-            program_id=_optional_id(self.program_id, "AmbassadorProgram", "program_id"),
-            person_id=_optional_id(self.person_id, "Person", "person_id"),
+            program_id=decode_optional_id(self.program_id, "AmbassadorProgram", "program_id"),
+            person_id=decode_optional_id(self.person_id, "Person", "person_id"),
         )
 
 
@@ -233,7 +229,7 @@ class AmbassadorQuery:
         before: str | None = None,
     ) -> AmbassadorConnection:
         args = PageArgs(first=first, after=after, last=last, before=before)
-        program = _optional_id(program_id, "AmbassadorProgram", "program_id")
+        program = decode_optional_id(program_id, "AmbassadorProgram", "program_id")
         page = await queries.directory(info.context, program, status, args)
         return connection(AmbassadorConnection, page, AmbassadorType.from_model)
 
@@ -271,7 +267,7 @@ class AmbassadorQuery:
         before: str | None = None,
     ) -> AmbassadorTermConnection:
         args = PageArgs(first=first, after=after, last=last, before=before)
-        program = _optional_id(program_id, "AmbassadorProgram", "program_id")
+        program = decode_optional_id(program_id, "AmbassadorProgram", "program_id")
         page = await queries.renewals_due(info.context, program, within_days, args)
         return connection(AmbassadorTermConnection, page, AmbassadorTermType.from_model)
 
@@ -291,7 +287,7 @@ class AmbassadorQuery:
     ) -> AmbassadorTermConnection:
         args = PageArgs(first=first, after=after, last=last, before=before)
         person = decode_id(person_id, "Person", "person_id")
-        program = _optional_id(program_id, "AmbassadorProgram", "program_id")
+        program = decode_optional_id(program_id, "AmbassadorProgram", "program_id")
         page = await queries.terms_of_person(info.context, person, program, args)
         return connection(AmbassadorTermConnection, page, AmbassadorTermType.from_model)
 
@@ -341,7 +337,7 @@ class AmbassadorMutation:
                 person_id=decode_id(input.person_id, "Person", "person_id"),
                 statement=input.statement,
                 evidence_urls=list(input.evidence_urls or ()),
-                chapter_id=_optional_id(input.chapter_id, "Chapter", "chapter_id"),
+                chapter_id=decode_optional_id(input.chapter_id, "Chapter", "chapter_id"),
             )
             return await service.nominate(ctx.session, ctx.principal, entry)
 
@@ -359,7 +355,7 @@ class AmbassadorMutation:
         async def work() -> service.Accepted:
             chapter: Any = UNSET
             if input.chapter_id is not strawberry.UNSET:
-                chapter = _optional_id(input.chapter_id, "Chapter", "chapter_id")
+                chapter = decode_optional_id(input.chapter_id, "Chapter", "chapter_id")
             return await service.accept(
                 ctx.session,
                 ctx.principal,

@@ -29,6 +29,11 @@ def decode_id(value: str, type_name: str, field: str) -> uuid.UUID:
         raise NotFound(type_name, field=field) from None
 
 
+def decode_optional_id(value: str | None, type_name: str, field: str) -> uuid.UUID | None:
+    """``decode_id`` for an optional input: None stays None."""
+    return None if value is None else decode_id(str(value), type_name, field)
+
+
 def parse_uuid(value: str) -> uuid.UUID | None:
     """The uuid in a node id's payload, or None (a node that cannot exist)."""
     try:

@@ -3,7 +3,6 @@ quarterly report."""
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Awaitable, Callable
 from decimal import Decimal
 
@@ -12,7 +11,7 @@ from strawberry import relay
 
 from chapters.api.connections import connection
 from chapters.api.errors import UserError
-from chapters.api.ids import decode_id
+from chapters.api.ids import decode_id, decode_optional_id
 from chapters.api.mutations import mutate
 from chapters.db.pagination import PageArgs
 from chapters.errors import NotFound
@@ -97,16 +96,14 @@ class IncentiveRewardFilter:
 
     def to_service(self) -> queries.RewardFilter:
         return queries.RewardFilter(
-            program_id=_decoded(self.incentive_program_id, "IncentiveProgram", "program_id"),
+            program_id=decode_optional_id(
+                self.incentive_program_id, "IncentiveProgram", "filter.program_id"
+            ),
             quarter=self.quarter,
             statuses=tuple(self.status or ()),
-            person_id=_decoded(self.person_id, "Person", "person_id"),
-            chapter_id=_decoded(self.chapter_id, "Chapter", "chapter_id"),
+            person_id=decode_optional_id(self.person_id, "Person", "filter.person_id"),
+            chapter_id=decode_optional_id(self.chapter_id, "Chapter", "filter.chapter_id"),
         )
-
-
-def _decoded(value: strawberry.ID | None, type_name: str, field: str) -> uuid.UUID | None:
-    return None if value is None else decode_id(value, type_name, f"filter.{field}")
 
 
 @strawberry.type
