@@ -19,6 +19,13 @@ async def jobs_of(engine: AsyncEngine, tenant_id: uuid.UUID) -> list[dict]:
     return [dict(row) for row in rows]
 
 
+async def jobs_of_changes(engine: AsyncEngine, tenant_id: uuid.UUID) -> list[dict]:
+    """``jobs_of`` without the jobs a worker's clock enqueues for every tenant (the periodic
+    fan-out, ``enqueue_for_every_tenant``: each carries the clock's ``at``), which a worker
+    running across the hour adds whatever the test did; a change's jobs never carry it."""
+    return [job for job in await jobs_of(engine, tenant_id) if "at" not in (job["args"] or {})]
+
+
 async def set_aside_other_tenants_jobs(owner_engine: AsyncEngine, tenant_id: uuid.UUID) -> None:
     """Cancel the waiting jobs of every other tenant. A test database's queue is shared by the
     test files that ran on it before; a test that starts a real worker and watches what it
