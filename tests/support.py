@@ -23,6 +23,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from chapters.api.ids import global_id
 from chapters.auth.keys import SigningKeys
 from chapters.auth.tokens import issue_access_token
+from chapters.db import read_pool
 from chapters.db.session import open_tenant_session, tenant_sessionmaker
 from chapters.models import OutboxMessage, Person, TenantRole
 from chapters.people.admin import ensure_person
@@ -179,8 +180,9 @@ def no_garbage_collection() -> Iterator[None]:
 
 @contextmanager
 def statements_sent(engine: AsyncEngine | Engine) -> Iterator[list[str]]:
-    """The SQL statements ``engine`` sends while the block runs (values are bound parameters,
-    not in the text)."""
+    """The SQL statements ``engine`` sends while the block runs, and those of the compiled
+    reads' front door, which reads on a pool of its own (``db.read_pool``; values are bound
+    parameters, not in the text)."""
     sync_engine = engine.sync_engine if isinstance(engine, AsyncEngine) else engine
     statements: list[str] = []
 
@@ -188,10 +190,12 @@ def statements_sent(engine: AsyncEngine | Engine) -> Iterator[list[str]]:
         statements.append(statement)
 
     event.listen(sync_engine, "before_cursor_execute", record)
+    read_pool.STATEMENT_LISTENERS.append(statements.append)
     try:
         yield statements
     finally:
         event.remove(sync_engine, "before_cursor_execute", record)
+        read_pool.STATEMENT_LISTENERS.remove(statements.append)
 
 
 @asynccontextmanager

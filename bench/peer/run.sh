@@ -96,7 +96,10 @@ load_db() {  # database, tenants
   local db=$1 tenants=$2 want=$(($2 * 20 * 500)) n
   n=$("${PSQL[@]}" -d "$db" -Atc "select count(*) from activities" 2>/dev/null || echo 0)
   if [ "${BENCH_FORCE_LOAD:-0}" != 1 ] && [ "$n" = "$want" ]; then
-    echo "$db: loaded ($n activities)"; return
+    echo "$db: loaded ($n activities); migrating to this checkout's head (chapters migrate)"
+    DATABASE_URL="postgresql://postgres@127.0.0.1:55432/$db" "$REPO/.venv/bin/chapters" migrate \
+      >"$RESULTS/migrate-$db.log" 2>&1 || { tail -20 "$RESULTS/migrate-$db.log" >&2; die "migrate $db failed"; }
+    return
   fi
   echo "$db: creating and migrating (chapters migrate)"
   "${PSQL[@]}" -d postgres -c "SET client_min_messages = warning" -c "DROP DATABASE IF EXISTS $db WITH (FORCE)"

@@ -77,6 +77,7 @@ from chapters.clients import service as access_service
 from chapters.db.admin import resolve_urls
 from chapters.db.loaders import Loaders
 from chapters.db.migrations import current_revisions, head_revisions
+from chapters.db.read_pool import ReadPool
 from chapters.db.session import (
     SerializedSession,
     create_engine,
@@ -112,6 +113,7 @@ class Runtime:
     graphql_schema: GraphQLSchema
     known_reads: KnownReads
     known_principals: KnownPrincipals
+    read_pool: ReadPool
 
     @property
     def keys(self) -> SigningKeys:
@@ -487,6 +489,7 @@ def create_app(
     async def lifespan(app: Litestar) -> AsyncGenerator[None, None]:
         url = app_url or resolve_urls(settings).app
         engine = create_engine(url, settings, **(engine_options or {}))
+        read_pool = await ReadPool.open(url, settings)
         http = provider_http_client(settings)
         token_limiter = token_failure_limiter(settings)
         app.state.runtime = Runtime(
@@ -504,6 +507,7 @@ def create_app(
             graphql_schema=graphql_schema._schema,
             known_reads=KnownReads(),
             known_principals=KnownPrincipals(),
+            read_pool=read_pool,
         )
         # Cursors are signed with a key derived from the token signing key: every replica
         # sharing that key (and every restart) accepts the cursors the others issued.
@@ -518,6 +522,7 @@ def create_app(
         finally:
             await http.aclose()
             await token_limiter.aclose()
+            await read_pool.close()
             await engine.dispose()
 
     return Litestar(

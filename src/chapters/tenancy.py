@@ -1,8 +1,9 @@
 """The one place where tenant scoping happens.
 
 Every database session the service opens for tenant data is a ``TenantSession`` bound to one
-tenant (the compiled reads' front door uses a bare connection: ``bind_connection``). Three
-things follow, all from here:
+tenant (the compiled reads' front door uses bare connections: ``bind_connection`` binds a
+transaction, ``bound_statement`` a statement that is its own transaction). Three things
+follow, all from here:
 
 1. At the start of every transaction the session sets ``app.tenant_id`` transaction-locally
    (``set_config(..., true)``), so PostgreSQL row-level security sees the tenant and a pooled
@@ -50,6 +51,20 @@ async def bind_connection(connection: AsyncConnection, tenant_id: uuid.UUID) -> 
     if not connection.in_transaction():
         raise TenantNotBound("bind a transaction, not a connection")
     await connection.execute(_SET_TENANT_GENERIC_PLANS, {"tenant_id": str(tenant_id)})
+
+
+def bound_statement(sql: str, tenant_parameter: int) -> str:
+    """A read that binds its tenant itself, for a connection outside any transaction (the
+    compiled reads' front door, ``db.read_pool``): one statement is one implicit transaction,
+    whose first act is to set ``app.tenant_id`` for that transaction. ``sql`` (a query of one
+    value) runs in the THEN branch of a CASE, which PostgreSQL evaluates after its WHEN, and
+    as a subquery planned apart it starts reading only then. Were that order ever broken,
+    row-level security would find no tenant and show nothing: the statements name their
+    tenant too, and the front door's tests compare every answer with the resolvers'."""
+    return (
+        f"SELECT CASE WHEN set_config('app.tenant_id', ${tenant_parameter}::text, true)"
+        f" IS NOT NULL THEN ({sql}) END"
+    )
 
 
 class TenantNotBound(RuntimeError):

@@ -1,8 +1,8 @@
 """The front door of compiled reads (``api/compiled_front.py``): a document the app already
 answered with its compiled statement is answered again without Strawberry -- the same bytes,
-status and media type as the resolvers, in four statements (BEGIN, the tenant, the compiled
-statement, COMMIT) once the caller is known, with one statement reused across variable values
-and a caller's changed rights seen at once."""
+status and media type as the resolvers, in one statement that binds its tenant itself once the
+caller is known (BEGIN, the tenant, the caller, the statement, COMMIT the first time), with one
+statement reused across variable values and a caller's changed rights seen at once."""
 
 from __future__ import annotations
 
@@ -51,7 +51,7 @@ def _compiled_statements(statements: list[str]) -> list[str]:
     return [s for s in statements if "json_build_object" in s]
 
 
-async def test_a_known_document_is_answered_in_one_statement_after_the_tenant(
+async def test_a_known_document_is_answered_in_one_statement_that_binds_the_tenant(
     world: World,
 ) -> None:
     chapter = world.home.places["A"]
@@ -65,9 +65,10 @@ async def test_a_known_document_is_answered_in_one_statement_after_the_tenant(
         )
         assert response.json()["data"]["node"]["slug"] == world.home.places[place].slug
         # the tenant (set_config) and the compiled statement: no person lookup, no parse
-        assert len(statements) == 2, statements
-        assert "set_config" in statements[0] and "json_build_object" in statements[1]
-        texts.add(statements[1])
+        assert len(statements) == 1, statements
+        assert statements[0].startswith("SELECT CASE WHEN set_config('app.tenant_id'")
+        assert "json_build_object" in statements[0]
+        texts.add(statements[0])
     assert len(texts) == 1
 
 
@@ -164,10 +165,10 @@ async def test_a_revoked_client_is_refused_at_the_next_request(world: World, own
             )
             assert changed.rowcount == 1
 
-    for _ in range(3):  # Strawberry's; the front door's, reading the client; then 4 statements
+    for _ in range(3):  # Strawberry's; the front door's, reading the client; then one statement
         answer, statements = await _answer(world, "partner", query, variables)
         assert answer.status_code == 200
-    assert len(statements) == 2, statements
+    assert len(statements) == 1, statements
     await set_revoked(True)
     try:
         refused, _ = await _answer(world, "partner", query, variables)
@@ -231,8 +232,12 @@ async def test_a_trusted_document_is_asked_by_its_hash(world: World) -> None:
     )
     assert hashed.status_code == 200 and hashed.text == sent.text
     assert hashed.json()["data"]["node"]["displayName"]
-    # the front door's transaction from the first request on
-    assert "plan_cache_mode" in statements[0] and "json_build_object" in statements[-1]
+    # the front door from the first request on: one statement binding its tenant, or (a caller
+    # it meets for the first time) its transaction, reading the caller first
+    assert "json_build_object" in statements[-1]
+    assert statements[-1].startswith("SELECT CASE WHEN set_config('app.tenant_id'") or any(
+        "plan_cache_mode" in statement for statement in statements
+    ), statements
     for client in (world.compiled_client, world.resolver_client):
         unknown = await client.post(
             url,

@@ -4,6 +4,7 @@ cross-tenant reads or writes, an explicit tenant predicate on every query."""
 from __future__ import annotations
 
 import uuid
+from dataclasses import replace
 
 import pytest
 from sqlalchemy import event, select, text
@@ -11,6 +12,7 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 from sqlalchemy.orm import Session
 
+from chapters.db.read_pool import ReadPool
 from chapters.db.session import (
     SerializedSession,
     create_engine,
@@ -18,7 +20,13 @@ from chapters.db.session import (
     tenant_sessionmaker,
 )
 from chapters.models import Person
-from chapters.tenancy import CrossTenantWrite, TenantNotBound, TenantSession, tenant_session_info
+from chapters.tenancy import (
+    CrossTenantWrite,
+    TenantNotBound,
+    TenantSession,
+    bound_statement,
+    tenant_session_info,
+)
 from tests.support import data_of, gql, statements_sent
 
 PEOPLE = {"a1@x.example": None, "a2@x.example": None}
@@ -204,3 +212,23 @@ async def test_nodes_is_capped_at_a_hundred_ids(client, tenants) -> None:
         token=tenant.token("admin@x.example"),
     )
     assert data_of(unknown) == {"nodes": [None]}
+
+
+async def test_a_statement_that_binds_its_tenant_sees_that_tenant_alone_and_leaves_nothing(
+    urls, settings, tenants
+) -> None:
+    """The compiled reads' front door sends each read as one statement outside any
+    transaction (``tenancy.bound_statement`` on ``db.read_pool``). Row-level security alone
+    (no tenant predicate in the query) must already see the statement's tenant -- the
+    tenant is set before the query reads -- and the next statement on the same connection
+    must see none: the setting ended with the statement's own transaction."""
+    a = await tenants.create(people={"a1@x.example": None, "a2@x.example": None})
+    b = await tenants.create(people={"b1@x.example": None})
+    pool = await ReadPool.open(urls.app, replace(settings, database_pool_size=1))  # one connection
+    people = "SELECT string_agg(email, ',' ORDER BY email) FROM people"
+    try:
+        for tenant, expected in ((a, "a1@x.example,a2@x.example"), (b, "b1@x.example")):
+            assert await pool.fetch_text(bound_statement(people, 1), (str(tenant.id),)) == expected
+            assert await pool.fetch_text(people, ()) is None
+    finally:
+        await pool.close()

@@ -57,6 +57,8 @@ from chapters.auth.bearer import OtherCaller, client_principal, own_token_claims
 from chapters.auth.principal import KnownPrincipals, Principal
 from chapters.auth.tokens import AccessClaims
 from chapters.clients.service import active_client_statement, client_fingerprint
+from chapters.compiled.plan import Plan
+from chapters.compiled.run import Built
 from chapters.lru import LRU
 from chapters.people.service import principal_fingerprint, principal_from, principal_statement
 from chapters.tenancy import bind_connection
@@ -224,11 +226,11 @@ def _known_request(headers: Headers, body: bytes, runtime: Any) -> _Request | No
 async def _data(
     headers: Headers, runtime: Any, tenant_id: uuid.UUID, request: _Request
 ) -> dict[str, Any] | None:
-    """The compiled statement's ``data``, in a transaction of its own bound to the tenant:
-    BEGIN, the tenant, the statement, COMMIT. The caller's principal (a person's, an API
-    client's) is the one read for an earlier request when the statement finds it unchanged
-    (its guard); else it is read first, and one found stale is forgotten (Strawberry's path
-    answers)."""
+    """The compiled statement's ``data``. For a caller this process knows (its principal read
+    for an earlier request), or no caller, one statement that binds the tenant itself, with a
+    guard that finds the principal unchanged (a stale one is forgotten: Strawberry's path
+    answers). A caller met for the first time is read first, in a transaction bound to the
+    tenant that then runs the statement: BEGIN, the tenant, the caller, the statement, COMMIT."""
     try:
         claims = own_token_claims(headers, runtime.verifiers, tenant_id)
     except OtherCaller:
@@ -241,28 +243,13 @@ async def _data(
     caller = None if claims is None else _Caller(tenant_id, claims)
     principals: KnownPrincipals = runtime.known_principals
     try:
-        async with runtime.engine.connect() as connection, connection.begin():
-            await bind_connection(connection, tenant_id)
-            principal, guard = None, None
-            if caller is not None:
-                known = principals.get(caller.key)
-                if known is None:
-                    known = await caller.read(connection)
-                    if known is None:
-                        return None  # no such caller: Strawberry's path refuses the token
-                    principals.put(caller.key, known)
-                principal = known[0]
-                guard = caller.unchanged(known[1])
-            bound = await compiled.prepare(
-                plan,
-                runtime.graphql_schema,
-                request.variables,
-                _Reader(principal),
-                tenant_id,
-                connection.dialect,
-                guard,
-            )
-            return None if bound is None else await compiled.run(connection, *bound)
+        known = None if caller is None else principals.get(caller.key)
+        if caller is not None and known is None:
+            return await _data_reading_caller(runtime, tenant_id, request, plan, caller)
+        bound = await _prepared(runtime, tenant_id, request, plan, caller, known)
+        if bound is None:
+            return None
+        return await compiled.run_alone(runtime.read_pool, *bound, tenant_id)
     except compiled.Stale:
         assert caller is not None
         principals.pop(caller.key)
@@ -271,6 +258,42 @@ async def _data(
         if not is_database_unavailable(error):
             log.error("compiled read failed; executing it instead", exc_info=error)
         return None
+
+
+async def _data_reading_caller(
+    runtime: Any, tenant_id: uuid.UUID, request: _Request, plan: Plan, caller: _Caller
+) -> dict[str, Any] | None:
+    async with runtime.engine.connect() as connection, connection.begin():
+        await bind_connection(connection, tenant_id)
+        known = await caller.read(connection)
+        if known is None:
+            return None  # no such caller: Strawberry's path refuses the token
+        runtime.known_principals.put(caller.key, known)
+        bound = await _prepared(runtime, tenant_id, request, plan, caller, known)
+        return None if bound is None else await compiled.run(connection, *bound)
+
+
+async def _prepared(
+    runtime: Any,
+    tenant_id: uuid.UUID,
+    request: _Request,
+    plan: Plan,
+    caller: _Caller | None,
+    known: tuple[Principal, str] | None,
+) -> tuple[Built, tuple[Any, ...]] | None:
+    """The request's statement and parameters (``compiled.prepare``) for the caller's
+    principal, guarded by its fingerprint."""
+    principal = None if known is None else known[0]
+    guard = None if caller is None or known is None else caller.unchanged(known[1])
+    return await compiled.prepare(
+        plan,
+        runtime.graphql_schema,
+        request.variables,
+        _Reader(principal),
+        tenant_id,
+        runtime.engine.dialect,
+        guard,
+    )
 
 
 @dataclass(frozen=True)

@@ -10,6 +10,7 @@ import logging
 import uuid
 from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 from graphql import DocumentNode, GraphQLSchema
@@ -34,7 +35,9 @@ from chapters.compiled.fields import NODE_TYPES, SPECS
 from chapters.compiled.plan import Plan, Uncovered, plan_operation
 from chapters.db.loaders import Reader
 from chapters.db.pagination import Ordering, encode_cursor
+from chapters.db.read_pool import ReadPool
 from chapters.lru import LRU
+from chapters.tenancy import bound_statement
 
 log = logging.getLogger("chapters.compiled")
 
@@ -84,6 +87,11 @@ class Built:
             if name in filled
         )
         return cls(cursors, volatile, compiled.string, parameters, slots)
+
+    @cached_property
+    def bound_sql(self) -> str:
+        """The statement binding its own tenant, the parameter after the statement's."""
+        return bound_statement(self.sql, len(self.parameters) + 1)
 
     def parameters_for(self, opaque: Mapping[str, Any]) -> tuple[Any, ...]:
         """The statement's parameters with this request's opaque values in their slots."""
@@ -210,9 +218,25 @@ async def prepare(
 async def run(
     connection: AsyncConnection, built: Built, parameters: tuple[Any, ...]
 ) -> dict[str, Any] | None:
-    """The statement's ``data`` (None: a guard failed, the resolvers answer)."""
+    """The statement's ``data``, in the connection's tenant-bound transaction (None: a guard
+    failed, the resolvers answer)."""
     result = await connection.exec_driver_sql(built.sql, parameters)
-    text: str = result.scalar_one()
+    return _data_of(result.scalar_one(), built)
+
+
+async def run_alone(
+    pool: ReadPool,
+    built: Built,
+    parameters: tuple[Any, ...],
+    tenant_id: uuid.UUID,
+) -> dict[str, Any] | None:
+    """The statement's ``data``, sent as a statement of its own that binds the tenant
+    (``tenancy.bound_statement``)."""
+    text = await pool.fetch_text(built.bound_sql, (*parameters, str(tenant_id)))
+    return _data_of(text, built)
+
+
+def _data_of(text: str, built: Built) -> dict[str, Any] | None:
     if text == STALE_MARK:
         raise Stale()
     if FALLBACK_MARK in text:

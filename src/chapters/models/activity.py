@@ -108,6 +108,8 @@ class Activity(TenantScoped, Timestamped, Base):
         # (starts_at, id) is the order of a chapter's activities: a page reads only its rows
         Index("ix_activities_chapter_starts", "tenant_id", "chapter_id", "starts_at", "id"),
         Index("ix_activities_status_submitted", "tenant_id", "status", "submitted_at"),
+        # the latest activities of a status (an ops feed): a rare status reads only its page
+        Index("ix_activities_status_starts", "tenant_id", "status", "starts_at", "id"),
         Index("ix_activities_starts", "tenant_id", "starts_at"),
         # a chapter's accepted activities by their end: the recaps due in a period
         Index(

@@ -14,11 +14,13 @@ import math
 import re
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import segno
-from fpdf import FPDF
-from fpdf.enums import XPos, YPos
 from PIL import Image, ImageDraw, ImageFont
+
+if TYPE_CHECKING:
+    from fpdf import FPDF
 
 FONT = Path(__file__).parent / "fonts" / "ChaptersSansCJKsc-Regular.otf"
 INK = (33, 37, 41)
@@ -55,6 +57,11 @@ def _qr_png(url: str, scale: int) -> bytes:
 
 
 def render_pdf(sheet: Sheet) -> bytes:
+    # imported here: fpdf2 and what it loads are ~17 MB that a serving process needs only
+    # once it draws a certificate (every worker holds its imports for its whole life)
+    from fpdf import FPDF
+    from fpdf.enums import XPos, YPos
+
     pdf = FPDF(orientation="L", unit="mm", format="A4")
     pdf.set_title(f"{sheet.title}: {sheet.holder}")
     pdf.set_creator(sheet.community)

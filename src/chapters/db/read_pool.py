@@ -1,0 +1,70 @@
+"""The pool of the compiled reads' front door (``api.compiled_front``): bare asyncpg
+connections on which each read is one statement, with no transaction around it.
+
+A read sent this way is its own implicit transaction, so it binds its tenant itself
+(``tenancy.bound_statement``): one round trip where a transaction costs four (BEGIN, the
+tenant, the statement, COMMIT), and none of SQLAlchemy's engine and pool work per request,
+which is most of a small read's cost in this process. Its connections plan every statement
+generically (the compiled statements' parameters are keys, ids and slugs: planning Q1 anew
+costs more than running it) and run nothing else, so the ORM's statements keep PostgreSQL's
+default on their own pool.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import asyncpg
+from sqlalchemy.engine import make_url
+
+from chapters.settings import Settings
+
+# Called with the text of every statement a read pool sends (the tests count statements).
+STATEMENT_LISTENERS: list[Callable[[str], None]] = []
+
+
+class ReadPool:
+    """Connections for single-statement reads, opened when first needed."""
+
+    def __init__(self, pool: asyncpg.Pool, acquire_timeout: float) -> None:
+        self._pool = pool
+        self._acquire_timeout = acquire_timeout
+
+    @classmethod
+    async def open(cls, url: str, settings: Settings) -> ReadPool:
+        """A pool for the app role's ``url`` (an SQLAlchemy URL); no connection is made yet."""
+        dsn = make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
+        pool = await asyncpg.create_pool(
+            dsn,
+            min_size=0,
+            max_size=settings.database_pool_size,
+            max_inactive_connection_lifetime=settings.database_pool_recycle_seconds,
+            reset=_reset_if_needed,
+            server_settings={
+                "application_name": "chapters",
+                "statement_timeout": str(settings.database_statement_timeout_ms),
+                "plan_cache_mode": "force_generic_plan",
+            },
+        )
+        return cls(pool, settings.database_pool_timeout)
+
+    async def fetch_text(self, sql: str, parameters: Sequence[Any]) -> str:
+        """The one value that the statement ``sql`` answers."""
+        for listener in STATEMENT_LISTENERS:
+            listener(sql)
+        async with self._pool.acquire(timeout=self._acquire_timeout) as connection:
+            value: str = await connection.fetchval(sql, *parameters)
+            return value
+
+    async def close(self) -> None:
+        await self._pool.close()
+
+
+async def _reset_if_needed(connection: asyncpg.Connection) -> None:
+    """A returned connection ran single statements, each its own transaction, which leave no
+    state behind (the tenant is set for the statement's transaction only): nothing to reset,
+    and asyncpg's reset would cost a round trip per read. One left inside a transaction (a
+    read cancelled half-way) gets asyncpg's full reset."""
+    if connection.is_in_transaction():
+        await connection.reset()
