@@ -603,8 +603,8 @@ def summary(out: dict[str, Any]) -> str:
         f"Data: {out['data'].get('tenants')} tenants, {out['data'].get('activities')} activities. "
         f"wrk -t1 -c{CONNS} -d{DURATION}s, {ROUNDS} rounds interleaved across servers; median of "
         "clean runs (>= 3, else all). RLS on for every server (role chapters_app). "
-        "Statements/request: pg_stat_statements (track=top, BEGIN/COMMIT/ROLLBACK included; "
-        "Chapters' pool pre-ping adds one uncounted empty query), sequential requests, steady "
+        "Statements/request: pg_stat_statements (track=top, BEGIN/COMMIT/ROLLBACK included), "
+        "sequential requests, steady "
         "state (Chapters' 60-s tenant-slug cache warm); 'db ms' = their execution time in "
         "PostgreSQL; 'seq ms' = unloaded latency of one request at a time (Python client). "
         "RSS after the runs (process tree).",

@@ -22,7 +22,7 @@ from functools import lru_cache
 from typing import Any
 
 from graphql import GraphQLEnumType
-from sqlalchemy import ColumnElement, Text, cast, func, literal_column
+from sqlalchemy import ColumnElement, Text, case, cast, func, literal_column
 from sqlalchemy.dialects.postgresql import aggregate_order_by
 
 # Keys, type names and enum values inlined into the SQL text: only these characters.
@@ -38,9 +38,10 @@ EMPTY_ARRAY = sql("'[]'::json")
 TRUE = sql("true")
 FALSE = sql("false")
 _UTC = sql("'UTC'")
-_INSTANT = sql("""'YYYY-MM-DD"T"HH24:MI:SS.US"+00:00"'""")
-_NO_FRACTION = sql(r"'\.000000\+'")
-_PLUS = sql("'+'")
+_SECONDS = sql("""'YYYY-MM-DD"T"HH24:MI:SS'""")
+_FRACTION = sql("""'.US"+00:00"'""")
+_OFFSET = sql("'+00:00'")
+_SECOND = sql("'second'")
 _DAY = sql("'YYYY-MM-DD'")
 _UTF8 = sql("'UTF8'")
 _BASE64 = sql("'base64'")
@@ -77,8 +78,12 @@ def global_id(type_name: str, column: ColumnElement[Any]) -> ColumnElement[Any]:
 
 
 def instant(column: ColumnElement[Any]) -> ColumnElement[Any]:
-    text = func.to_char(column.op("AT TIME ZONE")(_UTC), _INSTANT)
-    return func.regexp_replace(text, _NO_FRACTION, _PLUS)
+    # the fraction only when there is one: a CASE, a third of the cost of a regexp per row
+    utc = column.op("AT TIME ZONE")(_UTC)
+    whole = func.date_trunc(_SECOND, column) == column
+    return func.to_char(utc, _SECONDS).op("||")(
+        case((whole, _OFFSET), else_=func.to_char(utc, _FRACTION))
+    )
 
 
 def day(column: ColumnElement[Any]) -> ColumnElement[Any]:
@@ -89,7 +94,8 @@ _ENUM_MAPS: dict[int, tuple[GraphQLEnumType, ColumnElement[Any]]] = {}
 
 
 def enum_name(column: ColumnElement[Any], graphql_enum: GraphQLEnumType) -> ColumnElement[Any]:
-    """The GraphQL name of the stored value: a lookup in a constant JSON object."""
+    """The GraphQL name of the stored value: a lookup in a constant ``jsonb`` object (a
+    ``json`` one would be parsed again at every row)."""
     cached = _ENUM_MAPS.get(id(graphql_enum))
     if cached is None or cached[0] is not graphql_enum:
         names = {}
@@ -98,7 +104,7 @@ def enum_name(column: ColumnElement[Any], graphql_enum: GraphQLEnumType) -> Colu
             if not (_SAFE.match(str(stored)) and _SAFE.match(name)):
                 raise ValueError(f"enum value not inlined into SQL: {stored!r}")
             names[str(stored)] = name
-        cached = (graphql_enum, literal_column(f"'{json.dumps(names)}'::json"))
+        cached = (graphql_enum, literal_column(f"'{json.dumps(names)}'::jsonb"))
         _ENUM_MAPS[id(graphql_enum)] = cached
     return cached[1].op("->>")(column)
 
