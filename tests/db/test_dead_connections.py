@@ -4,6 +4,7 @@ trip, and a connection the server has closed since (terminated, restarted) costs
 from __future__ import annotations
 
 import asyncio
+from dataclasses import replace
 
 from sqlalchemy import event, text
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
@@ -11,7 +12,7 @@ from sqlalchemy.pool import NullPool
 
 from chapters.app import create_app
 from chapters.db.session import discard_closed_connection
-from tests.support import data_of, gql, serving
+from tests.support import data_of, gql, serving, statements_sent
 
 ONE_CONNECTION = {"pool_size": 1, "max_overflow": 0, "pool_timeout": 5}
 VIEWER = "{ viewer { email } }"
@@ -108,3 +109,24 @@ async def test_a_request_sends_one_begin_and_no_ping(settings, urls, keys, tenan
         assert len(begins) == 1, sent
         assert not [query for query in sent if query.strip() in {";", ""}], sent
         assert not [query for query in sent if query.upper().startswith("ROLLBACK")], sent
+
+
+async def test_a_front_door_read_on_a_killed_connection_is_answered(
+    settings, urls, keys, tenants
+) -> None:
+    """The compiled reads' front door reads on a pool of its own (``db.read_pool``): a
+    connection of it that the server closed is replaced, and the read is still the front
+    door's, answered as before."""
+    tenant = await tenants.create()
+    app = create_app(replace(settings, database_pool_size=1), app_url=urls.app, keys=keys)
+    async with serving(app) as http:
+        for _ in range(2):  # the first answer makes the document known to the front door
+            assert data_of(await _ask(http, tenant)) == {"viewer": {"email": "admin@x.example"}}
+        pool = app.state.runtime.read_pool
+        killed = int(await pool.fetch_text("SELECT pg_backend_pid()::text", ()))
+        await _terminate(urls.admin, killed)
+
+        with statements_sent(app.state.runtime.engine) as statements:
+            assert data_of(await _ask(http, tenant)) == {"viewer": {"email": "admin@x.example"}}
+        assert [s for s in statements if s.startswith("SELECT CASE WHEN set_config")], statements
+        assert int(await pool.fetch_text("SELECT pg_backend_pid()::text", ())) != killed

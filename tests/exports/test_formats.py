@@ -14,7 +14,8 @@ from typing import Any
 
 import openpyxl
 
-from chapters.exports.formats import csv_chunks, xlsx_chunks
+from chapters.exports.formats import csv_chunks
+from chapters.exports.xlsx import xlsx_chunks
 
 
 class Colour(enum.StrEnum):

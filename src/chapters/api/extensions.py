@@ -6,6 +6,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterator
 
+import asyncpg
 from graphql import GraphQLError, get_operation_ast
 from graphql.execution.values import get_variable_values
 from graphql.validation.validate import ValidationAbortedError
@@ -46,6 +47,11 @@ def is_database_unavailable(error: BaseException) -> bool:
     if isinstance(error, sa_exc.DBAPIError):
         sqlstate = getattr(error.orig, "sqlstate", None) or ""
         return error.connection_invalidated or sqlstate.startswith(UNAVAILABLE_SQLSTATE_PREFIXES)
+    # the driver's own errors, from the compiled reads' pool (``db.read_pool``)
+    if isinstance(error, asyncpg.ConnectionDoesNotExistError):
+        return True
+    if isinstance(error, asyncpg.PostgresError):
+        return (error.sqlstate or "").startswith(UNAVAILABLE_SQLSTATE_PREFIXES)
     return False
 
 

@@ -50,9 +50,18 @@ class ReadPool:
         return cls(pool, settings.database_pool_timeout)
 
     async def fetch_text(self, sql: str, parameters: Sequence[Any]) -> str:
-        """The one value that the statement ``sql`` answers."""
+        """The one value that the statement ``sql`` answers. A pooled connection the server
+        closed (restarted, terminated it) is replaced at checkout when asyncpg already knows,
+        else the read is sent once more on a fresh one: it changes nothing, so it is safe to
+        repeat, and no connection is pinged before use."""
         for listener in STATEMENT_LISTENERS:
             listener(sql)
+        try:
+            return await self._fetch(sql, parameters)
+        except asyncpg.ConnectionDoesNotExistError:
+            return await self._fetch(sql, parameters)
+
+    async def _fetch(self, sql: str, parameters: Sequence[Any]) -> str:
         async with self._pool.acquire(timeout=self._acquire_timeout) as connection:
             value: str = await connection.fetchval(sql, *parameters)
             return value

@@ -13,22 +13,14 @@ formula, so it needs no mark and reads back as it was stored.
 
 from __future__ import annotations
 
-import asyncio
 import csv
 import enum
 import io
-import tempfile
-import uuid
 from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
 from datetime import UTC, date, datetime
 from decimal import Decimal
-from typing import IO, Any, TypeVar
-
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-from openpyxl.worksheet._write_only import WriteOnlyWorksheet
+from typing import Any, TypeVar
 
 Row = Sequence[Any]
 T = TypeVar("T")
@@ -67,6 +59,10 @@ def chunks(
 ) -> AsyncIterator[bytes]:
     """The rows written in ``format``; ``counted(n)`` is told of every ``n`` rows written."""
     if format == ExportFormat.XLSX:
+        # imported here: openpyxl is ~6 MB that a serving process needs only once it writes
+        # a spreadsheet (every worker holds its imports for its whole life)
+        from chapters.exports.xlsx import xlsx_chunks
+
         return xlsx_chunks(header, rows, title, counted)
     return csv_chunks(header, rows, counted)
 
@@ -98,7 +94,7 @@ async def batches(rows: AsyncIterator[Row], size: int) -> AsyncIterator[list[Row
 # -- CSV ----------------------------------------------------------------------------------
 
 
-def _plain(value: Any) -> Any:
+def plain_value(value: Any) -> Any:
     """A value as CSV text (numbers and None as they are)."""
     kind = type(value)
     if kind is str:
@@ -108,9 +104,9 @@ def _plain(value: Any) -> Any:
     if kind is bool:
         return "true" if value else "false"
     if kind is datetime:
-        return _instant(value).isoformat()
+        return utc_instant(value).isoformat()
     if kind is list or kind is tuple:
-        return LIST_SEPARATOR.join(str(_plain(item)) for item in value if item is not None)
+        return LIST_SEPARATOR.join(str(plain_value(item)) for item in value if item is not None)
     if isinstance(value, enum.Enum):
         return value.value
     if kind is date:
@@ -119,13 +115,13 @@ def _plain(value: Any) -> Any:
 
 
 def csv_cell(value: Any) -> Any:
-    text = _plain(value)
+    text = plain_value(value)
     if type(text) is str and text[:1] in FORMULA_SIGNS:
         return "'" + text
     return text
 
 
-def _instant(value: datetime) -> datetime:
+def utc_instant(value: datetime) -> datetime:
     if value.tzinfo is None or value.tzinfo is UTC:
         return value
     return value.astimezone(UTC)
@@ -153,7 +149,7 @@ def _csv_column(values: Sequence[Any]) -> Sequence[Any]:
     if kinds <= _NUMBERS:
         return values
     if kinds == {datetime}:
-        return [None if v is None else _instant(v).isoformat() for v in values]
+        return [None if v is None else utc_instant(v).isoformat() for v in values]
     return [csv_cell(v) for v in values]
 
 
@@ -178,83 +174,3 @@ async def csv_chunks(
                 buffer = io.StringIO()
                 writer = csv.writer(buffer)
     yield buffer.getvalue().encode()
-
-
-# -- XLSX ---------------------------------------------------------------------------------
-
-
-def _xlsx_value(sheet: WriteOnlyWorksheet, value: Any) -> Any:
-    kind = type(value)
-    if kind is str:
-        text = ILLEGAL_CHARACTERS_RE.sub("", value)
-        if text[:1] == "=":
-            return _text_cell(sheet, text)  # openpyxl would store it as a formula
-        return text
-    if value is None or kind is int or kind is float or kind is bool or kind is Decimal:
-        return value
-    if kind is datetime:
-        return _instant(value).replace(tzinfo=None)
-    if kind is date:
-        return value
-    if kind is list or kind is tuple or isinstance(value, enum.Enum) or kind is uuid.UUID:
-        return _xlsx_value(sheet, _plain(value))
-    return _xlsx_value(sheet, str(value))
-
-
-def _text_cell(sheet: WriteOnlyWorksheet, text: str) -> WriteOnlyCell:
-    cell = WriteOnlyCell(sheet, value=text)
-    cell.data_type = "s"
-    return cell
-
-
-class _Workbook:
-    """A write-only workbook: rows go to a temporary file as they come (openpyxl's), never
-    all in memory; a new sheet begins when one is full."""
-
-    def __init__(self, header: Sequence[str], title: str) -> None:
-        self.workbook = Workbook(write_only=True)
-        self.header, self.title = list(header), title[:31]
-        self.sheets = 0
-        self._new_sheet()
-
-    def _new_sheet(self) -> None:
-        self.sheets += 1
-        title = self.title if self.sheets == 1 else f"{self.title[:25]} ({self.sheets})"
-        self.sheet = self.workbook.create_sheet(title)
-        self.sheet.append(self.header)
-        self.rows = 0
-
-    def append(self, batch: list[Row]) -> None:
-        sheet = self.sheet
-        for row in batch:
-            if self.rows == XLSX_ROWS_PER_SHEET:
-                self._new_sheet()
-                sheet = self.sheet
-            sheet.append([_xlsx_value(sheet, value) for value in row])
-            self.rows += 1
-
-    def save(self, file: IO[bytes]) -> None:
-        self.workbook.save(file)
-
-
-async def xlsx_chunks(
-    header: Sequence[str],
-    rows: AsyncIterator[Row],
-    title: str,
-    counted: Callable[[int], None] | None = None,
-) -> AsyncIterator[bytes]:
-    """An XLSX file is a zip whose central directory, the index of its parts, comes last and
-    holds every part's size and offset: it cannot be sent before the whole workbook exists.
-    So the workbook is written to a temporary file first, then streamed in chunks. The
-    spreadsheet work runs in a worker thread, a batch at a time, off the event loop."""
-    book = _Workbook(header, title)
-    async with closing(batches(rows, XLSX_BATCH_ROWS)) as batched:
-        async for batch in batched:
-            await asyncio.to_thread(book.append, batch)
-            if counted is not None:
-                counted(len(batch))
-    with tempfile.TemporaryFile() as file:
-        await asyncio.to_thread(book.save, file)
-        file.seek(0)
-        while chunk := await asyncio.to_thread(file.read, CHUNK_BYTES):
-            yield chunk
