@@ -20,6 +20,8 @@ from sqlalchemy.engine import make_url
 
 from chapters.settings import Settings
 
+STATEMENT_BYTES_KEPT = 256 * 1024
+
 # Called with the text of every statement a read pool sends (the tests count statements).
 STATEMENT_LISTENERS: list[Callable[[str], None]] = []
 
@@ -41,6 +43,9 @@ class ReadPool:
             max_size=settings.database_pool_size,
             max_inactive_connection_lifetime=settings.database_pool_recycle_seconds,
             reset=_reset_if_needed,
+            # a compiled statement is prepared once per connection and kept: asyncpg's default
+            # (15 KB) would re-prepare and re-plan a large document's statement every time
+            max_cacheable_statement_size=STATEMENT_BYTES_KEPT,
             server_settings={
                 "application_name": "chapters",
                 "statement_timeout": str(settings.database_statement_timeout_ms),
