@@ -34,7 +34,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 from bench import insight_data
 from chapters.auth.operator import operator_principal
 from chapters.db import pagination
-from chapters.db.admin import DatabaseUrls, asyncpg_dsn, bootstrap_database, resolve_urls
+from chapters.db.admin import DatabaseUrls, bootstrap_database, plain_dsn, resolve_urls
 from chapters.db.migrations import migrate
 from chapters.db.pagination import PageArgs
 from chapters.db.session import create_engine, open_tenant_session, tenant_sessionmaker
@@ -90,7 +90,7 @@ async def _prepare(urls: DatabaseUrls, tenants: int, reload: bool) -> None:
     settings = load_settings()
     await bootstrap_database(urls, settings)
     await asyncio.to_thread(migrate, urls.owner, settings)
-    conn = await asyncpg.connect(asyncpg_dsn(urls.admin))
+    conn = await asyncpg.connect(plain_dsn(urls.admin))
     try:
         if reload:
             print("reload: removing every tenant", flush=True)

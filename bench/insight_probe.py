@@ -32,7 +32,7 @@ from chapters.settings import load_settings
 from chapters.tenants.service import recap_overdue_days
 
 
-async def _statements(session: Any, sql: Any) -> dict[str, tuple[str, dict[str, Any]]]:
+async def service_statements(session: Any, sql: Any) -> dict[str, tuple[str, dict[str, Any]]]:
     """(SQL, parameters) of each statement, built as ``service`` builds them."""
     tenant = insight_data.tenant_id(1)
     basis = await service.basis_of(session, tenant)
@@ -86,8 +86,8 @@ async def _run(args: argparse.Namespace) -> int:
     sessionmaker = tenant_sessionmaker(engine)
     try:
         async with open_tenant_session(sessionmaker, tenant) as session, session.begin():
-            statements = await _statements(session, sql)
-            reference = await _statements(session, importlib.import_module(args.compare))
+            statements = await service_statements(session, sql)
+            reference = await service_statements(session, importlib.import_module(args.compare))
             names = list(statements) if args.statement == "time" else [args.statement]
             if args.only:
                 names = [n for n in names if n in args.only]

@@ -30,7 +30,7 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from bench import insight_data
-from bench.insight_probe import _statements
+from bench.insight_probe import service_statements
 from chapters.db.admin import resolve_urls
 from chapters.db.session import create_engine, open_tenant_session, tenant_sessionmaker
 from chapters.insight import evidence
@@ -110,7 +110,9 @@ async def _run(database_url: str, repeat: int) -> None:
         engine = create_engine(urls.admin, settings)
         sessions = tenant_sessionmaker(engine)
         async with open_tenant_session(sessions, insight_data.tenant_id(1)) as session:
-            statements = await _statements(session, importlib.import_module(evidence.__name__))
+            statements = await service_statements(
+                session, importlib.import_module(evidence.__name__)
+            )
             statement, params = statements["metrics-people"]
             started = time.perf_counter()
             expected = (await session.execute(text(statement), params)).all()

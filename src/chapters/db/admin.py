@@ -92,7 +92,9 @@ def resolve_urls(settings: Settings, admin_url: str | None = None) -> DatabaseUr
     )
 
 
-def asyncpg_dsn(url: str) -> str:
+def plain_dsn(url: str) -> str:
+    """A SQLAlchemy URL (``postgresql+asyncpg://…``) as the plain ``postgresql://`` URL that
+    asyncpg and libpq (psycopg) take."""
     return make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
 
 
@@ -129,7 +131,7 @@ async def _ensure_role(conn: asyncpg.Connection, role: str, password: str | None
 async def bootstrap_database(urls: DatabaseUrls, settings: Settings) -> None:
     """Create the owner and app roles and the database (idempotent; needs a superuser URL)."""
     database = _database_name(urls.admin)
-    server = await asyncpg.connect(asyncpg_dsn(_with_database(urls.admin, "postgres")))
+    server = await asyncpg.connect(plain_dsn(_with_database(urls.admin, "postgres")))
     try:
         # One bootstrap at a time on a server: PostgreSQL refuses two concurrent changes of one
         # role ("tuple concurrently updated"), and parallel test workers bootstrap at once.
@@ -143,7 +145,7 @@ async def bootstrap_database(urls: DatabaseUrls, settings: Settings) -> None:
             )
     finally:
         await server.close()
-    db = await asyncpg.connect(asyncpg_dsn(urls.admin))
+    db = await asyncpg.connect(plain_dsn(urls.admin))
     owner, app, dbname = (
         _quote_ident(settings.owner_role),
         _quote_ident(settings.app_role),
@@ -166,7 +168,7 @@ async def bootstrap_database(urls: DatabaseUrls, settings: Settings) -> None:
 
 async def drop_database(admin_url: str) -> None:
     database = _database_name(admin_url)
-    server = await asyncpg.connect(asyncpg_dsn(_with_database(admin_url, "postgres")))
+    server = await asyncpg.connect(plain_dsn(_with_database(admin_url, "postgres")))
     try:
         await server.execute(f"DROP DATABASE IF EXISTS {_quote_ident(database)} WITH (FORCE)")
     finally:

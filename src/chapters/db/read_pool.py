@@ -16,8 +16,9 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 import asyncpg
-from sqlalchemy.engine import make_url
 
+from chapters.db.admin import plain_dsn
+from chapters.db.session import server_settings
 from chapters.settings import Settings
 
 STATEMENT_BYTES_KEPT = 256 * 1024
@@ -36,9 +37,8 @@ class ReadPool:
     @classmethod
     async def open(cls, url: str, settings: Settings) -> ReadPool:
         """A pool for the app role's ``url`` (an SQLAlchemy URL); no connection is made yet."""
-        dsn = make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
         pool = await asyncpg.create_pool(
-            dsn,
+            plain_dsn(url),
             min_size=0,
             max_size=settings.database_pool_size,
             max_inactive_connection_lifetime=settings.database_pool_recycle_seconds,
@@ -46,11 +46,7 @@ class ReadPool:
             # a compiled statement is prepared once per connection and kept: asyncpg's default
             # (15 KB) would re-prepare and re-plan a large document's statement every time
             max_cacheable_statement_size=STATEMENT_BYTES_KEPT,
-            server_settings={
-                "application_name": "chapters",
-                "statement_timeout": str(settings.database_statement_timeout_ms),
-                "plan_cache_mode": "force_generic_plan",
-            },
+            server_settings={**server_settings(settings), "plan_cache_mode": "force_generic_plan"},
         )
         return cls(pool, settings.database_pool_timeout)
 

@@ -51,18 +51,22 @@ def create_engine(url: str, settings: Settings, **overrides: Any) -> AsyncEngine
         "max_overflow": settings.database_pool_size,
         "pool_timeout": settings.database_pool_timeout,
         "pool_recycle": settings.database_pool_recycle_seconds,
-        "connect_args": {
-            "server_settings": {
-                "application_name": "chapters",
-                "statement_timeout": str(settings.database_statement_timeout_ms),
-                "idle_in_transaction_session_timeout": "30000",
-            }
-        },
+        "connect_args": {"server_settings": server_settings(settings)},
     }
     options.update(overrides)
     engine = create_async_engine(url, **options)
     event.listen(engine.sync_engine, "checkout", discard_closed_connection)
     return engine
+
+
+def server_settings(settings: Settings) -> dict[str, str]:
+    """What every connection of the service sets at its start (the engine's and the compiled
+    reads' pool, ``db.read_pool``)."""
+    return {
+        "application_name": "chapters",
+        "statement_timeout": str(settings.database_statement_timeout_ms),
+        "idle_in_transaction_session_timeout": "30000",
+    }
 
 
 def discard_closed_connection(

@@ -15,19 +15,14 @@ import importlib
 import logging
 
 import procrastinate
-from sqlalchemy import make_url
 
 from chapters.auth.keys import install_service_keys, load_or_create_signing_keys
+from chapters.db.admin import plain_dsn
 from chapters.db.session import create_engine, tenant_sessionmaker
 from chapters.jobs.queue import TASK_MODULES, JobRuntime, blueprint, set_runtime
 from chapters.settings import Settings
 
 log = logging.getLogger(__name__)
-
-
-def libpq_url(url: str) -> str:
-    """A SQLAlchemy URL (``postgresql+asyncpg://…``) as the libpq URL psycopg takes."""
-    return make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
 
 
 def load_tasks() -> None:
@@ -39,7 +34,7 @@ def queue_app(app_url: str, *, pool_size: int = 4) -> procrastinate.App:
     """The procrastinate app over the app role's connections, with every domain's tasks."""
     load_tasks()
     connector = procrastinate.PsycopgConnector(
-        conninfo=libpq_url(app_url),
+        conninfo=plain_dsn(app_url),
         min_size=1,
         max_size=pool_size,
         kwargs={"application_name": "chapters-worker"},
