@@ -64,12 +64,17 @@ async def service_statements(session: Any, sql: Any) -> dict[str, tuple[str, dic
         now,
         period_end=service._moment(quarter.ends_on),
     )
+    # read through the rollup, with nobody stale (what the service sends once it is built)
+    health_rolled = {**health, "live": [], "last_month": health["bounds"][-2]}
+    metrics_rolled = {**metrics, "live": [], "last_month": metrics["bounds"][-2]}
     return {
         "health-people": (sql.people_figures(True, segmented=False), health),
+        "health-people-rollup": (sql.CHAPTER_ROLLUP, health_rolled),
         "health-activities": (sql.CHAPTER_ACTIVITIES, health),
         "health-standing": (sql.CHAPTER_STANDING, standing),
         "metrics-activities": (sql.TENANT_ACTIVITIES, metrics),
         "metrics-people": (sql.people_figures(False, segmented=False), metrics),
+        "metrics-people-rollup": (sql.TENANT_MONTHS, metrics_rolled),
         "cohorts": (sql.COHORTS, cohorts),
         "funnel": (sql.FUNNEL, funnel),
     }

@@ -555,12 +555,14 @@ def _add_domain_commands() -> None:
     # The domains' commands import this module's helpers: registered once it is complete.
     from chapters.exports.cli import export_command
     from chapters.insight.contributions_cli import import_contributions_command
+    from chapters.insight.rollup_cli import insight_refresh_command
     from chapters.jobs.cli import worker_command
     from chapters.mail.cli import mail_catcher_command, outbox_command
     from chapters.webhooks.cli import webhook_receiver_command
 
     main.add_command(export_command)
     main.add_command(import_contributions_command)
+    main.add_command(insight_refresh_command)
     main.add_command(worker_command)
     main.add_command(outbox_command)
     main.add_command(mail_catcher_command)

@@ -22,6 +22,7 @@ COMMANDS = [
     "rotate-client-secret",
     "revoke-client",
     "import-contributions",
+    "insight-refresh",
     "export",
     "worker",
     "outbox",
@@ -64,6 +65,12 @@ async def test_create_tenant_then_token_answers_graphql(cli_env, client) -> None
     assert issued.returncode == 0, issued.stderr
     body = await gql(client, slug, "{ viewer { email tenantRole } }", token=issued.stdout.strip())
     assert data_of(body) == {"viewer": {"email": "boss@cli.example", "tenantRole": "OWNER"}}
+    # the insight rollup: built the first time, then only who changed (nobody)
+    built = run_cli(cli_env, "insight-refresh", "--tenant", slug)
+    assert built.returncode == 0, built.stderr
+    assert f"[1/1] {slug}: rebuilt" in built.stdout
+    refreshed = run_cli(cli_env, "insight-refresh", "--tenant", slug)
+    assert f"[1/1] {slug}: 0 people refreshed, 0 rows" in refreshed.stdout
 
 
 @pytest.mark.parametrize(
@@ -71,6 +78,7 @@ async def test_create_tenant_then_token_answers_graphql(cli_env, client) -> None
     [
         (["token", "--tenant", "no-such-tenant", "--email", "a@b.example"], "no tenant"),
         (["create-tenant", "--slug", "Bad Slug!", "--name", "x"], "lowercase letters"),
+        (["insight-refresh", "--tenant", "no-such-tenant"], "no tenant"),
     ],
 )
 def test_bad_input_gets_a_clear_error_not_a_traceback(cli_env, args, message) -> None:

@@ -7,7 +7,8 @@ import pytest
 from chapters.auth.operator import operator_principal
 from chapters.auth.tokens import issue_access_token
 from chapters.db.session import open_tenant_session, tenant_sessionmaker
-from chapters.insight import periods
+from chapters.insight import periods, rollup
+from chapters.insight.rules import DEFAULT_RULES
 from chapters.models import ActivityKind, ActivityStatus, ChapterRole, TenantRole
 from chapters.models import ParticipantRole as R
 from tests.insight.history import History, write_history
@@ -46,8 +47,10 @@ async def story(h: History) -> None:
 
 @pytest.fixture
 async def past(
-    tenants, owner_engine, app_engine, client, keys, settings
+    request, tenants, owner_engine, app_engine, client, keys, settings
 ):  # client: the app started (cursor key)
+    """The story written; with ``indirect`` parameter "rollup", the insight rollup built
+    after it (figures then come from it for everyone but seat holders)."""
     tenant = await tenants.create(
         "insight",
         {
@@ -58,6 +61,9 @@ async def past(
     )
     history = await write_history(owner_engine, tenant.id, story)
     sessionmaker = tenant_sessionmaker(app_engine)
+    if getattr(request, "param", "live") == "rollup":
+        async with open_tenant_session(sessionmaker, tenant.id) as session, session.begin():
+            await rollup.refresh(session, tenant.id, DEFAULT_RULES)
 
     async def call(work):
         async with open_tenant_session(sessionmaker, tenant.id) as session, session.begin():

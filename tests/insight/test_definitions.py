@@ -29,6 +29,9 @@ from chapters.insight import periods, service
 from chapters.insight.figures import Granularity, HealthStatus, Segment
 from tests.insight.conftest import Q2
 
+# Every definition holds whether the figures are computed live or read from the rollup.
+pytestmark = pytest.mark.parametrize("past", ["live", "rollup"], indirect=True)
+
 
 async def test_chapter_health_of_a_quarter(past) -> None:
     history, call = past

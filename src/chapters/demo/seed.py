@@ -41,6 +41,8 @@ from chapters.demo.recognition import seed_recognition
 from chapters.demo.records import TenantContent
 from chapters.demo.replay import Clock, at_ten, count
 from chapters.events.derive import silenced
+from chapters.insight import rollup
+from chapters.insight.service import basis_of
 from chapters.local_chapters.service import find_by_slug
 from chapters.models import Activity
 from chapters.people.admin import ensure_person
@@ -80,6 +82,11 @@ async def seed_demo(
                 echo(f"  {slug}: {await seed_recognition(session, keys)}")
                 echo(f"  {slug}: {await seed_incentives(session)}")
                 echo(f"  {slug}: {await seed_partnerships(session)}")
+    for slug, tenant_id in tenant_ids.items():
+        async with open_tenant_session(sessionmaker, tenant_id) as session, session.begin():
+            rules = (await basis_of(session, tenant_id)).rules
+            done = await rollup.refresh(session, tenant_id, rules)
+        echo(f"  {slug}: insight rollup up to date ({done.rows} rows written)")
     echo(f"  {len(DEMO_ACCOUNTS)} demo accounts ready")
     return tenant_ids
 

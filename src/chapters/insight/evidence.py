@@ -38,8 +38,8 @@ def _in(values: tuple[str, ...]) -> str:
 
 
 # Parameters: :tenant, :as_of (nothing after it counts), :inactive (an interval), :code_counts.
-EVIDENCE = f"""
-evidence AS (
+# Moments (taking part, contributing code), then stretches (seats).
+MOMENTS = f"""
   SELECT p.person_id, a.starts_at AS started, a.starts_at AS ended, p.role AS kind
   FROM activity_participants p
   JOIN activities a ON a.tenant_id = p.tenant_id AND a.id = p.activity_id
@@ -53,6 +53,11 @@ evidence AS (
   WHERE r.tenant_id = :tenant AND r.person_id IS NOT NULL AND r.checked_in_at IS NOT NULL
     AND a.status = '{ACCEPTED}' AND a.starts_at < :as_of
   UNION ALL
+  SELECT person_id, occurred_at, occurred_at, 'code'
+  FROM code_contributions
+  WHERE tenant_id = :tenant AND :code_counts AND occurred_at < :as_of"""
+
+STRETCHES = f"""
   SELECT person_id, started_at, least(coalesce(ended_at, :as_of), :as_of), 'seat'
   FROM chapter_membership_periods
   WHERE tenant_id = :tenant AND status = '{ACTIVE_MEMBER}' AND role IN {_in(SEAT_ROLES)}
@@ -61,22 +66,32 @@ evidence AS (
   SELECT person_id, starts_on::timestamp AT TIME ZONE 'UTC',
          least(coalesce(ends_on::timestamp AT TIME ZONE 'UTC', :as_of), :as_of), 'seat'
   FROM committee_seats
-  WHERE tenant_id = :tenant AND starts_on::timestamp AT TIME ZONE 'UTC' < :as_of
-  UNION ALL
-  SELECT person_id, occurred_at, occurred_at, 'code'
-  FROM code_contributions
-  WHERE tenant_id = :tenant AND :code_counts AND occurred_at < :as_of
+  WHERE tenant_id = :tenant AND starts_on::timestamp AT TIME ZONE 'UTC' < :as_of"""
+
+EVIDENCE = f"""
+evidence AS ({MOMENTS}
+  UNION ALL{STRETCHES}
 )"""
 
-# Needs ``evidence``. One row per move: (person_id, at, move).
-MOVES = """
+# The evidence of the people of ``:live`` only (beside the rollup, which has the others').
+LIVE_EVIDENCE = f"""
+evidence AS (
+  SELECT * FROM ({MOMENTS}
+    UNION ALL{STRETCHES}
+  ) e WHERE e.person_id = ANY(:live)
+)"""
+
+
+def moves_named(name: str) -> str:
+    """Needs ``evidence``. One row per move: (person_id, at, move)."""
+    return f"""
 ordered AS (
   SELECT person_id, started, ended,
          max(ended) OVER (PARTITION BY person_id ORDER BY started, ended
                           ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS covered_until
   FROM evidence
 ),
-moves AS (
+{name} AS (
   SELECT person_id, started AS at, 'first' AS move FROM ordered WHERE covered_until IS NULL
   UNION ALL
   SELECT person_id, started, 'reactivated' FROM ordered
@@ -88,6 +103,34 @@ moves AS (
   SELECT person_id, max(ended) + :inactive, 'inactive' FROM evidence
   GROUP BY person_id HAVING max(ended) + :inactive < :as_of
 )"""
+
+
+MOVES = moves_named("moves")
+
+# The rollup's rows of ``[:first, :last)`` (month starts) of everyone but ``:live``, read once.
+ROLLED = """
+rolled AS MATERIALIZED (
+  SELECT person_id, month, active_from, reactivated_at, inactive_at FROM insight_person_months
+  WHERE tenant_id = :tenant AND month >= :first AND month < :last
+    AND person_id <> ALL(:live)
+)"""
+
+# The moves of everyone: the live people's from their evidence, the others' from the rollup
+# (``first`` at any time, for arrivals).
+ROLLUP_MOVES = (
+    moves_named("live_moves")
+    + """,
+moves AS (
+  SELECT * FROM live_moves
+  UNION ALL
+  SELECT person_id, first_seen_at, 'first' FROM insight_person_months
+  WHERE tenant_id = :tenant AND first_seen_at < :as_of AND person_id <> ALL(:live)
+  UNION ALL
+  SELECT person_id, reactivated_at, 'reactivated' FROM rolled WHERE reactivated_at < :as_of
+  UNION ALL
+  SELECT person_id, inactive_at, 'inactive' FROM rolled WHERE inactive_at < :as_of
+)"""
+)
 
 # Needs ``moves``. When each person was first seen: joined a chapter or first took part.
 ARRIVALS = """
@@ -150,16 +193,30 @@ def with_(*ctes: str) -> str:
 # Periods are contiguous: ``:bounds`` holds their starts and the last one's end, so
 # ``width_bucket(moment, :bounds)`` numbers a moment's period 1 … n (0 and n + 1: outside).
 
-ACTIVE = """
-active AS (  -- (person, period) for every period the person was active in
-  SELECT DISTINCT person_id, bucket FROM (
+_SPANS = """
     SELECT person_id, width_bucket(started, CAST(:bounds AS timestamptz[])) AS bucket
     FROM evidence WHERE ended = started
     UNION ALL
     SELECT person_id, generate_series(
              greatest(width_bucket(started, CAST(:bounds AS timestamptz[])), 1),
              least(width_bucket(ended, CAST(:bounds AS timestamptz[])), :periods))
-    FROM evidence WHERE ended > started
+    FROM evidence WHERE ended > started"""
+
+ACTIVE = f"""
+active AS (  -- (person, period) for every period the person was active in
+  SELECT DISTINCT person_id, bucket FROM ({_SPANS}
+  ) spans
+  WHERE bucket BETWEEN 1 AND :periods
+)"""
+
+# The same from the live people's evidence and the others' rollup rows (the periods' bounds
+# are month starts).
+ROLLUP_ACTIVE = f"""
+active AS (
+  SELECT DISTINCT person_id, bucket FROM ({_SPANS}
+    UNION ALL
+    SELECT person_id, width_bucket(month, CAST(:bounds AS timestamptz[])) FROM rolled
+    WHERE active_from < :as_of
   ) spans
   WHERE bucket BETWEEN 1 AND :periods
 )"""
@@ -245,19 +302,155 @@ WHERE c.bucket BETWEEN 1 AND :periods {{segment_filter}}
 GROUP BY c.chapter_id, c.bucket"""
 
 
-def people_figures(by_chapter: bool, segmented: bool) -> str:
+def people_figures(
+    by_chapter: bool, segmented: bool, rollup: bool = False, live_only: bool = False
+) -> str:
     """Rows (chapter_id, bucket, members, active, new, churned, reactivated, stayed): the
     tenant's, or each of ``:chapters``'; of the people of ``:segment`` when ``segmented``
     (the filter is left out otherwise: planned for a few hundred facts, it probes once per
-    fact, and there are hundreds of thousands on a big tenant)."""
-    common = [EVIDENCE, MOVES, ARRIVALS, DEPARTURES, ACTIVE, FACTS]
+    fact, and there are hundreds of thousands on a big tenant). With ``rollup``, everyone
+    but the people of ``:live`` is read from the rollup (the bounds must be month starts);
+    with ``live_only``, the figures of the people of ``:live`` alone, from their evidence."""
+    if rollup:
+        common = [LIVE_EVIDENCE, ROLLED, ROLLUP_MOVES, ARRIVALS, DEPARTURES, ROLLUP_ACTIVE, FACTS]
+    else:
+        evidence = LIVE_EVIDENCE if live_only else EVIDENCE
+        common = [evidence, MOVES, ARRIVALS, DEPARTURES, ACTIVE, FACTS]
     alias = "c" if by_chapter else "f"
     shown = f"AND {alias}.person_id IN (SELECT person_id FROM in_segment)" if segmented else ""
+    if live_only:
+        shown += f" AND {alias}.person_id = ANY(:live)"
     if segmented:
-        common.insert(4, SEGMENTS)
+        common.insert(-2, SEGMENTS)
     if by_chapter:
         return with_(*common, CHAPTER_FIGURES.format(segment_filter=shown))
     return with_(*common) + TENANT_FIGURES.format(segment_filter=shown)
+
+
+# The tenant's figures per month (every period one month, no segment) from the rollup alone,
+# for everyone but ``:live`` (whose figures ``people_figures(live_only=True)`` adds): one pass
+# over the months' rows (a person's row of a month is there once: active, returned, lapsed and
+# stayed are plain counts), then those who left their last chapter in a month they did not
+# lapse in, and the arrivals.
+TENANT_MONTHS = f"""
+WITH {DEPARTURES.strip()},
+months AS (  -- by month, each period's own start (no bucket to compute per row)
+  SELECT month,
+         count(*) FILTER (WHERE active_from < :as_of) AS active,
+         count(*) FILTER (WHERE reactivated_at < :as_of) AS reactivated,
+         count(*) FILTER (WHERE inactive_at < :as_of) AS lapsed,
+         count(*) FILTER (WHERE next_active_from < :as_of AND month < :last_month) AS stayed
+  FROM insight_person_months
+  WHERE tenant_id = :tenant AND month >= :first AND month < :last AND person_id <> ALL(:live)
+  GROUP BY month
+),
+left_last AS (
+  SELECT DISTINCT person_id, width_bucket(at, CAST(:bounds AS timestamptz[])) AS bucket
+  FROM departures WHERE last_chapter AND at >= :first AND person_id <> ALL(:live)
+),
+left_only AS (
+  SELECT l.bucket, count(*) AS n FROM left_last l
+  WHERE NOT EXISTS (
+    SELECT 1 FROM insight_person_months r
+    WHERE r.tenant_id = :tenant AND r.person_id = l.person_id
+      AND r.month = (CAST(:bounds AS timestamptz[]))[l.bucket] AND r.inactive_at < :as_of)
+  GROUP BY 1
+),
+arrived AS (
+  SELECT width_bucket(at, CAST(:bounds AS timestamptz[])) AS bucket, count(*) AS n FROM (
+    SELECT person_id, min(at) AS at FROM (
+      SELECT person_id, first_joined_at AS at FROM chapter_memberships
+      WHERE tenant_id = :tenant AND first_joined_at IS NOT NULL AND first_joined_at < :as_of
+      UNION ALL
+      SELECT person_id, first_seen_at FROM insight_person_months
+      WHERE tenant_id = :tenant AND first_seen_at < :as_of
+    ) seen
+    WHERE person_id <> ALL(:live)
+    GROUP BY person_id
+  ) arrivals
+  WHERE at >= :first AND at < :last
+  GROUP BY 1
+)
+SELECT NULL::uuid AS chapter_id, b.bucket, NULL::bigint AS members,
+       coalesce(m.active, 0) AS active, coalesce(a.n, 0) AS new,
+       coalesce(m.lapsed, 0) + coalesce(l.n, 0) AS churned,
+       coalesce(m.reactivated, 0) AS reactivated, coalesce(m.stayed, 0) AS stayed
+FROM unnest(CAST(:bounds AS timestamptz[])) WITH ORDINALITY AS b(month, bucket)
+LEFT JOIN months m ON m.month = b.month
+LEFT JOIN left_only l ON l.bucket = b.bucket
+LEFT JOIN arrived a ON a.bucket = b.bucket
+WHERE b.bucket <= :periods"""
+
+
+# Each of ``:chapters``' figures per period (month starts, no segment) from the rollup alone,
+# for everyone but ``:live``: what each person did per period, then per member of a chapter
+# in the period (as ``CHAPTER_FIGURES`` counts them).
+CHAPTER_ROLLUP = f"""
+WITH member_periods AS (
+  SELECT DISTINCT chapter_id, person_id, generate_series(
+           greatest(width_bucket(started_at, CAST(:bounds AS timestamptz[])), 1),
+           least(width_bucket(coalesce(ended_at, :as_of), CAST(:bounds AS timestamptz[])),
+                 :periods)) AS bucket
+  FROM chapter_membership_periods
+  WHERE tenant_id = :tenant AND status = '{ACTIVE_MEMBER}' AND chapter_id = ANY(:chapters)
+    AND started_at < :as_of AND person_id <> ALL(:live)
+),
+per_period AS (
+  SELECT person_id, width_bucket(month, CAST(:bounds AS timestamptz[])) AS bucket,
+         bool_or(active_from < :as_of) AS active,
+         bool_or(reactivated_at < :as_of) AS returned,
+         bool_or(inactive_at < :as_of) AS lapsed
+  FROM insight_person_months
+  WHERE tenant_id = :tenant AND month >= :first AND month < :last AND person_id <> ALL(:live)
+  GROUP BY 1, 2
+),
+did AS (  -- ``stayed``: active in the period and the next
+  SELECT *, active AND coalesce(lead(bucket) OVER next = bucket + 1 AND lead(active) OVER next,
+                                false) AS stayed
+  FROM per_period WINDOW next AS (PARTITION BY person_id ORDER BY bucket)
+),
+members AS (
+  SELECT m.chapter_id, m.bucket, m.person_id, coalesce(d.active, false) AS active,
+         coalesce(d.returned, false) AS returned, coalesce(d.lapsed, false) AS lapsed,
+         coalesce(d.stayed, false) AS stayed
+  FROM member_periods m
+  LEFT JOIN did d ON d.person_id = m.person_id AND d.bucket = m.bucket
+),
+churned AS (  -- a member who went quiet, or left the chapter, in the period: once
+  SELECT chapter_id, bucket, count(DISTINCT person_id) AS n FROM (
+    SELECT chapter_id, person_id, bucket FROM members WHERE lapsed
+    UNION ALL
+    SELECT chapter_id, person_id, width_bucket(started_at, CAST(:bounds AS timestamptz[]))
+    FROM chapter_membership_periods
+    WHERE tenant_id = :tenant AND status = '{LEFT}' AND chapter_id = ANY(:chapters)
+      AND started_at >= :first AND started_at < :as_of AND person_id <> ALL(:live)
+  ) gone
+  GROUP BY 1, 2
+),
+joined AS (
+  SELECT chapter_id, width_bucket(first_joined_at, CAST(:bounds AS timestamptz[])) AS bucket,
+         count(*) AS n
+  FROM chapter_memberships
+  WHERE tenant_id = :tenant AND chapter_id = ANY(:chapters) AND first_joined_at >= :first
+    AND first_joined_at < :as_of AND person_id <> ALL(:live)
+  GROUP BY 1, 2
+),
+counted AS (
+  SELECT chapter_id, bucket, count(*) AS members, count(*) FILTER (WHERE active) AS active,
+         count(*) FILTER (WHERE returned) AS reactivated,
+         count(*) FILTER (WHERE stayed) AS stayed
+  FROM members GROUP BY 1, 2
+)
+SELECT k.chapter_id, k.bucket, coalesce(c.members, 0) AS members,
+       coalesce(c.active, 0) AS active, coalesce(j.n, 0) AS new,
+       coalesce(g.n, 0) AS churned, coalesce(c.reactivated, 0) AS reactivated,
+       coalesce(c.stayed, 0) AS stayed
+FROM (SELECT chapter_id, bucket FROM counted UNION SELECT chapter_id, bucket FROM churned
+      UNION SELECT chapter_id, bucket FROM joined) k
+LEFT JOIN counted c ON c.chapter_id = k.chapter_id AND c.bucket = k.bucket
+LEFT JOIN churned g ON g.chapter_id = k.chapter_id AND g.bucket = k.bucket
+LEFT JOIN joined j ON j.chapter_id = k.chapter_id AND j.bucket = k.bucket
+WHERE k.bucket BETWEEN 1 AND :periods"""
 
 
 # --- activities per period -----------------------------------------------------------------
@@ -281,13 +474,14 @@ WHERE a.tenant_id = :tenant AND a.starts_at >= :first AND a.starts_at < :last
   {_ORGANISATION_FILTER}
 GROUP BY 2, 3, 4"""
 
+_COUNTED = "a.tenant_id, a.id, a.starts_at, a.kind, a.status, a.actual_attendance"
 CHAPTER_ACTIVITIES = f"""
-WITH credited AS (
-  SELECT a.chapter_id AS credited_to, a.* FROM activities a
+WITH credited AS (  -- the columns the index has (an index-only scan)
+  SELECT a.chapter_id AS credited_to, {_COUNTED} FROM activities a
   WHERE a.tenant_id = :tenant AND a.chapter_id = ANY(:chapters)
     AND a.starts_at >= :first AND a.starts_at < :last
   UNION ALL
-  SELECT h.chapter_id, a.* FROM activity_co_hosts h
+  SELECT h.chapter_id, {_COUNTED} FROM activity_co_hosts h
   JOIN activities a ON a.tenant_id = h.tenant_id AND a.id = h.activity_id
   WHERE h.tenant_id = :tenant AND h.chapter_id = ANY(:chapters)
     AND a.starts_at >= :first AND a.starts_at < :last

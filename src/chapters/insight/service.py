@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+import itertools
 import uuid
 from collections import defaultdict
 from collections.abc import Sequence
@@ -20,7 +21,7 @@ from chapters.auth.principal import Principal
 from chapters.db.loaders import Reader, rows_by_id
 from chapters.db.pagination import Ordering, Page, PageArgs, paginate_in_memory
 from chapters.errors import ErrorCode, FieldError, Forbidden, InvalidInput
-from chapters.insight import evidence, periods
+from chapters.insight import evidence, periods, rollup
 from chapters.insight.figures import (
     SEVERITY,
     ChapterHealthRow,
@@ -74,6 +75,12 @@ class _Figures:
     churned: int = 0
     reactivated: int = 0
     stayed: int = 0
+
+    def __add__(self, other: _Figures) -> _Figures:
+        """The figures of two groups of different people."""
+        return _Figures(
+            *(getattr(self, f.name) + getattr(other, f.name) for f in dataclasses.fields(self))
+        )
 
 
 @dataclass
@@ -187,8 +194,26 @@ def _params(
 async def _people_figures(
     session: AsyncSession, params: dict[str, Any], by_chapter: bool
 ) -> dict[tuple[uuid.UUID | None, int], _Figures]:
-    statement = evidence.people_figures(by_chapter, segmented=params["segment"] is not None)
-    rows = await session.execute(text(statement), params)
+    live = await _live_beside_rollup(session, params)
+    segmented = params["segment"] is not None
+    if by_chapter and live is not None and not segmented:
+        rolled_up = evidence.CHAPTER_ROLLUP
+    elif live is not None and not segmented and _months_only(params["bounds"]):
+        rolled_up = evidence.TENANT_MONTHS
+    else:
+        statement = evidence.people_figures(by_chapter, segmented, rollup=live is not None)
+        return _figures(await session.execute(text(statement), {**params, "live": live}))
+    # everyone else's from the rollup alone, plus the live people's from their evidence
+    params = {**params, "live": live, "last_month": params["bounds"][-2]}
+    figures = _figures(await session.execute(text(rolled_up), params))
+    if live:
+        statement = evidence.people_figures(by_chapter, segmented, live_only=True)
+        for key, more in _figures(await session.execute(text(statement), params)).items():
+            figures[key] = figures[key] + more if key in figures else more
+    return figures
+
+
+def _figures(rows: Any) -> dict[tuple[uuid.UUID | None, int], _Figures]:
     return {
         (row.chapter_id, row.bucket): _Figures(
             members=row.members or 0,
@@ -202,6 +227,13 @@ async def _people_figures(
     }
 
 
+def _months_only(bounds: list[datetime]) -> bool:
+    return all(
+        periods.add_months(start.date(), 1) == end.date()
+        for start, end in itertools.pairwise(bounds)
+    )
+
+
 async def _activity_figures(
     session: AsyncSession, params: dict[str, Any], by_chapter: bool
 ) -> dict[tuple[uuid.UUID | None, int], _Activities]:
@@ -213,6 +245,21 @@ async def _activity_figures(
         bucket.by_status[row.status] += row.activities
         bucket.attendance += row.attendance
     return figures
+
+
+async def _live_beside_rollup(
+    session: AsyncSession, params: dict[str, Any]
+) -> list[uuid.UUID] | None:
+    """The people to read live when the rollup can serve the figures, else None: it keeps
+    months, so every bound must be a month's start."""
+    if not all(_is_month_start(bound) for bound in params["bounds"]):
+        return None
+    _, rules, _ = await basis_of(session, params["tenant"])
+    return await rollup.live_people(session, params["tenant"], rules, params["as_of"])
+
+
+def _is_month_start(moment: datetime) -> bool:
+    return moment.day == 1 and moment.timetz() == time(tzinfo=UTC)
 
 
 def _counts(values: dict[str, int]) -> list[Count]:

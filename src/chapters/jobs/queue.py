@@ -47,6 +47,7 @@ TASK_MODULES = (
     "chapters.notifications.tasks",
     "chapters.ambassadors.tasks",
     "chapters.partnerships.tasks",
+    "chapters.insight.tasks",
 )
 
 # Retries: 1 + 2^attempt seconds apart (3 s, 5 s, 9 s … about 17 minutes over 10 attempts);

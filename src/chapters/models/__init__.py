@@ -47,7 +47,13 @@ from chapters.models.chapter import (
 from chapters.models.committee import Committee, CommitteeKind, CommitteeSeat, SeatRole
 from chapters.models.confirmation import EmailChangeRequest, IdentityLinkRequest, OutboxMessage
 from chapters.models.events import DomainEvent, JobError
-from chapters.models.insight import CodeContribution, ContributionKind
+from chapters.models.insight import (
+    CodeContribution,
+    ContributionKind,
+    InsightPersonMonth,
+    InsightRollup,
+    InsightStalePerson,
+)
 from chapters.models.mentoring import (
     MentoringProgram,
     MentoringProject,
@@ -107,6 +113,9 @@ __all__ = [
     "EmailChangeRequest",
     "IdentityLinkRequest",
     "IdentityProvider",
+    "InsightPersonMonth",
+    "InsightRollup",
+    "InsightStalePerson",
     "JobError",
     "LinkKind",
     "MembershipStatus",

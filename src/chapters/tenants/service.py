@@ -14,6 +14,7 @@ from chapters.auth.principal import Principal
 from chapters.changes import UNSET, Change, Changes
 from chapters.db.session import get_row
 from chapters.errors import ErrorCode, FieldError, InvalidInput
+from chapters.insight import rollup
 from chapters.insight.rules import (
     DEFAULT_RULES,
     changed_rules,
@@ -100,7 +101,10 @@ async def update_tenant(
             del settings["recap_overdue_days"]  # back to the default
         tenant.settings = settings
     if "health_rules" in values:
+        before = rollup.rules_key(rules_from_settings(tenant.settings))
         tenant.settings = _with_health_rules(tenant, values["health_rules"])
+        if rollup.rules_key(rules_from_settings(tenant.settings)) != before:
+            await rollup.queue_refresh(session)  # figures are live until it is rebuilt
     await session.flush()
     return tenant
 

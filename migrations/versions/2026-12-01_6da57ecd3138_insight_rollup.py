@@ -1,0 +1,282 @@
+"""The insight rollup: per person and month, what their moments of evidence say, kept
+exact by marking a person stale in the transaction that changes their evidence
+
+The triggers are statement-level with transition tables (one bulk insert of participants marks
+its people in one statement). PostgreSQL allows transition tables on single-event triggers
+only, hence one trigger per event. A trigger marks both the old and the new person of a
+changed row; what is not evidence (a registration never checked in, a participant's topic) is
+left alone. The stale table has no foreign key to ``people``: deleting a person cascades to
+their participations, whose trigger marks them after the person is gone (the refresh then
+finds nothing to compute and drops the mark).
+
+Revision ID: 6da57ecd3138
+Revises: 3c8e5a1f7b42
+Create Date: 2026-12-01 08:45:13.707085+00:00
+"""
+
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+from alembic import op
+from migrations.tenancy_ops import drop_tenant_isolation, isolate_tenant_table
+
+revision: str = "6da57ecd3138"
+down_revision: str | Sequence[str] | None = "3c8e5a1f7b42"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+ACTIVITY_INDEXES = {
+    "ix_activities_starts": ["tenant_id", "starts_at"],
+    "ix_activities_chapter_starts": ["tenant_id", "chapter_id", "starts_at", "id"],
+}
+INSIGHT_COUNTED = ["kind", "status", "actual_attendance"]
+
+# Marks people stale (tenants and people as parallel arrays), in a stable order so two
+# transactions marking the same people cannot deadlock; a mark already there gets a new time,
+# which tells a running refresh that it must not clear it.
+MARK = """
+CREATE FUNCTION insight_mark_stale(tenants uuid[], people uuid[]) RETURNS void
+LANGUAGE sql AS $$
+  INSERT INTO insight_stale_people (tenant_id, person_id)
+  SELECT DISTINCT t, p FROM unnest(tenants, people) AS marked(t, p)
+  WHERE p IS NOT NULL ORDER BY 1, 2
+  ON CONFLICT (tenant_id, person_id) DO UPDATE SET marked_at = clock_timestamp()
+$$"""
+
+# What is evidence, per table: its rows' people, when a row's evidence is there or changed.
+TRIGGERS = {
+    "activity_participants": """
+CREATE FUNCTION insight_mark_participants() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  IF TG_OP = 'INSERT' THEN
+    PERFORM insight_mark_stale(array_agg(tenant_id), array_agg(person_id)) FROM new_rows;
+  ELSIF TG_OP = 'DELETE' THEN
+    PERFORM insight_mark_stale(array_agg(tenant_id), array_agg(person_id)) FROM old_rows;
+  ELSE
+    PERFORM insight_mark_stale(array_agg(t), array_agg(p)) FROM (
+      SELECT o.tenant_id, o.person_id, n.person_id FROM old_rows o
+      JOIN new_rows n ON n.tenant_id = o.tenant_id AND n.id = o.id
+      WHERE (o.person_id, o.role, o.activity_id) IS DISTINCT FROM
+            (n.person_id, n.role, n.activity_id)
+    ) changed(t, old_person, new_person), unnest(ARRAY[old_person, new_person]) p;
+  END IF;
+  RETURN NULL;
+END $$""",
+    "registrations": """
+CREATE FUNCTION insight_mark_registrations() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  IF TG_OP = 'INSERT' THEN
+    PERFORM insight_mark_stale(array_agg(tenant_id), array_agg(person_id)) FROM new_rows
+    WHERE checked_in_at IS NOT NULL;
+  ELSIF TG_OP = 'DELETE' THEN
+    PERFORM insight_mark_stale(array_agg(tenant_id), array_agg(person_id)) FROM old_rows
+    WHERE checked_in_at IS NOT NULL;
+  ELSE
+    PERFORM insight_mark_stale(array_agg(t), array_agg(p)) FROM (
+      SELECT o.tenant_id, o.person_id, n.person_id FROM old_rows o
+      JOIN new_rows n ON n.tenant_id = o.tenant_id AND n.id = o.id
+      WHERE (o.checked_in_at IS NOT NULL OR n.checked_in_at IS NOT NULL)
+        AND (o.person_id, o.checked_in_at, o.activity_id) IS DISTINCT FROM
+            (n.person_id, n.checked_in_at, n.activity_id)
+    ) changed(t, old_person, new_person), unnest(ARRAY[old_person, new_person]) p;
+  END IF;
+  RETURN NULL;
+END $$""",
+    # an activity accepted, un-accepted or moved changes the evidence of everyone in it
+    "activities": """
+CREATE FUNCTION insight_mark_activities() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  PERFORM insight_mark_stale(array_agg(t), array_agg(p)) FROM (
+    SELECT pa.tenant_id, pa.person_id FROM old_rows o
+    JOIN new_rows n ON n.tenant_id = o.tenant_id AND n.id = o.id
+    JOIN activity_participants pa ON pa.tenant_id = n.tenant_id AND pa.activity_id = n.id
+    WHERE (o.status, o.starts_at) IS DISTINCT FROM (n.status, n.starts_at)
+    UNION ALL
+    SELECT r.tenant_id, r.person_id FROM old_rows o
+    JOIN new_rows n ON n.tenant_id = o.tenant_id AND n.id = o.id
+    JOIN registrations r ON r.tenant_id = n.tenant_id AND r.activity_id = n.id
+    WHERE (o.status, o.starts_at) IS DISTINCT FROM (n.status, n.starts_at)
+      AND r.checked_in_at IS NOT NULL
+  ) touched(t, p);
+  RETURN NULL;
+END $$""",
+    # a lead or co-lead period, or a committee seat, covers its holder while it lasts
+    "chapter_membership_periods": """
+CREATE FUNCTION insight_mark_membership_periods() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  IF TG_OP = 'INSERT' THEN
+    PERFORM insight_mark_stale(array_agg(tenant_id), array_agg(person_id)) FROM new_rows
+    WHERE role IN ('lead', 'co_lead');
+  ELSIF TG_OP = 'DELETE' THEN
+    PERFORM insight_mark_stale(array_agg(tenant_id), array_agg(person_id)) FROM old_rows
+    WHERE role IN ('lead', 'co_lead');
+  ELSE
+    PERFORM insight_mark_stale(array_agg(t), array_agg(p)) FROM (
+      SELECT o.tenant_id, o.person_id, n.person_id FROM old_rows o
+      JOIN new_rows n ON n.tenant_id = o.tenant_id AND n.id = o.id
+      WHERE (o.role IN ('lead', 'co_lead') OR n.role IN ('lead', 'co_lead'))
+        AND (o.person_id, o.role, o.status, o.started_at, o.ended_at) IS DISTINCT FROM
+            (n.person_id, n.role, n.status, n.started_at, n.ended_at)
+    ) changed(t, old_person, new_person), unnest(ARRAY[old_person, new_person]) p;
+  END IF;
+  RETURN NULL;
+END $$""",
+    "committee_seats": """
+CREATE FUNCTION insight_mark_committee_seats() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  IF TG_OP = 'INSERT' THEN
+    PERFORM insight_mark_stale(array_agg(tenant_id), array_agg(person_id)) FROM new_rows;
+  ELSIF TG_OP = 'DELETE' THEN
+    PERFORM insight_mark_stale(array_agg(tenant_id), array_agg(person_id)) FROM old_rows;
+  ELSE
+    PERFORM insight_mark_stale(array_agg(t), array_agg(p)) FROM (
+      SELECT o.tenant_id, o.person_id, n.person_id FROM old_rows o
+      JOIN new_rows n ON n.tenant_id = o.tenant_id AND n.id = o.id
+      WHERE (o.person_id, o.starts_on, o.ends_on) IS DISTINCT FROM
+            (n.person_id, n.starts_on, n.ends_on)
+    ) changed(t, old_person, new_person), unnest(ARRAY[old_person, new_person]) p;
+  END IF;
+  RETURN NULL;
+END $$""",
+    "code_contributions": """
+CREATE FUNCTION insight_mark_code_contributions() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  IF TG_OP = 'INSERT' THEN
+    PERFORM insight_mark_stale(array_agg(tenant_id), array_agg(person_id)) FROM new_rows;
+  ELSIF TG_OP = 'DELETE' THEN
+    PERFORM insight_mark_stale(array_agg(tenant_id), array_agg(person_id)) FROM old_rows;
+  ELSE
+    PERFORM insight_mark_stale(array_agg(t), array_agg(p)) FROM (
+      SELECT o.tenant_id, o.person_id, n.person_id FROM old_rows o
+      JOIN new_rows n ON n.tenant_id = o.tenant_id AND n.id = o.id
+      WHERE (o.person_id, o.occurred_at) IS DISTINCT FROM (n.person_id, n.occurred_at)
+    ) changed(t, old_person, new_person), unnest(ARRAY[old_person, new_person]) p;
+  END IF;
+  RETURN NULL;
+END $$""",
+}
+
+
+def _function_name(table: str) -> str:
+    return "insight_mark_" + table.removeprefix("activity_").removeprefix("chapter_")
+
+
+def _trigger_name(table: str, event: str) -> str:
+    return f"{table}_insight_{event.lower()}"
+
+
+def _trigger(table: str, event: str) -> str:
+    rows = {"INSERT": "NEW TABLE AS new_rows", "DELETE": "OLD TABLE AS old_rows"}.get(
+        event, "OLD TABLE AS old_rows NEW TABLE AS new_rows"
+    )
+    return (
+        f"CREATE TRIGGER {_trigger_name(table, event)} AFTER {event} ON {table} "
+        f"REFERENCING {rows} FOR EACH STATEMENT EXECUTE FUNCTION {_function_name(table)}()"
+    )
+
+
+def upgrade() -> None:
+    op.create_table(
+        "insight_rollups",
+        sa.Column("tenant_id", sa.Uuid(), nullable=False),
+        sa.Column("rules", sa.String(length=100), nullable=False),
+        sa.Column("built_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("covers_until", sa.DateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["tenant_id"],
+            ["tenants.id"],
+            name=op.f("fk_insight_rollups_tenant_id_tenants"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("tenant_id", name=op.f("pk_insight_rollups")),
+    )
+    op.create_table(
+        "insight_stale_people",
+        sa.Column("tenant_id", sa.Uuid(), nullable=False),
+        sa.Column("person_id", sa.Uuid(), nullable=False),
+        sa.Column(
+            "marked_at",
+            sa.DateTime(timezone=True),
+            server_default=sa.text("clock_timestamp()"),
+            nullable=False,
+        ),
+        sa.ForeignKeyConstraint(
+            ["tenant_id"],
+            ["tenants.id"],
+            name=op.f("fk_insight_stale_people_tenant_id_tenants"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("tenant_id", "person_id", name=op.f("pk_insight_stale_people")),
+    )
+    op.create_table(
+        "insight_person_months",
+        sa.Column("tenant_id", sa.Uuid(), nullable=False),
+        sa.Column("month", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("person_id", sa.Uuid(), nullable=False),
+        sa.Column("active_from", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("next_active_from", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("first_seen_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("reactivated_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("inactive_at", sa.DateTime(timezone=True), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["tenant_id", "person_id"],
+            ["people.tenant_id", "people.id"],
+            name=op.f("fk_insight_person_months_tenant_id_person_id_people"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["tenant_id"],
+            ["tenants.id"],
+            name=op.f("fk_insight_person_months_tenant_id_tenants"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint(
+            "tenant_id", "month", "person_id", name=op.f("pk_insight_person_months")
+        ),
+    )
+    op.create_index(
+        "ix_insight_person_months_first_seen",
+        "insight_person_months",
+        ["tenant_id", "first_seen_at", "person_id"],
+        unique=False,
+        postgresql_where=sa.text("first_seen_at IS NOT NULL"),
+    )
+    op.create_index(
+        "ix_insight_person_months_person",
+        "insight_person_months",
+        ["tenant_id", "person_id"],
+        unique=False,
+    )
+    for table in ("insight_rollups", "insight_stale_people", "insight_person_months"):
+        isolate_tenant_table(table)
+    # the activities' indexes by start also carry what the figures count (index-only scans)
+    for name, keys in ACTIVITY_INDEXES.items():
+        op.drop_index(name, table_name="activities")
+        op.create_index(name, "activities", keys, postgresql_include=INSIGHT_COUNTED)
+    op.execute(MARK)
+    for table, function in TRIGGERS.items():
+        op.execute(function)
+        for event in ("INSERT", "UPDATE", "DELETE") if table != "activities" else ("UPDATE",):
+            op.execute(_trigger(table, event))
+
+
+def downgrade() -> None:
+    for table in TRIGGERS:
+        for event in ("INSERT", "UPDATE", "DELETE"):
+            op.execute(f"DROP TRIGGER IF EXISTS {_trigger_name(table, event)} ON {table}")
+        op.execute(f"DROP FUNCTION {_function_name(table)}()")
+    op.execute("DROP FUNCTION insight_mark_stale(uuid[], uuid[])")
+    for table in ("insight_rollups", "insight_stale_people", "insight_person_months"):
+        drop_tenant_isolation(table)
+    for name, keys in ACTIVITY_INDEXES.items():
+        op.drop_index(name, table_name="activities")
+        op.create_index(name, "activities", keys)
+    op.drop_index("ix_insight_person_months_person", table_name="insight_person_months")
+    op.drop_index(
+        "ix_insight_person_months_first_seen",
+        table_name="insight_person_months",
+        postgresql_where=sa.text("first_seen_at IS NOT NULL"),
+    )
+    op.drop_table("insight_person_months")
+    op.drop_table("insight_stale_people")
+    op.drop_table("insight_rollups")
