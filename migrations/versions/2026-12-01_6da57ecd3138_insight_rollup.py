@@ -1,5 +1,5 @@
-"""The insight rollup: per person and month, what their moments of evidence say, kept
-exact by marking a person stale in the transaction that changes their evidence
+"""The insight rollup: per person and month, what their evidence and memberships say,
+kept exact by marking a person stale in the transaction that changes them
 
 The triggers are statement-level with transition tables (one bulk insert of participants marks
 its people in one statement). PostgreSQL allows transition tables on single-event triggers
@@ -43,47 +43,57 @@ LANGUAGE sql AS $$
   ON CONFLICT (tenant_id, person_id) DO UPDATE SET marked_at = clock_timestamp()
 $$"""
 
-# What is evidence, per table: its rows' people, when a row's evidence is there or changed.
-TRIGGERS = {
-    "activity_participants": """
-CREATE FUNCTION insight_mark_participants() RETURNS trigger LANGUAGE plpgsql AS $$
+# Per table, whose rows mark their person: the columns whose change matters, and what a row
+# must be to count at all (a registration counts once checked in at the door).
+MARKING: dict[str, tuple[tuple[str, ...], str]] = {
+    "activity_participants": (("person_id", "role", "activity_id"), "true"),
+    "registrations": (
+        ("person_id", "checked_in_at", "activity_id"),
+        "{row}.checked_in_at IS NOT NULL",
+    ),
+    # a lead or co-lead period covers its holder; leaving the last chapter is a churn
+    "chapter_membership_periods": (
+        ("person_id", "chapter_id", "role", "status", "started_at", "ended_at"),
+        "true",
+    ),
+    # joining the first chapter is an arrival
+    "chapter_memberships": (("person_id", "first_joined_at"), "true"),
+    "committee_seats": (("person_id", "starts_on", "ends_on"), "true"),
+    "code_contributions": (("person_id", "occurred_at"), "true"),
+}
+
+
+def _function_name(table: str) -> str:
+    return "insight_mark_" + table.removeprefix("activity_").removeprefix("chapter_")
+
+
+def _marking_function(table: str, columns: tuple[str, ...], counts: str) -> str:
+    def row(alias: str) -> str:
+        return "(" + ", ".join(f"{alias}.{column}" for column in columns) + ")"
+
+    return f"""
+CREATE FUNCTION {_function_name(table)}() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
   IF TG_OP = 'INSERT' THEN
-    PERFORM insight_mark_stale(array_agg(tenant_id), array_agg(person_id)) FROM new_rows;
+    PERFORM insight_mark_stale(array_agg(n.tenant_id), array_agg(n.person_id)) FROM new_rows n
+    WHERE {counts.format(row="n")};
   ELSIF TG_OP = 'DELETE' THEN
-    PERFORM insight_mark_stale(array_agg(tenant_id), array_agg(person_id)) FROM old_rows;
+    PERFORM insight_mark_stale(array_agg(o.tenant_id), array_agg(o.person_id)) FROM old_rows o
+    WHERE {counts.format(row="o")};
   ELSE
     PERFORM insight_mark_stale(array_agg(t), array_agg(p)) FROM (
       SELECT o.tenant_id, o.person_id, n.person_id FROM old_rows o
       JOIN new_rows n ON n.tenant_id = o.tenant_id AND n.id = o.id
-      WHERE (o.person_id, o.role, o.activity_id) IS DISTINCT FROM
-            (n.person_id, n.role, n.activity_id)
+      WHERE ({counts.format(row="o")} OR {counts.format(row="n")})
+        AND {row("o")} IS DISTINCT FROM {row("n")}
     ) changed(t, old_person, new_person), unnest(ARRAY[old_person, new_person]) p;
   END IF;
   RETURN NULL;
-END $$""",
-    "registrations": """
-CREATE FUNCTION insight_mark_registrations() RETURNS trigger LANGUAGE plpgsql AS $$
-BEGIN
-  IF TG_OP = 'INSERT' THEN
-    PERFORM insight_mark_stale(array_agg(tenant_id), array_agg(person_id)) FROM new_rows
-    WHERE checked_in_at IS NOT NULL;
-  ELSIF TG_OP = 'DELETE' THEN
-    PERFORM insight_mark_stale(array_agg(tenant_id), array_agg(person_id)) FROM old_rows
-    WHERE checked_in_at IS NOT NULL;
-  ELSE
-    PERFORM insight_mark_stale(array_agg(t), array_agg(p)) FROM (
-      SELECT o.tenant_id, o.person_id, n.person_id FROM old_rows o
-      JOIN new_rows n ON n.tenant_id = o.tenant_id AND n.id = o.id
-      WHERE (o.checked_in_at IS NOT NULL OR n.checked_in_at IS NOT NULL)
-        AND (o.person_id, o.checked_in_at, o.activity_id) IS DISTINCT FROM
-            (n.person_id, n.checked_in_at, n.activity_id)
-    ) changed(t, old_person, new_person), unnest(ARRAY[old_person, new_person]) p;
-  END IF;
-  RETURN NULL;
-END $$""",
-    # an activity accepted, un-accepted or moved changes the evidence of everyone in it
-    "activities": """
+END $$"""
+
+
+# An activity accepted, un-accepted or moved changes the evidence of everyone in it.
+MARK_ACTIVITIES = """
 CREATE FUNCTION insight_mark_activities() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
   PERFORM insight_mark_stale(array_agg(t), array_agg(p)) FROM (
@@ -99,66 +109,12 @@ BEGIN
       AND r.checked_in_at IS NOT NULL
   ) touched(t, p);
   RETURN NULL;
-END $$""",
-    # a lead or co-lead period, or a committee seat, covers its holder while it lasts
-    "chapter_membership_periods": """
-CREATE FUNCTION insight_mark_membership_periods() RETURNS trigger LANGUAGE plpgsql AS $$
-BEGIN
-  IF TG_OP = 'INSERT' THEN
-    PERFORM insight_mark_stale(array_agg(tenant_id), array_agg(person_id)) FROM new_rows
-    WHERE role IN ('lead', 'co_lead');
-  ELSIF TG_OP = 'DELETE' THEN
-    PERFORM insight_mark_stale(array_agg(tenant_id), array_agg(person_id)) FROM old_rows
-    WHERE role IN ('lead', 'co_lead');
-  ELSE
-    PERFORM insight_mark_stale(array_agg(t), array_agg(p)) FROM (
-      SELECT o.tenant_id, o.person_id, n.person_id FROM old_rows o
-      JOIN new_rows n ON n.tenant_id = o.tenant_id AND n.id = o.id
-      WHERE (o.role IN ('lead', 'co_lead') OR n.role IN ('lead', 'co_lead'))
-        AND (o.person_id, o.role, o.status, o.started_at, o.ended_at) IS DISTINCT FROM
-            (n.person_id, n.role, n.status, n.started_at, n.ended_at)
-    ) changed(t, old_person, new_person), unnest(ARRAY[old_person, new_person]) p;
-  END IF;
-  RETURN NULL;
-END $$""",
-    "committee_seats": """
-CREATE FUNCTION insight_mark_committee_seats() RETURNS trigger LANGUAGE plpgsql AS $$
-BEGIN
-  IF TG_OP = 'INSERT' THEN
-    PERFORM insight_mark_stale(array_agg(tenant_id), array_agg(person_id)) FROM new_rows;
-  ELSIF TG_OP = 'DELETE' THEN
-    PERFORM insight_mark_stale(array_agg(tenant_id), array_agg(person_id)) FROM old_rows;
-  ELSE
-    PERFORM insight_mark_stale(array_agg(t), array_agg(p)) FROM (
-      SELECT o.tenant_id, o.person_id, n.person_id FROM old_rows o
-      JOIN new_rows n ON n.tenant_id = o.tenant_id AND n.id = o.id
-      WHERE (o.person_id, o.starts_on, o.ends_on) IS DISTINCT FROM
-            (n.person_id, n.starts_on, n.ends_on)
-    ) changed(t, old_person, new_person), unnest(ARRAY[old_person, new_person]) p;
-  END IF;
-  RETURN NULL;
-END $$""",
-    "code_contributions": """
-CREATE FUNCTION insight_mark_code_contributions() RETURNS trigger LANGUAGE plpgsql AS $$
-BEGIN
-  IF TG_OP = 'INSERT' THEN
-    PERFORM insight_mark_stale(array_agg(tenant_id), array_agg(person_id)) FROM new_rows;
-  ELSIF TG_OP = 'DELETE' THEN
-    PERFORM insight_mark_stale(array_agg(tenant_id), array_agg(person_id)) FROM old_rows;
-  ELSE
-    PERFORM insight_mark_stale(array_agg(t), array_agg(p)) FROM (
-      SELECT o.tenant_id, o.person_id, n.person_id FROM old_rows o
-      JOIN new_rows n ON n.tenant_id = o.tenant_id AND n.id = o.id
-      WHERE (o.person_id, o.occurred_at) IS DISTINCT FROM (n.person_id, n.occurred_at)
-    ) changed(t, old_person, new_person), unnest(ARRAY[old_person, new_person]) p;
-  END IF;
-  RETURN NULL;
-END $$""",
+END $$"""
+
+TRIGGERS = {
+    **{table: _marking_function(table, *marking) for table, marking in MARKING.items()},
+    "activities": MARK_ACTIVITIES,
 }
-
-
-def _function_name(table: str) -> str:
-    return "insight_mark_" + table.removeprefix("activity_").removeprefix("chapter_")
 
 
 def _trigger_name(table: str, event: str) -> str:
@@ -216,8 +172,10 @@ def upgrade() -> None:
         sa.Column("active_from", sa.DateTime(timezone=True), nullable=True),
         sa.Column("next_active_from", sa.DateTime(timezone=True), nullable=True),
         sa.Column("first_seen_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("arrived_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column("reactivated_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column("inactive_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("left_at", sa.DateTime(timezone=True), nullable=True),
         sa.ForeignKeyConstraint(
             ["tenant_id", "person_id"],
             ["people.tenant_id", "people.id"],

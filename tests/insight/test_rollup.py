@@ -105,6 +105,19 @@ async def test_changed_evidence_marks_exactly_its_people(past, owner_engine) -> 
     await _sql(owner_engine, history, "UPDATE activity_participants SET topic = 'Kubernetes'")
     await _sql(owner_engine, history, "UPDATE activities SET title = title || ' (edited)'")
     assert await _stale(owner_engine, history) == set()
+    # a registration counts once its registrant is checked in at the door
+    await _sql(
+        owner_engine,
+        history,
+        "INSERT INTO registrations (tenant_id, id, activity_id, person_id, status, code,"
+        " confirmed_at) SELECT tenant_id, gen_random_uuid(), id, :hal, 'confirmed', 'HAL00001',"
+        " now() FROM activities WHERE starts_at::date = '2025-05-20'",
+        hal=history.people["hal"].id,
+    )
+    assert await _stale(owner_engine, history) == set()
+    await _sql(owner_engine, history, "UPDATE registrations SET checked_in_at = now()")
+    assert await _stale(owner_engine, history) == {"hal"}
+    await _refresh(call)
     # an activity cancelled: everyone who took part in it
     await _sql(
         owner_engine,
@@ -113,6 +126,15 @@ async def test_changed_evidence_marks_exactly_its_people(past, owner_engine) -> 
         cancelled=ActivityStatus.CANCELLED.value,
     )
     assert await _stale(owner_engine, history) == {"ann"}
+    # leaving a chapter (a membership's new period)
+    await _refresh(call)
+    await _sql(
+        owner_engine,
+        history,
+        "UPDATE chapter_membership_periods SET ended_at = now() WHERE person_id = :gus",
+        gus=history.people["gus"].id,
+    )
+    assert await _stale(owner_engine, history) == {"gus"}
 
 
 async def test_figures_beside_stale_people_are_the_live_figures(past, owner_engine) -> None:

@@ -144,10 +144,13 @@ arrivals AS (
   GROUP BY person_id
 )"""
 
+
 # Leaving a chapter (a membership period that starts with ``left``): when, and whether the
 # person was left in no chapter at all (for the tenant's figures).
-DEPARTURES = f"""
-departures AS (
+def departures_named(name: str, who: str = "") -> str:
+    """``who``: a further condition on the departing period ``l``."""
+    return f"""
+{name} AS (
   SELECT l.person_id, l.chapter_id, l.started_at AS at,
          NOT EXISTS (
            SELECT 1 FROM chapter_membership_periods o
@@ -157,8 +160,11 @@ departures AS (
              AND (o.ended_at IS NULL OR o.ended_at > l.started_at)
          ) AS last_chapter
   FROM chapter_membership_periods l
-  WHERE l.tenant_id = :tenant AND l.status = '{LEFT}' AND l.started_at < :as_of
+  WHERE l.tenant_id = :tenant AND l.status = '{LEFT}' AND l.started_at < :as_of {who}
 )"""
+
+
+DEPARTURES = departures_named("departures")
 
 # Segments, from evidence: code contributors recorded code, non-code contributors spoke,
 # wrote, organised, hosted or mentored an accepted activity; users did neither.
@@ -256,9 +262,11 @@ FROM facts f
 WHERE f.bucket BETWEEN 1 AND :periods {segment_filter}
 GROUP BY f.bucket"""
 
-# Per chapter: its members' facts (a member: active in the chapter at some time in the
-# period), its own arrivals (first joined it) and departures (left it).
-CHAPTER_FIGURES = f"""
+
+def member_periods(who: str = "") -> str:
+    """(chapter, person, period) for each member of ``:chapters`` in each period (active in
+    the chapter at some time in it); ``who``: a further condition on the periods."""
+    return f"""
 member_periods AS (
   SELECT DISTINCT chapter_id, person_id, generate_series(
            greatest(width_bucket(started_at, CAST(:bounds AS timestamptz[])), 1),
@@ -266,8 +274,13 @@ member_periods AS (
                  :periods)) AS bucket
   FROM chapter_membership_periods
   WHERE tenant_id = :tenant AND status = '{ACTIVE_MEMBER}' AND chapter_id = ANY(:chapters)
-    AND started_at < :as_of
-),
+    AND started_at < :as_of {who}
+)"""
+
+
+# Per chapter: its members' facts (a member: active in the chapter at some time in the
+# period), its own arrivals (first joined it) and departures (left it).
+CHAPTER_FIGURES = f"""{member_periods()},
 chapter_facts AS (
   SELECT chapter_id, person_id, bucket, 'member' AS fact FROM member_periods
   UNION ALL
@@ -328,57 +341,26 @@ def people_figures(
 
 
 # The tenant's figures per month (every period one month, no segment) from the rollup alone,
-# for everyone but ``:live`` (whose figures ``people_figures(live_only=True)`` adds): one pass
-# over the months' rows (a person's row of a month is there once: active, returned, lapsed and
-# stayed are plain counts), then those who left their last chapter in a month they did not
-# lapse in, and the arrivals.
-TENANT_MONTHS = f"""
-WITH {DEPARTURES.strip()},
-months AS (  -- by month, each period's own start (no bucket to compute per row)
+# for everyone but ``:live`` (whose figures ``people_figures(live_only=True)`` adds): a
+# person's row of a month is there once, so each figure is a plain count of one pass.
+TENANT_MONTHS = """
+WITH months AS (
   SELECT month,
          count(*) FILTER (WHERE active_from < :as_of) AS active,
+         count(*) FILTER (WHERE arrived_at < :as_of) AS new,
+         count(*) FILTER (WHERE inactive_at < :as_of OR left_at < :as_of) AS churned,
          count(*) FILTER (WHERE reactivated_at < :as_of) AS reactivated,
-         count(*) FILTER (WHERE inactive_at < :as_of) AS lapsed,
          count(*) FILTER (WHERE next_active_from < :as_of AND month < :last_month) AS stayed
   FROM insight_person_months
   WHERE tenant_id = :tenant AND month >= :first AND month < :last AND person_id <> ALL(:live)
   GROUP BY month
-),
-left_last AS (
-  SELECT DISTINCT person_id, width_bucket(at, CAST(:bounds AS timestamptz[])) AS bucket
-  FROM departures WHERE last_chapter AND at >= :first AND person_id <> ALL(:live)
-),
-left_only AS (
-  SELECT l.bucket, count(*) AS n FROM left_last l
-  WHERE NOT EXISTS (
-    SELECT 1 FROM insight_person_months r
-    WHERE r.tenant_id = :tenant AND r.person_id = l.person_id
-      AND r.month = (CAST(:bounds AS timestamptz[]))[l.bucket] AND r.inactive_at < :as_of)
-  GROUP BY 1
-),
-arrived AS (
-  SELECT width_bucket(at, CAST(:bounds AS timestamptz[])) AS bucket, count(*) AS n FROM (
-    SELECT person_id, min(at) AS at FROM (
-      SELECT person_id, first_joined_at AS at FROM chapter_memberships
-      WHERE tenant_id = :tenant AND first_joined_at IS NOT NULL AND first_joined_at < :as_of
-      UNION ALL
-      SELECT person_id, first_seen_at FROM insight_person_months
-      WHERE tenant_id = :tenant AND first_seen_at < :as_of
-    ) seen
-    WHERE person_id <> ALL(:live)
-    GROUP BY person_id
-  ) arrivals
-  WHERE at >= :first AND at < :last
-  GROUP BY 1
 )
 SELECT NULL::uuid AS chapter_id, b.bucket, NULL::bigint AS members,
-       coalesce(m.active, 0) AS active, coalesce(a.n, 0) AS new,
-       coalesce(m.lapsed, 0) + coalesce(l.n, 0) AS churned,
-       coalesce(m.reactivated, 0) AS reactivated, coalesce(m.stayed, 0) AS stayed
+       coalesce(m.active, 0) AS active, coalesce(m.new, 0) AS new,
+       coalesce(m.churned, 0) AS churned, coalesce(m.reactivated, 0) AS reactivated,
+       coalesce(m.stayed, 0) AS stayed
 FROM unnest(CAST(:bounds AS timestamptz[])) WITH ORDINALITY AS b(month, bucket)
 LEFT JOIN months m ON m.month = b.month
-LEFT JOIN left_only l ON l.bucket = b.bucket
-LEFT JOIN arrived a ON a.bucket = b.bucket
 WHERE b.bucket <= :periods"""
 
 
@@ -386,15 +368,7 @@ WHERE b.bucket <= :periods"""
 # for everyone but ``:live``: what each person did per period, then per member of a chapter
 # in the period (as ``CHAPTER_FIGURES`` counts them).
 CHAPTER_ROLLUP = f"""
-WITH member_periods AS (
-  SELECT DISTINCT chapter_id, person_id, generate_series(
-           greatest(width_bucket(started_at, CAST(:bounds AS timestamptz[])), 1),
-           least(width_bucket(coalesce(ended_at, :as_of), CAST(:bounds AS timestamptz[])),
-                 :periods)) AS bucket
-  FROM chapter_membership_periods
-  WHERE tenant_id = :tenant AND status = '{ACTIVE_MEMBER}' AND chapter_id = ANY(:chapters)
-    AND started_at < :as_of AND person_id <> ALL(:live)
-),
+WITH {member_periods("AND person_id <> ALL(:live)").strip()},
 per_period AS (
   SELECT person_id, width_bucket(month, CAST(:bounds AS timestamptz[])) AS bucket,
          bool_or(active_from < :as_of) AS active,

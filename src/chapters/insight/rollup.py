@@ -3,8 +3,9 @@ dashboards read a few rows per person instead of the tenant's whole history.
 
 ``insight_person_months`` has, per person and month, the first moment the person was active in
 the month (taking part, contributing code when it counts, holding a seat) and in the next month,
-and the moves of the month (the person's first evidence, returns after an inactive stretch,
-lapses into one). The moves are computed over *all* the evidence at once: a move before a
+and the moves of the month: the person's first evidence, their arrival (first joined a chapter,
+or first evidence), returns after an inactive stretch, lapses into one, and departures from the
+last chapter they were in. The moves are computed over *all* the evidence at once: a move before a
 moment ``t`` depends only on the evidence before ``t`` (a lapse is dated ``inactive_after_days``
 after the last evidence, and is there only if nothing came in between), so a figure as of any
 time reads the rows dated before it and is exactly what the live statement gives. A seat with
@@ -12,7 +13,7 @@ no end is kept month by month up to ``covers_until`` (a month ahead at least).
 
 Exact, not eventually right:
 - a trigger marks a person stale (``insight_stale_people``) in the very transaction that
-  changes their evidence (migration ``6da57ecd3138``); a figure reads stale people live, from
+  changes their evidence or memberships (migration ``6da57ecd3138``); a figure reads stale people live, from
   their evidence, and everyone else from the rollup;
 - the rollup is computed for the rules that shape it (inactivity, whether code counts): after
   they change, figures are live until it is rebuilt; likewise a figure as of a time past
@@ -101,6 +102,7 @@ def _compute(everyone: bool) -> str:
     moves over all their evidence, the months of their moments and of their seats (an open
     seat up to ``:covers_until``)."""
     who = "" if everyone else "WHERE e.person_id = ANY(:people)"
+    whose = "" if everyone else "AND person_id = ANY(:people)"
     return f"""
 WITH evidence AS (
   SELECT * FROM ({evidence.MOMENTS}
@@ -122,17 +124,38 @@ months AS (
   ) spans
   GROUP BY 1, 2
 ),
+{evidence.departures_named("departures", who=whose.replace("person_id", "l.person_id"))},
+arrivals AS (  -- first joined a chapter, or first evidence
+  SELECT person_id, min(at) AS at FROM (
+    SELECT person_id, first_joined_at AS at FROM chapter_memberships
+    WHERE tenant_id = :tenant AND first_joined_at IS NOT NULL {whose}
+    UNION ALL
+    SELECT person_id, at FROM moves WHERE move = 'first'
+  ) seen
+  GROUP BY person_id
+),
+marks AS (
+  SELECT person_id, at, move FROM moves
+  UNION ALL
+  SELECT person_id, at, 'arrived' FROM arrivals
+  UNION ALL
+  SELECT person_id, at, 'left' FROM departures WHERE last_chapter
+),
 moved AS (
   SELECT person_id, {_month("at")} AS month,
          min(at) FILTER (WHERE move = 'first') AS first_seen_at,
+         min(at) FILTER (WHERE move = 'arrived') AS arrived_at,
          min(at) FILTER (WHERE move = 'reactivated') AS reactivated_at,
-         min(at) FILTER (WHERE move = 'inactive') AS inactive_at
-  FROM moves GROUP BY 1, 2
+         min(at) FILTER (WHERE move = 'inactive') AS inactive_at,
+         min(at) FILTER (WHERE move = 'left') AS left_at
+  FROM marks GROUP BY 1, 2
 )
 INSERT INTO insight_person_months (tenant_id, month, person_id, active_from, next_active_from,
-                                   first_seen_at, reactivated_at, inactive_at)
+                                   first_seen_at, arrived_at, reactivated_at, inactive_at,
+                                   left_at)
 SELECT :tenant, coalesce(m.month, v.month), coalesce(m.person_id, v.person_id),
-       m.active_from, n.active_from, v.first_seen_at, v.reactivated_at, v.inactive_at
+       m.active_from, n.active_from, v.first_seen_at, v.arrived_at, v.reactivated_at,
+       v.inactive_at, v.left_at
 FROM months m
 FULL JOIN moved v ON v.person_id = m.person_id AND v.month = m.month
 LEFT JOIN months n ON n.person_id = m.person_id AND n.month = {_next_month("m.month")}

@@ -41,8 +41,8 @@ class CodeContribution(TenantScoped, Timestamped, Base):
 
 
 class InsightPersonMonth(Base):
-    """The insight rollup: per person and month, what the person's evidence says, computed
-    over all of it at once (``chapters.insight.rollup``). A person whose evidence changed
+    """The insight rollup: per person and month, what the person's evidence and memberships
+    say, computed over all of them at once (``chapters.insight.rollup``). A person whose evidence changed
     since is marked in ``insight_stale_people`` and read live until refreshed. Moves are kept
     with their moment, so a figure as of any time reads only the rows before it."""
 
@@ -70,9 +70,13 @@ class InsightPersonMonth(Base):
     next_active_from: Mapped[datetime | None]
     # the person's very first evidence, on the row of its month
     first_seen_at: Mapped[datetime | None]
+    # when the person arrived (first joined a chapter, or first evidence), on its month's row
+    arrived_at: Mapped[datetime | None]
     # the month's first return after an inactive stretch, and first lapse into one
     reactivated_at: Mapped[datetime | None]
     inactive_at: Mapped[datetime | None]
+    # the month's first departure from the last chapter the person was in
+    left_at: Mapped[datetime | None]
 
 
 class InsightStalePerson(Base):
