@@ -109,16 +109,23 @@ async def _prepare(urls: DatabaseUrls, tenants: int, reload: bool) -> None:
                 continue
             await _load_tenant(conn, number, tenants)
             changed = True
-        changed = await _build_rollups(urls, settings, tenants) or changed
         if changed:
-            started = time.perf_counter()
-            # VACUUM as well: a database in use has its visibility map set (index-only scans).
-            await conn.execute("VACUUM (ANALYZE)")
-            print(f"VACUUM (ANALYZE) {time.perf_counter() - started:.0f} s", flush=True)
-        else:
+            # VACUUM as well: a database in use has its visibility map set (index-only
+            # scans); and before the rollups: planned on a new tenant that has no statistics
+            # yet, their statement looks up a person's periods by scanning the tenant's.
+            await _vacuum(conn, "")
+        if await _build_rollups(urls, settings, tenants):
+            await _vacuum(conn, "insight_person_months")
+        elif not changed:
             print(f"{tenants} tenants already loaded", flush=True)
     finally:
         await conn.close()
+
+
+async def _vacuum(conn: asyncpg.Connection, table: str) -> None:
+    started = time.perf_counter()
+    await conn.execute(f"VACUUM (ANALYZE) {table}")
+    print(f"VACUUM (ANALYZE) {table} {time.perf_counter() - started:.0f} s".strip(), flush=True)
 
 
 async def _build_rollups(urls: DatabaseUrls, settings: Settings, tenants: int) -> bool:

@@ -25,11 +25,22 @@ down_revision: str | Sequence[str] | None = "3c8e5a1f7b42"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
-ACTIVITY_INDEXES = {
-    "ix_activities_starts": ["tenant_id", "starts_at"],
-    "ix_activities_chapter_starts": ["tenant_id", "chapter_id", "starts_at", "id"],
-}
+# Indexes that now include what the insight figures read (index-only scans):
+# name → (table, its keys, what it includes)
 INSIGHT_COUNTED = ["kind", "status", "actual_attendance"]
+COVERING_INDEXES = {
+    "ix_activities_starts": ("activities", ["tenant_id", "starts_at"], [*INSIGHT_COUNTED, "id"]),
+    "ix_activities_chapter_starts": (
+        "activities",
+        ["tenant_id", "chapter_id", "starts_at", "id"],
+        INSIGHT_COUNTED,
+    ),
+    "ix_chapter_membership_periods_chapter": (
+        "chapter_membership_periods",
+        ["tenant_id", "chapter_id", "started_at"],
+        ["person_id", "status", "ended_at"],
+    ),
+}
 
 # Marks people stale (tenants and people as parallel arrays), in a stable order so two
 # transactions marking the same people cannot deadlock; a mark already there gets a new time,
@@ -208,9 +219,15 @@ def upgrade() -> None:
     for table in ("insight_rollups", "insight_stale_people", "insight_person_months"):
         isolate_tenant_table(table)
     # the activities' indexes by start also carry what the figures count (index-only scans)
-    for name, keys in ACTIVITY_INDEXES.items():
-        op.drop_index(name, table_name="activities")
-        op.create_index(name, "activities", keys, postgresql_include=INSIGHT_COUNTED)
+    for name, (table, keys, included) in COVERING_INDEXES.items():
+        op.drop_index(name, table_name=table)
+        op.create_index(name, table, keys, postgresql_include=included)
+    op.create_index(
+        "ix_chapter_memberships_first_joined",
+        "chapter_memberships",
+        ["tenant_id", "chapter_id", "first_joined_at"],
+        postgresql_include=["person_id"],
+    )
     op.execute(MARK)
     for table, function in TRIGGERS.items():
         op.execute(function)
@@ -226,9 +243,10 @@ def downgrade() -> None:
     op.execute("DROP FUNCTION insight_mark_stale(uuid[], uuid[])")
     for table in ("insight_rollups", "insight_stale_people", "insight_person_months"):
         drop_tenant_isolation(table)
-    for name, keys in ACTIVITY_INDEXES.items():
-        op.drop_index(name, table_name="activities")
-        op.create_index(name, "activities", keys)
+    op.drop_index("ix_chapter_memberships_first_joined", table_name="chapter_memberships")
+    for name, (table, keys, _) in COVERING_INDEXES.items():
+        op.drop_index(name, table_name=table)
+        op.create_index(name, table, keys)
     op.drop_index("ix_insight_person_months_person", table_name="insight_person_months")
     op.drop_index(
         "ix_insight_person_months_first_seen",

@@ -132,17 +132,24 @@ moves AS (
 )"""
 )
 
+
 # Needs ``moves``. When each person was first seen: joined a chapter or first took part.
-ARRIVALS = """
+def arrivals(who: str = "") -> str:
+    """``who``: a further condition on the memberships."""
+    return f"""
 arrivals AS (
   SELECT person_id, min(at) AS at FROM (
     SELECT person_id, first_joined_at AS at FROM chapter_memberships
     WHERE tenant_id = :tenant AND first_joined_at IS NOT NULL AND first_joined_at < :as_of
+      {who}
     UNION ALL
     SELECT person_id, at FROM moves WHERE move = 'first'
   ) seen
   GROUP BY person_id
 )"""
+
+
+ARRIVALS = arrivals()
 
 
 # Leaving a chapter (a membership period that starts with ``left``): when, and whether the
@@ -280,7 +287,7 @@ member_periods AS (
 
 # Per chapter: its members' facts (a member: active in the chapter at some time in the
 # period), its own arrivals (first joined it) and departures (left it).
-CHAPTER_FIGURES = f"""{member_periods()},
+CHAPTER_FIGURES = f"""{member_periods("{who}")},
 chapter_facts AS (
   SELECT chapter_id, person_id, bucket, 'member' AS fact FROM member_periods
   UNION ALL
@@ -291,7 +298,7 @@ chapter_facts AS (
   SELECT chapter_id, person_id, width_bucket(first_joined_at, CAST(:bounds AS timestamptz[])),
          'new'
   FROM chapter_memberships
-  WHERE tenant_id = :tenant AND chapter_id = ANY(:chapters) AND first_joined_at < :as_of
+  WHERE tenant_id = :tenant AND chapter_id = ANY(:chapters) AND first_joined_at < :as_of {{who}}
   UNION ALL
   -- a member who went quiet, or left the chapter, in the period: once
   SELECT DISTINCT chapter_id, person_id, bucket, 'churned' FROM (
@@ -324,11 +331,14 @@ def people_figures(
     fact, and there are hundreds of thousands on a big tenant). With ``rollup``, everyone
     but the people of ``:live`` is read from the rollup (the bounds must be month starts);
     with ``live_only``, the figures of the people of ``:live`` alone, from their evidence."""
+    who = "AND person_id = ANY(:live)" if live_only else ""
     if rollup:
         common = [LIVE_EVIDENCE, ROLLED, ROLLUP_MOVES, ARRIVALS, DEPARTURES, ROLLUP_ACTIVE, FACTS]
+    elif live_only:  # their evidence and memberships only
+        departures = departures_named("departures", who.replace("person_id", "l.person_id"))
+        common = [LIVE_EVIDENCE, MOVES, arrivals(who), departures, ACTIVE, FACTS]
     else:
-        evidence = LIVE_EVIDENCE if live_only else EVIDENCE
-        common = [evidence, MOVES, ARRIVALS, DEPARTURES, ACTIVE, FACTS]
+        common = [EVIDENCE, MOVES, ARRIVALS, DEPARTURES, ACTIVE, FACTS]
     alias = "c" if by_chapter else "f"
     shown = f"AND {alias}.person_id IN (SELECT person_id FROM in_segment)" if segmented else ""
     if live_only:
@@ -336,7 +346,7 @@ def people_figures(
     if segmented:
         common.insert(-2, SEGMENTS)
     if by_chapter:
-        return with_(*common, CHAPTER_FIGURES.format(segment_filter=shown))
+        return with_(*common, CHAPTER_FIGURES.format(segment_filter=shown, who=who))
     return with_(*common) + TENANT_FIGURES.format(segment_filter=shown)
 
 
@@ -450,15 +460,20 @@ GROUP BY 2, 3, 4"""
 
 _COUNTED = "a.tenant_id, a.id, a.starts_at, a.kind, a.status, a.actual_attendance"
 CHAPTER_ACTIVITIES = f"""
-WITH credited AS (  -- the columns the index has (an index-only scan)
+WITH co_hosted AS MATERIALIZED (  -- joined by hash: probing each of a chapter's co-hosted
+  SELECT chapter_id, activity_id FROM activity_co_hosts  -- activities by id costs more
+  WHERE tenant_id = :tenant AND chapter_id = ANY(:chapters)
+),
+in_period AS MATERIALIZED (
+  SELECT {_COUNTED} FROM activities a
+  WHERE a.tenant_id = :tenant AND a.starts_at >= :first AND a.starts_at < :last
+),
+credited AS (  -- read from the activities' indexes alone (they include these columns)
   SELECT a.chapter_id AS credited_to, {_COUNTED} FROM activities a
   WHERE a.tenant_id = :tenant AND a.chapter_id = ANY(:chapters)
     AND a.starts_at >= :first AND a.starts_at < :last
   UNION ALL
-  SELECT h.chapter_id, {_COUNTED} FROM activity_co_hosts h
-  JOIN activities a ON a.tenant_id = h.tenant_id AND a.id = h.activity_id
-  WHERE h.tenant_id = :tenant AND h.chapter_id = ANY(:chapters)
-    AND a.starts_at >= :first AND a.starts_at < :last
+  SELECT h.chapter_id, a.* FROM co_hosted h JOIN in_period a ON a.id = h.activity_id
 )
 SELECT a.credited_to AS chapter_id,
        width_bucket(a.starts_at, CAST(:bounds AS timestamptz[])) AS bucket,

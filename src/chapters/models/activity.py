@@ -122,7 +122,12 @@ class Activity(TenantScoped, Timestamped, Base):
         Index("ix_activities_status_submitted", "tenant_id", "status", "submitted_at"),
         # the latest activities of a status (an ops feed): a rare status reads only its page
         Index("ix_activities_status_starts", "tenant_id", "status", "starts_at", "id"),
-        Index("ix_activities_starts", "tenant_id", "starts_at", postgresql_include=INSIGHT_COUNTED),
+        Index(
+            "ix_activities_starts",
+            "tenant_id",
+            "starts_at",
+            postgresql_include=[*INSIGHT_COUNTED, "id"],
+        ),
         # a chapter's accepted activities by their end: the recaps due in a period
         Index(
             "ix_activities_accepted_chapter_ends",

@@ -111,6 +111,14 @@ class ChapterMembership(TenantScoped, Timestamped, Base):
             postgresql_where=text("role = 'lead' AND status = 'active'"),
         ),
         Index("ix_chapter_memberships_person", "tenant_id", "person_id"),
+        # who first joined a chapter in a period (the insight figures' new members)
+        Index(
+            "ix_chapter_memberships_first_joined",
+            "tenant_id",
+            "chapter_id",
+            "first_joined_at",
+            postgresql_include=["person_id"],
+        ),
     )
 
     chapter_id: Mapped[uuid.UUID]
@@ -149,7 +157,15 @@ class ChapterMembershipPeriod(TenantScoped, Base):
             unique=True,
             postgresql_where=text("ended_at IS NULL"),
         ),
-        Index("ix_chapter_membership_periods_chapter", "tenant_id", "chapter_id", "started_at"),
+        # a chapter's periods by start; with what the insight figures read of them, so that
+        # they read the index alone
+        Index(
+            "ix_chapter_membership_periods_chapter",
+            "tenant_id",
+            "chapter_id",
+            "started_at",
+            postgresql_include=["person_id", "status", "ended_at"],
+        ),
         # a person's periods in every chapter (did leaving one leave them in none?)
         Index("ix_chapter_membership_periods_person", "tenant_id", "person_id", "started_at"),
         # a chapter's leads through time (its lead and lead tenure at any date)
