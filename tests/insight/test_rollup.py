@@ -25,6 +25,7 @@ from tests.insight.conftest import Q2
 from tests.insight.history import History, write_history
 
 YEAR = periods.days(date(2024, 7, 1), date(2025, 7, 1))
+LAST_DAY = date(2025, 6, 30)
 
 
 async def _continue(owner_engine, history, story) -> None:
@@ -56,7 +57,7 @@ async def _refresh(call, **options) -> rollup.Refreshed:
 
 async def _figures(call, history, *, live: bool) -> tuple:
     """Chapter health of Q2, the monthly and quarterly series of a year (tenant and per
-    chapter), and who was read live; computed live when asked (the rollup's state removed in
+    chapter) and cohorts up to Q2, and who was read live; computed live when asked (the rollup's state removed in
     a savepoint rolled back after) or as served."""
     chapters = [chapter.id for chapter in history.chapters.values()]
 
@@ -73,6 +74,9 @@ async def _figures(call, history, *, live: bool) -> tuple:
             )
             for granularity in Granularity
             for ids in (None, chapters)
+        ] + [
+            await service.cohort_rows(session, tenant_id, granularity, 8, ending=LAST_DAY)
+            for granularity in Granularity
         ]
         served_from = await rollup.live_people(session, tenant_id, DEFAULT_RULES, Q2_END)
         await savepoint.rollback()

@@ -531,13 +531,7 @@ WHERE c.tenant_id = :tenant AND c.id = ANY(:chapters)"""
 
 # Rows (cohort, k, people): of the people who arrived in period ``cohort``, how many were
 # active in period ``cohort + k``; k = -1 gives the cohort's size.
-COHORTS = (
-    with_(EVIDENCE, MOVES, ARRIVALS, SEGMENTS, ACTIVE)
-    + """,
-cohorts AS (
-  SELECT person_id, width_bucket(at, CAST(:bounds AS timestamptz[])) AS cohort FROM arrivals
-  WHERE person_id IN (SELECT person_id FROM in_segment)
-)
+_COHORT_COUNTS = """
 SELECT c.cohort, -1 AS k, count(*) AS people FROM cohorts c
 WHERE c.cohort BETWEEN 1 AND :cohorts GROUP BY c.cohort
 UNION ALL
@@ -545,6 +539,45 @@ SELECT c.cohort, a.bucket - c.cohort, count(*) FROM cohorts c
 JOIN active a ON a.person_id = c.person_id AND a.bucket >= c.cohort
 WHERE c.cohort BETWEEN 1 AND :cohorts
 GROUP BY c.cohort, a.bucket - c.cohort"""
+
+
+def cohorts(live_only: bool = False) -> str:
+    """Rows (cohort, k, people); with ``live_only``, of the people of ``:live`` alone, from
+    their evidence and memberships (``COHORTS_ROLLUP`` has everyone else's)."""
+    if live_only:
+        sources = [LIVE_EVIDENCE, MOVES, arrivals("AND person_id = ANY(:live)")]
+    else:
+        sources = [EVIDENCE, MOVES, ARRIVALS]
+    return (
+        with_(*sources, SEGMENTS, ACTIVE)
+        + """,
+cohorts AS (
+  SELECT person_id, width_bucket(at, CAST(:bounds AS timestamptz[])) AS cohort FROM arrivals
+  WHERE person_id IN (SELECT person_id FROM in_segment)
+)"""
+        + _COHORT_COUNTS
+    )
+
+
+COHORTS = cohorts()
+
+# The same from the rollup alone (no segment; the periods' bounds are month starts), for
+# everyone but ``:live``: the arrivals of the periods, then their active periods.
+COHORTS_ROLLUP = (
+    """
+WITH cohorts AS MATERIALIZED (
+  SELECT person_id, width_bucket(arrived_at, CAST(:bounds AS timestamptz[])) AS cohort
+  FROM insight_person_months
+  WHERE tenant_id = :tenant AND month >= :first AND month < :last
+    AND arrived_at < :as_of AND person_id <> ALL(:live)
+),
+active AS (
+  SELECT DISTINCT r.person_id, width_bucket(r.month, CAST(:bounds AS timestamptz[])) AS bucket
+  FROM insight_person_months r
+  WHERE r.tenant_id = :tenant AND r.month >= :first AND r.month < :last
+    AND r.active_from < :as_of AND r.person_id IN (SELECT person_id FROM cohorts)
+)"""
+    + _COHORT_COUNTS
 )
 
 # One row: the funnel of period 1 of ``:bounds`` (period 2 is the next one, for retention).

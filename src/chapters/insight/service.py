@@ -570,11 +570,25 @@ async def cohort_rows(
     params = _params(
         tenant_id, rules, spans, now, cohorts=cohorts, segment=segment and segment.value
     )
-    counts: dict[tuple[int, int], int] = {
-        (row.cohort, row.k): row.people
-        for row in await session.execute(text(evidence.COHORTS), params)
-    }
+    counts: dict[tuple[int, int], int] = defaultdict(int)
+    for statement, live in await _cohort_statements(session, params):
+        for row in await session.execute(text(statement), {**params, "live": live}):
+            counts[(row.cohort, row.k)] += row.people
     return [_cohort_row(spans, index, counts) for index in range(len(spans))]
+
+
+async def _cohort_statements(
+    session: AsyncSession, params: dict[str, Any]
+) -> list[tuple[str, list[uuid.UUID] | None]]:
+    """The live statement, or the rollup's plus the live people's (counts of different
+    people: they add up)."""
+    live = await _live_beside_rollup(session, params)
+    if live is None or params["segment"] is not None:
+        return [(evidence.COHORTS, None)]
+    statements: list[tuple[str, list[uuid.UUID] | None]] = [(evidence.COHORTS_ROLLUP, live)]
+    if live:
+        statements.append((evidence.cohorts(live_only=True), live))
+    return statements
 
 
 def _last_periods(today: date, granularity: Granularity, n: int) -> list[Period]:
