@@ -1,20 +1,21 @@
-"""The insight rollup: what each person's moments of evidence say, per month, kept so the
-dashboards read a few rows per person instead of the tenant's whole history.
+"""The insight rollup: what each person's evidence and memberships say, per month, kept so
+the dashboards read a few rows per person instead of the tenant's whole history.
 
 ``insight_person_months`` has, per person and month, the first moment the person was active in
 the month (taking part, contributing code when it counts, holding a seat) and in the next month,
-and the moves of the month: the person's first evidence, their arrival (first joined a chapter,
-or first evidence), returns after an inactive stretch, lapses into one, and departures from the
-last chapter they were in. The moves are computed over *all* the evidence at once: a move before a
-moment ``t`` depends only on the evidence before ``t`` (a lapse is dated ``inactive_after_days``
-after the last evidence, and is there only if nothing came in between), so a figure as of any
-time reads the rows dated before it and is exactly what the live statement gives. A seat with
-no end is kept month by month up to ``covers_until`` (a month ahead at least).
+and the moves of the month: the person's first evidence, their arrival (first joined a
+chapter, or first evidence), returns after an inactive stretch, lapses into one, and
+departures from the last chapter they were in. The moves are computed over *all* the evidence
+at once: a move before a moment ``t`` depends only on the evidence before ``t`` (a lapse is
+dated ``inactive_after_days`` after the last evidence, and is there only if nothing came in
+between), so a figure as of any time reads the rows dated before it and is exactly what the
+live statement gives. A seat with no end is kept month by month up to ``covers_until`` (a
+month ahead at least).
 
 Exact, not eventually right:
 - a trigger marks a person stale (``insight_stale_people``) in the very transaction that
-  changes their evidence or memberships (migration ``6da57ecd3138``); a figure reads stale people live, from
-  their evidence, and everyone else from the rollup;
+  changes their evidence or memberships (migration ``6da57ecd3138``); a figure reads stale
+  people live, from their evidence, and everyone else from the rollup;
 - the rollup is computed for the rules that shape it (inactivity, whether code counts): after
   they change, figures are live until it is rebuilt; likewise a figure as of a time past
   ``covers_until`` (the worker did not run for a month).
@@ -118,7 +119,8 @@ months AS (
     SELECT person_id, m AT TIME ZONE 'UTC', greatest(started, m AT TIME ZONE 'UTC')
     FROM evidence, generate_series(
       date_trunc('month', started AT TIME ZONE 'UTC'),
-      date_trunc('month', least(ended, CAST(:covers_until AS timestamptz) - interval '1 microsecond') AT TIME ZONE 'UTC'),
+      date_trunc('month', least(ended, CAST(:covers_until AS timestamptz)
+                                       - interval '1 microsecond') AT TIME ZONE 'UTC'),
       interval '1 month') m
     WHERE ended > started
   ) spans
