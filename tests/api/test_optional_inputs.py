@@ -74,6 +74,8 @@ OBJECT_OF_PREFIX = {
     "certificate": "certificate",
     "partnerAgreement": "partner_agreement",
     "caseUser": "case_user",
+    "conference": "conference",
+    "talkSubmission": "talk_draft",
 }
 RECAP_LINK = "https://slides.example.org/recap"
 
@@ -116,6 +118,10 @@ SPECIAL: dict[str, dict[str, Any]] = {
     "partnerAgreementAdd": {"relationshipId": Fresh_("relationship")},
     "caseUserGrantPermission": {"caseUserId": Fresh_("case_user")},
     "caseUserWithdrawPermission": {"caseUserId": Fresh_("published_case_user")},
+    "conferenceCreate": {"startsOn": "2026-06-01", "endsOn": "2026-06-02"},
+    "talkSubmissionCreate": {"conferenceId": Fresh_("conference")},
+    "talkSubmissionAccept": {"id": Fresh_("talk_submitted")},
+    "talkSubmissionReject": {"id": Fresh_("talk_submitted")},
     # swag for the seeded member's talk at A's accepted meetup
     "incentiveRewardPropose": {
         "incentiveProgramId": Fresh_("incentive_program"),
@@ -396,6 +402,21 @@ class Fresh:
         input = {"caseUserId": case_user, "grantedByName": "Their CTO"}
         await self.arena.create("caseUserGrantPermission", input, "caseUser")
         return case_user
+
+    async def conference(self) -> str:
+        input = {"name": _unique("Summit"), "startsOn": "2026-06-01", "endsOn": "2026-06-02"}
+        return await self.arena.create("conferenceCreate", input, "conference")
+
+    async def talk_draft(self) -> str:
+        """A draft ready to submit, by the place's member (a member of chapter A: an accepted
+        talk is credited there)."""
+        input = {"conferenceId": await self.conference(), "title": _unique("Talk")}
+        input |= {"abstract": "What we learnt.", "speakerIds": [self.place.member]}
+        return await self.arena.create("talkSubmissionCreate", input, "submission")
+
+    async def talk_submitted(self) -> str:
+        draft = await self.talk_draft()
+        return await self.arena.create("talkSubmissionSubmit", {"id": draft}, "submission")
 
     async def incentive_program(self) -> str:
         input = {"name": _unique("Rewards"), "defaultCurrency": "EUR"}

@@ -42,6 +42,7 @@ from chapters.registrations import links as registration_links
 from chapters.registrations import service as registrations
 from chapters.settings import PROJECT_ROOT
 from tests.ambassadors.operation_world import ambassadors_placeholders
+from tests.conferences.operation_world import conferences_placeholders
 from tests.incentives.operation_world import incentives_placeholders
 from tests.partnerships.operation_world import partnerships_placeholders
 from tests.recognition.operation_world import recognition_placeholders
@@ -267,6 +268,7 @@ async def _operation_world(tenants, owner_engine) -> tuple[TenantFixture, dict[s
         **await recognition_placeholders(tenant, owner_engine, chapter.id),
         **await incentives_placeholders(tenant, owner_engine, chapter.id),
         **await partnerships_placeholders(tenant, owner_engine, chapter.id),
+        **await conferences_placeholders(tenant, owner_engine, chapter.id),
     }
 
 

@@ -1002,6 +1002,36 @@ QUERY_ROWS = [
         note="the world holds no agreement; a partner's client: its organisation's only",
     ),
     query(
+        "conferences",
+        """{ conferences(first: 20) { edges { node { name notes acceptance { rate }
+          submissions(first: 5) { edges { node { title } } } } } } }""",
+        allow=NO_CALLER,
+        empty=may(A.CONFERENCE_READ),
+        pick="conferences.edges",
+        note="the world holds no conference; partners see nothing of them",
+    ),
+    query(
+        "talkSubmissions",
+        "{ talkSubmissions(first: 20) { edges { node { title speakers { displayName } } } } }",
+        allow=NO_CALLER,
+        empty=may(A.CONFERENCE_READ),
+        pick="talkSubmissions.edges",
+        note="staff: every submission; a person: those they speak on",
+    ),
+    query(
+        "upcomingCfpDeadlines",
+        "{ upcomingCfpDeadlines(withinDays: 14, first: 20) { edges { node { name } } } }",
+        allow=NO_CALLER,
+        empty=may(A.CONFERENCE_MANAGE),
+        pick="upcomingCfpDeadlines.edges",
+    ),
+    query(
+        "talkAcceptanceByYear",
+        "{ talkAcceptanceByYear { year accepted decided rate } }",
+        allow=NO_CALLER,
+        empty=may(A.TALK_DECIDE),
+    ),
+    query(
         "caseUsers",
         """{ caseUsers(first: 20) { edges { node { name story notes activities { title }
           permission { grantedByName grantedByContact { name email } } } } } }""",
@@ -1859,6 +1889,43 @@ MUTATION_ROWS = [
             allow=may(A.CASE_USER_MANAGE),
         )
         for field in ("caseUserGrantPermission", "caseUserWithdrawPermission")
+    ),
+    mutation(
+        "conferenceCreate",
+        lambda o: {"name": "Summit", "startsOn": "2026-02-01", "endsOn": "2026-01-01"},
+        "endsOn INVALID",
+        allow=may(A.CONFERENCE_MANAGE),
+    ),
+    mutation(
+        "conferenceUpdate",
+        lambda o: {"id": to_base64("Conference", str(uuid.uuid4()))},
+        "id NOT_FOUND",
+        allow=may(A.CONFERENCE_MANAGE),
+    ),
+    mutation(
+        "talkSubmissionCreate",
+        lambda o: {"conferenceId": to_base64("Conference", str(uuid.uuid4()))},
+        "conferenceId NOT_FOUND",
+        allow=may(A.TALK_SUBMIT, on="own"),
+        note="a person drafts their own talk; staff anyone's",
+    ),
+    *(
+        mutation(
+            field,
+            lambda o: {"id": to_base64("TalkSubmission", str(uuid.uuid4()))},
+            "id NOT_FOUND",
+            allow=may(A.TALK_SUBMIT, on="own"),
+        )
+        for field in ("talkSubmissionUpdate", "talkSubmissionSubmit", "talkSubmissionWithdraw")
+    ),
+    *(
+        mutation(
+            field,
+            lambda o: {"id": to_base64("TalkSubmission", str(uuid.uuid4()))},
+            "id NOT_FOUND",
+            allow=may(A.TALK_DECIDE),
+        )
+        for field in ("talkSubmissionAccept", "talkSubmissionReject")
     ),
 ]
 

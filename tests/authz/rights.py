@@ -167,6 +167,12 @@ RIGHTS: dict[Action, frozenset[Who]] = {
     Action.CASE_USER_READ_PUBLISHED: frozenset({W.ANYONE}),
     Action.CASE_USER_READ: STAFF | {W.PARTNER},
     Action.CASE_USER_MANAGE: STAFF,
+    # Conferences: signed-in people read them (partners see nothing), staff record them; a
+    # person drafts, submits and withdraws their own talks, staff anyone's, and decide.
+    Action.CONFERENCE_READ: frozenset({W.PERSON}),
+    Action.CONFERENCE_MANAGE: STAFF,
+    Action.TALK_SUBMIT: STAFF | {W.SELF},
+    Action.TALK_DECIDE: STAFF,
 }
 
 # A partner's client sees only what is linked to its organisation (the organisation itself,

@@ -165,6 +165,10 @@ WHERE: dict[Action, str] = {
     Action.CASE_USER_READ_PUBLISHED: "tenant",
     Action.CASE_USER_READ: "tenant",  # a story not (yet) published
     Action.CASE_USER_MANAGE: "tenant",
+    Action.CONFERENCE_READ: "tenant",
+    Action.CONFERENCE_MANAGE: "tenant",
+    Action.TALK_SUBMIT: "own",  # one's own talk; staff draft for anyone
+    Action.TALK_DECIDE: "tenant",  # a draft of ops' own
 }
 # Probes on member2's account (a member of alpha with no tenant role: ranked below all staff).
 ON_MEMBER2S_ACCOUNT = {
@@ -801,6 +805,51 @@ async def _adds_agreement(client, world: World, persona: str) -> bool:
     return not _denied(body)
 
 
+async def _ops_conference(client, world: World, name: str) -> str:
+    made = await _ops(
+        client,
+        world,
+        "mutation ($name: String!) { conferenceCreate(input: {name: $name,"
+        ' startsOn: "2026-06-01", endsOn: "2026-06-02"}) { conference { id } } }',
+        {"name": name},
+    )
+    return str(made["data"]["conferenceCreate"]["conference"]["id"])
+
+
+async def _drafts_own_talk(client, world: World, persona: str) -> bool:
+    """A draft listing oneself (the default speaker) for a conference ops recorded."""
+    conference = await _ops_conference(client, world, f"Talks by {persona}")
+    body = await _run(
+        client,
+        world,
+        persona,
+        "mutation ($id: ID!) { talkSubmissionCreate(input: {conferenceId: $id,"
+        ' title: "My talk"}) { submission { id } errors { code } } }',
+        {"id": conference},
+    )
+    return not _denied(body)
+
+
+async def _decides_talk(client, world: World, persona: str) -> bool:
+    """Rejecting a talk ops are still drafting: CONFLICT once past the policy."""
+    conference = await _ops_conference(client, world, f"Decided by {persona}")
+    made = await _ops(
+        client,
+        world,
+        "mutation ($id: ID!) { talkSubmissionCreate(input: {conferenceId: $id,"
+        ' title: "Draft"}) { submission { id } } }',
+        {"id": conference},
+    )
+    body = await _run(
+        client,
+        world,
+        persona,
+        "mutation ($id: ID!) { talkSubmissionReject(input: {id: $id}) { errors { code } } }",
+        {"id": made["data"]["talkSubmissionCreate"]["submission"]["id"]},
+    )
+    return not _denied(body)
+
+
 async def _case_user(client, world: World, persona: str) -> tuple[str, str]:
     """As ops: an organisation and its case-user story, unpublished."""
     organisation = await _ops_organisation(client, world, f"Adopter {persona}")
@@ -1083,6 +1132,14 @@ PROBES: dict[Action, Probe] = {
     Action.CASE_USER_READ_PUBLISHED: query("{ caseUsers(first: 5) { edges { node { name } } } }"),
     Action.CASE_USER_READ: _reads_unpublished_story,
     Action.CASE_USER_MANAGE: _adds_case_user,
+    Action.CONFERENCE_READ: query("{ conferences(first: 5) { edges { node { name } } } }"),
+    Action.CONFERENCE_MANAGE: mutation(  # ends before it starts: INVALID once past the policy
+        "mutation ($name: String!) { conferenceCreate(input: {name: $name,"
+        ' startsOn: "2026-02-01", endsOn: "2026-01-01"}) { errors { code } } }',
+        lambda world, persona: {"name": f"Summit {persona}"},
+    ),
+    Action.TALK_SUBMIT: _drafts_own_talk,
+    Action.TALK_DECIDE: _decides_talk,
 }
 
 

@@ -141,8 +141,9 @@ async def test_seeding_again_changes_nothing(owner_engine, demo, keys) -> None:
     assert "  demo: activity ledger already there" in lines
     assert before["demo"]["Chapter"] == 6
     assert before["demo"]["AuditEntry"] > 0  # the services' writes were audited
-    # the ledger, the past, and the two meetups of the outbound demo (registrations, a recap)
-    assert before["demo"]["Activity"] == len(DEMO_ACTIVITIES) + len(PAST.activities) + 2
+    # the ledger, the past, the two meetups of the outbound demo (registrations, a recap) and
+    # the conference talk accepted into the ledger
+    assert before["demo"]["Activity"] == len(DEMO_ACTIVITIES) + len(PAST.activities) + 3
     assert before["demo"]["Registration"] == 10
     assert "  demo: registrations, reminders and recap mail already there" in lines
     assert before["demo"]["Organisation"] == 5
@@ -600,7 +601,8 @@ async def test_every_activity_has_a_history_in_the_order_it_happened(client, tok
         if not body["activities"]["pageInfo"]["hasNextPage"]:
             break
         after = body["activities"]["pageInfo"]["endCursor"]
-    assert len(activities) == len(DEMO_ACTIVITIES) + len(PAST.activities) + 2  # + outbound demo
+    # + the outbound demo's two meetups and the accepted conference talk
+    assert len(activities) == len(DEMO_ACTIVITIES) + len(PAST.activities) + 3
     now = datetime.now(UTC)
     created_times = set()
     for activity in activities:

@@ -19,6 +19,7 @@ from chapters.api.scalars import SCALAR_OVERRIDES
 from chapters.audit.schema import AuditQuery
 from chapters.clients.schema import ClientMutation, ClientQuery
 from chapters.committees.schema import CommitteeMutation, CommitteeQuery
+from chapters.conferences.schema import ConferenceMutation, ConferenceQuery
 from chapters.errors import ErrorCode, FieldError, InvalidInput
 from chapters.feeds.schema import FeedMutation, FeedQuery
 from chapters.incentives.schema import IncentiveMutation, IncentiveQuery
@@ -60,6 +61,7 @@ class Query(
     RecognitionQuery,
     IncentiveQuery,
     PartnershipQuery,
+    ConferenceQuery,
 ):
     @strawberry.field(description="Any object by its global id.")
     async def node(
@@ -111,6 +113,7 @@ class Mutation(
     RecognitionMutation,
     IncentiveMutation,
     PartnershipMutation,
+    ConferenceMutation,
 ):
     pass
 

@@ -143,6 +143,10 @@ class Action(enum.StrEnum):
     CASE_USER_READ_PUBLISHED = "read the public list of case users who allow publication"
     CASE_USER_READ = "read case users' stories, published or not"
     CASE_USER_MANAGE = "manage case users, their stories and publication permissions"
+    CONFERENCE_READ = "read conferences and their calls for papers"
+    CONFERENCE_MANAGE = "manage conferences"
+    TALK_SUBMIT = "draft, submit and withdraw one's own talk submissions"
+    TALK_DECIDE = "accept or reject talk submissions"
 
 
 R = Role
@@ -257,6 +261,12 @@ POLICY: dict[Action, frozenset[Role]] = {
     Action.CASE_USER_READ_PUBLISHED: frozenset({R.ANYONE}),
     Action.CASE_USER_READ: STAFF | {R.PARTNER},
     Action.CASE_USER_MANAGE: STAFF,
+    # Conferences are the tenant's people's business: partners see nothing of them.
+    Action.CONFERENCE_READ: frozenset({R.PERSON}),
+    Action.CONFERENCE_MANAGE: STAFF,
+    # A speaker on their own submission (the service checks they are listed); staff on any.
+    Action.TALK_SUBMIT: STAFF | {R.SELF},
+    Action.TALK_DECIDE: STAFF,
 }
 
 _TENANT_ROLES = {

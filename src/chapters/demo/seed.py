@@ -21,6 +21,7 @@ from chapters.auth.keys import SigningKeys, install_service_keys, load_or_create
 from chapters.db.session import open_tenant_session, tenant_sessionmaker
 from chapters.demo.ambassadors import seed_ambassadors
 from chapters.demo.backfill import backfill_past
+from chapters.demo.conferences import seed_conferences
 from chapters.demo.content import (
     change_statuses,
     create_chapters,
@@ -82,6 +83,11 @@ async def seed_demo(
                 echo(f"  {slug}: {await seed_recognition(session, keys)}")
                 echo(f"  {slug}: {await seed_incentives(session)}")
                 echo(f"  {slug}: {await seed_partnerships(session)}")
+        if slug == PAST_TENANT:
+            # A transaction of its own: the accepted talk's activity is written now, and its
+            # creation and its steps are stamped alike (the seeding above is one long moment).
+            async with open_tenant_session(sessionmaker, tenant_id) as session, session.begin():
+                echo(f"  {slug}: {await seed_conferences(session)}")
     for slug, tenant_id in tenant_ids.items():
         async with open_tenant_session(sessionmaker, tenant_id) as session, session.begin():
             rules = (await basis_of(session, tenant_id)).rules

@@ -47,6 +47,7 @@ TASK_MODULES = (
     "chapters.notifications.tasks",
     "chapters.ambassadors.tasks",
     "chapters.partnerships.tasks",
+    "chapters.conferences.tasks",
     "chapters.insight.tasks",
 )
 

@@ -4,6 +4,7 @@
 # them from their own modules.
 from chapters.models import (  # noqa: F401
     ambassador,
+    conference,
     events,
     feed,
     incentive,
@@ -45,6 +46,13 @@ from chapters.models.chapter import (
     MembershipStatus,
 )
 from chapters.models.committee import Committee, CommitteeKind, CommitteeSeat, SeatRole
+from chapters.models.conference import (
+    Conference,
+    SubmissionStatus,
+    TalkSubmission,
+    TalkSubmissionSpeaker,
+    TalkSubmissionTransition,
+)
 from chapters.models.confirmation import EmailChangeRequest, IdentityLinkRequest, OutboxMessage
 from chapters.models.events import DomainEvent, JobError
 from chapters.models.insight import (
@@ -108,6 +116,7 @@ __all__ = [
     "Committee",
     "CommitteeKind",
     "CommitteeSeat",
+    "Conference",
     "ContributionKind",
     "DomainEvent",
     "EmailChangeRequest",
@@ -141,6 +150,10 @@ __all__ = [
     "RelationshipKind",
     "RelationshipStatus",
     "SeatRole",
+    "SubmissionStatus",
+    "TalkSubmission",
+    "TalkSubmissionSpeaker",
+    "TalkSubmissionTransition",
     "Tenant",
     "TenantRole",
     "TenantScoped",

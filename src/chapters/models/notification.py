@@ -35,6 +35,7 @@ class MessageKind(enum.StrEnum):
     # told in the app only
     ROLE_CHANGED = "role_changed"
     CHAPTER_STATUS_CHANGED = "chapter_status_changed"
+    CFP_DEADLINE_DUE = "cfp_deadline_due"
 
 
 # Mail that is always sent, whatever the preferences: a registration's confirmation link, an

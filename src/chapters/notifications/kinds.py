@@ -48,6 +48,7 @@ CHANNELS: dict[MessageKind, frozenset[Channel]] = {
     MessageKind.AGREEMENT_RENEWAL_DUE: _BOTH,
     MessageKind.ROLE_CHANGED: _APP,
     MessageKind.CHAPTER_STATUS_CHANGED: _APP,
+    MessageKind.CFP_DEADLINE_DUE: _APP,
 }
 
 DESCRIPTIONS: dict[MessageKind, str] = {
@@ -68,6 +69,7 @@ DESCRIPTIONS: dict[MessageKind, str] = {
     MessageKind.AGREEMENT_RENEWAL_DUE: "A partner agreement comes up for renewal (staff).",
     MessageKind.ROLE_CHANGED: "Your role in a chapter changed.",
     MessageKind.CHAPTER_STATUS_CHANGED: "The status of a chapter you lead changed.",
+    MessageKind.CFP_DEADLINE_DUE: "A conference's call for papers closes soon (staff).",
 }
 
 # The languages messages are written in (a person's choice, else the tenant's).

@@ -105,6 +105,16 @@ TEXTS: dict[MessageKind, dict[str, tuple[str, str]]] = {
             "与{organisation_name}的{agreement_kind}将于{renews_on}到期续签（还有 {days} 天）。",
         ),
     },
+    K.CFP_DEADLINE_DUE: {
+        "en": (
+            "Call for papers closes soon: {conference_name}",
+            "The call for papers of {conference_name} closes on {cfp_deadline} (in {days} days).",
+        ),
+        "zh": (
+            "征稿即将截止：{conference_name}",
+            "{conference_name}的征稿将于{cfp_deadline}截止（还有 {days} 天）。",
+        ),
+    },
     K.CHAPTER_STATUS_CHANGED: {
         "en": (
             "{chapter_name} is now {to_status}",
