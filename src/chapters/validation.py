@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from datetime import date
 from typing import TypeGuard
+from urllib.parse import urlparse
 from zoneinfo import available_timezones
 
 from chapters.errors import ErrorCode, FieldError
@@ -15,6 +16,7 @@ LOCALE = re.compile(r"^[a-z]{2,3}(?:-[A-Za-z0-9]{2,8})*$")
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 # PostgreSQL text cannot hold NUL, and a lone UTF-16 surrogate cannot be encoded as UTF-8.
 _UNSTORABLE_CHARACTER = re.compile("[\x00\ud800-\udfff]")
+WEB_URL_LIMIT = 2000
 
 
 def is_storable(value: object) -> TypeGuard[str]:
@@ -66,4 +68,26 @@ def check_email(value: str, field: str = "email") -> list[FieldError]:
 def check_date_order(starts: date | None, ends: date | None, field: str) -> list[FieldError]:
     if starts is not None and ends is not None and ends < starts:
         return [FieldError(field, ErrorCode.INVALID, "Cannot end before it starts")]
+    return []
+
+
+def check_web_url(value: str | None, field: str) -> list[FieldError]:
+    """An http or https address, or nothing."""
+    if value is None:
+        return []
+    if len(value) > WEB_URL_LIMIT:
+        return [FieldError(field, ErrorCode.TOO_LONG, f"URL is over {WEB_URL_LIMIT} characters")]
+    try:
+        url = urlparse(value)
+        _ = url.port  # a malformed port raises here
+    except ValueError:
+        url = None
+    if (
+        url is None
+        or url.scheme not in {"http", "https"}
+        or not url.hostname
+        or any(character.isspace() for character in value)
+        or not is_storable(value)
+    ):
+        return [FieldError(field, ErrorCode.INVALID, "Use an http or https URL")]
     return []

@@ -26,7 +26,7 @@ errors: their savepoint is already undone, the rest of the operation commits.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterable
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import strawberry
@@ -81,3 +81,13 @@ async def end_request(context: Context) -> None:
         await context.session.rollback()
     else:
         await context.session.commit()
+
+
+def given_fields(data: Any, names: Iterable[str]) -> dict[str, Any]:
+    """The input's fields among ``names`` that the caller gave (left out: UNSET), for a
+    service's fields dataclass: ``Fields(**given_fields(input, Fields.__dataclass_fields__))``."""
+    return {
+        name: getattr(data, name)
+        for name in names
+        if getattr(data, name, strawberry.UNSET) is not strawberry.UNSET
+    }

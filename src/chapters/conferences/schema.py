@@ -4,7 +4,7 @@ closing soon and the acceptance rates (staff)."""
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import Awaitable, Callable
 from datetime import date, datetime
 from typing import Any
 
@@ -13,7 +13,7 @@ import strawberry
 from chapters.api.connections import connection
 from chapters.api.errors import UserError
 from chapters.api.ids import decode_id
-from chapters.api.mutations import mutate
+from chapters.api.mutations import given_fields, mutate
 from chapters.conferences import queries, service
 from chapters.conferences.types import (
     AcceptanceType,
@@ -115,20 +115,14 @@ class TalkSubmissionPayload:
     errors: list[UserError]
 
 
-def _given(data: Any, names: Iterable[str]) -> dict[str, Any]:
-    return {
-        name: getattr(data, name)
-        for name in names
-        if getattr(data, name, strawberry.UNSET) is not strawberry.UNSET
-    }
-
-
 def _conference_fields(data: Any) -> service.ConferenceFields:
-    return service.ConferenceFields(**_given(data, service.ConferenceFields.__dataclass_fields__))
+    return service.ConferenceFields(
+        **given_fields(data, service.ConferenceFields.__dataclass_fields__)
+    )
 
 
 def _submission_fields(data: Any) -> service.SubmissionFields:
-    values = _given(data, service.SubmissionFields.__dataclass_fields__)
+    values = given_fields(data, service.SubmissionFields.__dataclass_fields__)
     if values.get("speaker_ids") is not None:
         values["speaker_ids"] = [
             decode_id(str(value), "Person", f"speaker_ids.{index}")

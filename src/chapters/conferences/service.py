@@ -43,8 +43,13 @@ from chapters.models.conference import (
     TalkSubmissionSpeaker,
     TalkSubmissionTransition,
 )
-from chapters.partnerships.service import check_web_url
-from chapters.validation import check_date_order, check_length, is_storable, required_text
+from chapters.validation import (
+    check_date_order,
+    check_length,
+    check_web_url,
+    is_storable,
+    required_text,
+)
 
 S = SubmissionStatus
 NAME_LIMIT = 200

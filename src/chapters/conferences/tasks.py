@@ -15,15 +15,13 @@ from typing import Any
 
 import procrastinate
 from sqlalchemy import select
-from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from chapters.jobs.queue import blueprint, enqueue_for_every_tenant, tenant_task
 from chapters.mail.service import tenant_staff
 from chapters.models.conference import Conference
-from chapters.models.notification import MessageKind, Notification
-from chapters.notifications.preferences import in_app_wanted_by
-from chapters.tenancy import bound_tenant
+from chapters.models.notification import MessageKind
+from chapters.notifications import reminders
 
 QUEUE = "housekeeping"
 THRESHOLDS = (14, 3)  # days before the deadline; the first reminder, then the last
@@ -38,12 +36,6 @@ async def daily(context: procrastinate.JobContext, timestamp: int) -> None:
     await enqueue_for_every_tenant(
         context, "conferences.remind_cfp_deadlines", queue=QUEUE, timestamp=timestamp
     )
-
-
-def threshold_for(days_left: int) -> int | None:
-    """The reminder due ``days_left`` days before a deadline: the smallest threshold reached."""
-    reached = [threshold for threshold in THRESHOLDS if 0 <= days_left <= threshold]
-    return min(reached) if reached else None
 
 
 def reminder_key(conference: Conference, threshold: int) -> str:
@@ -75,13 +67,20 @@ async def remind_cfp_deadlines(session: AsyncSession, *, at: int) -> None:
     due = [
         (conference, threshold)
         for conference in conferences
-        if (threshold := threshold_for(_days_left(conference, today))) is not None
+        if (threshold := reminders.threshold_for(_days_left(conference, today), THRESHOLDS))
+        is not None
     ]
     if not due:
         return
     staff = {person.person_id for person in await tenant_staff(session)}
     for conference, threshold in due:
-        await _notify(session, conference, threshold, _reminder_data(conference, today), staff)
+        await reminders.notify_once(
+            session,
+            KIND,
+            _reminder(conference, threshold),
+            _reminder_data(conference, today),
+            staff,
+        )
 
 
 def _reminder_data(conference: Conference, today: date) -> dict[str, Any]:
@@ -97,33 +96,5 @@ def _reminder_data(conference: Conference, today: date) -> dict[str, Any]:
     }
 
 
-async def _notify(
-    session: AsyncSession,
-    conference: Conference,
-    threshold: int,
-    data: dict[str, Any],
-    people: set[uuid.UUID | None],
-) -> None:
-    """One in-app notification per person and reminder (those who turned the kind off in the
-    app are not told); the key makes a rerun add nothing."""
-    wanted = await in_app_wanted_by(session, {p for p in people if p is not None}, KIND)
-    if not wanted:
-        return
-    reminder = uuid.uuid5(_REMINDER_NAMESPACE, reminder_key(conference, threshold))
-    tenant_id = bound_tenant(session.sync_session)
-    rows = [
-        {
-            "tenant_id": tenant_id,
-            "id": uuid.uuid4(),
-            "person_id": person_id,
-            "kind": KIND,
-            "event_id": reminder,
-            "data": data,
-        }
-        for person_id in sorted(wanted)
-    ]
-    await session.execute(
-        insert(Notification)
-        .values(rows)
-        .on_conflict_do_nothing(constraint="uq_notifications_tenant_id_person_id_event_id_kind")
-    )
+def _reminder(conference: Conference, threshold: int) -> uuid.UUID:
+    return uuid.uuid5(_REMINDER_NAMESPACE, reminder_key(conference, threshold))

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import Awaitable, Callable
 from datetime import date
 from typing import Any
 
@@ -9,7 +9,7 @@ import strawberry
 from chapters.api.connections import connection
 from chapters.api.errors import UserError
 from chapters.api.ids import decode_id
-from chapters.api.mutations import mutate
+from chapters.api.mutations import given_fields, mutate
 from chapters.db.pagination import PageArgs
 from chapters.local_chapters.types import ChapterType
 from chapters.models import Chapter, Organisation, OrganisationContact, OrganisationRelationship
@@ -123,28 +123,20 @@ class ChapterOrganisationLinkInput:
     organisation_id: strawberry.ID
 
 
-def _given(data: Any, names: Iterable[str]) -> dict[str, Any]:
-    return {
-        name: getattr(data, name)
-        for name in names
-        if getattr(data, name, strawberry.UNSET) is not strawberry.UNSET
-    }
-
-
 def _organisation_fields(data: Any) -> service.OrganisationFields:
     return service.OrganisationFields(
-        **_given(data, service.OrganisationFields.__dataclass_fields__)
+        **given_fields(data, service.OrganisationFields.__dataclass_fields__)
     )
 
 
 def _relationship_fields(data: Any) -> service.RelationshipFields:
     return service.RelationshipFields(
-        **_given(data, service.RelationshipFields.__dataclass_fields__)
+        **given_fields(data, service.RelationshipFields.__dataclass_fields__)
     )
 
 
 def _contact_fields(data: Any) -> service.ContactFields:
-    values = _given(data, service.ContactFields.__dataclass_fields__)
+    values = given_fields(data, service.ContactFields.__dataclass_fields__)
     if values.get("person_id") is not None:
         values["person_id"] = decode_id(str(values["person_id"]), "Person", "personId")
     return service.ContactFields(**values)

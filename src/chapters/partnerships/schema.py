@@ -3,7 +3,6 @@ case users and their publication permission (staff), and the public case-user li
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from datetime import date
 from typing import Any
 
@@ -12,7 +11,7 @@ import strawberry
 from chapters.api.connections import connection
 from chapters.api.errors import UserError
 from chapters.api.ids import decode_id
-from chapters.api.mutations import mutate
+from chapters.api.mutations import given_fields, mutate
 from chapters.db.pagination import PageArgs
 from chapters.models.partnership import CaseUser, PartnerAgreement
 from chapters.partnerships import queries, service
@@ -138,20 +137,14 @@ class CaseUserPayload:
     errors: list[UserError]
 
 
-def _given(data: Any, names: Iterable[str]) -> dict[str, Any]:
-    return {
-        name: getattr(data, name)
-        for name in names
-        if getattr(data, name, strawberry.UNSET) is not strawberry.UNSET
-    }
-
-
 def _agreement_fields(data: Any) -> service.AgreementFields:
-    return service.AgreementFields(**_given(data, service.AgreementFields.__dataclass_fields__))
+    return service.AgreementFields(
+        **given_fields(data, service.AgreementFields.__dataclass_fields__)
+    )
 
 
 def _case_user_fields(data: Any) -> service.CaseUserFields:
-    values = _given(data, service.CaseUserFields.__dataclass_fields__)
+    values = given_fields(data, service.CaseUserFields.__dataclass_fields__)
     if values.get("products") is not None:
         values["products"] = [
             service.ProductEntry(product=p.product, version=p.version) for p in values["products"]

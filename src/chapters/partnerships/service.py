@@ -15,7 +15,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
-from urllib.parse import urlparse
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -35,9 +34,14 @@ from chapters.models.partnership import (
     PartnerAgreement,
 )
 from chapters.organisations.service import get_organisation
-from chapters.validation import check_date_order, check_length, is_storable, required_text
+from chapters.validation import (
+    check_date_order,
+    check_length,
+    check_web_url,
+    is_storable,
+    required_text,
+)
 
-URL_LIMIT = 2000
 NOTES_LIMIT = 5000
 STORY_LIMIT = 20000
 SCALE_LIMIT = 500
@@ -81,28 +85,6 @@ def _clean(value: str | None) -> str | None:
     if value is None:
         return None
     return value.strip() or None
-
-
-def check_web_url(value: str | None, field: str) -> list[FieldError]:
-    """An http or https address, or nothing."""
-    if value is None:
-        return []
-    if len(value) > URL_LIMIT:
-        return [FieldError(field, ErrorCode.TOO_LONG, f"URL is over {URL_LIMIT} characters")]
-    try:
-        url = urlparse(value)
-        _ = url.port  # a malformed port raises here
-    except ValueError:
-        url = None
-    if (
-        url is None
-        or url.scheme not in {"http", "https"}
-        or not url.hostname
-        or any(character.isspace() for character in value)
-        or not is_storable(value)
-    ):
-        return [FieldError(field, ErrorCode.INVALID, "Use an http or https URL")]
-    return []
 
 
 # --- agreements -----------------------------------------------------------------------------

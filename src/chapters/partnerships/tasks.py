@@ -17,17 +17,14 @@ from typing import Any
 
 import procrastinate
 from sqlalchemy import select
-from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from chapters.jobs.queue import blueprint, enqueue_for_every_tenant, tenant_task
 from chapters.mail.kinds import MessageKind
 from chapters.mail.service import Draft, drafts_for, queue_mail, tenant_staff
 from chapters.models import Organisation
-from chapters.models.notification import Notification
 from chapters.models.partnership import AgreementStatus, PartnerAgreement
-from chapters.notifications.preferences import in_app_wanted_by
-from chapters.tenancy import bound_tenant
+from chapters.notifications import reminders
 
 QUEUE = "housekeeping"
 THRESHOLDS = (30, 7)  # days before the renewal date; the first reminder, then the last
@@ -42,12 +39,6 @@ async def daily(context: procrastinate.JobContext, timestamp: int) -> None:
     await enqueue_for_every_tenant(
         context, "partnerships.remind_renewals", queue=QUEUE, timestamp=timestamp
     )
-
-
-def threshold_for(days_left: int) -> int | None:
-    """The reminder due ``days_left`` days before a renewal: the smallest threshold reached."""
-    reached = [threshold for threshold in THRESHOLDS if 0 <= days_left <= threshold]
-    return min(reached) if reached else None
 
 
 def reminder_key(agreement: PartnerAgreement, threshold: int) -> str:
@@ -75,7 +66,8 @@ async def remind_renewals(session: AsyncSession, *, at: int) -> None:
         (agreement, name, threshold)
         for agreement, name in rows
         if not _ran_out(agreement, today)
-        and (threshold := threshold_for(_days_left(agreement, today))) is not None
+        and (threshold := reminders.threshold_for(_days_left(agreement, today), THRESHOLDS))
+        is not None
     ]
     if not due:
         return
@@ -84,7 +76,9 @@ async def remind_renewals(session: AsyncSession, *, at: int) -> None:
     for agreement, name, threshold in due:
         data = _reminder_data(agreement, name, today)
         drafts += drafts_for(staff, KIND, reminder_key(agreement, threshold), data)
-        await _notify(session, agreement, threshold, data, {p.person_id for p in staff})
+        await reminders.notify_once(
+            session, KIND, _reminder(agreement, threshold), data, {p.person_id for p in staff}
+        )
     await queue_mail(session, drafts)
 
 
@@ -112,33 +106,5 @@ def _reminder_data(
     }
 
 
-async def _notify(
-    session: AsyncSession,
-    agreement: PartnerAgreement,
-    threshold: int,
-    data: dict[str, Any],
-    people: set[uuid.UUID | None],
-) -> None:
-    """The in-app notification, written as the event reactions write theirs (one per person,
-    reminder and kind; those who turned the kind off in the app are not told)."""
-    wanted = await in_app_wanted_by(session, {p for p in people if p is not None}, KIND)
-    if not wanted:
-        return
-    reminder = uuid.uuid5(_REMINDER_NAMESPACE, reminder_key(agreement, threshold))
-    tenant_id = bound_tenant(session.sync_session)
-    rows = [
-        {
-            "tenant_id": tenant_id,
-            "id": uuid.uuid4(),
-            "person_id": person_id,
-            "kind": KIND,
-            "event_id": reminder,
-            "data": data,
-        }
-        for person_id in sorted(wanted)
-    ]
-    await session.execute(
-        insert(Notification)
-        .values(rows)
-        .on_conflict_do_nothing(constraint="uq_notifications_tenant_id_person_id_event_id_kind")
-    )
+def _reminder(agreement: PartnerAgreement, threshold: int) -> uuid.UUID:
+    return uuid.uuid5(_REMINDER_NAMESPACE, reminder_key(agreement, threshold))
