@@ -127,15 +127,7 @@ months AS (
   GROUP BY 1, 2
 ),
 {evidence.departures_named("departures", who=whose.replace("person_id", "l.person_id"))},
-arrivals AS (  -- first joined a chapter, or first evidence
-  SELECT person_id, min(at) AS at FROM (
-    SELECT person_id, first_joined_at AS at FROM chapter_memberships
-    WHERE tenant_id = :tenant AND first_joined_at IS NOT NULL {whose}
-    UNION ALL
-    SELECT person_id, at FROM moves WHERE move = 'first'
-  ) seen
-  GROUP BY person_id
-),
+{evidence.arrivals(whose).strip()},
 marks AS (
   SELECT person_id, at, move FROM moves
   UNION ALL
