@@ -277,6 +277,18 @@ async def make_chapter(
     return await staff_session_call(owner_engine, tenant, staff, work)
 
 
+async def make_editor(
+    owner_engine: AsyncEngine, tenant: TenantFixture, email: str, *, staff: str
+) -> None:
+    """Appoint the person a content editor, through the service, as a staff person."""
+    from chapters.editors.service import appoint
+
+    async def work(session, principal):
+        await appoint(session, principal, tenant.people[email].id)
+
+    await staff_session_call(owner_engine, tenant, staff, work)
+
+
 def run_cli(
     env: dict[str, str], *args: str, text: bool = True, stdin: str | None = None
 ) -> subprocess.CompletedProcess:

@@ -30,6 +30,8 @@ class Who(enum.StrEnum):
     MEMBER = "an active member of the object's chapter"
     CO_HOST_LEAD = "a lead or co-lead of a chapter co-hosting the activity"
     ORGANISER = "a person listed as the activity's organiser or host"
+    AUTHOR = "an author of the article at hand"
+    EDITOR = "a content editor (appointed by staff)"
     SELF = "the person the object is, or whose it is"
     PERSON = "any signed-in person of the tenant"
     ANYONE = "anyone, anonymous callers included"
@@ -47,6 +49,7 @@ ADMINS = frozenset({W.OWNER, W.ADMIN})
 STAFF = ADMINS | {W.OPS}  # central ops steer every chapter
 READERS = STAFF | {W.VIEWER}  # read the whole tenant
 LEADS = frozenset({W.LEAD, W.CO_LEAD})  # of the chapter at hand only, never its sub-chapters
+EDITORS = STAFF | {W.EDITOR}  # content: staff and the editors they appoint
 # Whoever reads profiles: signed-in people and the tenant's service clients, never anonymous
 # callers nor partners (personal data).
 PROFILE_READERS = frozenset({W.PERSON, W.CHAPTERS_READ, W.ACTIVITIES_READ})
@@ -173,6 +176,30 @@ RIGHTS: dict[Action, frozenset[Who]] = {
     Action.CONFERENCE_MANAGE: STAFF,
     Action.TALK_SUBMIT: STAFF | {W.SELF},
     Action.TALK_DECIDE: STAFF,
+    # Content: staff appoint editors, who run the article pipeline, the author pool, reach
+    # and the newsletters with staff. Authors write and submit their own articles; leads read
+    # their chapter's articles and the authors who are its members; a partner reads only the
+    # articles its organisation co-authors, never the pool. Published content is for people.
+    Action.EDITOR_APPOINT: STAFF,
+    Action.AUTHOR_READ: EDITORS | LEADS,
+    Action.AUTHOR_READ_CONTACT: EDITORS | {W.SELF},
+    Action.AUTHOR_MANAGE: EDITORS,
+    Action.ARTICLE_READ_PUBLISHED: frozenset({W.PERSON}),
+    Action.ARTICLE_READ: EDITORS | READERS | LEADS | {W.AUTHOR, W.PARTNER},
+    Action.ARTICLE_PROPOSE: EDITORS | {W.PERSON},
+    Action.ARTICLE_EDIT: EDITORS | {W.AUTHOR},
+    Action.ARTICLE_SUBMIT: EDITORS | {W.AUTHOR},
+    Action.ARTICLE_REVIEW: EDITORS,
+    Action.ARTICLE_PUBLISH: EDITORS,
+    Action.ARTICLE_TEMPLATE_MANAGE: EDITORS,
+    Action.REPRINT_MANAGE: EDITORS,
+    Action.CHANNEL_READ: frozenset({W.PERSON}),
+    Action.CHANNEL_MANAGE: STAFF,
+    Action.REACH_RECORD: EDITORS,
+    Action.REACH_READ: READERS | {W.EDITOR, W.METRICS_READ},
+    Action.NEWSLETTER_READ_PUBLISHED: frozenset({W.PERSON}),
+    Action.NEWSLETTER_EDIT: EDITORS,
+    Action.NEWSLETTER_PUBLISH: EDITORS,
 }
 
 # A partner's client sees only what is linked to its organisation (the organisation itself,

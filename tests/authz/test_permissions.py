@@ -26,11 +26,12 @@ from tests.ambassadors import authz_probes as ambassador_probes
 from tests.authz import rights
 from tests.authz.rights import Who as W
 from tests.recognition import authz_probes as recognition_probes
-from tests.support import TenantFixture, gql, make_chapter, person_id
+from tests.support import TenantFixture, gql, make_chapter, make_editor, person_id
 
 PERSONAS = [
     *("owner", "admin", "ops", "viewer", "lead", "co_lead", "member", "outsider", "anonymous"),
     "co_host_lead",  # leads chapter gamma, which co-hosts the probes' activities of alpha
+    "editor",  # a content editor, with no tenant role and no chapter
 ]
 
 # What each persona is, in the words of the rules: across the tenant …
@@ -43,6 +44,7 @@ IS: dict[str, frozenset[W]] = {
         ("lead", "co_lead", "member", "outsider", "co_host_lead"), frozenset({W.ANYONE, W.PERSON})
     ),
     "anonymous": frozenset({W.ANYONE}),
+    "editor": frozenset({W.ANYONE, W.PERSON, W.EDITOR}),
 }
 # … in chapter alpha, and on the probes' activities of alpha, which gamma co-hosts.
 IN_ALPHA = {"lead": W.LEAD, "co_lead": W.CO_LEAD, "member": W.MEMBER}
@@ -53,15 +55,23 @@ def holds(persona: str, where: str) -> frozenset[W]:
     """What ``persona`` is where a probe acts: ``tenant`` (nothing of a chapter, or someone
     else's record), ``alpha`` (chapter alpha or a thing of it), ``activity`` (an activity of
     alpha co-hosted by gamma), ``own`` (the persona's own profile or invitation), ``own
-    membership`` (the persona's membership of alpha, for those who have one)."""
+    membership`` (the persona's membership of alpha, for those who have one), ``own article``
+    (an article of chapter alpha the persona is an author of, when signed in)."""
     roles = set(IS[persona])
-    chapter_roles = {"alpha": IN_ALPHA, "own membership": IN_ALPHA, "activity": ON_ACTIVITY}
+    chapter_roles = {
+        "alpha": IN_ALPHA,
+        "own membership": IN_ALPHA,
+        "activity": ON_ACTIVITY,
+        "own article": IN_ALPHA,
+    }
     if persona in chapter_roles.get(where, {}):
         roles.add(chapter_roles[where][persona])
     if W.PERSON in roles and (
         where == "own" or (where == "own membership" and persona in IN_ALPHA)
     ):
         roles.add(W.SELF)
+    if W.PERSON in roles and where == "own article":
+        roles.add(W.AUTHOR)
     return frozenset(roles)
 
 
@@ -169,6 +179,26 @@ WHERE: dict[Action, str] = {
     Action.CONFERENCE_MANAGE: "tenant",
     Action.TALK_SUBMIT: "own",  # one's own talk; staff draft for anyone
     Action.TALK_DECIDE: "tenant",  # a draft of ops' own
+    Action.EDITOR_APPOINT: "tenant",
+    Action.AUTHOR_READ: "alpha",  # an author who is a member of alpha
+    Action.AUTHOR_READ_CONTACT: "own",  # one's own entry in the pool
+    Action.AUTHOR_MANAGE: "tenant",
+    Action.ARTICLE_READ_PUBLISHED: "tenant",
+    Action.ARTICLE_READ: "alpha",  # an article of alpha by someone else, in review
+    Action.ARTICLE_PROPOSE: "tenant",
+    Action.ARTICLE_EDIT: "alpha",  # someone else's draft of alpha
+    Action.ARTICLE_SUBMIT: "own article",
+    Action.ARTICLE_REVIEW: "tenant",
+    Action.ARTICLE_PUBLISH: "tenant",
+    Action.ARTICLE_TEMPLATE_MANAGE: "tenant",
+    Action.REPRINT_MANAGE: "tenant",
+    Action.CHANNEL_READ: "tenant",
+    Action.CHANNEL_MANAGE: "tenant",
+    Action.REACH_RECORD: "tenant",
+    Action.REACH_READ: "tenant",
+    Action.NEWSLETTER_READ_PUBLISHED: "tenant",
+    Action.NEWSLETTER_EDIT: "tenant",
+    Action.NEWSLETTER_PUBLISH: "tenant",
 }
 # Probes on member2's account (a member of alpha with no tenant role: ranked below all staff).
 ON_MEMBER2S_ACCOUNT = {
@@ -209,6 +239,7 @@ EMAILS = {
     "member": "member@x.example",
     "outsider": "outsider@x.example",
     "co_host_lead": "cohost.lead@x.example",
+    "editor": "editor@x.example",
 }
 ROLES = {
     "owner": TenantRole.OWNER,
@@ -252,6 +283,7 @@ async def build_world(tenants, owner_engine) -> World:
     gamma = await make_chapter(
         owner_engine, tenant, "gamma", staff="ops@x.example", lead=EMAILS["co_host_lead"]
     )
+    await make_editor(owner_engine, tenant, EMAILS["editor"], staff="ops@x.example")
     return World(tenant, alpha, beta, gamma)
 
 
@@ -1216,7 +1248,28 @@ PROBES.update(
 )
 
 # Actions whose probe is still to be written (none: every action is checked).
-PENDING: set[Action] = set()
+PENDING: set[Action] = {
+    Action.EDITOR_APPOINT,
+    Action.AUTHOR_READ,
+    Action.AUTHOR_READ_CONTACT,
+    Action.AUTHOR_MANAGE,
+    Action.ARTICLE_READ_PUBLISHED,
+    Action.ARTICLE_READ,
+    Action.ARTICLE_PROPOSE,
+    Action.ARTICLE_EDIT,
+    Action.ARTICLE_SUBMIT,
+    Action.ARTICLE_REVIEW,
+    Action.ARTICLE_PUBLISH,
+    Action.ARTICLE_TEMPLATE_MANAGE,
+    Action.REPRINT_MANAGE,
+    Action.CHANNEL_READ,
+    Action.CHANNEL_MANAGE,
+    Action.REACH_RECORD,
+    Action.REACH_READ,
+    Action.NEWSLETTER_READ_PUBLISHED,
+    Action.NEWSLETTER_EDIT,
+    Action.NEWSLETTER_PUBLISH,
+}
 
 
 def test_every_action_has_a_row_and_a_probe() -> None:

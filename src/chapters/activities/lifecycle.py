@@ -20,7 +20,8 @@ from chapters.auth.principal import Principal
 from chapters.authz import Action
 from chapters.db.loaders import Reader
 from chapters.errors import ErrorCode, FieldError, InvalidInput
-from chapters.models import Activity, ActivityComment, ActivityKind
+from chapters.lifecycle import Lifecycle
+from chapters.models import Activity, ActivityComment, ActivityKind, ActivityTransition
 from chapters.models import ActivityStatus as S
 from chapters.validation import check_length, required_text
 
@@ -70,16 +71,23 @@ PAST_TENSE = {
 COMMENT_LIMIT = 10000
 
 
+LIFECYCLE = Lifecycle(
+    noun="activity",
+    transitions=TRANSITIONS,
+    past_tense=PAST_TENSE,
+    history=ActivityTransition,
+    subject_key="activity_id",
+)
+
+
 def target_of(status: S, step: Step) -> S | None:
-    return TRANSITIONS.get((status, step))
+    return LIFECYCLE.target(status, step)
 
 
 def _check_step(activity: Activity, step: Step, now: datetime) -> list[FieldError]:
     """Whether the activity, as it is, may take the step: the table, plus what it cannot say."""
     if target_of(activity.status, step) is None:
-        status = activity.status.value.replace("_", " ")
-        message = f"The activity is {status}: it cannot be {PAST_TENSE[step]}"
-        return [FieldError("id", ErrorCode.CONFLICT, message)]
+        return [LIFECYCLE.refusal(activity.status, step)]
     if step is Step.CANCEL and activity.status == S.ACCEPTED and activity.starts_at <= now:
         return [FieldError("id", ErrorCode.CONFLICT, "It already took place")]
     return []

@@ -25,6 +25,7 @@ from chapters.authz import Action, partners
 from chapters.changes import UNSET, Change, Changes
 from chapters.db.session import get_row
 from chapters.errors import DomainError, ErrorCode, FieldError, Forbidden, InvalidInput, NotFound
+from chapters.lifecycle import keep_step
 from chapters.models import (
     Activity,
     ActivityCoHost,
@@ -418,17 +419,17 @@ def record_transition(
 ) -> None:
     """Move the activity to ``to_status`` and keep the step in its history (``initial``: the
     activity was just created in that status)."""
-    session.add(
-        ActivityTransition(
-            activity_id=activity.id,
-            from_status=None if initial else activity.status,
-            to_status=to_status,
-            actor_id=principal.person_id,
-            comment=comment,
-            occurred_at=now,
-        )
+    keep_step(
+        session,
+        ActivityTransition,
+        "activity_id",
+        activity,
+        to_status,
+        principal.person_id,
+        comment,
+        now,
+        initial=initial,
     )
-    activity.status = to_status
 
 
 async def _default_timezone(

@@ -14,7 +14,15 @@ from collections.abc import Collection
 from sqlalchemy import ColumnElement, and_, exists
 
 from chapters.auth.principal import Principal
-from chapters.models import Activity, ActivityOrganisation, ActivityStatus, Organisation
+from chapters.models import (
+    Activity,
+    ActivityOrganisation,
+    ActivityStatus,
+    Article,
+    ArticleAuthor,
+    Author,
+    Organisation,
+)
 from chapters.models.partnership import CaseUser, PartnerAgreement
 
 
@@ -69,3 +77,15 @@ def visible_case_users(organisation: uuid.UUID) -> ColumnElement[bool]:
 def may_read_linked(organisation: uuid.UUID, row_organisation_id: uuid.UUID) -> bool:
     """``visible_agreements`` / ``visible_case_users`` for one loaded row."""
     return row_organisation_id == organisation
+
+
+def visible_articles(organisation: uuid.UUID) -> ColumnElement[bool]:
+    """The articles a partner's client may read: those one of its organisation's writers
+    co-authors, in whatever state (never the author pool itself)."""
+    return exists().where(
+        ArticleAuthor.tenant_id == Article.tenant_id,
+        ArticleAuthor.article_id == Article.id,
+        Author.tenant_id == ArticleAuthor.tenant_id,
+        Author.id == ArticleAuthor.author_id,
+        Author.organisation_id == organisation,
+    )

@@ -11,6 +11,9 @@ the roles allowed to perform it. A caller's roles depend on the object at hand:
   chapters co-hosting it (``co_hosts``): they follow and help, the owning chapter runs it;
 - ``ORGANISER`` holds, for an activity, when the caller is listed among its organisers or
   hosts (its participants): they run the door, so they see and check in its registrants;
+- ``AUTHOR`` holds, for an article, when the caller is one of its authors (``authors``);
+- ``EDITOR`` holds when staff appointed the caller a content editor (``editor``: the content
+  services look it up): they review and publish articles and edit the newsletters;
 - ``SELF`` holds when the object is the caller's own person record;
 - ``PERSON`` is any signed-in person of the tenant (an *outsider* to a chapter holds only this);
 - ``ANYONE`` includes anonymous callers (the public chapter directory);
@@ -40,6 +43,8 @@ class Role(enum.StrEnum):
     CHAPTER_MEMBER = "chapter member"
     CO_HOST_LEAD = "lead or co-lead of a chapter co-hosting the activity"
     ORGANISER = "organiser or host of the activity (one of its participants)"
+    AUTHOR = "an author of the article"
+    EDITOR = "content editor (appointed by staff)"
     SELF = "the person themself"
     PERSON = "signed-in person"
     ANYONE = "anyone, signed in or not"
@@ -147,6 +152,26 @@ class Action(enum.StrEnum):
     CONFERENCE_MANAGE = "manage conferences"
     TALK_SUBMIT = "draft, submit and withdraw one's own talk submissions"
     TALK_DECIDE = "accept or reject talk submissions"
+    EDITOR_APPOINT = "appoint and remove content editors"
+    AUTHOR_READ = "read the author pool (leads: the authors who are members of their chapter)"
+    AUTHOR_READ_CONTACT = "see how to reach authors and the outreach log"
+    AUTHOR_MANAGE = "add authors to the pool and log outreach to them"
+    ARTICLE_READ_PUBLISHED = "read published articles"
+    ARTICLE_READ = "read articles in any state (leads: their chapter's; authors: their own)"
+    ARTICLE_PROPOSE = "propose articles (a person: as one of their authors)"
+    ARTICLE_EDIT = "edit articles before they are scheduled (authors: their own)"
+    ARTICLE_SUBMIT = "submit articles for review, or withdraw them (authors: their own)"
+    ARTICLE_REVIEW = "invite authors, review articles, comment per section, schedule, decline"
+    ARTICLE_PUBLISH = "publish articles and record where they went"
+    ARTICLE_TEMPLATE_MANAGE = "define article templates"
+    REPRINT_MANAGE = "request and record reprint permissions"
+    CHANNEL_READ = "read the tenant's publishing channels and publications"
+    CHANNEL_MANAGE = "manage publishing channels"
+    REACH_RECORD = "record publications and their reach figures"
+    REACH_READ = "read reach totals per channel and month"
+    NEWSLETTER_READ_PUBLISHED = "read published newsletter issues"
+    NEWSLETTER_EDIT = "manage columns, draft and edit issues, enter project updates"
+    NEWSLETTER_PUBLISH = "publish newsletter issues"
 
 
 R = Role
@@ -154,6 +179,7 @@ ADMINS = frozenset({R.TENANT_OWNER, R.TENANT_ADMIN})
 STAFF = ADMINS | {R.TENANT_OPS}  # central ops steer all chapters
 READERS = STAFF | {R.TENANT_VIEWER}  # read-only analytics across the tenant
 LEADS = frozenset({R.CHAPTER_LEAD, R.CHAPTER_CO_LEAD})
+EDITORS = STAFF | {R.EDITOR}  # content: staff, and the editors they appoint
 PEOPLE_READERS = frozenset({R.PERSON, R.SCOPE_CHAPTERS_READ, R.SCOPE_ACTIVITIES_READ})
 
 # action → roles allowed. Read across a row to see who may do it.
@@ -267,6 +293,28 @@ POLICY: dict[Action, frozenset[Role]] = {
     # A speaker on their own submission (the service checks they are listed); staff on any.
     Action.TALK_SUBMIT: STAFF | {R.SELF},
     Action.TALK_DECIDE: STAFF,
+    # Content: editors run the pipeline; authors their own articles; partners see an article
+    # only when their organisation is a co-author (``authz.partners``), and never the pool.
+    Action.EDITOR_APPOINT: STAFF,
+    Action.AUTHOR_READ: EDITORS | LEADS,
+    Action.AUTHOR_READ_CONTACT: EDITORS | {R.SELF},
+    Action.AUTHOR_MANAGE: EDITORS,
+    Action.ARTICLE_READ_PUBLISHED: frozenset({R.PERSON}),
+    Action.ARTICLE_READ: EDITORS | READERS | LEADS | {R.AUTHOR, R.PARTNER},
+    Action.ARTICLE_PROPOSE: EDITORS | {R.PERSON},
+    Action.ARTICLE_EDIT: EDITORS | {R.AUTHOR},
+    Action.ARTICLE_SUBMIT: EDITORS | {R.AUTHOR},
+    Action.ARTICLE_REVIEW: EDITORS,
+    Action.ARTICLE_PUBLISH: EDITORS,
+    Action.ARTICLE_TEMPLATE_MANAGE: EDITORS,
+    Action.REPRINT_MANAGE: EDITORS,
+    Action.CHANNEL_READ: frozenset({R.PERSON}),
+    Action.CHANNEL_MANAGE: STAFF,
+    Action.REACH_RECORD: EDITORS,
+    Action.REACH_READ: READERS | {R.EDITOR, R.SCOPE_METRICS_READ},
+    Action.NEWSLETTER_READ_PUBLISHED: frozenset({R.PERSON}),
+    Action.NEWSLETTER_EDIT: EDITORS,
+    Action.NEWSLETTER_PUBLISH: EDITORS,
 }
 
 _TENANT_ROLES = {
@@ -299,10 +347,13 @@ def roles_of(
     person_id: uuid.UUID | None = None,
     co_hosts: Collection[uuid.UUID] = (),
     organisers: Collection[uuid.UUID] = (),
+    authors: Collection[uuid.UUID] = (),
+    editor: bool = False,
 ) -> frozenset[Role]:
     """The caller's roles with respect to a chapter and/or a person record; for an activity,
     ``chapter_id`` is its owning chapter, ``co_hosts`` the chapters co-hosting it and
-    ``organisers`` the people organising or hosting it."""
+    ``organisers`` the people organising or hosting it; for an article, ``authors`` are the
+    people writing it. ``editor``: the caller is a content editor."""
     roles = {R.ANYONE}
     if principal is None:
         return frozenset(roles)
@@ -323,6 +374,10 @@ def roles_of(
         roles.add(R.CO_HOST_LEAD)
     if principal.person_id is not None and principal.person_id in organisers:
         roles.add(R.ORGANISER)
+    if principal.person_id is not None and principal.person_id in authors:
+        roles.add(R.AUTHOR)
+    if editor:
+        roles.add(R.EDITOR)
     return frozenset(roles)
 
 
@@ -351,6 +406,8 @@ def can(
     person_id: uuid.UUID | None = None,
     co_hosts: Collection[uuid.UUID] = (),
     organisers: Collection[uuid.UUID] = (),
+    authors: Collection[uuid.UUID] = (),
+    editor: bool = False,
 ) -> bool:
     roles = roles_of(
         principal,
@@ -358,6 +415,8 @@ def can(
         person_id=person_id,
         co_hosts=co_hosts,
         organisers=organisers,
+        authors=authors,
+        editor=editor,
     )
     return bool(roles & POLICY[action])
 
@@ -369,8 +428,19 @@ def require(
     chapter_id: uuid.UUID | None = None,
     person_id: uuid.UUID | None = None,
     co_hosts: Collection[uuid.UUID] = (),
+    authors: Collection[uuid.UUID] = (),
+    editor: bool = False,
 ) -> None:
-    if not can(principal, action, chapter_id=chapter_id, person_id=person_id, co_hosts=co_hosts):
+    allowed = can(
+        principal,
+        action,
+        chapter_id=chapter_id,
+        person_id=person_id,
+        co_hosts=co_hosts,
+        authors=authors,
+        editor=editor,
+    )
+    if not allowed:
         raise Forbidden(action.value)
 
 
@@ -381,10 +451,20 @@ def require_caller(
     chapter_id: uuid.UUID | None = None,
     person_id: uuid.UUID | None = None,
     co_hosts: Collection[uuid.UUID] = (),
+    authors: Collection[uuid.UUID] = (),
+    editor: bool = False,
 ) -> Principal:
     """``require`` for an action only a caller can take (all but the ones anyone may take):
     the caller, who is then known to be there."""
-    require(principal, action, chapter_id=chapter_id, person_id=person_id, co_hosts=co_hosts)
+    require(
+        principal,
+        action,
+        chapter_id=chapter_id,
+        person_id=person_id,
+        co_hosts=co_hosts,
+        authors=authors,
+        editor=editor,
+    )
     if principal is None:
         raise Forbidden(action.value)
     return principal

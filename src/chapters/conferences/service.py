@@ -29,6 +29,7 @@ from chapters.authz import Action
 from chapters.changes import UNSET, Change, Changes
 from chapters.db.session import get_row
 from chapters.errors import ErrorCode, FieldError, InvalidInput
+from chapters.lifecycle import Lifecycle
 from chapters.models import (
     ActivityKind,
     ChapterMembership,
@@ -86,6 +87,13 @@ PAST_TENSE = {
     Step.ACCEPT: "accepted",
     Step.REJECT: "rejected",
 }
+LIFECYCLE = Lifecycle(
+    noun="submission",
+    transitions=TRANSITIONS,
+    past_tense=PAST_TENSE,
+    history=TalkSubmissionTransition,
+    subject_key="submission_id",
+)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -279,30 +287,6 @@ def _submission_values(fields: SubmissionFields, *, creating: bool) -> dict[str,
     return values
 
 
-def _record(
-    session: AsyncSession,
-    submission: TalkSubmission,
-    to_status: SubmissionStatus,
-    caller: Principal,
-    comment: str | None,
-    now: datetime,
-    *,
-    initial: bool = False,
-) -> None:
-    """Move the submission to ``to_status`` and keep the step (``initial``: just created)."""
-    session.add(
-        TalkSubmissionTransition(
-            submission_id=submission.id,
-            from_status=None if initial else submission.status,
-            to_status=to_status,
-            actor_id=caller.person_id,
-            comment=comment,
-            occurred_at=now,
-        )
-    )
-    submission.status = to_status
-
-
 async def _write_speakers(
     session: AsyncSession, submission: TalkSubmission, speaker_ids: Sequence[uuid.UUID]
 ) -> None:
@@ -334,14 +318,11 @@ async def create_submission(
     session.add(submission)
     await session.flush()
     await _write_speakers(session, submission, speakers)
-    _record(session, submission, S.DRAFTING, caller, None, activities.utc_now(), initial=True)
+    LIFECYCLE.record(
+        session, submission, S.DRAFTING, caller.person_id, None, activities.utc_now(), initial=True
+    )
     await session.flush()
     return submission
-
-
-def _not_in(submission: TalkSubmission, step: str) -> FieldError:
-    message = f"The submission is {submission.status.value}: it cannot be {PAST_TENSE[step]}"
-    return FieldError("id", ErrorCode.CONFLICT, message)
 
 
 async def update_submission(
@@ -403,9 +384,7 @@ async def _take(
     if not deciding:
         caller = _require_speaker_or_staff(principal, await speaker_ids_of(session, submission.id))
     note = _comment(comment)
-    target = TRANSITIONS.get((submission.status, step))
-    if target is None:
-        raise InvalidInput(_not_in(submission, step))
+    target = LIFECYCLE.require(submission.status, step)
     if step == Step.SUBMIT:
         missing = [
             *required_text(submission.title, "title", TITLE_LIMIT),
@@ -414,7 +393,7 @@ async def _take(
         if missing:
             raise InvalidInput(*missing)
     now = activities.utc_now()
-    _record(session, submission, target, caller, note, now)
+    LIFECYCLE.record(session, submission, target, caller.person_id, note, now)
     if step == Step.SUBMIT:
         submission.submitted_at = now
     elif step in (Step.ACCEPT, Step.REJECT):

@@ -36,6 +36,8 @@ class MessageKind(enum.StrEnum):
     ROLE_CHANGED = "role_changed"
     CHAPTER_STATUS_CHANGED = "chapter_status_changed"
     CFP_DEADLINE_DUE = "cfp_deadline_due"
+    AUTHOR_FOLLOW_UP_DUE = "author_follow_up_due"
+    ARTICLE_STATUS_CHANGED = "article_status_changed"
 
 
 # Mail that is always sent, whatever the preferences: a registration's confirmation link, an

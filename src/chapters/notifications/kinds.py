@@ -49,6 +49,8 @@ CHANNELS: dict[MessageKind, frozenset[Channel]] = {
     MessageKind.ROLE_CHANGED: _APP,
     MessageKind.CHAPTER_STATUS_CHANGED: _APP,
     MessageKind.CFP_DEADLINE_DUE: _APP,
+    MessageKind.AUTHOR_FOLLOW_UP_DUE: _APP,
+    MessageKind.ARTICLE_STATUS_CHANGED: _APP,
 }
 
 DESCRIPTIONS: dict[MessageKind, str] = {
@@ -70,6 +72,10 @@ DESCRIPTIONS: dict[MessageKind, str] = {
     MessageKind.ROLE_CHANGED: "Your role in a chapter changed.",
     MessageKind.CHAPTER_STATUS_CHANGED: "The status of a chapter you lead changed.",
     MessageKind.CFP_DEADLINE_DUE: "A conference's call for papers closes soon (staff).",
+    MessageKind.AUTHOR_FOLLOW_UP_DUE: "An author asked to write has not answered (editors).",
+    MessageKind.ARTICLE_STATUS_CHANGED: (
+        "An article you write moved on (reviewed, scheduled, published)."
+    ),
 }
 
 # The languages messages are written in (a person's choice, else the tenant's).

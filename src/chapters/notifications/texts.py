@@ -115,6 +115,27 @@ TEXTS: dict[MessageKind, dict[str, tuple[str, str]]] = {
             "{conference_name}的征稿将于{cfp_deadline}截止（还有 {days} 天）。",
         ),
     },
+    K.AUTHOR_FOLLOW_UP_DUE: {
+        "en": (
+            "Follow up with {author_name}",
+            "{author_name} was asked to write on {contacted_on} and has not answered;"
+            " the follow-up was due on {follow_up_on}.",
+        ),
+        "zh": (
+            "请跟进作者：{author_name}",
+            "已于{contacted_on}邀请{author_name}撰稿，尚未回复；应于{follow_up_on}跟进。",
+        ),
+    },
+    K.ARTICLE_STATUS_CHANGED: {
+        "en": (
+            "{article_title}: {status}",
+            "Your article {article_title} is now {status}.{comment}",
+        ),
+        "zh": (
+            "{article_title}：{status}",
+            "你的文章《{article_title}》现在的状态是：{status}。{comment}",
+        ),
+    },
     K.CHAPTER_STATUS_CHANGED: {
         "en": (
             "{chapter_name} is now {to_status}",

@@ -1,0 +1,1 @@
+"""Publishing channels, the publications on them and their reach."""
