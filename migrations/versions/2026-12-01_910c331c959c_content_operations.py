@@ -283,7 +283,7 @@ def upgrade() -> None:
             ["tenant_id", "organisation_id"],
             ["organisations.tenant_id", "organisations.id"],
             name=op.f("fk_authors_tenant_id_organisation_id_organisations"),
-            ondelete="SET NULL",
+            ondelete="SET NULL (organisation_id)",
         ),
         sa.ForeignKeyConstraint(
             ["tenant_id", "person_id"],
@@ -328,7 +328,7 @@ def upgrade() -> None:
             ["tenant_id", "appointed_by_id"],
             ["people.tenant_id", "people.id"],
             name=op.f("fk_content_editors_tenant_id_appointed_by_id_people"),
-            ondelete="SET NULL",
+            ondelete="SET NULL (appointed_by_id)",
         ),
         sa.ForeignKeyConstraint(
             ["tenant_id", "person_id"],
@@ -436,7 +436,7 @@ def upgrade() -> None:
             ["tenant_id", "entered_by_id"],
             ["people.tenant_id", "people.id"],
             name=op.f("fk_project_updates_tenant_id_entered_by_id_people"),
-            ondelete="SET NULL",
+            ondelete="SET NULL (entered_by_id)",
         ),
         sa.ForeignKeyConstraint(
             ["tenant_id"],
@@ -529,13 +529,13 @@ def upgrade() -> None:
             ["tenant_id", "chapter_id"],
             ["chapters.tenant_id", "chapters.id"],
             name=op.f("fk_articles_tenant_id_chapter_id_chapters"),
-            ondelete="SET NULL",
+            ondelete="SET NULL (chapter_id)",
         ),
         sa.ForeignKeyConstraint(
             ["tenant_id", "template_id"],
             ["article_templates.tenant_id", "article_templates.id"],
             name=op.f("fk_articles_tenant_id_template_id_article_templates"),
-            ondelete="SET NULL",
+            ondelete="SET NULL (template_id)",
         ),
         sa.ForeignKeyConstraint(
             ["tenant_id"],
@@ -796,7 +796,7 @@ def upgrade() -> None:
             ["tenant_id", "article_id"],
             ["articles.tenant_id", "articles.id"],
             name=op.f("fk_author_outreach_tenant_id_article_id_articles"),
-            ondelete="SET NULL",
+            ondelete="SET NULL (article_id)",
         ),
         sa.ForeignKeyConstraint(
             ["tenant_id", "author_id"],
@@ -808,7 +808,7 @@ def upgrade() -> None:
             ["tenant_id", "contacted_by_id"],
             ["people.tenant_id", "people.id"],
             name=op.f("fk_author_outreach_tenant_id_contacted_by_id_people"),
-            ondelete="SET NULL",
+            ondelete="SET NULL (contacted_by_id)",
         ),
         sa.ForeignKeyConstraint(
             ["tenant_id"],
@@ -883,7 +883,7 @@ def upgrade() -> None:
             ["tenant_id", "requested_by_id"],
             ["people.tenant_id", "people.id"],
             name=op.f("fk_reprint_permissions_tenant_id_requested_by_id_people"),
-            ondelete="SET NULL",
+            ondelete="SET NULL (requested_by_id)",
         ),
         sa.ForeignKeyConstraint(
             ["tenant_id"],
@@ -1018,19 +1018,19 @@ def upgrade() -> None:
             ["tenant_id", "activity_id"],
             ["activities.tenant_id", "activities.id"],
             name=op.f("fk_newsletter_items_tenant_id_activity_id_activities"),
-            ondelete="SET NULL",
+            ondelete="SET NULL (activity_id)",
         ),
         sa.ForeignKeyConstraint(
             ["tenant_id", "article_id"],
             ["articles.tenant_id", "articles.id"],
             name=op.f("fk_newsletter_items_tenant_id_article_id_articles"),
-            ondelete="SET NULL",
+            ondelete="SET NULL (article_id)",
         ),
         sa.ForeignKeyConstraint(
             ["tenant_id", "certificate_id"],
             ["certificates.tenant_id", "certificates.id"],
             name=op.f("fk_newsletter_items_tenant_id_certificate_id_certificates"),
-            ondelete="SET NULL",
+            ondelete="SET NULL (certificate_id)",
         ),
         sa.ForeignKeyConstraint(
             ["tenant_id", "issue_id"],
@@ -1042,13 +1042,13 @@ def upgrade() -> None:
             ["tenant_id", "person_id"],
             ["people.tenant_id", "people.id"],
             name=op.f("fk_newsletter_items_tenant_id_person_id_people"),
-            ondelete="SET NULL",
+            ondelete="SET NULL (person_id)",
         ),
         sa.ForeignKeyConstraint(
             ["tenant_id", "project_update_id"],
             ["project_updates.tenant_id", "project_updates.id"],
             name=op.f("fk_newsletter_items_tenant_id_project_update_id_project_updates"),
-            ondelete="SET NULL",
+            ondelete="SET NULL (project_update_id)",
         ),
         sa.ForeignKeyConstraint(
             ["tenant_id"],
@@ -1095,7 +1095,7 @@ def upgrade() -> None:
             ["tenant_id", "recorded_by_id"],
             ["people.tenant_id", "people.id"],
             name=op.f("fk_reach_readings_tenant_id_recorded_by_id_people"),
-            ondelete="SET NULL",
+            ondelete="SET NULL (recorded_by_id)",
         ),
         sa.ForeignKeyConstraint(
             ["tenant_id"],

@@ -76,6 +76,16 @@ OBJECT_OF_PREFIX = {
     "caseUser": "case_user",
     "conference": "conference",
     "talkSubmission": "talk_draft",
+    "newsletterColumn": "newsletter_column",
+    "newsletterIssue": "newsletter_issue",
+    "newsletterItem": "newsletter_item",
+    "projectUpdate": "project_update",
+    "channel": "channel",
+    "author": "author",
+    "authorOutreach": "author_outreach",
+    "article": "article",
+    "articleTemplate": "article_template",
+    "reprintPermission": "reprint_permission",
 }
 RECAP_LINK = "https://slides.example.org/recap"
 
@@ -122,6 +132,29 @@ SPECIAL: dict[str, dict[str, Any]] = {
     "talkSubmissionCreate": {"conferenceId": Fresh_("conference")},
     "talkSubmissionAccept": {"id": Fresh_("talk_submitted")},
     "talkSubmissionReject": {"id": Fresh_("talk_submitted")},
+    "newsletterColumnCreate": {"firstIssueOn": "2026-01-06"},
+    "projectUpdateCreate": {"happenedOn": "2026-01-07"},
+    "newsletterIssueCreate": {"columnId": Fresh_("newsletter_column")},
+    "newsletterItemAdd": {"issueId": Fresh_("newsletter_issue")},
+    # the figures of a recording published two days ago, read yesterday
+    "reachRecord": {
+        "publicationId": Fresh_("publication"),
+        "readOn": (datetime.now(UTC) - timedelta(days=1)).date().isoformat(),
+        "reads": 120,
+    },
+    "authorOutreachLog": {"authorId": Fresh_("author"), "contactedOn": "2026-01-05"},
+    "authorOutreachAnswer": {"answer": "ACCEPTED"},  # not PENDING: an answer
+    "articleSubmit": {"id": Fresh_("article_drafting")},
+    "articleStartReview": {"id": Fresh_("article_submitted")},
+    "articleRequestChanges": {"id": Fresh_("article_in_review")},
+    "articleSchedule": {"id": Fresh_("article_in_review")},
+    "articlePublish": {
+        "id": Fresh_("article_in_review"),
+        "publications": Fresh_("publication_entries"),
+    },
+    "articleReviewCommentAdd": {"articleId": Fresh_("article")},
+    "reprintPermissionRequest": {"articleId": Fresh_("reprint_article")},
+    "articleTemplateCreate": {"sections": [{"key": "steps", "title": "Steps"}]},
     # swag for the seeded member's talk at A's accepted meetup
     "incentiveRewardPropose": {
         "incentiveProgramId": Fresh_("incentive_program"),
@@ -153,6 +186,7 @@ ENUM_CHOICES = {
     ("role", "ChapterRole"): "MEMBER",
     ("status", "MentoringProjectStatus"): "ACCEPTED",  # a fresh project is proposed already
     ("kind", "ApiClientKind"): "SERVICE",  # a partner client needs its organisation, below
+    ("status", "ReprintStatus"): "GRANTED",  # an answer, not REQUESTED
 }
 # Optional in the schema, needed by the rules: leaving them out is this typed error, and the
 # same call with the field given succeeds.
@@ -165,6 +199,14 @@ NEEDED = {
     "caseUserGrantPermission": ("grantedByName", "REQUIRED"),
     # A certificate is for an award or for a person's contribution: one of them is named.
     "certificateIssue": ("awardId", "REQUIRED"),
+    # A reach reading gives at least one figure (the first named when none is).
+    "reachRecord": ("reads", "REQUIRED"),
+    # An author is a person of the tenant or a writer from outside, named here.
+    "authorCreate": ("name", "REQUIRED"),
+    # An article says what kind it is, unless its template does.
+    "articleCreate": ("kind", "REQUIRED"),
+    # Sending an article back for changes says what to change.
+    "articleRequestChanges": ("comment", "REQUIRED"),
 }
 UNIQUE = itertools.count(1)
 
@@ -418,6 +460,31 @@ class Fresh:
         draft = await self.talk_draft()
         return await self.arena.create("talkSubmissionSubmit", {"id": draft}, "submission")
 
+    async def author(self) -> str:
+        input = {"name": _unique("Writer"), "origin": "FOUND"}
+        return await self.arena.create("authorCreate", input, "author")
+
+    async def author_outreach(self) -> str:
+        input = {"authorId": await self.author(), "contactedOn": "2026-01-05"}
+        return await self.arena.create("authorOutreachLog", input, "outreach")
+
+    async def newsletter_column(self) -> str:
+        input = {"name": _unique("Weekly"), "cadence": "WEEKLY", "firstIssueOn": "2026-01-06"}
+        return await self.arena.create("newsletterColumnCreate", input, "column")
+
+    async def newsletter_issue(self) -> str:
+        input = {"columnId": await self.newsletter_column()}
+        return await self.arena.create("newsletterIssueCreate", input, "issue")
+
+    async def newsletter_item(self) -> str:
+        input = {"issueId": await self.newsletter_issue(), "section": "RECAPS"}
+        input |= {"title": _unique("Item"), "body": "Text", "url": "https://x.example/item"}
+        return await self.arena.create("newsletterItemAdd", input, "item")
+
+    async def project_update(self) -> str:
+        input = {"title": _unique("Release"), "happenedOn": "2026-01-07", "body": "News"}
+        return await self.arena.create("projectUpdateCreate", input, "projectUpdate")
+
     async def incentive_program(self) -> str:
         input = {"name": _unique("Rewards"), "defaultCurrency": "EUR"}
         return await self.arena.create("incentiveProgramCreate", input, "program")
@@ -427,6 +494,65 @@ class Fresh:
 
     async def speaker_of_accepted(self) -> str:
         return self.place.member
+
+    async def channel(self) -> str:
+        input = {"name": _unique("Channel"), "kind": "VIDEO", "url": "https://video.example"}
+        return await self.arena.create("channelCreate", input, "channel")
+
+    async def publication(self) -> str:
+        """Where the recording of an activity that took place went, two days ago."""
+        body = await self.arena.run(
+            self.arena.tokens["admin"],
+            "mutation ($input: ActivityRecordingPublishInput!) { activityRecordingPublish("
+            "input: $input) { publications { id } errors { field code message } } }",
+            input={
+                "activityId": await self.past_accepted(),
+                "publications": [
+                    {
+                        "channelId": await self.channel(),
+                        "publishedOn": (datetime.now(UTC) - timedelta(days=2)).date().isoformat(),
+                    }
+                ],
+            },
+        )
+        payload = data_of(body)["activityRecordingPublish"]
+        assert payload["errors"] == [], payload
+        return payload["publications"][0]["id"]
+
+    async def article(self) -> str:
+        """An idea the place's member writes, with its body."""
+        input = {"title": _unique("Article"), "kind": "NEWS", "body": "Text."}
+        input |= {"personIds": [self.place.member]}
+        return await self.arena.create("articleCreate", input, "article")
+
+    async def article_drafting(self) -> str:
+        article = await self.article()
+        return await self.arena.create("articleStart", {"id": article}, "article")
+
+    async def article_submitted(self) -> str:
+        article = await self.article_drafting()
+        return await self.arena.create("articleSubmit", {"id": article}, "article")
+
+    async def article_in_review(self) -> str:
+        article = await self.article_submitted()
+        return await self.arena.create("articleStartReview", {"id": article}, "article")
+
+    async def reprint_article(self) -> str:
+        input = {"title": _unique("Reprint"), "kind": "DEEP_DIVE", "source": "REPRINT"}
+        input |= {"sourceUrl": "https://blog.example/original"}
+        return await self.arena.create("articleCreate", input, "article")
+
+    async def reprint_permission(self) -> str:
+        input = {"articleId": await self.reprint_article(), "contact": "author@blog.example"}
+        return await self.arena.create("reprintPermissionRequest", input, "permission")
+
+    async def article_template(self) -> str:
+        input = {"name": _unique("Template"), "sections": [{"key": "steps", "title": "Steps"}]}
+        input |= {"description": "How to", "kind": "INSTALLATION_GUIDE"}
+        return await self.arena.create("articleTemplateCreate", input, "template")
+
+    async def publication_entries(self) -> Any:
+        return [{"channelId": await self.channel(), "publishedOn": "2026-01-01"}]
 
 
 # --- reading the schema ---------------------------------------------------------------------

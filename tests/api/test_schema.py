@@ -42,8 +42,12 @@ from chapters.registrations import links as registration_links
 from chapters.registrations import service as registrations
 from chapters.settings import PROJECT_ROOT
 from tests.ambassadors.operation_world import ambassadors_placeholders
+from tests.articles.operation_world import articles_placeholders
+from tests.authors.operation_world import authors_placeholders
+from tests.channels.operation_world import channels_placeholders
 from tests.conferences.operation_world import conferences_placeholders
 from tests.incentives.operation_world import incentives_placeholders
+from tests.newsletters.operation_world import newsletters_placeholders
 from tests.partnerships.operation_world import partnerships_placeholders
 from tests.recognition.operation_world import recognition_placeholders
 from tests.support import TenantFixture, gql, make_chapter, staff_session_call, statements_sent
@@ -269,6 +273,10 @@ async def _operation_world(tenants, owner_engine) -> tuple[TenantFixture, dict[s
         **await incentives_placeholders(tenant, owner_engine, chapter.id),
         **await partnerships_placeholders(tenant, owner_engine, chapter.id),
         **await conferences_placeholders(tenant, owner_engine, chapter.id),
+        **await articles_placeholders(tenant, owner_engine, chapter.id),
+        **await newsletters_placeholders(tenant, owner_engine, chapter.id),
+        **await authors_placeholders(tenant, owner_engine, chapter.id),
+        **await channels_placeholders(tenant, owner_engine, chapter.id),
     }
 
 

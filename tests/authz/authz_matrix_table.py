@@ -215,6 +215,12 @@ def leading_a_chapter(action: A) -> Callers:
     )
 
 
+def as_author(action: A) -> Callers:
+    """Who passes the first gate of an action on an article that is not found: the callers who
+    could take it as one of its authors (people of the tenant), or take it anyway."""
+    return callers(lambda holds: W.PERSON in holds and rights.may(action, {*holds, W.AUTHOR}))
+
+
 NO_CALLER = Callers({})
 
 NOW = datetime.now(UTC)
@@ -1030,6 +1036,101 @@ QUERY_ROWS = [
         "{ talkAcceptanceByYear { year accepted decided rate } }",
         allow=NO_CALLER,
         empty=may(A.TALK_DECIDE),
+    ),
+    query(
+        "newsletterColumns",
+        "{ newsletterColumns(first: 20) { edges { node { name schedule { number } } } } }",
+        allow=NO_CALLER,
+        empty=may(A.NEWSLETTER_READ_PUBLISHED),
+        pick="newsletterColumns.edges",
+        note="the world holds no column; partners see nothing of them",
+    ),
+    query(
+        "newsletterIssues",
+        "{ newsletterIssues(first: 20) { edges { node { title items { title } markdown } } } }",
+        allow=NO_CALLER,
+        empty=may(A.NEWSLETTER_READ_PUBLISHED),
+        pick="newsletterIssues.edges",
+        note="published issues for signed-in people, drafts too for editors and staff",
+    ),
+    query(
+        "newsletterDraft",
+        "query ($c: ID!) { newsletterDraft(columnId: $c) { periodStart } }",
+        lambda o: {"c": to_base64("NewsletterColumn", str(uuid.uuid4()))},
+        allow=NO_CALLER,
+        note="the world holds no column: editors and staff get NOT_FOUND, others FORBIDDEN",
+    ),
+    query(
+        "projectUpdates",
+        "{ projectUpdates(first: 20) { edges { node { title enteredBy { displayName } } } } }",
+        allow=NO_CALLER,
+        empty=may(A.NEWSLETTER_EDIT),
+        pick="projectUpdates.edges",
+    ),
+    query(
+        "channels",
+        "{ channels(includeRetired: true, first: 20) { edges { node { name kind url } } } }",
+        allow=NO_CALLER,
+        empty=may(A.CHANNEL_READ),
+        pick="channels.edges",
+        note="the world holds no channel; partners see nothing of them",
+    ),
+    query(
+        "publications",
+        """{ publications(first: 20) { edges { node { url channel { name }
+          latestReading { reads } readings { reads } activity { title } } } } }""",
+        allow=NO_CALLER,
+        empty=may(A.CHANNEL_READ),
+        pick="publications.edges",
+    ),
+    query(
+        "channelReach",
+        '{ channelReach(from: "2026-01", to: "2026-03") { month reads channel { name } } }',
+        allow=NO_CALLER,
+        empty=may(A.REACH_READ),
+        note="staff, viewers, content editors and metrics clients",
+    ),
+    query(
+        "authors",
+        """{ authors(first: 20) { edges { node { name topics contact notes
+          outreach { topic } articles { title } person { displayName } } } } }""",
+        allow=NO_CALLER,
+        empty=may(A.AUTHOR_READ) | leading_a_chapter(A.AUTHOR_READ),
+        pick="authors.edges",
+        note="the world's pool is empty; leads: their chapters' member authors; partners nothing",
+    ),
+    query(
+        "likelyAuthors",
+        """{ likelyAuthors(first: 20) { edges { node { activityCount
+          person { displayName } latestActivity { title } } } } }""",
+        allow=may(A.AUTHOR_READ) | leading_a_chapter(A.AUTHOR_READ),
+        pick="likelyAuthors.edges",
+        note="each place's member spoke at its accepted activities; leads: their members",
+    ),
+    query(
+        "articles",
+        """{ articles(first: 20) { edges { node { title body authors { name }
+          history { actor { displayName } } reviewComments { body }
+          reprintPermissions { contact } publications { url } } } } }""",
+        allow=NO_CALLER,
+        empty=may(A.ARTICLE_READ_PUBLISHED) | may(A.ARTICLE_READ, partner_at=EVERYWHERE),
+        pick="articles.edges",
+        note="the world holds no article; a partner's client: those its writers co-author",
+    ),
+    query(
+        "articleTemplates",
+        "{ articleTemplates(first: 20) { edges { node { name sections { key } } } } }",
+        allow=NO_CALLER,
+        empty=may(A.ARTICLE_PROPOSE),
+        pick="articleTemplates.edges",
+    ),
+    query(
+        "contentEditors",
+        "{ contentEditors(first: 20) { edges { node { person { displayName } } } } }",
+        allow=NO_CALLER,
+        empty=may(A.ARTICLE_PROPOSE),
+        pick="contentEditors.edges",
+        note="the world appointed no editor; they are people: partners see none",
     ),
     query(
         "caseUsers",
@@ -1926,6 +2027,216 @@ MUTATION_ROWS = [
             allow=may(A.TALK_DECIDE),
         )
         for field in ("talkSubmissionAccept", "talkSubmissionReject")
+    ),
+    mutation(
+        "newsletterColumnCreate",
+        lambda o: {
+            "name": "Weekly",
+            "cadence": "WEEKLY",
+            "firstIssueOn": "2026-01-06",
+            "templateEn": "{{",
+        },
+        "templateEn INVALID",
+        allow=may(A.NEWSLETTER_EDIT),
+    ),
+    mutation(
+        "projectUpdateCreate",
+        lambda o: {"title": " ", "happenedOn": "2026-01-06"},
+        "title REQUIRED",
+        allow=may(A.NEWSLETTER_EDIT),
+    ),
+    *(
+        mutation(
+            field,
+            lambda o, type_name=type_name: {"id": to_base64(type_name, str(uuid.uuid4()))},
+            "id NOT_FOUND",
+            allow=may(A.NEWSLETTER_EDIT),
+        )
+        for field, type_name in (
+            ("newsletterColumnUpdate", "NewsletterColumn"),
+            ("projectUpdateUpdate", "ProjectUpdate"),
+            ("projectUpdateRemove", "ProjectUpdate"),
+            ("newsletterIssueUpdate", "NewsletterIssue"),
+            ("newsletterItemUpdate", "NewsletterItem"),
+            ("newsletterItemRemove", "NewsletterItem"),
+        )
+    ),
+    mutation(
+        "newsletterIssueCreate",
+        lambda o: {"columnId": to_base64("NewsletterColumn", str(uuid.uuid4()))},
+        "columnId NOT_FOUND",
+        allow=may(A.NEWSLETTER_EDIT),
+    ),
+    mutation(
+        "newsletterItemAdd",
+        lambda o: {
+            "issueId": to_base64("NewsletterIssue", str(uuid.uuid4())),
+            "section": "RECAPS",
+            "title": "Recap",
+        },
+        "issueId NOT_FOUND",
+        allow=may(A.NEWSLETTER_EDIT),
+    ),
+    mutation(
+        "newsletterItemMove",
+        lambda o: {"id": to_base64("NewsletterItem", str(uuid.uuid4())), "position": 0},
+        "id NOT_FOUND",
+        allow=may(A.NEWSLETTER_EDIT),
+    ),
+    mutation(
+        "newsletterIssuePublish",
+        lambda o: {"id": to_base64("NewsletterIssue", str(uuid.uuid4())), "publications": []},
+        "id NOT_FOUND",
+        allow=may(A.NEWSLETTER_PUBLISH),
+    ),
+    mutation(
+        "channelCreate",
+        lambda o: {"name": "Blog", "kind": "WEBSITE", "url": "ftp://x"},
+        "url INVALID",
+        allow=may(A.CHANNEL_MANAGE),
+    ),
+    *(
+        mutation(
+            field,
+            lambda o: {"id": to_base64("Channel", str(uuid.uuid4()))},
+            "id NOT_FOUND",
+            allow=may(A.CHANNEL_MANAGE),
+        )
+        for field in ("channelUpdate", "channelRetire", "channelUnretire")
+    ),
+    mutation(
+        "activityRecordingPublish",
+        lambda o: {
+            "activityId": o.accepted,
+            "publications": [
+                {"channelId": to_base64("Channel", str(uuid.uuid4())), "publishedOn": "2026-01-01"}
+            ],
+        },
+        "activityId CONFLICT",
+        at=AB,
+        allow=may(A.REACH_RECORD),
+        note="the accepted activity starts in ten days: no recording yet",
+    ),
+    mutation(
+        "publicationRemove",
+        lambda o: {"id": to_base64("Publication", str(uuid.uuid4()))},
+        "id NOT_FOUND",
+        allow=may(A.REACH_RECORD),
+    ),
+    mutation(
+        "reachRecord",
+        lambda o: {
+            "publicationId": to_base64("Publication", str(uuid.uuid4())),
+            "readOn": "2026-01-01",
+            "reads": 1,
+        },
+        "publicationId NOT_FOUND",
+        allow=may(A.REACH_RECORD),
+    ),
+    mutation(
+        "authorCreate",
+        lambda o: {"name": "A writer", "origin": "FOUND", "sourceUrl": "ftp://x"},
+        "sourceUrl INVALID",
+        allow=may(A.AUTHOR_MANAGE),
+    ),
+    mutation(
+        "authorUpdate",
+        lambda o: {"id": to_base64("Author", str(uuid.uuid4()))},
+        "id NOT_FOUND",
+        allow=may(A.AUTHOR_MANAGE),
+    ),
+    mutation(
+        "authorOutreachLog",
+        lambda o: {
+            "authorId": to_base64("Author", str(uuid.uuid4())),
+            "contactedOn": "2026-01-05",
+        },
+        "authorId NOT_FOUND",
+        allow=may(A.AUTHOR_MANAGE),
+    ),
+    mutation(
+        "authorOutreachAnswer",
+        lambda o: {"id": to_base64("AuthorOutreach", str(uuid.uuid4())), "answer": "ACCEPTED"},
+        "id NOT_FOUND",
+        allow=may(A.AUTHOR_MANAGE),
+    ),
+    mutation(
+        "articleCreate",
+        lambda o: {"title": " "},
+        "title REQUIRED, kind REQUIRED",
+        allow=may(A.ARTICLE_PROPOSE),
+    ),
+    *(
+        mutation(
+            field,
+            lambda o, extra=extra: {"id": to_base64("Article", str(uuid.uuid4())), **extra},
+            "id NOT_FOUND",
+            allow=allow,
+            note=note,
+        )
+        for field, extra, allow, note in (
+            ("articleUpdate", {}, as_author(A.ARTICLE_EDIT), "its authors, or editors"),
+            ("articleStart", {}, as_author(A.ARTICLE_EDIT), "its authors, or editors"),
+            ("articleSubmit", {}, as_author(A.ARTICLE_SUBMIT), "its authors, or editors"),
+            ("articleWithdraw", {}, as_author(A.ARTICLE_SUBMIT), "its authors, or editors"),
+            ("articleInvite", {}, may(A.ARTICLE_REVIEW), ""),
+            ("articleStartReview", {}, may(A.ARTICLE_REVIEW), ""),
+            ("articleRequestChanges", {"comment": "More"}, may(A.ARTICLE_REVIEW), ""),
+            (
+                "articleSchedule",
+                {"scheduledFor": "2031-01-01T10:00:00Z"},
+                may(A.ARTICLE_REVIEW),
+                "",
+            ),
+            ("articleDecline", {}, may(A.ARTICLE_REVIEW), ""),
+            ("articlePublish", {"publications": []}, may(A.ARTICLE_PUBLISH), ""),
+        )
+    ),
+    mutation(
+        "articleTemplateCreate",
+        lambda o: {"name": "Guide", "sections": []},
+        "sections REQUIRED",
+        allow=may(A.ARTICLE_TEMPLATE_MANAGE),
+    ),
+    mutation(
+        "articleTemplateUpdate",
+        lambda o: {"id": to_base64("ArticleTemplate", str(uuid.uuid4()))},
+        "id NOT_FOUND",
+        allow=may(A.ARTICLE_TEMPLATE_MANAGE),
+    ),
+    mutation(
+        "articleReviewCommentAdd",
+        lambda o: {"articleId": to_base64("Article", str(uuid.uuid4())), "body": "Shorter"},
+        "articleId NOT_FOUND",
+        allow=may(A.ARTICLE_REVIEW),
+    ),
+    mutation(
+        "articleReviewCommentResolve",
+        lambda o: {"id": to_base64("ArticleReviewComment", str(uuid.uuid4()))},
+        "id NOT_FOUND",
+        allow=as_author(A.ARTICLE_EDIT),
+        note="the article's authors, or editors",
+    ),
+    mutation(
+        "reprintPermissionRequest",
+        lambda o: {"articleId": to_base64("Article", str(uuid.uuid4())), "contact": "a@b.c"},
+        "articleId NOT_FOUND",
+        allow=may(A.REPRINT_MANAGE),
+    ),
+    mutation(
+        "reprintPermissionAnswer",
+        lambda o: {"id": to_base64("ReprintPermission", str(uuid.uuid4())), "status": "GRANTED"},
+        "id NOT_FOUND",
+        allow=may(A.REPRINT_MANAGE),
+    ),
+    *(
+        mutation(
+            field,
+            lambda o: {"personId": NOBODY},
+            "personId NOT_FOUND",
+            allow=may(A.EDITOR_APPOINT),
+        )
+        for field in ("contentEditorAppoint", "contentEditorRemove")
     ),
 ]
 

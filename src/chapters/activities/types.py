@@ -33,6 +33,7 @@ from chapters.people.types import PersonType, load_person
 from chapters.times import local_iso
 
 if TYPE_CHECKING:
+    from chapters.channels.types import PublicationType
     from chapters.models import RegistrationStatus
     from chapters.registrations.types import ActivityRegistrationType, RegistrationConnection
 
@@ -516,6 +517,17 @@ class ActivityType(LoadedNode, relay.Node):
         from chapters.registrations.types import registrants_of_activity
 
         return await registrants_of_activity(info, self.row, first, after, status)
+
+    @strawberry.field(
+        description="Where its recording was published, the earliest first (signed-in "
+        "people of the tenant; empty for others)."
+    )
+    async def publications(
+        self, info: strawberry.Info
+    ) -> list[Annotated[PublicationType, strawberry.lazy("chapters.channels.types")]]:
+        from chapters.channels.types import publications_of_activity
+
+        return await publications_of_activity(info, self.row.id)
 
     @classmethod
     async def load(cls, info: strawberry.Info, object_id: uuid.UUID | None) -> ActivityType | None:

@@ -16,10 +16,14 @@ from chapters.api.compiled_reads import CompiledReads
 from chapters.api.extensions import build_extensions
 from chapters.api.limits import MAX_PAGE_SIZE
 from chapters.api.scalars import SCALAR_OVERRIDES
+from chapters.articles.schema import ArticleMutation, ArticleQuery
 from chapters.audit.schema import AuditQuery
+from chapters.authors.schema import AuthorMutation, AuthorQuery
+from chapters.channels.schema import ChannelMutation, ChannelQuery
 from chapters.clients.schema import ClientMutation, ClientQuery
 from chapters.committees.schema import CommitteeMutation, CommitteeQuery
 from chapters.conferences.schema import ConferenceMutation, ConferenceQuery
+from chapters.editors.schema import EditorMutation, EditorQuery
 from chapters.errors import ErrorCode, FieldError, InvalidInput
 from chapters.feeds.schema import FeedMutation, FeedQuery
 from chapters.incentives.schema import IncentiveMutation, IncentiveQuery
@@ -29,6 +33,7 @@ from chapters.jobs.schema import JobMutation, JobQuery
 from chapters.local_chapters.schema import ChapterMutation, ChapterQuery
 from chapters.memberships.schema import MembershipMutation
 from chapters.mentoring.schema import MentoringMutation, MentoringQuery
+from chapters.newsletters.schema import NewsletterMutation, NewsletterQuery
 from chapters.notifications.schema import NotificationMutation, NotificationQuery
 from chapters.organisations.schema import OrganisationMutation, OrganisationQuery
 from chapters.partnerships.schema import PartnershipMutation, PartnershipQuery
@@ -62,6 +67,11 @@ class Query(
     IncentiveQuery,
     PartnershipQuery,
     ConferenceQuery,
+    NewsletterQuery,
+    AuthorQuery,
+    ChannelQuery,
+    ArticleQuery,
+    EditorQuery,
 ):
     @strawberry.field(description="Any object by its global id.")
     async def node(
@@ -114,6 +124,11 @@ class Mutation(
     IncentiveMutation,
     PartnershipMutation,
     ConferenceMutation,
+    NewsletterMutation,
+    AuthorMutation,
+    ChannelMutation,
+    ArticleMutation,
+    EditorMutation,
 ):
     pass
 

@@ -20,7 +20,10 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 from chapters.auth.keys import SigningKeys, install_service_keys, load_or_create_signing_keys
 from chapters.db.session import open_tenant_session, tenant_sessionmaker
 from chapters.demo.ambassadors import seed_ambassadors
+from chapters.demo.articles import seed_articles
+from chapters.demo.authors import seed_authors
 from chapters.demo.backfill import backfill_past
+from chapters.demo.channels import seed_channels, seed_reach
 from chapters.demo.conferences import seed_conferences
 from chapters.demo.content import (
     change_statuses,
@@ -35,6 +38,7 @@ from chapters.demo.content import (
 from chapters.demo.data import ADMIN_KEY, CONTENT, DEMO_ACCOUNTS, DEMO_TENANTS
 from chapters.demo.incentives import seed_incentives
 from chapters.demo.ledger import seed_ledger
+from chapters.demo.newsletters import seed_newsletters
 from chapters.demo.outbound import seed_outbound
 from chapters.demo.participation import PAST_TENANT
 from chapters.demo.partnerships import seed_partnerships
@@ -52,6 +56,9 @@ from chapters.settings import get_settings
 from chapters.tenants.admin import ensure_tenant
 
 Echo = Callable[[str], object]  # where the progress lines go
+
+
+CONTENT_SEEDS = (seed_channels, seed_articles, seed_authors, seed_reach, seed_newsletters)
 
 
 async def seed_demo(
@@ -88,6 +95,12 @@ async def seed_demo(
             # creation and its steps are stamped alike (the seeding above is one long moment).
             async with open_tenant_session(sessionmaker, tenant_id) as session, session.begin():
                 echo(f"  {slug}: {await seed_conferences(session)}")
+            # Content, in the order each part needs the one before: the channels articles are
+            # published on, the articles whose writers join the author pool, the reach of what
+            # was published, the newsletters that gather it all.
+            for seed_part in CONTENT_SEEDS:
+                async with open_tenant_session(sessionmaker, tenant_id) as part, part.begin():
+                    echo(f"  {slug}: {await seed_part(part)}")
     for slug, tenant_id in tenant_ids.items():
         async with open_tenant_session(sessionmaker, tenant_id) as session, session.begin():
             rules = (await basis_of(session, tenant_id)).rules

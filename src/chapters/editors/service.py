@@ -10,7 +10,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 
-from sqlalchemy import delete, exists, select
+from sqlalchemy import exists, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from chapters import authz
@@ -31,7 +31,9 @@ async def is_editor(session: AsyncSession, principal: Principal | None) -> bool:
 async def list_editors(
     session: AsyncSession, principal: Principal | None
 ) -> Sequence[ContentEditor]:
-    authz.require(principal, Action.ARTICLE_READ, editor=await is_editor(session, principal))
+    """The editors, the first appointed first: anyone who may propose an article sees whom
+    to ask (people only: partners' clients never see people)."""
+    authz.require(principal, Action.ARTICLE_PROPOSE, editor=await is_editor(session, principal))
     statement = select(ContentEditor).order_by(ContentEditor.appointed_at, ContentEditor.id)
     return (await session.scalars(statement)).all()
 
@@ -56,7 +58,10 @@ async def appoint(
 async def remove(session: AsyncSession, principal: Principal | None, person_id: uuid.UUID) -> bool:
     """The person is no longer an editor; whether they were one."""
     authz.require_caller(principal, Action.EDITOR_APPOINT)
-    result = await session.execute(
-        delete(ContentEditor).where(ContentEditor.person_id == person_id)
-    )
-    return bool(getattr(result, "rowcount", 0))
+    await get_row(session, Person, person_id, "Person", "person_id")
+    editor = await session.scalar(select(ContentEditor).where(ContentEditor.person_id == person_id))
+    if editor is None:
+        return False
+    await session.delete(editor)
+    await session.flush()
+    return True

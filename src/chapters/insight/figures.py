@@ -172,6 +172,20 @@ class TopContributor:
 
 
 @dataclass(frozen=True)
+class ChannelReachRow:
+    """A publishing channel's reach in a month (``chapters.channels``): how much each figure
+    of its publications grew within the month, and how many appeared."""
+
+    month: str  # 2026-07
+    channel_name: str
+    publications: int
+    reads: int
+    views: int
+    likes: int
+    followers_gained: int
+
+
+@dataclass(frozen=True)
 class QuarterlyReport:
     tenant_name: str
     quarter: Period
@@ -181,3 +195,5 @@ class QuarterlyReport:
     months: list[MetricPoint]  # the tenant's figures per month of the quarter (and by kind)
     cohorts: list[CohortRow]  # the quarterly cohorts of the two years up to the quarter
     top_contributors: list[TopContributor]
+    # per channel and month of the quarter; None: not the reader's to see (no section)
+    reach: list[ChannelReachRow] | None = None

@@ -18,6 +18,7 @@ import pygal
 from pygal.style import Style
 
 from chapters.insight.figures import (
+    ChannelReachRow,
     ChapterHealthRow,
     CohortRow,
     Count,
@@ -151,6 +152,7 @@ def render_quarterly_report(report: QuarterlyReport) -> str:
         ),
         _section("health", "Chapter health", _health_table(report.chapters)),
         _section("rules", "Health rules applied", _rules_table(report.rules)),
+        _reach_section(report.reach),
         f"<footer>Generated {escape(_moment(report.generated_at))}.</footer>",
         "</body></html>",
     ]
@@ -345,7 +347,12 @@ def _recap_caption(rules: dict[str, float]) -> str:
     return caption
 
 
-def _table(headers: Sequence[str], rows: Iterable[Sequence[str]], numeric_from: int) -> str:
+def _table(
+    headers: Sequence[str],
+    rows: Iterable[Sequence[str]],
+    numeric_from: int,
+    css_class: str | None = None,
+) -> str:
     """``rows`` hold HTML already escaped; columns from ``numeric_from`` on are numbers."""
     head = "".join(
         f'<th{" class=n" if i >= numeric_from else ""} scope="col">{escape(h)}</th>'
@@ -360,7 +367,8 @@ def _table(headers: Sequence[str], rows: Iterable[Sequence[str]], numeric_from: 
         + "</tr>"
         for row in rows
     )
-    return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+    opening = "<table>" if css_class is None else f'<table class="{css_class}">'
+    return f"{opening}<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
 
 
 def _months_table(months: Sequence[MetricPoint]) -> str:
@@ -477,6 +485,43 @@ def _last_activity(row: ChapterHealthRow) -> str:
     days = row.days_since_last_activity
     ago = "" if days is None else f"<br><span class=muted>{days} days before the end</span>"
     return f"{row.last_activity_at.date().isoformat()}{ago}"
+
+
+REACH = "Reach by channel"
+REACH_NOTE = (
+    "How much each figure of the channel's publications grew within the month (readings are "
+    "cumulative totals: the month's last reading less the one before it), and how many "
+    "publications appeared on it that month. Months without either are left out."
+)
+
+
+def _reach_section(reach: Sequence[ChannelReachRow] | None) -> str:
+    """Per channel and month; nothing at all for readers who may not see reach."""
+    if reach is None:
+        return ""
+    headers = ["Month", "Channel", "Publications", "Reads", "Views", "Likes", "Followers gained"]
+    rows = [
+        [
+            escape(row.month),
+            escape(row.channel_name),
+            *(
+                _number(value)
+                for value in (
+                    row.publications,
+                    row.reads,
+                    row.views,
+                    row.likes,
+                    row.followers_gained,
+                )
+            ),
+        ]
+        for row in reach
+    ]
+    table = _table(headers, rows, numeric_from=2, css_class="reach")
+    note = f'<p class="note">{escape(REACH_NOTE)}</p>'
+    if not rows:
+        note += '<p class="note">No reach was read in this quarter.</p>'
+    return _section("reach", REACH, note + table)
 
 
 def _rules_table(rules: dict[str, float]) -> str:

@@ -18,12 +18,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from chapters import authz
 from chapters.auth.principal import Principal
+from chapters.channels import queries as channels
 from chapters.db.loaders import Reader, rows_by_id
 from chapters.db.pagination import Ordering, Page, PageArgs, paginate_in_memory
 from chapters.errors import ErrorCode, FieldError, Forbidden, InvalidInput
 from chapters.insight import evidence, periods, rollup
 from chapters.insight.figures import (
     SEVERITY,
+    ChannelReachRow,
     ChapterHealthRow,
     CohortRow,
     Contribution,
@@ -817,7 +819,29 @@ async def quarterly_report(
         months=months,
         cohorts=cohorts,
         top_contributors=top,
+        reach=await _quarter_reach(session, principal, period),
     )
+
+
+async def _quarter_reach(
+    session: AsyncSession, principal: Principal | None, period: Period
+) -> list[ChannelReachRow] | None:
+    """Reach per channel and month of the quarter, for readers who may see reach."""
+    if not authz.can(principal, authz.Action.REACH_READ):
+        return None
+    last_day = period.ends_on - timedelta(days=1)
+    return [
+        ChannelReachRow(
+            month=channels.month_label(row.month),
+            channel_name=row.channel_name,
+            publications=row.publications,
+            reads=row.reads,
+            views=row.views,
+            likes=row.likes,
+            followers_gained=row.followers_gained,
+        )
+        for row in await channels.monthly_reach(session, period.starts_on, last_day)
+    ]
 
 
 # --- fields of chapters and people (batched per request) -----------------------------------

@@ -48,6 +48,7 @@ TASK_MODULES = (
     "chapters.ambassadors.tasks",
     "chapters.partnerships.tasks",
     "chapters.conferences.tasks",
+    "chapters.authors.tasks",
     "chapters.insight.tasks",
 )
 

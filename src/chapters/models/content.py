@@ -42,7 +42,7 @@ class ContentEditor(TenantScoped, Base):
     __tablename__ = "content_editors"
     __table_args__ = (
         tenant_fk("person_id", "people", ondelete="CASCADE"),
-        tenant_fk("appointed_by_id", "people", ondelete="SET NULL"),
+        tenant_fk("appointed_by_id", "people", ondelete="SET NULL (appointed_by_id)"),
         UniqueConstraint("tenant_id", "person_id"),
     )
 
@@ -68,7 +68,7 @@ class Author(TenantScoped, Timestamped, Base):
     __tablename__ = "authors"
     __table_args__ = (
         tenant_fk("person_id", "people", ondelete="CASCADE"),
-        tenant_fk("organisation_id", "organisations", ondelete="SET NULL"),
+        tenant_fk("organisation_id", "organisations", ondelete="SET NULL (organisation_id)"),
         CheckConstraint("person_id IS NOT NULL OR name IS NOT NULL", name="person_or_name"),
         Index(
             "uq_authors_person",
@@ -108,8 +108,8 @@ class AuthorOutreach(TenantScoped, Timestamped, Base):
     __tablename__ = "author_outreach"
     __table_args__ = (
         tenant_fk("author_id", "authors", ondelete="CASCADE"),
-        tenant_fk("article_id", "articles", ondelete="SET NULL"),
-        tenant_fk("contacted_by_id", "people", ondelete="SET NULL"),
+        tenant_fk("article_id", "articles", ondelete="SET NULL (article_id)"),
+        tenant_fk("contacted_by_id", "people", ondelete="SET NULL (contacted_by_id)"),
         Index("ix_author_outreach_author", "tenant_id", "author_id", "contacted_on"),
         # the follow-up reminders look for answers still pending past their due date
         Index("ix_author_outreach_follow_up", "tenant_id", "follow_up_on"),
@@ -194,8 +194,8 @@ class Article(TenantScoped, Timestamped, Base):
 
     __tablename__ = "articles"
     __table_args__ = (
-        tenant_fk("template_id", "article_templates", ondelete="SET NULL"),
-        tenant_fk("chapter_id", "chapters", ondelete="SET NULL"),
+        tenant_fk("template_id", "article_templates", ondelete="SET NULL (template_id)"),
+        tenant_fk("chapter_id", "chapters", ondelete="SET NULL (chapter_id)"),
         CheckConstraint("source = 'original' OR source_url IS NOT NULL", name="reprint_source"),
         Index("ix_articles_status", "tenant_id", "status", "updated_at", "id"),
         Index("ix_articles_created", "tenant_id", "created_at", "id"),
@@ -308,7 +308,7 @@ class ReprintPermission(TenantScoped, Timestamped, Base):
     __tablename__ = "reprint_permissions"
     __table_args__ = (
         tenant_fk("article_id", "articles", ondelete="CASCADE"),
-        tenant_fk("requested_by_id", "people", ondelete="SET NULL"),
+        tenant_fk("requested_by_id", "people", ondelete="SET NULL (requested_by_id)"),
         Index("ix_reprint_permissions_article", "tenant_id", "article_id", "requested_on"),
     )
 
@@ -405,7 +405,7 @@ class ReachReading(TenantScoped, Base):
     __tablename__ = "reach_readings"
     __table_args__ = (
         tenant_fk("publication_id", "publications", ondelete="CASCADE"),
-        tenant_fk("recorded_by_id", "people", ondelete="SET NULL"),
+        tenant_fk("recorded_by_id", "people", ondelete="SET NULL (recorded_by_id)"),
         UniqueConstraint("tenant_id", "publication_id", "read_on"),
         CheckConstraint(
             "coalesce(reads, 0) >= 0 AND coalesce(views, 0) >= 0 AND coalesce(likes, 0) >= 0"
@@ -454,7 +454,8 @@ class ProjectUpdate(TenantScoped, Timestamped, Base):
 
     __tablename__ = "project_updates"
     __table_args__ = (
-        tenant_fk("entered_by_id", "people", ondelete="SET NULL"),
+        # the column alone: a composite key's plain SET NULL would clear tenant_id too
+        tenant_fk("entered_by_id", "people", ondelete="SET NULL (entered_by_id)"),
         Index("ix_project_updates_happened", "tenant_id", "happened_on"),
     )
 
@@ -507,11 +508,13 @@ class NewsletterItem(TenantScoped, Base):
     __tablename__ = "newsletter_items"
     __table_args__ = (
         tenant_fk("issue_id", "newsletter_issues", ondelete="CASCADE"),
-        tenant_fk("activity_id", "activities", ondelete="SET NULL"),
-        tenant_fk("article_id", "articles", ondelete="SET NULL"),
-        tenant_fk("person_id", "people", ondelete="SET NULL"),
-        tenant_fk("certificate_id", "certificates", ondelete="SET NULL"),
-        tenant_fk("project_update_id", "project_updates", ondelete="SET NULL"),
+        # a source gone leaves the item without it (the column alone: a composite key's plain
+        # SET NULL would clear tenant_id too)
+        tenant_fk("activity_id", "activities", ondelete="SET NULL (activity_id)"),
+        tenant_fk("article_id", "articles", ondelete="SET NULL (article_id)"),
+        tenant_fk("person_id", "people", ondelete="SET NULL (person_id)"),
+        tenant_fk("certificate_id", "certificates", ondelete="SET NULL (certificate_id)"),
+        tenant_fk("project_update_id", "project_updates", ondelete="SET NULL (project_update_id)"),
         Index("ix_newsletter_items_issue", "tenant_id", "issue_id", "section", "position"),
     )
 

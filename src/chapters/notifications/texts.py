@@ -129,7 +129,7 @@ TEXTS: dict[MessageKind, dict[str, tuple[str, str]]] = {
     K.ARTICLE_STATUS_CHANGED: {
         "en": (
             "{article_title}: {status}",
-            "Your article {article_title} is now {status}.{comment}",
+            "Your article {article_title} is now {status}. {comment}",
         ),
         "zh": (
             "{article_title}：{status}",
@@ -164,6 +164,10 @@ WORDS: dict[str, dict[str, str]] = {
         "training_partnership": "training partnership",
         "case_study_consent": "case study consent",
         "other": "agreement",
+        "changes_requested": "sent back for changes",
+        "scheduled": "scheduled",
+        "published": "published",
+        "declined": "declined",
     },
     "zh": {
         "lead": "负责人",
@@ -179,9 +183,13 @@ WORDS: dict[str, dict[str, str]] = {
         "training_partnership": "培训合作协议",
         "case_study_consent": "案例授权协议",
         "other": "协议",
+        "changes_requested": "退回修改",
+        "scheduled": "已排期",
+        "published": "已发布",
+        "declined": "未采用",
     },
 }
-_WORD_FIELDS = ("role", "previous_role", "from_status", "to_status", "agreement_kind")
+_WORD_FIELDS = ("role", "previous_role", "from_status", "to_status", "agreement_kind", "status")
 _MISSING = {"en": "—", "zh": "—"}
 
 
@@ -207,4 +215,5 @@ def render(kind: MessageKind, data: Mapping[str, Any], locale: str) -> tuple[str
         if value is not None
     }
     filled = _Values(values, _MISSING.get(locale, "—"))
-    return title.format_map(filled), body.format_map(filled)
+    # an optional value left empty (an article step's comment) leaves no trailing space
+    return title.format_map(filled), body.format_map(filled).strip()

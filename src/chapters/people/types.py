@@ -240,6 +240,15 @@ class ViewerType:
 
         return await calendar_feed_of(info, self.person_id)
 
+    @strawberry.field(
+        description="Whether staff appointed you a content editor (you review and publish "
+        "articles and edit the newsletters)."
+    )
+    async def is_content_editor(self, info: strawberry.Info) -> bool:
+        from chapters.editors.types import viewer_is_editor
+
+        return bool(await viewer_is_editor(info))
+
     @strawberry.field(description="The rewards promised to you, newest first.")
     async def incentive_rewards(
         self, info: strawberry.Info, first: int | None = None, after: str | None = None
