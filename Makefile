@@ -8,7 +8,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 CODE   := src tests migrations bench
 
-.PHONY: install run serve test fuzz lint format schema check-migrations bench bench-peer clean
+.PHONY: install run serve test fuzz lint format schema check-migrations lint-migrations bench bench-peer clean
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Chapters needs Python 3.11 or newer (set PYTHON=python3.11)")'
@@ -48,6 +48,9 @@ schema: install  ## rewrite graphql/schema.graphql from the code
 
 check-migrations: install  ## `alembic check` on a scratch database: models and migrations agree
 	$(BIN)/python -m chapters.db.admin scratch -- $(BIN)/alembic check
+
+lint-migrations: install  ## every migration's statements checked by squawk for locking hazards
+	$(BIN)/python -m migrations.lint
 
 bench: install
 	$(BIN)/python -m bench.graphql_requests
