@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import sys
 import uuid
@@ -25,6 +26,7 @@ if TYPE_CHECKING:  # the commands import what they use when they run: a quick st
     from litestar import Litestar
     from sqlalchemy.ext.asyncio import AsyncSession
 
+    from chapters.auth.keys import SigningKeys
     from chapters.auth.principal import Principal
     from chapters.clients.service import IssuedSecret
     from chapters.models import ApiClient
@@ -148,7 +150,7 @@ def create_tenant(
 async def _token_for(
     engine: AsyncEngine, settings: Settings, tenant_slug: str, email: str, ttl: int | None
 ) -> str:
-    from chapters.auth.keys import load_or_create_signing_keys
+    from chapters.auth.keys import service_signing_keys
     from chapters.auth.tokens import issue_access_token
     from chapters.people.service import find_person_by_email
     from chapters.tenants.admin import tenant_id_for_slug
@@ -161,7 +163,7 @@ async def _token_for(
         person = await find_person_by_email(session, email)
     if person is None:
         raise click.ClickException(f"no person with email {email!r} in tenant {tenant_slug!r}")
-    keys = load_or_create_signing_keys(settings.jwt_private_key_file)
+    keys = service_signing_keys(settings)
     return issue_access_token(
         keys, settings, tenant_id=tenant_id, subject=str(person.id), ttl_seconds=ttl
     )
@@ -281,6 +283,43 @@ def rotate_client_secret(tenant_slug: str, client_id: str) -> None:
     _print_client(issued.client, issued.secret, _settings())
 
 
+@main.command("rotate-signing-key")
+@click.option(
+    "--finish", is_flag=True, help="End a rotation: drop the retired keys, keep the signing one."
+)
+@click.option(
+    "--print",
+    "to_stdout",
+    is_flag=True,
+    help="Print the new key set (JSON) instead of writing the key file (for a secret manager).",
+)
+def rotate_signing_key(finish: bool, to_stdout: bool) -> None:
+    """Start a rotation of the token signing key: a new key signs, the current one still
+    verifies (both in the JWKS); with --finish, once tokens and links signed before have
+    expired, only the signing key is kept."""
+    from chapters.auth.keys import rotated, without_retired, write_key_source
+
+    settings = _settings()
+    keys = _signing_keys(settings)
+    if settings.jwt_private_key is not None and not to_stdout:
+        raise click.ClickException(
+            "the key comes from CHAPTERS_JWT_PRIVATE_KEY: use --print and store its output there"
+        )
+    new = without_retired(keys) if finish else rotated(keys)
+    if to_stdout:
+        click.echo(json.dumps(new.private_set()))
+    else:
+        write_key_source(settings.jwt_private_key_file, new)
+    retired = ", ".join(str(key.kid) for key in new.retired) or "none"
+    click.echo(f"signing key: {new.kid}; still verifying: {retired}", err=True)
+    if not finish:
+        click.echo(
+            "restart or roll out every API process and worker now; after the longest token"
+            " and link lifetime has passed, run: chapters rotate-signing-key --finish",
+            err=True,
+        )
+
+
 @main.command("revoke-client")
 @click.option("--tenant", "tenant_slug", required=True)
 @click.option("--client-id", required=True)
@@ -334,7 +373,18 @@ def served_app() -> Litestar:
     return app
 
 
+def _signing_keys(settings: Settings) -> SigningKeys:
+    """The service's signing keys, or a clear refusal when their source is unusable."""
+    from chapters.auth.keys import SigningKeyError, service_signing_keys
+
+    try:
+        return service_signing_keys(settings)
+    except SigningKeyError as error:
+        raise click.ClickException(f"signing key: {error}") from None
+
+
 def _serve(settings: Settings, app_url: str, *, workers: int, access_log: bool) -> None:
+    _signing_keys(settings)  # refuse before forking workers that would each fail
     """Serve with uvicorn (uvloop and httptools when installed: dependencies of the project)
     in ``workers`` processes, each with its own pool."""
     import uvicorn

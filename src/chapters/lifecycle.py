@@ -25,8 +25,9 @@ Status = TypeVar("Status", bound=enum.StrEnum)
 @dataclass(frozen=True)
 class Lifecycle(Generic[Status]):
     noun: str  # "activity", "submission", "article": how refusals name the thing
-    transitions: Mapping[tuple[Status, str], Status]  # (status, step) → status
-    past_tense: Mapping[str, str]  # step → "submitted", "sent back for changes" ...
+    # (status, step) → status; steps are strings (a StrEnum or plain constants)
+    transitions: Mapping[tuple[Status, Any], Status]
+    past_tense: Mapping[Any, str]  # step → "submitted", "sent back for changes" ...
     history: type[Any]  # the model keeping each step (``ActivityTransition``'s columns)
     subject_key: str  # the history's column naming the thing ("activity_id")
 

@@ -174,6 +174,9 @@ class Settings:
     # Keys that seal secrets kept at rest (chapters.secretbox): the first seals, all open.
     # Empty: a key derived from the signing key seals (it always opens too).
     secret_keys: tuple[str, ...] = ()
+    # The signing key source itself (a private JWK or a JWK Set, as JSON), injected as a
+    # secret; unset: the file at ``jwt_private_key_file``.
+    jwt_private_key: str | None = None
 
     # Registrations: at most this many per source address per hour, and per activity per
     # minute (a bot filling an activity); public sign-ups per address.
@@ -253,6 +256,7 @@ def load_settings() -> Settings:
         webhook_failures_to_disable=_env_int("CHAPTERS_WEBHOOK_FAILURES_TO_DISABLE", 15, minimum=1),
         webhook_allow_private_networks=_env_bool("CHAPTERS_WEBHOOK_ALLOW_PRIVATE_NETWORKS", False),
         secret_keys=_env_secret_keys("CHAPTERS_SECRET_KEYS"),
+        jwt_private_key=_env_optional("CHAPTERS_JWT_PRIVATE_KEY"),
         registrations_per_address_per_hour=_env_int(
             "CHAPTERS_REGISTRATIONS_PER_ADDRESS_PER_HOUR", 20, minimum=1
         ),
