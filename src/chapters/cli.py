@@ -383,11 +383,41 @@ def _signing_keys(settings: Settings) -> SigningKeys:
         raise click.ClickException(f"signing key: {error}") from None
 
 
+def connections_needed(settings: Settings, workers: int) -> int:
+    """What ``workers`` serving processes may open at most: each its engine's pool and
+    overflow (``pool_size`` each) and the compiled reads' pool (``pool_size``)."""
+    return workers * 3 * settings.database_pool_size
+
+
+def _check_connection_budget(settings: Settings, app_url: str, workers: int) -> None:
+    """Refuse a configuration the database cannot serve: more connections than it accepts
+    (its ``max_connections`` less those reserved for superusers). Unreachable, it is left to
+    the readiness probe."""
+    import asyncpg
+
+    from chapters.db.admin import server_connection_limit
+
+    try:
+        limit = asyncio.run(server_connection_limit(app_url))
+    except (OSError, TimeoutError, asyncpg.PostgresError) as error:
+        click.echo(f"warning: could not read the database's connection limit ({error})", err=True)
+        return
+    needed = connections_needed(settings, workers)
+    if needed > limit:
+        raise click.ClickException(
+            f"{workers} workers x 3 x DATABASE_POOL_SIZE {settings.database_pool_size} = {needed}"
+            f" connections, but the database accepts {limit}: lower --workers or"
+            " DATABASE_POOL_SIZE (README: Pool sizing)"
+        )
+
+
 def _serve(settings: Settings, app_url: str, *, workers: int, access_log: bool) -> None:
-    _signing_keys(settings)  # refuse before forking workers that would each fail
     """Serve with uvicorn (uvloop and httptools when installed: dependencies of the project)
     in ``workers`` processes, each with its own pool."""
     import uvicorn
+
+    _signing_keys(settings)  # refuse before forking workers that would each fail
+    _check_connection_budget(settings, app_url, workers)
 
     # The workers read their settings from the environment: they connect where this process
     # resolved (the embedded server included, which this process started).
@@ -401,7 +431,11 @@ def _serve(settings: Settings, app_url: str, *, workers: int, access_log: bool) 
         port=settings.port,
         log_level="info",
         access_log=access_log,
+        # X-Forwarded-For / -Proto are believed from FORWARDED_ALLOW_IPS only (uvicorn reads
+        # the variable; default 127.0.0.1): the load balancer's addresses in production.
         proxy_headers=True,
+        timeout_graceful_shutdown=settings.shutdown_timeout_seconds,
+        timeout_keep_alive=settings.keep_alive_seconds,
     )
 
 

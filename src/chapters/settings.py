@@ -104,6 +104,11 @@ class Settings:
     port: int
     # Processes of `chapters serve` (its --workers); unset: one per core (`chapters dev`: one).
     workers: int | None = None
+    # A stopping server finishes the requests in flight for at most this long, then closes.
+    shutdown_timeout_seconds: int = 30
+    # An idle keep-alive connection is closed after this long (below the load balancer's own
+    # idle timeout, so the balancer never reuses a connection the server is closing).
+    keep_alive_seconds: int = 5
     # uvicorn's log line per request (`chapters serve --access-log`).
     access_log: bool = False
     graphiql: bool
@@ -210,6 +215,8 @@ def load_settings() -> Settings:
         host=host,
         port=port,
         workers=_env_optional_int("CHAPTERS_WORKERS", minimum=1),
+        shutdown_timeout_seconds=_env_int("CHAPTERS_SHUTDOWN_TIMEOUT_SECONDS", 30, minimum=1),
+        keep_alive_seconds=_env_int("CHAPTERS_KEEP_ALIVE_SECONDS", 5, minimum=1),
         access_log=_env_bool("CHAPTERS_ACCESS_LOG", False),
         graphiql=_env_bool("CHAPTERS_GRAPHIQL", not production),
         local_dir=local_dir,
