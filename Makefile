@@ -6,20 +6,33 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
+# The locker: installed into the venv from PyPI (a fresh machine needs only python3); every
+# install takes the exact versions and hashes of uv.lock.
+UV_VERSION := 0.13.8
+UV     := UV_PROJECT_ENVIRONMENT=$(VENV) $(BIN)/uv
 CODE   := src tests migrations bench
 
-.PHONY: install run serve test fuzz lint format schema check-migrations bench bench-peer clean
+.PHONY: install upgrade run serve test fuzz lint format schema check-migrations lint-migrations lint-deploy bench bench-peer clean
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Chapters needs Python 3.11 or newer (set PYTHON=python3.11)")'
 	$(PYTHON) -m venv $(VENV)
 
-$(STAMP): pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e ".[dev]"
+$(BIN)/uv: | $(BIN)/python
+	$(BIN)/python -m pip install --quiet "uv==$(UV_VERSION)"
+
+# --locked: uv.lock must match pyproject.toml (after changing dependencies: make upgrade);
+# --inexact: uv and pip stay in the venv beside the locked packages.
+$(STAMP): pyproject.toml uv.lock | $(BIN)/uv
+	$(UV) sync --locked --inexact --extra dev
 	@touch $(STAMP)
 
 install: $(STAMP)
+
+upgrade: | $(BIN)/uv  ## refresh uv.lock: the newest releases pyproject.toml allows, then install them
+	$(UV) lock --upgrade
+	$(UV) sync --locked --inexact --extra dev
+	@touch $(STAMP)
 
 run: install  ## database (embedded unless DATABASE_URL), migrations, demo data, tokens, GraphiQL
 	$(BIN)/chapters dev
@@ -48,6 +61,14 @@ schema: install  ## rewrite graphql/schema.graphql from the code
 
 check-migrations: install  ## `alembic check` on a scratch database: models and migrations agree
 	$(BIN)/python -m chapters.db.admin scratch -- $(BIN)/alembic check
+
+lint-migrations: install  ## every migration's statements checked by squawk for locking hazards
+	$(BIN)/python -m migrations.lint
+
+lint-deploy: install  ## the Kubernetes manifests against the Kubernetes schemas, the Dockerfile with hadolint
+	find deploy/kubernetes -name '*.yaml' ! -name kustomization.yaml -print0 \
+	  | xargs -0 $(BIN)/kubernetes-validate --strict --quiet --kubernetes-version 1.33.0
+	$(BIN)/hadolint --failure-threshold info deploy/Dockerfile
 
 bench: install
 	$(BIN)/python -m bench.graphql_requests

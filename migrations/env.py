@@ -2,8 +2,10 @@
 
 import asyncio
 import logging.config
+import os
 
 from alembic import context
+from sqlalchemy import event, text
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from chapters import models
@@ -50,7 +52,26 @@ def run_migrations_offline() -> None:
         context.run_migrations()
 
 
+# A migration waiting for a lock queues every query behind it: it gives up after
+# lock_timeout instead (retry the deploy), and a statement running past statement_timeout
+# (an index build on a table far bigger than planned) stops rather than hold its locks.
+TIMEOUTS = {
+    "lock_timeout": os.environ.get("CHAPTERS_MIGRATION_LOCK_TIMEOUT", "5s"),
+    "statement_timeout": os.environ.get("CHAPTERS_MIGRATION_STATEMENT_TIMEOUT", "30min"),
+}
+
+
 def _run_sync(connection) -> None:
+    for name, value in TIMEOUTS.items():
+        connection.execute(text(f"SELECT set_config('{name}', :value, false)"), {"value": value})
+    connection.commit()
+    statements = config.attributes.get("statements")
+    if statements is not None:  # the migration linter reads what each migration runs
+        event.listen(
+            connection,
+            "before_cursor_execute",
+            lambda _conn, _cursor, statement, *_: statements.append(statement),
+        )
     _configure(connection=connection)
     with context.begin_transaction():
         context.run_migrations()

@@ -24,7 +24,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 from sqlalchemy.pool import NullPool
 
 from chapters.app import create_app
-from chapters.auth.keys import SigningKeys, load_or_create_signing_keys
+from chapters.auth.keys import SigningKeys, service_signing_keys
 from chapters.db.admin import DatabaseUrls, scratch_database, scratch_server_url
 from chapters.db.session import create_engine
 from chapters.settings import Settings, load_settings
@@ -117,7 +117,7 @@ async def app_engine(urls: DatabaseUrls, settings: Settings) -> AsyncIterator[As
 
 @pytest.fixture(scope="session")
 def keys(settings: Settings) -> SigningKeys:
-    return load_or_create_signing_keys(settings.jwt_private_key_file)
+    return service_signing_keys(settings)
 
 
 @pytest.fixture(scope="session")

@@ -22,6 +22,8 @@ down_revision: str | Sequence[str] | None = "fdc4eb678692"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
+# squawk: allow constraint-missing-not-valid -- the reach CHECKs on new nullable columns: shipped before migrations were linted; databases that ran it keep what it did
+
 NEW_TENANT_TABLES = ["activity_recap_versions", "activity_schedule_changes"]
 # Frozen copies of the rules when this was written: the kinds whose figure was a reach.
 REACH_UNIT_OF_KIND = {"article": "reads", "podcast": "listens"}

@@ -61,7 +61,7 @@ from chapters.auth.bearer import Verifiers, authenticate
 from chapters.auth.keys import (
     SigningKeys,
     install_service_keys,
-    load_or_create_signing_keys,
+    service_signing_keys,
 )
 from chapters.auth.oauth_server import (
     MalformedCredentials,
@@ -499,7 +499,7 @@ def create_app(
             directory=TenantDirectory(engine),
             verifiers=Verifiers(
                 settings=settings,
-                keys=keys or load_or_create_signing_keys(settings.jwt_private_key_file),
+                keys=keys or service_signing_keys(settings),
                 jwks=JwksCache(http, refresh_interval=settings.oidc_jwks_refresh_seconds),
             ),
             head_revisions=head_revisions(),

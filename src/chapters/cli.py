@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import sys
 import uuid
@@ -25,6 +26,7 @@ if TYPE_CHECKING:  # the commands import what they use when they run: a quick st
     from litestar import Litestar
     from sqlalchemy.ext.asyncio import AsyncSession
 
+    from chapters.auth.keys import SigningKeys
     from chapters.auth.principal import Principal
     from chapters.clients.service import IssuedSecret
     from chapters.models import ApiClient
@@ -148,7 +150,7 @@ def create_tenant(
 async def _token_for(
     engine: AsyncEngine, settings: Settings, tenant_slug: str, email: str, ttl: int | None
 ) -> str:
-    from chapters.auth.keys import load_or_create_signing_keys
+    from chapters.auth.keys import service_signing_keys
     from chapters.auth.tokens import issue_access_token
     from chapters.people.service import find_person_by_email
     from chapters.tenants.admin import tenant_id_for_slug
@@ -161,7 +163,7 @@ async def _token_for(
         person = await find_person_by_email(session, email)
     if person is None:
         raise click.ClickException(f"no person with email {email!r} in tenant {tenant_slug!r}")
-    keys = load_or_create_signing_keys(settings.jwt_private_key_file)
+    keys = service_signing_keys(settings)
     return issue_access_token(
         keys, settings, tenant_id=tenant_id, subject=str(person.id), ttl_seconds=ttl
     )
@@ -281,6 +283,43 @@ def rotate_client_secret(tenant_slug: str, client_id: str) -> None:
     _print_client(issued.client, issued.secret, _settings())
 
 
+@main.command("rotate-signing-key")
+@click.option(
+    "--finish", is_flag=True, help="End a rotation: drop the retired keys, keep the signing one."
+)
+@click.option(
+    "--print",
+    "to_stdout",
+    is_flag=True,
+    help="Print the new key set (JSON) instead of writing the key file (for a secret manager).",
+)
+def rotate_signing_key(finish: bool, to_stdout: bool) -> None:
+    """Start a rotation of the token signing key: a new key signs, the current one still
+    verifies (both in the JWKS); with --finish, once tokens and links signed before have
+    expired, only the signing key is kept."""
+    from chapters.auth.keys import rotated, without_retired, write_key_source
+
+    settings = _settings()
+    keys = _signing_keys(settings)
+    if settings.jwt_private_key is not None and not to_stdout:
+        raise click.ClickException(
+            "the key comes from CHAPTERS_JWT_PRIVATE_KEY: use --print and store its output there"
+        )
+    new = without_retired(keys) if finish else rotated(keys)
+    if to_stdout:
+        click.echo(json.dumps(new.private_set()))
+    else:
+        write_key_source(settings.jwt_private_key_file, new)
+    retired = ", ".join(str(key.kid) for key in new.retired) or "none"
+    click.echo(f"signing key: {new.kid}; still verifying: {retired}", err=True)
+    if not finish:
+        click.echo(
+            "restart or roll out every API process and worker now; after the longest token"
+            " and link lifetime has passed, run: chapters rotate-signing-key --finish",
+            err=True,
+        )
+
+
 @main.command("revoke-client")
 @click.option("--tenant", "tenant_slug", required=True)
 @click.option("--client-id", required=True)
@@ -334,10 +373,51 @@ def served_app() -> Litestar:
     return app
 
 
+def _signing_keys(settings: Settings) -> SigningKeys:
+    """The service's signing keys, or a clear refusal when their source is unusable."""
+    from chapters.auth.keys import SigningKeyError, service_signing_keys
+
+    try:
+        return service_signing_keys(settings)
+    except SigningKeyError as error:
+        raise click.ClickException(f"signing key: {error}") from None
+
+
+def connections_needed(settings: Settings, workers: int) -> int:
+    """What ``workers`` serving processes may open at most: each its engine's pool and
+    overflow (``pool_size`` each) and the compiled reads' pool (``pool_size``)."""
+    return workers * 3 * settings.database_pool_size
+
+
+def _check_connection_budget(settings: Settings, app_url: str, workers: int) -> None:
+    """Refuse a configuration the database cannot serve: more connections than it accepts
+    (its ``max_connections`` less those reserved for superusers). Unreachable, it is left to
+    the readiness probe."""
+    import asyncpg
+
+    from chapters.db.admin import server_connection_limit
+
+    try:
+        limit = asyncio.run(server_connection_limit(app_url))
+    except (OSError, TimeoutError, asyncpg.PostgresError) as error:
+        click.echo(f"warning: could not read the database's connection limit ({error})", err=True)
+        return
+    needed = connections_needed(settings, workers)
+    if needed > limit:
+        raise click.ClickException(
+            f"{workers} workers x 3 x DATABASE_POOL_SIZE {settings.database_pool_size} = {needed}"
+            f" connections, but the database accepts {limit}: lower --workers or"
+            " DATABASE_POOL_SIZE (README: Pool sizing)"
+        )
+
+
 def _serve(settings: Settings, app_url: str, *, workers: int, access_log: bool) -> None:
     """Serve with uvicorn (uvloop and httptools when installed: dependencies of the project)
     in ``workers`` processes, each with its own pool."""
     import uvicorn
+
+    _signing_keys(settings)  # refuse before forking workers that would each fail
+    _check_connection_budget(settings, app_url, workers)
 
     # The workers read their settings from the environment: they connect where this process
     # resolved (the embedded server included, which this process started).
@@ -351,7 +431,11 @@ def _serve(settings: Settings, app_url: str, *, workers: int, access_log: bool) 
         port=settings.port,
         log_level="info",
         access_log=access_log,
+        # X-Forwarded-For / -Proto are believed from FORWARDED_ALLOW_IPS only (uvicorn reads
+        # the variable; default 127.0.0.1): the load balancer's addresses in production.
         proxy_headers=True,
+        timeout_graceful_shutdown=settings.shutdown_timeout_seconds,
+        timeout_keep_alive=settings.keep_alive_seconds,
     )
 
 

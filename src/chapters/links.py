@@ -14,15 +14,19 @@ import hashlib
 import hmac
 import json
 import time
+from collections.abc import Sequence
 from urllib.parse import urlencode
 
-_link_key: bytes | None = None
+_link_keys: list[bytes] = []  # the first signs; all verify (the others: retired signing keys)
 _MAC_BYTES = 16
 
 
-def set_link_secret(secret: bytes) -> None:
-    global _link_key
-    _link_key = hmac.new(secret, b"chapters link key v1", hashlib.sha256).digest()
+def set_link_secret(secret: bytes, retired: Sequence[bytes] = ()) -> None:
+    global _link_keys
+    _link_keys = [
+        hmac.new(material, b"chapters link key v1", hashlib.sha256).digest()
+        for material in (secret, *retired)
+    ]
 
 
 def _b64(raw: bytes) -> str:
@@ -33,11 +37,11 @@ def _unb64(text: str) -> bytes:
     return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
 
 
-def _mac(purpose: str, payload: str) -> bytes:
-    if _link_key is None:
+def _mac(purpose: str, payload: str, key: bytes | None = None) -> bytes:
+    if not _link_keys:
         raise RuntimeError("set_link_secret() was not called at start-up")
     message = f"{purpose}\n{payload}".encode()
-    return hmac.new(_link_key, message, hashlib.sha256).digest()[:_MAC_BYTES]
+    return hmac.new(key or _link_keys[0], message, hashlib.sha256).digest()[:_MAC_BYTES]
 
 
 def sign(purpose: str, *values: str, ttl_seconds: int | None = None) -> str:
@@ -51,7 +55,8 @@ def unsign(purpose: str, token: str) -> list[str] | None:
     """The values of a valid, unexpired token made for ``purpose``; None for anything else."""
     payload, _, mac = token.partition(".")
     try:
-        if not hmac.compare_digest(_unb64(mac), _mac(purpose, payload)):
+        given = _unb64(mac)
+        if not any(hmac.compare_digest(given, _mac(purpose, payload, key)) for key in _link_keys):
             return None
         expires, *values = json.loads(_unb64(payload))
     except (ValueError, binascii.Error, TypeError):

@@ -11,8 +11,10 @@ The keys (``set_secret_key`` at start-up, in the API and the worker):
   every replica holding the same key file agrees on it with nothing more to configure;
 - the keys of ``CHAPTERS_SECRET_KEYS``, when set: the first one seals, and every listed key
   (and the derived key) still opens what it sealed; listing a new key first and the previous
-  one second rotates. A new signing key opens nothing its predecessor's derived key sealed:
-  list a key before replacing the signing key, and rotate the webhook secrets made before.
+  one second rotates. While a retired signing key stays in the key set (a rotation,
+  ``chapters rotate-signing-key``), its derived key still opens what it sealed; before
+  dropping it (``--finish``), list a key in ``CHAPTERS_SECRET_KEYS`` or rotate the webhook
+  secrets made before.
 
 A sealed value none of the keys opens raises ``UnreadableSecret`` (sealed under a key the
 service no longer has, or damaged): the caller decides what that costs, never a crash.
@@ -40,11 +42,14 @@ def derived_key(material: bytes) -> bytes:
 
 
 class SecretBox:
-    """Seals with the first key, opens with any: ``extra_keys`` in order, then the derived."""
+    """Seals with the first key, opens with any: ``extra_keys`` in order, then the derived,
+    then those derived from retired signing keys (``retired``: their material)."""
 
-    def __init__(self, material: bytes, extra_keys: Sequence[str] = ()) -> None:
-        keys = [Fernet(key) for key in extra_keys] + [Fernet(derived_key(material))]
-        self._fernet = MultiFernet(keys)
+    def __init__(
+        self, material: bytes, extra_keys: Sequence[str] = (), retired: Sequence[bytes] = ()
+    ) -> None:
+        derived = [Fernet(derived_key(m)) for m in (material, *retired)]
+        self._fernet = MultiFernet([Fernet(key) for key in extra_keys] + derived)
 
     def seal(self, plain: str) -> str:
         return self._fernet.encrypt(plain.encode()).decode()
@@ -59,9 +64,11 @@ class SecretBox:
 _box: SecretBox | None = None
 
 
-def set_secret_key(material: bytes, extra_keys: Sequence[str] = ()) -> None:
+def set_secret_key(
+    material: bytes, extra_keys: Sequence[str] = (), retired: Sequence[bytes] = ()
+) -> None:
     global _box
-    _box = SecretBox(material, extra_keys)
+    _box = SecretBox(material, extra_keys, retired)
 
 
 def _current() -> SecretBox:

@@ -104,6 +104,11 @@ class Settings:
     port: int
     # Processes of `chapters serve` (its --workers); unset: one per core (`chapters dev`: one).
     workers: int | None = None
+    # A stopping server finishes the requests in flight for at most this long, then closes.
+    shutdown_timeout_seconds: int = 30
+    # An idle keep-alive connection is closed after this long (below the load balancer's own
+    # idle timeout, so the balancer never reuses a connection the server is closing).
+    keep_alive_seconds: int = 5
     # uvicorn's log line per request (`chapters serve --access-log`).
     access_log: bool = False
     graphiql: bool
@@ -174,6 +179,9 @@ class Settings:
     # Keys that seal secrets kept at rest (chapters.secretbox): the first seals, all open.
     # Empty: a key derived from the signing key seals (it always opens too).
     secret_keys: tuple[str, ...] = ()
+    # The signing key source itself (a private JWK or a JWK Set, as JSON), injected as a
+    # secret; unset: the file at ``jwt_private_key_file``.
+    jwt_private_key: str | None = None
 
     # Registrations: at most this many per source address per hour, and per activity per
     # minute (a bot filling an activity); public sign-ups per address.
@@ -207,6 +215,8 @@ def load_settings() -> Settings:
         host=host,
         port=port,
         workers=_env_optional_int("CHAPTERS_WORKERS", minimum=1),
+        shutdown_timeout_seconds=_env_int("CHAPTERS_SHUTDOWN_TIMEOUT_SECONDS", 30, minimum=1),
+        keep_alive_seconds=_env_int("CHAPTERS_KEEP_ALIVE_SECONDS", 5, minimum=1),
         access_log=_env_bool("CHAPTERS_ACCESS_LOG", False),
         graphiql=_env_bool("CHAPTERS_GRAPHIQL", not production),
         local_dir=local_dir,
@@ -253,6 +263,7 @@ def load_settings() -> Settings:
         webhook_failures_to_disable=_env_int("CHAPTERS_WEBHOOK_FAILURES_TO_DISABLE", 15, minimum=1),
         webhook_allow_private_networks=_env_bool("CHAPTERS_WEBHOOK_ALLOW_PRIVATE_NETWORKS", False),
         secret_keys=_env_secret_keys("CHAPTERS_SECRET_KEYS"),
+        jwt_private_key=_env_optional("CHAPTERS_JWT_PRIVATE_KEY"),
         registrations_per_address_per_hour=_env_int(
             "CHAPTERS_REGISTRATIONS_PER_ADDRESS_PER_HOUR", 20, minimum=1
         ),

@@ -21,6 +21,7 @@ COMMANDS = [
     "create-client",
     "rotate-client-secret",
     "revoke-client",
+    "rotate-signing-key",
     "import-contributions",
     "insight-refresh",
     "export",

@@ -175,6 +175,21 @@ async def drop_database(admin_url: str) -> None:
         await server.close()
 
 
+async def server_connection_limit(url: str) -> int:
+    """The connections the server accepts from roles that are not superusers."""
+    conn = await asyncpg.connect(plain_dsn(url), timeout=5)
+    try:
+        row = await conn.fetchrow(
+            "SELECT current_setting('max_connections')::int AS total,"
+            " current_setting('superuser_reserved_connections')::int"
+            " + coalesce(current_setting('reserved_connections', true)::int, 0) AS reserved"
+        )
+    finally:
+        await conn.close()
+    assert row is not None
+    return int(row["total"]) - int(row["reserved"])
+
+
 def url_for_display(url: str | URL) -> str:
     return make_url(url).render_as_string(hide_password=True)
 

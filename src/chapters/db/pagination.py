@@ -91,21 +91,28 @@ class PageArgs:
 # accept each other's cursors, and a cursor nobody issued, or one of another list, is refused
 # before any of its values reaches SQL. Each value is also checked against its column's type.
 
-_cursor_key: bytes | None = None
+_cursor_keys: list[bytes] = []  # the first signs; all verify (the others: retired keys)
 _MAC_BYTES = 16
 
 
-def set_cursor_secret(secret: bytes) -> None:
-    """Derive the cursor key from the service's secret key material (once, at start-up)."""
-    global _cursor_key
-    _cursor_key = hmac.new(secret, b"chapters cursor key v1", hashlib.sha256).digest()
+def set_cursor_secret(secret: bytes, retired: Sequence[bytes] = ()) -> None:
+    """Derive the cursor keys from the service's secret key material (once, at start-up)."""
+    global _cursor_keys
+    _cursor_keys = [
+        hmac.new(material, b"chapters cursor key v1", hashlib.sha256).digest()
+        for material in (secret, *retired)
+    ]
 
 
-def _mac(payload: str) -> str:
-    if _cursor_key is None:
+def _mac(payload: str, key: bytes | None = None) -> str:
+    if not _cursor_keys:
         raise RuntimeError("set_cursor_secret() was not called at start-up")
-    digest = hmac.new(_cursor_key, payload.encode(), hashlib.sha256).digest()[:_MAC_BYTES]
-    return _b64(digest)
+    digest = hmac.new(key or _cursor_keys[0], payload.encode(), hashlib.sha256).digest()
+    return _b64(digest[:_MAC_BYTES])
+
+
+def _mac_matches(payload: str, mac: str) -> bool:
+    return any(hmac.compare_digest(mac, _mac(payload, key)) for key in _cursor_keys)
 
 
 def _b64(raw: bytes) -> str:
@@ -153,7 +160,7 @@ def decode_cursor(cursor: str, field: str, columns: Sequence[Column]) -> list[An
     """The sort values in a cursor this service issued for a list of this ordering; anything
     else is INVALID on ``field``."""
     payload, _, mac = cursor.partition(".")
-    if not (cursor.isascii() and hmac.compare_digest(mac, _mac(payload))):
+    if not (cursor.isascii() and _mac_matches(payload, mac)):
         raise InvalidInput(FieldError(field, ErrorCode.INVALID, "Not a valid cursor"))
     body = json.loads(_unb64(payload))
     if body.get("k") != _list_key(columns) or len(body.get("v", ())) != len(columns):

@@ -8,6 +8,7 @@ hook (``install_audit_hook``), so that every write through them is recorded.
 from __future__ import annotations
 
 import asyncio
+import os
 import uuid
 from collections.abc import Callable, Mapping
 from typing import Any, TypeVar
@@ -63,7 +64,8 @@ def server_settings(settings: Settings) -> dict[str, str]:
     """What every connection of the service sets at its start (the engine's and the compiled
     reads' pool, ``db.read_pool``)."""
     return {
-        "application_name": "chapters",
+        # one name per process: pg_stat_activity shows which serving process holds what
+        "application_name": f"chapters:{os.getpid()}",
         "statement_timeout": str(settings.database_statement_timeout_ms),
         "idle_in_transaction_session_timeout": "30000",
     }

@@ -12,7 +12,7 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from chapters.auth.keys import SigningKeys, load_or_create_signing_keys
+from chapters.auth.keys import SigningKeys, service_signing_keys
 from chapters.models import Activity, ActivityParticipant, ActivityStatus, ParticipantRole, Person
 from chapters.models.recognition import CertificateBasis, RecognitionTitle
 from chapters.people.admin import ensure_person
@@ -39,7 +39,7 @@ async def seed_recognition(session: AsyncSession, keys: SigningKeys | None = Non
     assert admin is not None and author is not None  # demo accounts
     principal = await load_principal(session, admin)
     settings = get_settings()
-    keys = keys or load_or_create_signing_keys(settings.jwt_private_key_file)
+    keys = keys or service_signing_keys(settings)
     issuer = Issuer(keys, settings.public_url)
     titles = {
         name: await service.create_title(session, principal, name=name, description=text)

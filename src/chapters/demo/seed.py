@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
-from chapters.auth.keys import SigningKeys, install_service_keys, load_or_create_signing_keys
+from chapters.auth.keys import SigningKeys, install_service_keys, service_signing_keys
 from chapters.db.session import open_tenant_session, tenant_sessionmaker
 from chapters.demo.ambassadors import seed_ambassadors
 from chapters.demo.articles import seed_articles
@@ -68,7 +68,7 @@ async def seed_demo(
     the service's signing keys (default: the settings' key file), which sign the demo's
     certificates and the links in its mail."""
     settings = get_settings()
-    keys = keys or load_or_create_signing_keys(settings.jwt_private_key_file)
+    keys = keys or service_signing_keys(settings)
     install_service_keys(keys, settings.secret_keys)
     tenant_ids: dict[str, uuid.UUID] = {}
     for slug, (name, timezone, locale) in DEMO_TENANTS.items():

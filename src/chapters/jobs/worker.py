@@ -16,7 +16,7 @@ import logging
 
 import procrastinate
 
-from chapters.auth.keys import install_service_keys, load_or_create_signing_keys
+from chapters.auth.keys import install_service_keys, service_signing_keys
 from chapters.db.admin import plain_dsn
 from chapters.db.session import create_engine, tenant_sessionmaker
 from chapters.jobs.queue import TASK_MODULES, JobRuntime, blueprint, set_runtime
@@ -71,7 +71,7 @@ async def run_worker(
 ) -> None:
     """Run jobs until stopped (SIGINT/SIGTERM), or, ``wait=False``, until the queue is empty."""
     engine = create_engine(app_url, settings)
-    keys = load_or_create_signing_keys(settings.jwt_private_key_file)
+    keys = service_signing_keys(settings)
     install_service_keys(keys, settings.secret_keys)
     set_runtime(JobRuntime(sessionmaker=tenant_sessionmaker(engine), settings=settings))
     app = queue_app(app_url, pool_size=(concurrency or settings.worker_concurrency) + 2)
