@@ -28,6 +28,8 @@ COMMANDS = [
     "outbox",
     "mail-catcher",
     "webhook-receiver",
+    "export-tenant",
+    "import-tenant",
 ]
 
 
