@@ -642,6 +642,7 @@ def _add_domain_commands() -> None:
     from chapters.insight.rollup_cli import insight_refresh_command
     from chapters.jobs.cli import worker_command
     from chapters.mail.cli import mail_catcher_command, outbox_command
+    from chapters.tenants.moves_cli import export_tenant_command, import_tenant_command
     from chapters.webhooks.cli import webhook_receiver_command
 
     main.add_command(export_command)
@@ -651,6 +652,8 @@ def _add_domain_commands() -> None:
     main.add_command(outbox_command)
     main.add_command(mail_catcher_command)
     main.add_command(webhook_receiver_command)
+    main.add_command(export_tenant_command)
+    main.add_command(import_tenant_command)
 
 
 _add_domain_commands()

@@ -29,6 +29,8 @@ COMMANDS = [
     "outbox",
     "mail-catcher",
     "webhook-receiver",
+    "export-tenant",
+    "import-tenant",
 ]
 
 

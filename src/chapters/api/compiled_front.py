@@ -317,11 +317,12 @@ class _Caller:
 
     async def read(self, connection: AsyncConnection) -> tuple[Principal, str] | None:
         if self.is_client:
-            statement = active_client_statement(self.claims.client_id)
+            statement = active_client_statement(self.tenant_id, self.claims.client_id)
             row = (await connection.execute(statement)).first()
             principal = client_principal(self.claims, self.tenant_id, row)
             return None if principal is None or row is None else (principal, row[-1])
-        rows = (await connection.execute(principal_statement(uuid.UUID(self.claims.subject)))).all()
+        subject = uuid.UUID(self.claims.subject)
+        rows = (await connection.execute(principal_statement(self.tenant_id, subject))).all()
         return principal_from(rows) if rows else None
 
     def unchanged(self, fingerprint: str) -> Callable[[], ColumnElement[bool]]:

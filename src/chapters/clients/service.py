@@ -162,8 +162,9 @@ async def active_client(session: AsyncSession, client_id: str) -> ApiClient | No
     )
 
 
-def active_client_statement(client_id: str) -> Select:
-    """``active_client`` as columns, with the client's fingerprint (``client_fingerprint``)."""
+def active_client_statement(tenant_id: uuid.UUID, client_id: str) -> Select:
+    """``active_client`` as columns, with the client's fingerprint (``client_fingerprint``);
+    it names the tenant itself (the front door runs it on a bare connection)."""
     return select(
         ApiClient.id,
         ApiClient.client_id,
@@ -172,7 +173,11 @@ def active_client_statement(client_id: str) -> Select:
         ApiClient.organisation_id,
         ApiClient.scopes,
         client_fingerprint(ApiClient.tenant_id, ApiClient.client_id),
-    ).where(ApiClient.client_id == client_id, ApiClient.revoked_at.is_(None))
+    ).where(
+        ApiClient.tenant_id == tenant_id,
+        ApiClient.client_id == client_id,
+        ApiClient.revoked_at.is_(None),
+    )
 
 
 def client_fingerprint(tenant_id: Any, client_id: Any) -> ColumnElement[str]:

@@ -63,7 +63,7 @@ def export_command(
             session, operator, operator.tenant_id, kind, format_name, filters
         )
         run = ExportRun(session, operator, export, progress=progress)
-        with _opened(output) as out:
+        with opened_output(output) as out:
             async with closing(run.chunks()) as written:
                 async for chunk in written:
                     out.write(chunk)
@@ -75,7 +75,7 @@ def export_command(
 
 
 @contextmanager
-def _opened(output: str) -> Iterator[IO[bytes]]:
+def opened_output(output: str) -> Iterator[IO[bytes]]:
     """Standard output, or a file written beside the target and moved over it once whole."""
     if output == "-":
         yield sys.stdout.buffer

@@ -40,6 +40,7 @@ from chapters.people.confirmations import (
     propose_identity_link,
     request_email_change,
 )
+from chapters.tenancy import bound_tenant
 from chapters.validation import check_email, check_length, check_locale, required_text
 
 # GitHub's rules: 1-39 characters, letters, digits and single hyphens, no hyphen at either end.
@@ -92,13 +93,15 @@ async def load_principal(session: AsyncSession, person: Person) -> Principal:
 async def principal_by_person_id(session: AsyncSession, person_id: uuid.UUID) -> Principal | None:
     """The person and the roles of their active memberships, in one statement (it runs at
     the start of every signed-in request)."""
-    rows = (await session.execute(principal_statement(person_id))).all()
+    tenant_id = bound_tenant(session.sync_session)
+    rows = (await session.execute(principal_statement(tenant_id, person_id))).all()
     return principal_from(rows)[0] if rows else None
 
 
-def principal_statement(person_id: uuid.UUID) -> Select:
+def principal_statement(tenant_id: uuid.UUID, person_id: uuid.UUID) -> Select:
     """The rows a principal is made of (``principal_from``): the person with each role of
-    their active memberships, and the fingerprint of it all."""
+    their active memberships, and the fingerprint of it all. It names the tenant itself: the
+    front door runs it on a bare connection, where no session adds the tenant's predicate."""
     active = and_(
         ChapterMembership.tenant_id == Person.tenant_id,
         ChapterMembership.person_id == Person.id,
@@ -116,7 +119,7 @@ def principal_statement(person_id: uuid.UUID) -> Select:
             principal_fingerprint(Person.tenant_id, Person.id),
         )
         .outerjoin(ChapterMembership, active)
-        .where(Person.id == person_id)
+        .where(Person.tenant_id == tenant_id, Person.id == person_id)
     )
 
 
