@@ -54,8 +54,7 @@ def _ledger(first: date, last: date) -> list[tuple[date, str]]:
 
 
 async def test_the_demo_newsletters(client, owner_engine, keys, settings) -> None:
-    lines: list[str] = []
-    demo = await seed_demo(owner_engine, echo=lines.append, keys=keys)
+    demo = await seed_demo(owner_engine, echo=lambda line: None, keys=keys)
     tenant_id = demo["demo"]
     today = datetime.now(ZONE).date()
     sessionmaker = tenant_sessionmaker(owner_engine)
@@ -64,10 +63,7 @@ async def test_the_demo_newsletters(client, owner_engine, keys, settings) -> Non
         async with open_tenant_session(sessionmaker, tenant_id) as session, session.begin():
             return str(await step(session))
 
-    assert (
-        "  demo: newsletters: column 'Community Weekly', issue #1 published on the website, "
-        "issue #2 a draft, 2 project updates"
-    ) in lines, lines
+    # seeded by seed_demo (here or by an earlier test on this database), once
     for step in (seed_channels, seed_articles, seed_authors, seed_reach, seed_newsletters):
         assert (await seed(step)).endswith("already seeded")
 
