@@ -1,15 +1,16 @@
-"""Small input checks shared by services; each returns the field errors it finds, naming
-fields as the service does (``starts_at``, ``links.0.url``; the API shows them camelCased)."""
+"""Small input checks shared by services; each returns the field errors it finds (``checked_text``
+raises them), naming fields as the service does (``starts_at``, ``links.0.url``; the API shows them camelCased)."""
 
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from datetime import date
-from typing import TypeGuard
+from typing import Any, TypeGuard
 from urllib.parse import urlparse
 from zoneinfo import available_timezones
 
-from chapters.errors import ErrorCode, FieldError
+from chapters.errors import ErrorCode, FieldError, InvalidInput
 
 _TIMEZONES = frozenset(available_timezones())
 LOCALE = re.compile(r"^[a-z]{2,3}(?:-[A-Za-z0-9]{2,8})*$")
@@ -41,6 +42,32 @@ def check_length(value: str | None, field: str, limit: int) -> list[FieldError]:
     if value is not None and len(value.strip()) > limit:
         return [FieldError(field, ErrorCode.TOO_LONG, f"{label(field)} is over {limit} characters")]
     return []
+
+
+def clean_text(value: str | None) -> str | None:
+    """Trimmed text; blank means absent."""
+    if value is None:
+        return None
+    return value.strip() or None
+
+
+def check_texts(values: Mapping[str, Any], limits: Mapping[str, int]) -> list[FieldError]:
+    """The texts of ``values`` that ``limits`` names: each within its limit and storable."""
+    errors: list[FieldError] = []
+    for name, limit in limits.items():
+        value = values.get(name)
+        errors += check_length(value, name, limit)
+        if value is not None and not is_storable(value):
+            errors.append(FieldError(name, ErrorCode.INVALID, "Not storable text"))
+    return errors
+
+
+def checked_text(value: str | None, field: str, limit: int) -> str | None:
+    """``value`` cleaned (``clean_text``); ``InvalidInput`` when too long or not storable."""
+    errors = check_texts({field: value}, {field: limit})
+    if errors:
+        raise InvalidInput(*errors)
+    return clean_text(value)
 
 
 def check_timezone(value: str, field: str) -> list[FieldError]:

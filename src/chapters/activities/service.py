@@ -46,7 +46,14 @@ from chapters.models import (
     Tenant,
     TenantScoped,
 )
-from chapters.validation import check_length, check_locale, check_timezone, label, required_text
+from chapters.validation import (
+    check_length,
+    check_locale,
+    check_timezone,
+    clean_text,
+    label,
+    required_text,
+)
 
 TEXT_LIMITS = {"title": 300, "description": 20000, "venue": 300}
 URL_LIMIT = 500
@@ -576,23 +583,19 @@ async def _write_lists(
     return changed
 
 
-def _clean(text: str | None) -> str | None:
-    return (text.strip() or None) if text is not None else None
-
-
 def participant_values(p: ParticipantEntry) -> dict[str, Any]:
     external = p.person_id is None
     return {
         "person_id": p.person_id,
-        "external_name": _clean(p.external_name) if external else None,
-        "external_affiliation": _clean(p.external_affiliation) if external else None,
+        "external_name": clean_text(p.external_name) if external else None,
+        "external_affiliation": clean_text(p.external_affiliation) if external else None,
         "role": p.role,
-        "topic": _clean(p.topic),
+        "topic": clean_text(p.topic),
     }
 
 
 def link_values(link: LinkEntry) -> dict[str, Any]:
-    return {"kind": link.kind, "url": link.url.strip(), "title": _clean(link.title)}
+    return {"kind": link.kind, "url": link.url.strip(), "title": clean_text(link.title)}
 
 
 # The rows of an activity's lists.

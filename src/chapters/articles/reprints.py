@@ -18,8 +18,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from chapters.articles.service import (
     acting,
-    check_text,
-    clean,
     get_article,
     latest_today,
     utc_now,
@@ -29,7 +27,7 @@ from chapters.authz import Action
 from chapters.db.session import get_row
 from chapters.errors import ErrorCode, FieldError, InvalidInput
 from chapters.models import ArticleSource, ReprintPermission, ReprintStatus, ReprintTerm
-from chapters.validation import check_web_url
+from chapters.validation import check_texts, check_web_url, clean_text
 
 CONTACT_LIMIT = 500
 TERMS_NOTE_LIMIT = 5000
@@ -72,11 +70,11 @@ async def request_permission(
     """Record that the author of a reprint was asked for permission."""
     me = (await acting(session, principal)).require(Action.REPRINT_MANAGE)
     article = await get_article(session, article_id, "article_id", lock=True)
-    contact, note = clean(request.contact), clean(request.terms_note)
-    source_url = clean(request.source_url) or article.source_url
+    contact, note = clean_text(request.contact), clean_text(request.terms_note)
+    source_url = clean_text(request.source_url) or article.source_url
     requested_on = request.requested_on or utc_now().date()
     texts = {"contact": request.contact, "terms_note": request.terms_note}
-    errors = check_text(texts, {"contact": CONTACT_LIMIT, "terms_note": TERMS_NOTE_LIMIT})
+    errors = check_texts(texts, {"contact": CONTACT_LIMIT, "terms_note": TERMS_NOTE_LIMIT})
     if contact is None and not errors:
         message = "Say how the author was reached"
         errors.append(FieldError("contact", ErrorCode.REQUIRED, message))
@@ -115,7 +113,7 @@ async def answer_permission(
         session, ReprintPermission, permission_id, "Reprint permission", "id", lock=True
     )
     answered_on = answer.answered_on or utc_now().date()
-    errors = check_text({"terms_note": answer.terms_note}, {"terms_note": TERMS_NOTE_LIMIT})
+    errors = check_texts({"terms_note": answer.terms_note}, {"terms_note": TERMS_NOTE_LIMIT})
     if answer.status not in ANSWERS:
         message = "Answer GRANTED, DECLINED or NO_ANSWER"
         errors.append(FieldError("status", ErrorCode.INVALID, message))
@@ -130,6 +128,6 @@ async def answer_permission(
     if answer.terms is not None:
         permission.terms = _terms(answer.terms)
     if answer.terms_note is not None:
-        permission.terms_note = clean(answer.terms_note)
+        permission.terms_note = clean_text(answer.terms_note)
     await session.flush()
     return permission

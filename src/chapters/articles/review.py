@@ -17,7 +17,6 @@ from chapters.articles.service import (
     FINAL,
     acting,
     authors_of,
-    clean,
     get_article,
     people_of,
     template_sections,
@@ -28,7 +27,7 @@ from chapters.authz import Action
 from chapters.db.session import get_row
 from chapters.errors import ErrorCode, FieldError, InvalidInput
 from chapters.models import ArticleReviewComment
-from chapters.validation import check_length, is_storable
+from chapters.validation import check_length, clean_text, is_storable
 
 
 async def add_comment(
@@ -45,7 +44,7 @@ async def add_comment(
     errors = check_length(body, "body", COMMENT_LIMIT)
     if body is not None and not is_storable(body):
         errors.append(FieldError("body", ErrorCode.INVALID, "Not storable text"))
-    text = clean(body)
+    text = clean_text(body)
     if text is None and not errors:
         errors.append(FieldError("body", ErrorCode.REQUIRED, "Say what to change"))
     key = section_key.strip() if section_key is not None else None

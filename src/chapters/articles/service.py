@@ -46,7 +46,14 @@ from chapters.models import (
     Chapter,
     Person,
 )
-from chapters.validation import check_length, check_web_url, is_storable
+from chapters.validation import (
+    check_length,
+    check_texts,
+    check_web_url,
+    checked_text,
+    clean_text,
+    is_storable,
+)
 
 S = ArticleStatus
 TITLE_LIMIT = 300
@@ -100,30 +107,8 @@ class ArticleFields(Changes):
     sections: Change[Sequence[SectionText] | None] = UNSET
 
 
-def clean(value: str | None) -> str | None:
-    """Trimmed text; blank means absent."""
-    if value is None:
-        return None
-    return value.strip() or None
-
-
-def check_text(values: dict[str, Any], limits: dict[str, int]) -> list[FieldError]:
-    errors: list[FieldError] = []
-    for name, limit in limits.items():
-        value = values.get(name)
-        errors += check_length(value, name, limit)
-        if value is not None and not is_storable(value):
-            errors.append(FieldError(name, ErrorCode.INVALID, "Not storable text"))
-    return errors
-
-
 def checked_comment(value: str | None, field: str = "comment") -> str | None:
-    errors = check_length(value, field, COMMENT_LIMIT)
-    if value is not None and not is_storable(value):
-        errors.append(FieldError(field, ErrorCode.INVALID, "Not storable text"))
-    if errors:
-        raise InvalidInput(*errors)
-    return clean(value)
+    return checked_text(value, field, COMMENT_LIMIT)
 
 
 # --- who acts --------------------------------------------------------------------------------
@@ -219,7 +204,7 @@ def _values(fields: ArticleFields, *, creating: bool) -> dict[str, Any]:
     values = fields.given_to_create() if creating else fields.given()
     for name in (*_TEXT, "source_url"):
         if name in values:
-            values[name] = clean(values[name])
+            values[name] = clean_text(values[name])
     return values
 
 
@@ -230,7 +215,7 @@ def _check_fields(values: dict[str, Any], *, creating: bool) -> list[FieldError]
     for name in ("kind", "source"):
         if name in values and values[name] is None:
             errors.append(FieldError(name, ErrorCode.REQUIRED, f"An article needs its {name}"))
-    errors += check_text(values, _TEXT)
+    errors += check_texts(values, _TEXT)
     errors += check_web_url(values.get("source_url"), "source_url")
     return errors
 
@@ -359,7 +344,7 @@ def _checked_sections(
         errors += check_length(body, f"{at}.body", SECTION_LIMIT)
         if body is not None and not is_storable(body):
             errors.append(FieldError(f"{at}.body", ErrorCode.INVALID, "Not storable text"))
-        text = clean(body)
+        text = clean_text(body)
         if text is not None and section.key in keys:
             texts[section.key] = text
     if errors:

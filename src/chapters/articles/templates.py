@@ -17,13 +17,14 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from chapters.articles.service import acting, check_text, clean
+from chapters.articles.service import acting
 from chapters.auth.principal import Principal
 from chapters.authz import Action
 from chapters.changes import UNSET, Change, Changes
 from chapters.db.session import flush_unique, get_row
 from chapters.errors import ErrorCode, FieldError, InvalidInput
 from chapters.models import ArticleKind, ArticleTemplate, ArticleTemplateSection
+from chapters.validation import check_texts, clean_text
 
 NAME_LIMIT = 200
 DESCRIPTION_LIMIT = 5000
@@ -77,10 +78,10 @@ def _check_section(index: int, section: SectionSpec, seen: set[str]) -> list[Fie
     elif key in seen:
         errors.append(FieldError(f"{at}.key", ErrorCode.INVALID, "Two sections with this key"))
     seen.add(key)
-    if clean(section.title) is None:
+    if clean_text(section.title) is None:
         errors.append(FieldError(f"{at}.title", ErrorCode.REQUIRED, "A section needs a title"))
     texts = {f"{at}.title": section.title, f"{at}.guidance": section.guidance}
-    errors += check_text(
+    errors += check_texts(
         texts, {f"{at}.title": SECTION_TITLE_LIMIT, f"{at}.guidance": GUIDANCE_LIMIT}
     )
     if section.min_words is not None and not 1 <= section.min_words <= MAX_MIN_WORDS:
@@ -103,8 +104,8 @@ def _checked_sections(sections: Sequence[SectionSpec] | None) -> list[SectionSpe
     return [
         SectionSpec(
             key=section.key.strip(),
-            title=clean(section.title) or "",
-            guidance=clean(section.guidance),
+            title=clean_text(section.title) or "",
+            guidance=clean_text(section.guidance),
             required=section.required,
             min_words=section.min_words,
         )
@@ -116,7 +117,7 @@ def _values(fields: TemplateFields, *, creating: bool) -> dict[str, Any]:
     values = fields.given_to_create() if creating else fields.given()
     for name in ("name", "description"):
         if name in values:
-            values[name] = clean(values[name])
+            values[name] = clean_text(values[name])
     errors: list[FieldError] = []
     if (creating or "name" in values) and values.get("name") is None:
         errors.append(FieldError("name", ErrorCode.REQUIRED, "A template needs a name"))
@@ -126,7 +127,7 @@ def _values(fields: TemplateFields, *, creating: bool) -> dict[str, Any]:
     if "retired" in values and values["retired"] is None:
         message = "Say whether the template is retired"
         errors.append(FieldError("retired", ErrorCode.REQUIRED, message))
-    errors += check_text(values, {"name": NAME_LIMIT, "description": DESCRIPTION_LIMIT})
+    errors += check_texts(values, {"name": NAME_LIMIT, "description": DESCRIPTION_LIMIT})
     if errors:
         raise InvalidInput(*errors)
     return values

@@ -37,7 +37,7 @@ from chapters.models import (
     OutreachAnswer,
     Person,
 )
-from chapters.validation import check_length, check_web_url, is_storable
+from chapters.validation import check_texts, check_web_url, clean_text, is_storable
 
 NAME_LIMIT = 200
 CONTACT_LIMIT = 500
@@ -91,24 +91,6 @@ def latest_today() -> date:
     return (datetime.now(UTC) + AHEAD_OF_UTC).date()
 
 
-def _clean(value: str | None) -> str | None:
-    """Trimmed text; blank means absent."""
-    if value is None:
-        return None
-    return value.strip() or None
-
-
-def _check_text(values: dict[str, Any], limits: dict[str, int]) -> list[FieldError]:
-    errors: list[FieldError] = []
-    for name, limit in limits.items():
-        value = values.get(name)
-        if value is not None and not is_storable(value):
-            errors.append(FieldError(name, ErrorCode.INVALID, "Not storable text"))
-        else:
-            errors += check_length(value, name, limit)
-    return errors
-
-
 def clean_topics(topics: Sequence[str]) -> tuple[list[str], list[FieldError]]:
     """Each topic trimmed, blanks dropped, each once (compared case-insensitively, the first
     spelling kept), in the order given; and what is wrong: too many, too long, unstorable."""
@@ -138,8 +120,8 @@ def _author_values(
 ) -> dict[str, Any]:
     """The given fields, cleaned, for an author who is ``person_id`` (or from outside)."""
     values = fields.given_to_create() if creating else fields.given()
-    errors = _check_text(values, _AUTHOR_TEXT)
-    errors += check_web_url(_clean(values.get("source_url")), "source_url")
+    errors = check_texts(values, _AUTHOR_TEXT)
+    errors += check_web_url(clean_text(values.get("source_url")), "source_url")
     if (creating or "origin" in values) and values.get("origin") is None:
         errors.append(FieldError("origin", ErrorCode.REQUIRED, "Say how the author came"))
     if "topics" in values:
@@ -147,7 +129,7 @@ def _author_values(
         errors += topic_errors
     for name in (*_AUTHOR_TEXT, "source_url"):
         if name in values:
-            values[name] = _clean(values[name])
+            values[name] = clean_text(values[name])
     if creating or "name" in values:
         errors += _check_name(person_id, values.get("name"))
     if errors:
@@ -227,7 +209,7 @@ async def update_author(
 
 def _check_outreach(entry: OutreachEntry) -> list[FieldError]:
     values = {"topic": entry.topic, "notes": entry.notes}
-    errors = _check_text(values, {"topic": OUTREACH_TOPIC_LIMIT, "notes": NOTES_LIMIT})
+    errors = check_texts(values, {"topic": OUTREACH_TOPIC_LIMIT, "notes": NOTES_LIMIT})
     if entry.contacted_on > latest_today():
         message = "A contact cannot lie in the future"
         errors.append(FieldError("contacted_on", ErrorCode.INVALID, message))
@@ -252,12 +234,12 @@ async def log_outreach(
     outreach = AuthorOutreach(
         author_id=author.id,
         article_id=entry.article_id,
-        topic=_clean(entry.topic),
+        topic=clean_text(entry.topic),
         contacted_on=entry.contacted_on,
         contacted_by_id=caller.person_id,
         answer=OutreachAnswer.PENDING,
         follow_up_on=entry.follow_up_on,
-        notes=_clean(entry.notes),
+        notes=clean_text(entry.notes),
     )
     session.add(outreach)
     if author.last_contacted_on is None or entry.contacted_on > author.last_contacted_on:

@@ -46,9 +46,10 @@ from chapters.models.conference import (
 )
 from chapters.validation import (
     check_date_order,
-    check_length,
+    check_texts,
     check_web_url,
-    is_storable,
+    checked_text,
+    clean_text,
     required_text,
 )
 
@@ -119,23 +120,6 @@ class SubmissionFields(Changes):
     speaker_ids: Change[Sequence[uuid.UUID] | None] = UNSET
 
 
-def _clean(value: str | None) -> str | None:
-    """Trimmed text; blank means absent."""
-    if value is None:
-        return None
-    return value.strip() or None
-
-
-def _check_text(values: dict[str, Any], limits: dict[str, int]) -> list[FieldError]:
-    errors: list[FieldError] = []
-    for name, limit in limits.items():
-        value = values.get(name)
-        errors += check_length(value, name, limit)
-        if value is not None and not is_storable(value):
-            errors.append(FieldError(name, ErrorCode.INVALID, "Not storable text"))
-    return errors
-
-
 # --- conferences ----------------------------------------------------------------------------
 
 
@@ -152,7 +136,7 @@ def _conference_values(fields: ConferenceFields, *, creating: bool) -> dict[str,
     values = fields.given_to_create() if creating else fields.given()
     for name in ("name", "city", "url", "notes"):
         if name in values:
-            values[name] = _clean(values[name])
+            values[name] = clean_text(values[name])
     if values.get("cfp_deadline") is not None and values["cfp_deadline"].tzinfo is None:
         values["cfp_deadline"] = values["cfp_deadline"].replace(tzinfo=UTC)
     return values
@@ -165,7 +149,7 @@ def _check_conference(values: dict[str, Any], *, creating: bool) -> list[FieldEr
             errors.append(FieldError(name, ErrorCode.REQUIRED, f"A conference needs its {name}"))
     if "online" in values and values["online"] is None:
         errors.append(FieldError("online", ErrorCode.REQUIRED, "Say whether it is online"))
-    errors += _check_text(values, _CONFERENCE_TEXT)
+    errors += check_texts(values, _CONFERENCE_TEXT)
     errors += check_web_url(values.get("url"), "url")
     return errors
 
@@ -280,8 +264,8 @@ def _submission_values(fields: SubmissionFields, *, creating: bool) -> dict[str,
     values = fields.given_to_create() if creating else fields.given()
     for name in _SUBMISSION_TEXT:
         if name in values:
-            values[name] = _clean(values[name])
-    errors = _check_text(values, _SUBMISSION_TEXT)
+            values[name] = clean_text(values[name])
+    errors = check_texts(values, _SUBMISSION_TEXT)
     if errors:
         raise InvalidInput(*errors)
     return values
@@ -358,15 +342,6 @@ async def update_submission(
     return submission
 
 
-def _comment(value: str | None) -> str | None:
-    errors = check_length(value, "comment", COMMENT_LIMIT)
-    if value is not None and not is_storable(value):
-        errors.append(FieldError("comment", ErrorCode.INVALID, "Not storable text"))
-    if errors:
-        raise InvalidInput(*errors)
-    return _clean(value)
-
-
 async def _take(
     session: AsyncSession,
     principal: Principal | None,
@@ -383,7 +358,7 @@ async def _take(
     submission = await get_submission(session, submission_id, lock=True)
     if not deciding:
         caller = _require_speaker_or_staff(principal, await speaker_ids_of(session, submission.id))
-    note = _comment(comment)
+    note = checked_text(comment, "comment", COMMENT_LIMIT)
     target = LIFECYCLE.require(submission.status, step)
     if step == Step.SUBMIT:
         missing = [

@@ -36,7 +36,7 @@ from chapters.models.content import (
     ProjectUpdate,
 )
 from chapters.newsletters import assembly, render, schedule
-from chapters.validation import check_length, check_web_url, is_storable
+from chapters.validation import check_texts, check_web_url, clean_text, is_storable
 
 NAME_LIMIT = 200
 TITLE_LIMIT = 300
@@ -89,24 +89,6 @@ class ItemFields(Changes):
 
 def utc_now() -> datetime:
     return datetime.now(UTC)
-
-
-def _clean(value: str | None) -> str | None:
-    """Trimmed text; blank means absent."""
-    if value is None:
-        return None
-    return value.strip() or None
-
-
-def _check_text(values: dict[str, Any], limits: dict[str, int]) -> list[FieldError]:
-    errors: list[FieldError] = []
-    for name, limit in limits.items():
-        value = values.get(name)
-        if value is not None and not is_storable(value):
-            errors.append(FieldError(name, ErrorCode.INVALID, "Not storable text"))
-        else:
-            errors += check_length(value, name, limit)
-    return errors
 
 
 def _required(values: dict[str, Any], names: Sequence[str], creating: bool) -> list[FieldError]:
@@ -167,14 +149,14 @@ async def get_column(
 def _column_values(fields: ColumnFields, *, creating: bool) -> dict[str, Any]:
     values = fields.given_to_create() if creating else fields.given()
     if "name" in values:
-        values["name"] = _clean(values["name"])
+        values["name"] = clean_text(values["name"])
     for name in TEMPLATE_FIELDS:
         if name in values and values[name] is not None and not values[name].strip():
             values[name] = None  # a blank template: the built-in one
     errors = _required(values, ("name", "cadence", "first_issue_on"), creating)
     if "retired" in values and values["retired"] is None:
         errors.append(FieldError("retired", ErrorCode.REQUIRED, "Say whether it is retired"))
-    errors += _check_text(values, {"name": NAME_LIMIT})
+    errors += check_texts(values, {"name": NAME_LIMIT})
     errors += check_day(values.get("first_issue_on"), "first_issue_on")
     for name in TEMPLATE_FIELDS:
         errors += _check_template(values.get(name), name)
@@ -250,9 +232,9 @@ def _update_values(fields: ProjectUpdateFields, *, creating: bool) -> dict[str, 
     values = fields.given_to_create() if creating else fields.given()
     for name in ("title", "body", "url"):
         if name in values:
-            values[name] = _clean(values[name])
+            values[name] = clean_text(values[name])
     errors = _required(values, ("title", "happened_on"), creating)
-    errors += _check_text(values, _UPDATE_TEXT)
+    errors += check_texts(values, _UPDATE_TEXT)
     errors += check_web_url(values.get("url"), "url")
     errors += check_day(values.get("happened_on"), "happened_on")
     if errors:
@@ -318,11 +300,11 @@ _ISSUE_TEXT = {"title": TITLE_LIMIT, "introduction": INTRODUCTION_LIMIT}
 def _issue_values(fields: IssueFields, *, creating: bool) -> dict[str, Any]:
     values = fields.given_to_create() if creating else fields.given()
     if "title" in values:
-        values["title"] = _clean(values["title"])
+        values["title"] = clean_text(values["title"])
     if values.get("introduction") is not None:
         values["introduction"] = values["introduction"].strip() or None
     errors = [] if creating else _required(values, ("title",), creating=False)
-    errors += _check_text(values, _ISSUE_TEXT)
+    errors += check_texts(values, _ISSUE_TEXT)
     if errors:
         raise InvalidInput(*errors)
     return values
@@ -473,14 +455,14 @@ _ITEM_TEXT = {"title": TITLE_LIMIT, "body": ITEM_BODY_LIMIT}
 def _item_values(fields: ItemFields, *, creating: bool) -> dict[str, Any]:
     values = fields.given_to_create() if creating else fields.given()
     if "title" in values:
-        values["title"] = _clean(values["title"])
+        values["title"] = clean_text(values["title"])
     for name in ("body", "url"):
         if name in values:
-            values[name] = _clean(values[name])
+            values[name] = clean_text(values[name])
     errors = []
     if (creating or "title" in values) and values.get("title") is None:
         errors.append(FieldError("title", ErrorCode.REQUIRED, "Title cannot be empty"))
-    errors += _check_text(values, _ITEM_TEXT)
+    errors += check_texts(values, _ITEM_TEXT)
     errors += check_web_url(values.get("url"), "url")
     if errors:
         raise InvalidInput(*errors)

@@ -35,7 +35,13 @@ from chapters.models import (
     RelationshipKind,
     RelationshipStatus,
 )
-from chapters.validation import check_date_order, check_email, check_length, required_text
+from chapters.validation import (
+    check_date_order,
+    check_email,
+    check_length,
+    clean_text,
+    required_text,
+)
 
 NAME_LIMIT = 200
 WEBSITE_LIMIT = 500
@@ -71,13 +77,6 @@ class ContactFields(Changes):
     email: Change[str | None] = UNSET
     title: Change[str | None] = UNSET
     person_id: Change[uuid.UUID | None] = UNSET
-
-
-def _clean(value: str | None) -> str | None:
-    """Trimmed text; blank means absent."""
-    if value is None:
-        return None
-    return value.strip() or None
 
 
 def _is_web_url(value: str) -> bool:
@@ -118,7 +117,7 @@ def _normalized(values: dict[str, Any], texts: tuple[str, ...]) -> dict[str, Any
         values["name"] = values["name"].strip()
     for name in texts:
         if name in values:
-            values[name] = _clean(values[name])
+            values[name] = clean_text(values[name])
     return values
 
 

@@ -38,6 +38,7 @@ from chapters.validation import (
     check_date_order,
     check_length,
     check_web_url,
+    clean_text,
     is_storable,
     required_text,
 )
@@ -80,13 +81,6 @@ class CaseUserFields(Changes):
     notes: Change[str | None] = UNSET
 
 
-def _clean(value: str | None) -> str | None:
-    """Trimmed text; blank means absent."""
-    if value is None:
-        return None
-    return value.strip() or None
-
-
 # --- agreements -----------------------------------------------------------------------------
 
 
@@ -100,7 +94,7 @@ def _agreement_values(fields: AgreementFields, *, creating: bool) -> dict[str, A
     values = fields.given_to_create() if creating else fields.given()
     for name in ("document_url", "notes"):
         if name in values:
-            values[name] = _clean(values[name])
+            values[name] = clean_text(values[name])
     return values
 
 
@@ -213,7 +207,7 @@ def _products(
                 errors.append(
                     FieldError(f"products.{index}.{name}", ErrorCode.INVALID, "Not storable text")
                 )
-        products.append({"product": entry.product.strip(), "version": _clean(entry.version)})
+        products.append({"product": entry.product.strip(), "version": clean_text(entry.version)})
     return products, errors
 
 
@@ -254,7 +248,7 @@ async def _case_user_values(
     values = fields.given_to_create() if creating else fields.given()
     for name in ("scale", "story", "logo_url", "notes"):
         if name in values:
-            values[name] = _clean(values[name])
+            values[name] = clean_text(values[name])
     errors: list[FieldError] = []
     if "products" in values:
         values["products"], product_errors = _products(values["products"])
@@ -364,7 +358,7 @@ async def grant_permission(
     who recorded it. A new grant replaces a withdrawn one (the audit log keeps both)."""
     caller = authz.require_caller(principal, Action.CASE_USER_MANAGE)
     case_user = await get_case_user(session, case_user_id, "case_user_id", lock=True)
-    name = _clean(granted_by_name)
+    name = clean_text(granted_by_name)
     errors: list[FieldError] = []
     if contact_id is None and name is None:
         errors.append(
