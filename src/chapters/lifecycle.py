@@ -74,20 +74,6 @@ class Lifecycle(Generic[Status]):
             initial=initial,
         )
 
-    def take(
-        self,
-        session: AsyncSession,
-        subject: Any,
-        step: str,
-        actor_id: uuid.UUID | None,
-        comment: str | None,
-        now: datetime,
-    ) -> Status:
-        """Take ``step`` if the table allows it from the subject's status, and keep it."""
-        target = self.require(subject.status, step)
-        self.record(session, subject, target, actor_id, comment, now)
-        return target
-
 
 def keep_step(
     session: AsyncSession,

@@ -78,19 +78,14 @@ async def record_publications(
             await session.scalars(select(Channel).where(Channel.id.in_(channel_ids)))
         ).all()
     }
-    existing = set(
-        (
-            await session.scalars(
-                select(Publication.channel_id).where(
-                    Publication.article_id == article_id
-                    if article_id is not None
-                    else Publication.newsletter_issue_id == newsletter_issue_id
-                    if newsletter_issue_id is not None
-                    else Publication.activity_id == activity_id
-                )
-            )
-        ).all()
-    )
+    subjects = {
+        Publication.article_id: article_id,
+        Publication.newsletter_issue_id: newsletter_issue_id,
+        Publication.activity_id: activity_id,
+    }
+    [(subject, subject_id)] = [(column, id_) for column, id_ in subjects.items() if id_]
+    published_on = select(Publication.channel_id).where(subject == subject_id)
+    existing = set((await session.scalars(published_on)).all())
     errors: list[FieldError] = []
     seen: set[uuid.UUID] = set()
     for index, entry in enumerate(entries):
