@@ -21,7 +21,7 @@ from chapters.articles.pipeline import Step
 from chapters.auth.principal import Principal
 from chapters.authors import service as authors
 from chapters.channels.service import PublicationEntry
-from chapters.demo.replay import as_mutation, count
+from chapters.demo.replay import as_mutation, count, first_with_role
 from chapters.editors import service as editors
 from chapters.models import (
     Article,
@@ -204,12 +204,8 @@ async def _template(
 async def _people(
     session: AsyncSession,
 ) -> tuple[Person | None, Person | None, list[tuple[uuid.UUID, uuid.UUID]]]:
-    admin = await session.scalar(
-        select(Person).where(Person.tenant_role == TenantRole.ADMIN).order_by(Person.email)
-    )
-    ops = await session.scalar(
-        select(Person).where(Person.tenant_role == TenantRole.OPS).order_by(Person.email)
-    )
+    admin = await first_with_role(session, TenantRole.ADMIN)
+    ops = await first_with_role(session, TenantRole.OPS)
     members = (
         await session.execute(
             select(ChapterMembership.person_id, ChapterMembership.chapter_id)

@@ -16,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from chapters.auth.principal import Principal
 from chapters.authors import service
-from chapters.demo.replay import as_mutation
+from chapters.demo.replay import as_mutation, first_with_role
 from chapters.models import (
     Article,
     ArticleAuthor,
@@ -27,7 +27,6 @@ from chapters.models import (
     MembershipStatus,
     Organisation,
     OutreachAnswer,
-    Person,
     TenantRole,
 )
 from chapters.people.service import load_principal
@@ -39,9 +38,7 @@ DEFAULT_TOPICS = ["Community"]
 async def seed_authors(session: AsyncSession) -> str:
     if await session.scalar(select(AuthorOutreach.id).limit(1)) is not None:
         return "authors: already seeded"
-    admin = await session.scalar(
-        select(Person).where(Person.tenant_role == TenantRole.ADMIN).order_by(Person.email)
-    )
+    admin = await first_with_role(session, TenantRole.ADMIN)
     if admin is None:
         return "authors: no admin to seed them with"
     principal = await load_principal(session, admin)

@@ -19,8 +19,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from chapters.auth.principal import Principal
 from chapters.channels import service
-from chapters.demo.replay import as_mutation, count
-from chapters.models import Channel, ChannelKind, Person, Publication, ReachReading, TenantRole
+from chapters.demo.replay import as_mutation, count, first_with_role
+from chapters.models import Channel, ChannelKind, Publication, ReachReading, TenantRole
 from chapters.people.service import load_principal
 
 CHANNELS = (
@@ -40,9 +40,7 @@ OTHER_TOTALS = {"reads": 500}
 
 
 async def _admin(session: AsyncSession) -> Principal | None:
-    admin = await session.scalar(
-        select(Person).where(Person.tenant_role == TenantRole.ADMIN).order_by(Person.email)
-    )
+    admin = await first_with_role(session, TenantRole.ADMIN)
     return None if admin is None else await load_principal(session, admin)
 
 

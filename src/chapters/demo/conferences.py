@@ -13,8 +13,8 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from chapters.conferences import service
-from chapters.demo.replay import as_mutation
-from chapters.models import ChapterMembership, MembershipStatus, Person, TenantRole
+from chapters.demo.replay import as_mutation, first_with_role
+from chapters.models import ChapterMembership, MembershipStatus, TenantRole
 from chapters.models.conference import Conference
 from chapters.people.service import load_principal
 
@@ -22,9 +22,7 @@ from chapters.people.service import load_principal
 async def seed_conferences(session: AsyncSession) -> str:
     if await session.scalar(select(Conference.id).limit(1)) is not None:
         return "conferences: already seeded"
-    admin = await session.scalar(
-        select(Person).where(Person.tenant_role == TenantRole.ADMIN).order_by(Person.email)
-    )
+    admin = await first_with_role(session, TenantRole.ADMIN)
     members = list(
         await session.scalars(
             select(ChapterMembership.person_id)

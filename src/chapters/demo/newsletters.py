@@ -13,8 +13,8 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from chapters.channels.service import PublicationEntry
-from chapters.demo.replay import as_mutation
-from chapters.models import Person, TenantRole
+from chapters.demo.replay import as_mutation, first_with_role
+from chapters.models import TenantRole
 from chapters.models.content import Cadence, Channel, NewsletterColumn
 from chapters.newsletters import service
 from chapters.newsletters.assembly import tenant_zone
@@ -43,9 +43,7 @@ UPDATES = (
 async def seed_newsletters(session: AsyncSession) -> str:
     if await session.scalar(select(NewsletterColumn.id).limit(1)) is not None:
         return "newsletters: already seeded"
-    admin = await session.scalar(
-        select(Person).where(Person.tenant_role == TenantRole.ADMIN).order_by(Person.email)
-    )
+    admin = await first_with_role(session, TenantRole.ADMIN)
     if admin is None:
         return "newsletters: no admin to seed them with"
     principal = await load_principal(session, admin)

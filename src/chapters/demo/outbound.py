@@ -20,7 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from chapters.activities import lifecycle, recaps
 from chapters.activities.service import ActivityFields, LinkEntry, create_activity
 from chapters.auth.principal import Principal
-from chapters.demo.replay import Clock
+from chapters.demo.replay import Clock, first_with_role
 from chapters.events.derive import silenced
 from chapters.jobs.queue import enqueue
 from chapters.local_chapters.service import find_by_slug
@@ -49,9 +49,7 @@ async def seed_outbound(session: AsyncSession) -> str:
     if await session.scalar(select(Activity.id).where(Activity.title == UPCOMING)) is not None:
         return "registrations, reminders and recap mail already there"
     chapter = await find_by_slug(session, CHAPTER)
-    admin_person = await session.scalar(
-        select(Person).where(Person.tenant_role == TenantRole.ADMIN).order_by(Person.email)
-    )
+    admin_person = await first_with_role(session, TenantRole.ADMIN)
     if chapter is None or admin_person is None:
         return "no Hangzhou chapter: nothing outbound to show"
     admin = await load_principal(session, admin_person)

@@ -12,6 +12,7 @@ from datetime import UTC, date, datetime, timedelta
 from sqlalchemy import exists, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from chapters.demo.replay import first_with_role
 from chapters.models import (
     Activity,
     ActivityOrganisation,
@@ -19,7 +20,6 @@ from chapters.models import (
     Organisation,
     OrganisationContact,
     OrganisationRelationship,
-    Person,
     RelationshipKind,
     TenantRole,
 )
@@ -137,13 +137,11 @@ async def _case_user(
                 OrganisationContact.organisation_id == organisation.id
             )
         )
-        admin = await session.scalar(
-            select(Person.id).where(Person.tenant_role == TenantRole.ADMIN).order_by(Person.email)
-        )
+        admin = await first_with_role(session, TenantRole.ADMIN)
         case_user.permission_granted_on = today - timedelta(days=30)
         case_user.permission_contact_id = contact.id if contact else None
         case_user.permission_granted_by_name = None if contact else "Their developer relations"
-        case_user.permission_recorded_by_id = admin
+        case_user.permission_recorded_by_id = admin.id if admin else None
     session.add(case_user)
     await session.flush()
     activities = await session.scalars(

@@ -16,12 +16,12 @@ from contextlib import AbstractContextManager
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import DateTime, case, func, literal, or_, update
+from sqlalchemy import DateTime, case, func, literal, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from chapters.audit.recorder import audited
 from chapters.auth.principal import Principal
-from chapters.models import Base
+from chapters.models import Base, Person, TenantRole
 from chapters.tenancy import bound_tenant
 
 # Columns that say when a row was written or a step taken (not dates of the story itself, such
@@ -76,6 +76,12 @@ class Clock:
                 update(table).where(table.c.tenant_id == tenant_id, fresh).values(values)
             )
         self.since = datetime.now(UTC)
+
+
+async def first_with_role(session: AsyncSession, role: TenantRole) -> Person | None:
+    """The tenant's first person (by email) with ``role``: the demo writes as its first admin."""
+    statement = select(Person).where(Person.tenant_role == role).order_by(Person.email)
+    return await session.scalar(statement.limit(1))
 
 
 def as_mutation(
