@@ -88,6 +88,8 @@ from chapters.exports.routes import ExportController
 from chapters.feeds import routes as feed_routes
 from chapters.insight.report_routes import QuarterlyReportController
 from chapters.mail import routes as mail_routes
+from chapters.observability.middleware import observe_requests
+from chapters.observability.record import current as current_request
 from chapters.recognition import routes as recognition_routes
 from chapters.registrations import routes as registration_routes
 from chapters.settings import Settings, get_settings
@@ -142,6 +144,7 @@ async def graphql_context(
     tenant = await runtime.directory.find(tenant_slug)
     if tenant is None:
         raise NotFoundException(detail=f"No tenant {tenant_slug!r}")
+    _observed(request_id, tenant_slug)
     session = open_tenant_session(runtime.sessionmaker, tenant.id)
     try:
         principal = await authenticate(request.headers, runtime.verifiers, tenant.id, session)
@@ -159,6 +162,12 @@ async def graphql_context(
         raise
     finally:
         await session.close()
+
+
+def _observed(request_id: str, tenant_slug: str) -> None:
+    record = current_request()
+    if record is not None:
+        record.request_id, record.tenant = request_id, tenant_slug
 
 
 def _request_id(request: ASGIConnection) -> str:
@@ -549,7 +558,7 @@ def create_app(
             *([graphiql_assets] if settings.graphiql else []),
         ],
         lifespan=[lifespan],
-        middleware=[_within_deadline(settings.request_timeout_seconds)],
+        middleware=[observe_requests, _within_deadline(settings.request_timeout_seconds)],
         request_max_body_size=settings.max_body_bytes,
         exception_handlers={HTTPException: _json_error, Exception: _internal_error},
         openapi_config=None,

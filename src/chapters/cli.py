@@ -366,8 +366,10 @@ def served_app() -> Litestar:
     come from the environment (``_serve`` puts the resolved app URL there); once started, the
     process's garbage collector follows ``apply_gc_policy``."""
     from chapters.app import apply_gc_policy, create_app
+    from chapters.observability.logs import configure_logging
 
     settings = _settings()
+    configure_logging(settings.log_format, settings.log_level)
     app = create_app(settings, app_url=settings.database_app_url)
     app.on_startup.append(apply_gc_policy)  # after the lifespan: the pools exist
     return app
@@ -416,6 +418,9 @@ def _serve(settings: Settings, app_url: str, *, workers: int, access_log: bool) 
     in ``workers`` processes, each with its own pool."""
     import uvicorn
 
+    from chapters.observability.logs import configure_logging
+
+    configure_logging(settings.log_format, settings.log_level)
     _signing_keys(settings)  # refuse before forking workers that would each fail
     _check_connection_budget(settings, app_url, workers)
 
@@ -429,7 +434,8 @@ def _serve(settings: Settings, app_url: str, *, workers: int, access_log: bool) 
         workers=workers,
         host=settings.host,
         port=settings.port,
-        log_level="info",
+        log_level=settings.log_level,
+        log_config=None,  # uvicorn's lines go through the service's (configure_logging)
         access_log=access_log,
         # X-Forwarded-For / -Proto are believed from FORWARDED_ALLOW_IPS only (uvicorn reads
         # the variable; default 127.0.0.1): the load balancer's addresses in production.
@@ -576,6 +582,7 @@ def dev() -> None:
     # The demo's webhook receiver listens on this host (the server, the worker and the
     # receiver inherit this environment).
     os.environ.setdefault("CHAPTERS_WEBHOOK_ALLOW_PRIVATE_NETWORKS", "true")
+    os.environ.setdefault("CHAPTERS_LOG_FORMAT", "console")  # a person reads these logs
     get_settings.cache_clear()
     settings = _settings()
     urls = _prepare_database(settings, None)

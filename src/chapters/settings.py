@@ -109,8 +109,12 @@ class Settings:
     # An idle keep-alive connection is closed after this long (below the load balancer's own
     # idle timeout, so the balancer never reuses a connection the server is closing).
     keep_alive_seconds: int = 5
-    # uvicorn's log line per request (`chapters serve --access-log`).
+    # uvicorn's log line per request (`chapters serve --access-log`); the JSON request log
+    # (chapters.request) says more and is always on.
     access_log: bool = False
+    # Logs: one JSON object per line ("json"), or text for people ("console", `chapters dev`).
+    log_format: str = "json"
+    log_level: str = "info"
     graphiql: bool
     local_dir: Path
 
@@ -218,6 +222,8 @@ def load_settings() -> Settings:
         shutdown_timeout_seconds=_env_int("CHAPTERS_SHUTDOWN_TIMEOUT_SECONDS", 30, minimum=1),
         keep_alive_seconds=_env_int("CHAPTERS_KEEP_ALIVE_SECONDS", 5, minimum=1),
         access_log=_env_bool("CHAPTERS_ACCESS_LOG", False),
+        log_format=_env_choice("CHAPTERS_LOG_FORMAT", "json", ("json", "console")),
+        log_level=_env_choice("CHAPTERS_LOG_LEVEL", "info", ("debug", "info", "warning", "error")),
         graphiql=_env_bool("CHAPTERS_GRAPHIQL", not production),
         local_dir=local_dir,
         # The same wherever the service listens: a token printed for one port works on another.

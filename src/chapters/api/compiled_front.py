@@ -25,7 +25,14 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
-from graphql import DocumentNode, GraphQLError, GraphQLSchema, OperationDefinitionNode, parse
+from graphql import (
+    DocumentNode,
+    GraphQLError,
+    GraphQLSchema,
+    OperationDefinitionNode,
+    get_operation_ast,
+    parse,
+)
 from litestar.datastructures import Headers
 from litestar.enums import ScopeType
 from litestar.serialization import encode_json
@@ -60,6 +67,7 @@ from chapters.clients.service import active_client_statement, client_fingerprint
 from chapters.compiled.plan import Plan
 from chapters.compiled.run import Built
 from chapters.lru import LRU
+from chapters.observability.record import current as current_request
 from chapters.people.service import principal_fingerprint, principal_from, principal_statement
 from chapters.tenancy import bind_connection
 
@@ -113,6 +121,7 @@ class _Request:
     variables: Mapping[str, Any] | None
     document: DocumentNode
     media_type: str
+    request_id: str | None
 
 
 def compiled_front(app: ASGIApp) -> ASGIApp:
@@ -191,14 +200,31 @@ async def _answered(scope: Scope, body: bytes, runtime: Any) -> tuple[bytes, str
     if data is None:
         return None
     result = {"data": data, "extensions": {"cost": cost_report(cost, policy, data)}}
+    _observed(request, slug)
     return encode_json(result), content_type(request.media_type)
+
+
+def _observed(request: _Request, tenant_slug: str) -> None:
+    """What the request's record says of a read this front door answered."""
+    record = current_request()
+    if record is not None:
+        record.request_id = request.request_id
+        record.tenant = tenant_slug
+        record.named(_operation_name(request), "query")
+
+
+def _operation_name(request: _Request) -> str | None:
+    if request.operation_name is not None:
+        return request.operation_name
+    operation = get_operation_ast(request.document)  # known without a name: it has one
+    return operation.name.value if operation is not None and operation.name else None
 
 
 def _known_request(headers: Headers, body: bytes, runtime: Any) -> _Request | None:
     try:
         check_request_content_type(headers.get("content-type"))
         media_type = response_media_type(headers.get("accept"))
-        checked_request_id(headers.get("x-request-id"))
+        request_id = checked_request_id(headers.get("x-request-id"))
         payload = decode_request_json(body)
     except (UnsupportedMediaType, NotAcceptable, RejectedInput):
         return None
@@ -220,7 +246,7 @@ def _known_request(headers: Headers, body: bytes, runtime: Any) -> _Request | No
     document = runtime.known_reads.get((query, operation_name))
     if document is None:
         return None
-    return _Request(query, operation_name, variables, document, media_type)
+    return _Request(query, operation_name, variables, document, media_type, request_id)
 
 
 async def _data(

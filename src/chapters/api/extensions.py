@@ -24,6 +24,7 @@ from chapters.api.limits import (
 )
 from chapters.api.mutations import roll_back_request
 from chapters.errors import DomainError
+from chapters.observability.record import current as current_request
 from chapters.settings import Settings
 
 log = logging.getLogger("chapters.graphql")
@@ -148,6 +149,7 @@ class RequestOutcome(SchemaExtension):
             self._set_status(400)
             raise
         result = self.execution_context.result
+        _observed(self.execution_context)
         if result is None or not result.errors:
             return
         roll_back_request(self.execution_context.context)
@@ -188,6 +190,21 @@ class RequestOutcome(SchemaExtension):
             original_error=None,
             extensions={"code": "INTERNAL"},
         )
+
+
+def _observed(context: ExecutionContext) -> None:
+    """What the request's record says of the operation: its name and type as the document
+    defines them (never a name the client sent that the document lacks), and its errors."""
+    record = current_request()
+    if record is None:
+        return
+    document = context.graphql_document
+    operation = get_operation_ast(document, context.operation_name) if document else None
+    if operation is not None:
+        name = operation.name.value if operation.name else None
+        record.named(name, operation.operation.value)
+    if context.result is not None and context.result.errors:
+        record.graphql_errors += len(context.result.errors)
 
 
 def _caused_by_database(error: GraphQLError) -> bool:

@@ -25,8 +25,10 @@ def worker_command(concurrency: int | None, until_empty: bool) -> None:
     """Run background jobs: mail, webhook deliveries, reminders (stop with Ctrl-C)."""
     from chapters.cli import _resolve_urls, _settings, _step
     from chapters.jobs.worker import run_worker
+    from chapters.observability.logs import configure_logging
 
     settings = _settings()
+    configure_logging(settings.log_format, settings.log_level)
     urls = _resolve_urls(settings)
     _step("running jobs" + (" until the queue is empty" if until_empty else " (Ctrl-C stops)"))
     asyncio.run(run_worker(settings, urls.app, concurrency=concurrency, wait=not until_empty))
