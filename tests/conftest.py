@@ -31,6 +31,8 @@ from chapters.settings import Settings, load_settings
 from tests.oidc_provider import TestProvider
 from tests.support import TenantFactory, serving
 
+pytest_plugins = ["tests.log_scan"]
+
 SERVER_URL = "chapters_test_server_url"  # what the controller hands each worker
 
 

@@ -6,6 +6,9 @@ from __future__ import annotations
 
 import asyncio
 import gc
+import io
+import json
+import logging
 import subprocess
 import sys
 import uuid
@@ -196,6 +199,24 @@ def statements_sent(engine: AsyncEngine | Engine) -> Iterator[list[str]]:
     finally:
         event.remove(sync_engine, "before_cursor_execute", record)
         read_pool.STATEMENT_LISTENERS.remove(statements.append)
+
+
+@contextmanager
+def logged_lines() -> Iterator[list[dict[str, Any]]]:
+    """The log lines written while the block runs, as the service renders them (the JSON of
+    ``configure_logging``, which the suite's log scan installed), parsed."""
+    rendering = next(h for h in logging.getLogger().handlers if h.get_name() == "chapters")
+    stream = io.StringIO()
+    handler = logging.StreamHandler(stream)
+    handler.setFormatter(rendering.formatter)
+    root = logging.getLogger()
+    root.addHandler(handler)
+    lines: list[dict[str, Any]] = []
+    try:
+        yield lines
+    finally:
+        root.removeHandler(handler)
+        lines.extend(json.loads(line) for line in stream.getvalue().splitlines())
 
 
 @asynccontextmanager

@@ -562,4 +562,5 @@ def create_app(
         request_max_body_size=settings.max_body_bytes,
         exception_handlers={HTTPException: _json_error, Exception: _internal_error},
         openapi_config=None,
+        logging_config=None,  # the process's logging is chapters.observability.logs
     )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from sqlalchemy import text
@@ -22,6 +23,11 @@ def alembic_config(owner_url: str, settings: Settings) -> Any:
     config = _config()
     config.attributes["url"] = owner_url
     config.attributes["app_role"] = settings.app_role
+    # A process whose logging is configured (chapters.observability.logs) keeps it: alembic.ini's
+    # would replace its handlers.
+    config.attributes["skip_logging"] = any(
+        handler.get_name() == "chapters" for handler in logging.getLogger().handlers
+    )
     return config
 
 

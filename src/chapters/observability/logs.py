@@ -29,13 +29,20 @@ FORMATS = (JSON, CONSOLE)
 
 request_log = structlog.get_logger("chapters.request")
 
+# Libraries whose INFO lines would quote what must not be logged, or repeat the request line:
+# SQLAlchemy's statements, httpx's URLs, the job queue's task arguments.
+QUIET_LOGGERS = ("sqlalchemy", "httpx", "httpcore", "procrastinate")
+# Strawberry logs every error of a result with its document (refusals included, and a document
+# may quote an address); the unexpected ones are logged by api.extensions.RequestOutcome.
+SILENT_LOGGERS = ("strawberry.execution",)
+
 _SECRETS = (
     # e-mail addresses
     (re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)*\.[A-Za-z]{2,}"), "[email]"),
     # JSON Web Tokens (and any other base64url header.payload.signature)
     (re.compile(r"eyJ[\w-]+\.[\w-]+\.[\w-]*"), "[token]"),
     # an Authorization header's credentials
-    (re.compile(r"(?i)\b(bearer|basic)\s+[\w.~+/=-]+"), r"\1 [token]"),
+    (re.compile(r"(?i)\b(bearer|basic)\s+[\w.~+/=-]{8,}"), r"\1 [token]"),
     # a password in a URL (postgresql://user:password@host)
     (re.compile(r"(://[^:/@\s]+):[^@\s]+@"), r"\1:[secret]@"),
 )
@@ -49,11 +56,20 @@ def scrubbed(text: str) -> str:
 
 
 def redact(logger: Any, method: str, event_dict: EventDict) -> EventDict:
-    """structlog processor: scrub every text value of the line (the rendered traceback too)."""
+    """structlog processor: scrub every text of the line (the rendered traceback too)."""
     for key, value in event_dict.items():
-        if isinstance(value, str):
-            event_dict[key] = scrubbed(value)
+        event_dict[key] = _scrubbed_value(value)
     return event_dict
+
+
+def _scrubbed_value(value: Any) -> Any:
+    if isinstance(value, str):
+        return scrubbed(value)
+    if isinstance(value, dict):
+        return {key: _scrubbed_value(item) for key, item in value.items()}
+    if isinstance(value, list | tuple | set):
+        return [_scrubbed_value(item) for item in value]
+    return value
 
 
 def add_request_context(logger: Any, method: str, event_dict: EventDict) -> EventDict:
@@ -68,8 +84,14 @@ def add_request_context(logger: Any, method: str, event_dict: EventDict) -> Even
     return event_dict
 
 
+_FIRST = ("timestamp", "level", "logger", "event")
+
+
 def _json(event_dict: EventDict, **_: Any) -> str:
-    return msgspec.json.encode(event_dict, enc_hook=str).decode()
+    """One line, the same four keys first (a person reading raw lines finds them at once)."""
+    ordered = {key: event_dict.pop(key) for key in _FIRST if key in event_dict}
+    ordered.update(event_dict)
+    return msgspec.json.encode(ordered, enc_hook=str).decode()
 
 
 def configure_logging(
@@ -78,6 +100,7 @@ def configure_logging(
     """Render every log record of the process in ``log_format`` on ``stream`` (standard
     output), at ``level`` and above. Called again, it replaces its previous handler. The
     handler is returned (a test may remove it)."""
+    stream = stream or sys.stdout
     shared: list[Processor] = [
         structlog.stdlib.add_log_level,
         structlog.stdlib.add_logger_name,
@@ -92,12 +115,17 @@ def configure_logging(
             structlog.processors.JSONRenderer(serializer=_json),
         ]
     else:
-        last = [structlog.processors.format_exc_info, redact, structlog.dev.ConsoleRenderer()]
+        colors = stream.isatty()  # colours for a terminal, plain text for a file or a pipe
+        last = [
+            structlog.processors.format_exc_info,
+            redact,
+            structlog.dev.ConsoleRenderer(colors=colors),
+        ]
     formatter = structlog.stdlib.ProcessorFormatter(
         foreign_pre_chain=shared,
         processors=[structlog.stdlib.ProcessorFormatter.remove_processors_meta, *last],
     )
-    handler = logging.StreamHandler(stream or sys.stdout)
+    handler = logging.StreamHandler(stream)
     handler.setFormatter(formatter)
     handler.set_name("chapters")
     root = logging.getLogger()
@@ -105,6 +133,10 @@ def configure_logging(
         root.removeHandler(previous)
     root.addHandler(handler)
     root.setLevel(level.upper())
+    for name in QUIET_LOGGERS:
+        logging.getLogger(name).setLevel(logging.WARNING)
+    for name in SILENT_LOGGERS:
+        logging.getLogger(name).setLevel(logging.CRITICAL + 1)
     structlog.configure(
         processors=[
             structlog.stdlib.filter_by_level,

@@ -6,6 +6,7 @@ from contextlib import AbstractContextManager, nullcontext
 from typing import Any
 
 from litestar.types import Scope
+from structlog.typing import EventDict
 
 from chapters.observability.record import RequestRecord
 
@@ -15,6 +16,6 @@ def request_span(scope: Scope, record: RequestRecord) -> AbstractContextManager[
     return nullcontext()
 
 
-def add_trace_context(logger: Any, method: str, event_dict: dict[str, Any]) -> dict[str, Any]:
+def add_trace_context(logger: Any, method: str, event_dict: EventDict) -> EventDict:
     """structlog processor: the current trace and span ids (placeholder: none)."""
     return event_dict
