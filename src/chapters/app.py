@@ -88,6 +88,7 @@ from chapters.exports.routes import ExportController
 from chapters.feeds import routes as feed_routes
 from chapters.insight.report_routes import QuarterlyReportController
 from chapters.mail import routes as mail_routes
+from chapters.observability import traces
 from chapters.observability.middleware import observe_requests
 from chapters.observability.record import current as current_request
 from chapters.recognition import routes as recognition_routes
@@ -256,9 +257,10 @@ class _GraphQLOverHttp(GraphQLController):
         request_data: GraphQLRequestData,
     ) -> ExecutionResult:
         try:
-            return await super().execute_single(
-                request, request_adapter, sub_response, context, root_value, request_data
-            )
+            with traces.operation_span():
+                return await super().execute_single(
+                    request, request_adapter, sub_response, context, root_value, request_data
+                )
         except GraphQLHTTPException as error:
             if request_adapter.method == "GET" and _is_invalid_operation_type(error):
                 raise GraphQLHTTPException(405, "Mutations are sent with POST.") from None
@@ -496,10 +498,13 @@ def create_app(
 
     @asynccontextmanager
     async def lifespan(app: Litestar) -> AsyncGenerator[None, None]:
+        # started in the serving process (uvicorn's workers are made before it), before the
+        # clients and pools it traces
+        tracing = traces.configure_tracing(settings)
         url = app_url or resolve_urls(settings).app
         engine = create_engine(url, settings, **(engine_options or {}))
         read_pool = await ReadPool.open(url, settings)
-        http = provider_http_client(settings)
+        http = traces.traced_client(provider_http_client(settings))
         token_limiter = token_failure_limiter(settings)
         app.state.runtime = Runtime(
             settings=settings,
@@ -533,6 +538,8 @@ def create_app(
             await token_limiter.aclose()
             await read_pool.close()
             await engine.dispose()
+            if tracing is not None:
+                tracing.shutdown()
 
     return Litestar(
         route_handlers=[

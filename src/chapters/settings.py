@@ -66,6 +66,42 @@ def _env_optional_int(name: str, *, minimum: int = 0) -> int | None:
     return None if _env_optional(name) is None else _env_int(name, minimum, minimum=minimum)
 
 
+def _env_ratio(name: str, default: float) -> float:
+    """A number from 0 to 1 (a share of traces)."""
+    value = _env_optional(name)
+    if value is None:
+        return default
+    try:
+        number = float(value)
+    except ValueError:
+        raise SettingsError(f"{name} must be a number from 0 to 1, not {value!r}") from None
+    if not 0 <= number <= 1:
+        raise SettingsError(f"{name} must be a number from 0 to 1, not {value!r}")
+    return number
+
+
+# OpenTelemetry's standard samplers (OTEL_TRACES_SAMPLER); the ratio ones read
+# OTEL_TRACES_SAMPLER_ARG.
+TRACE_SAMPLERS = (
+    "parentbased_always_on",
+    "parentbased_always_off",
+    "parentbased_traceidratio",
+    "always_on",
+    "always_off",
+    "traceidratio",
+)
+
+
+def _otlp_traces_endpoint() -> str | None:
+    """Where spans are sent (OTLP over HTTP): the traces endpoint as given, else the
+    collector's base URL with the traces path, as the OpenTelemetry specification says."""
+    traces = _env_optional("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT")
+    if traces is not None:
+        return traces
+    base = _env_optional("OTEL_EXPORTER_OTLP_ENDPOINT")
+    return None if base is None else base.rstrip("/") + "/v1/traces"
+
+
 def _env_secret_keys(name: str) -> tuple[str, ...]:
     """Comma-separated Fernet keys (32 bytes in URL-safe base64); unset: none."""
     keys = tuple(key.strip() for key in (_env_optional(name) or "").split(",") if key.strip())
@@ -192,6 +228,13 @@ class Settings:
     registrations_per_address_per_hour: int = 20
     registrations_per_activity_per_minute: int = 60
 
+    # Traces (OpenTelemetry, chapters.observability.traces): off unless an OTLP endpoint is
+    # set; the service's name on its spans, and which traces are kept.
+    otlp_traces_endpoint: str | None = None
+    otel_service_name: str = "chapters"
+    otel_traces_sampler: str = "parentbased_always_on"
+    otel_traces_sampler_ratio: float = 1.0
+
     @property
     def uses_embedded_database(self) -> bool:
         return self.database_url is None
@@ -276,6 +319,12 @@ def load_settings() -> Settings:
         registrations_per_activity_per_minute=_env_int(
             "CHAPTERS_REGISTRATIONS_PER_ACTIVITY_PER_MINUTE", 60, minimum=1
         ),
+        otlp_traces_endpoint=_otlp_traces_endpoint(),
+        otel_service_name=_env_str("OTEL_SERVICE_NAME", "chapters"),
+        otel_traces_sampler=_env_choice(
+            "OTEL_TRACES_SAMPLER", "parentbased_always_on", TRACE_SAMPLERS
+        ),
+        otel_traces_sampler_ratio=_env_ratio("OTEL_TRACES_SAMPLER_ARG", 1.0),
     )
 
 

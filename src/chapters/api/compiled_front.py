@@ -67,6 +67,7 @@ from chapters.clients.service import active_client_statement, client_fingerprint
 from chapters.compiled.plan import Plan
 from chapters.compiled.run import Built
 from chapters.lru import LRU
+from chapters.observability import traces
 from chapters.observability.record import current as current_request
 from chapters.people.service import principal_fingerprint, principal_from, principal_statement
 from chapters.tenancy import bind_connection
@@ -186,22 +187,23 @@ async def _answered(scope: Scope, body: bytes, runtime: Any) -> tuple[bytes, str
     request = _known_request(headers, body, runtime)
     if request is None:
         return None
-    settings = runtime.settings
-    schema: GraphQLSchema = runtime.graphql_schema
-    policy = DocumentPolicy.of(settings)
-    cost = operation_cost(request.document, schema, request.variables, request.operation_name)
-    if cost_errors(cost, policy):  # Strawberry's path says so
-        return None
-    slug = scope["path_params"]["tenant_slug"]
-    tenant = await runtime.directory.find(slug)
-    if tenant is None:
-        return None
-    data = await _data(headers, runtime, tenant.id, request)
-    if data is None:
-        return None
-    result = {"data": data, "extensions": {"cost": cost_report(cost, policy, data)}}
-    _observed(request, slug)
-    return encode_json(result), content_type(request.media_type)
+    with traces.operation_span(compiled=True):
+        settings = runtime.settings
+        schema: GraphQLSchema = runtime.graphql_schema
+        policy = DocumentPolicy.of(settings)
+        cost = operation_cost(request.document, schema, request.variables, request.operation_name)
+        if cost_errors(cost, policy):  # Strawberry's path says so
+            return None
+        slug = scope["path_params"]["tenant_slug"]
+        tenant = await runtime.directory.find(slug)
+        if tenant is None:
+            return None
+        data = await _data(headers, runtime, tenant.id, request)
+        if data is None:
+            return None
+        result = {"data": data, "extensions": {"cost": cost_report(cost, policy, data)}}
+        _observed(request, slug)
+        return encode_json(result), content_type(request.media_type)
 
 
 def _observed(request: _Request, tenant_slug: str) -> None:

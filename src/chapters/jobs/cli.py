@@ -26,9 +26,15 @@ def worker_command(concurrency: int | None, until_empty: bool) -> None:
     from chapters.cli import _resolve_urls, _settings, _step
     from chapters.jobs.worker import run_worker
     from chapters.observability.logs import configure_logging
+    from chapters.observability.traces import configure_tracing
 
     settings = _settings()
     configure_logging(settings.log_format, settings.log_level)
     urls = _resolve_urls(settings)
     _step("running jobs" + (" until the queue is empty" if until_empty else " (Ctrl-C stops)"))
-    asyncio.run(run_worker(settings, urls.app, concurrency=concurrency, wait=not until_empty))
+    tracing = configure_tracing(settings)  # the jobs' SQL and outbound calls (webhooks)
+    try:
+        asyncio.run(run_worker(settings, urls.app, concurrency=concurrency, wait=not until_empty))
+    finally:
+        if tracing is not None:
+            tracing.shutdown()

@@ -164,4 +164,5 @@ def log_request(record: RequestRecord) -> None:
         outcome=record.outcome,
         duration_ms=round(record.duration * 1000, 2),
         sql_statements=record.statements,
+        trace_id=record.trace_id,
     )

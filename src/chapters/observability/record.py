@@ -38,6 +38,7 @@ class RequestRecord:
     status: int = 0
     duration: float = 0.0
     statements: int = 0
+    trace_id: str | None = None  # the request's trace (hex), while tracing is on
 
     @property
     def outcome(self) -> str:

@@ -38,6 +38,7 @@ from chapters.models.webhook import (
     WebhookEndpoint,
     WebhookSecret,
 )
+from chapters.observability import traces
 from chapters.settings import Settings
 from chapters.webhooks import service
 from chapters.webhooks.urls import check_url
@@ -107,7 +108,10 @@ async def post(url: str, body: str, headers: dict[str, str], settings: Settings)
     except InvalidInput as refused:
         return outcome(error=f"Not sent: {refused}")
     timeout = settings.webhook_timeout_seconds
-    async with outbound_client(timeout=timeout, allow_private_networks=allow_private) as client:
+    client = traces.traced_client(
+        outbound_client(timeout=timeout, allow_private_networks=allow_private)
+    )
+    async with client:
         try:
             response = await client.post(url, content=body.encode(), headers=headers)
         except RefusedAddress as refused:
