@@ -39,7 +39,7 @@ def observe_requests(app: ASGIApp) -> ASGIApp:
             with traces.request_span(scope, record):
                 await app(scope, receive, send_observed)
         except BaseException as error:
-            record.status = record.status or _status_of(error)
+            record.status = record.status or status_of(error)
             raise
         finally:
             record.duration = time.perf_counter() - record.started
@@ -56,7 +56,7 @@ def _request_id_header(record: RequestRecord) -> tuple[bytes, bytes]:
     return (b"x-request-id", record.request_id.encode())
 
 
-def _status_of(error: BaseException) -> int:
+def status_of(error: BaseException) -> int:
     """The status an error escaping the route will be answered with (by the app's handlers)."""
     if isinstance(error, HTTPException):
         return error.status_code

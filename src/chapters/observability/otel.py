@@ -41,7 +41,7 @@ from opentelemetry.trace import Span, SpanKind, Status, StatusCode
 
 from chapters.observability import traces
 from chapters.observability.logs import scrubbed
-from chapters.observability.middleware import _status_of
+from chapters.observability.middleware import status_of
 from chapters.observability.record import RequestRecord, current
 from chapters.settings import Settings
 
@@ -85,7 +85,7 @@ class Tracing:
             try:
                 yield
             except BaseException as error:
-                status = record.status or _status_of(error)
+                status = record.status or status_of(error)
                 _errored(span, error)
                 raise
             finally:
