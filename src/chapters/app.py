@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import gc
+import hmac
 import logging
 import uuid
 from collections.abc import AsyncGenerator, Callable
@@ -21,7 +22,12 @@ from litestar.background_tasks import BackgroundTasks
 from litestar.connection import ASGIConnection
 from litestar.di import Provide
 from litestar.enums import ScopeType
-from litestar.exceptions import ClientException, HTTPException, NotFoundException
+from litestar.exceptions import (
+    ClientException,
+    HTTPException,
+    NotAuthorizedException,
+    NotFoundException,
+)
 from litestar.status_codes import HTTP_429_TOO_MANY_REQUESTS, HTTP_503_SERVICE_UNAVAILABLE
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
@@ -88,7 +94,7 @@ from chapters.exports.routes import ExportController
 from chapters.feeds import routes as feed_routes
 from chapters.insight.report_routes import QuarterlyReportController
 from chapters.mail import routes as mail_routes
-from chapters.observability import traces
+from chapters.observability import metrics, traces
 from chapters.observability.middleware import observe_requests
 from chapters.observability.record import current as current_request
 from chapters.recognition import routes as recognition_routes
@@ -397,6 +403,7 @@ async def oauth_token(request: Request) -> Response:
     limiter = runtime.token_limiter
     wait = await limiter.retry_after(client_id=client_id, address=address)
     if wait:
+        metrics.count_refusal(metrics.LIMITER_OAUTH_TOKEN)
         return Response(
             {"error": "slow_down", "error_description": "Too many failed attempts; retry later."},
             status_code=HTTP_429_TOO_MANY_REQUESTS,
@@ -433,6 +440,23 @@ async def _client_token_response(
         keys=runtime.keys,
         settings=runtime.settings,
     )
+
+
+@get("/metrics", media_type=metrics.CONTENT_TYPE)
+async def metrics_endpoint(request: Request) -> Response[bytes]:
+    """Prometheus metrics (``observability.metrics``); with ``CHAPTERS_METRICS_TOKEN`` set, for
+    callers sending it as their bearer token. The Ingress does not route it."""
+    runtime = _runtime(request)
+    expected = runtime.settings.metrics_token
+    if expected is not None:
+        presented = request.headers.get("authorization", "").encode()
+        if not hmac.compare_digest(presented, f"Bearer {expected}".encode()):
+            raise NotAuthorizedException(
+                detail="The metrics token is missing or wrong",
+                headers={"WWW-Authenticate": 'Bearer realm="metrics"'},
+            )
+    await metrics.sample(runtime.engine, runtime.read_pool)
+    return Response(metrics.exposition(), media_type=metrics.CONTENT_TYPE)
 
 
 @get("/.well-known/jwks.json", media_type=MediaType.JSON)
@@ -531,9 +555,12 @@ def create_app(
                 app.state.runtime.known_reads, graphql_schema._schema, DocumentPolicy.of(settings)
             )
             log.info("%d trusted documents compiled at start-up", learnt)
+        pool_sampler = metrics.PoolSampler(engine, read_pool)
+        pool_sampler.start()
         try:
             yield
         finally:
+            await pool_sampler.stop()
             await http.aclose()
             await token_limiter.aclose()
             await read_pool.close()
@@ -547,6 +574,7 @@ def create_app(
             healthz,
             readyz,
             jwks,
+            metrics_endpoint,
             *recognition_routes.PUBLIC_ROUTES,
             oauth_token,
             Router(

@@ -5,7 +5,9 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import shutil
 import sys
+import tempfile
 import uuid
 from collections.abc import Awaitable, Callable
 from pathlib import Path
@@ -413,9 +415,32 @@ def _check_connection_budget(settings: Settings, app_url: str, workers: int) -> 
         )
 
 
+METRICS_DIRECTORY = "PROMETHEUS_MULTIPROC_DIR"
+
+
+def _metrics_directory(workers: int) -> Path | None:
+    """Where the serving processes write their metrics for one another (prometheus_client's
+    multiprocess mode): ``PROMETHEUS_MULTIPROC_DIR``, emptied of an earlier run's files, else,
+    with several workers, a new temporary directory (returned: removed at the end). One
+    process without the variable keeps its metrics in memory."""
+    configured = os.environ.get(METRICS_DIRECTORY)
+    if configured:
+        directory = Path(configured)
+        directory.mkdir(parents=True, exist_ok=True)
+        for stale in directory.glob("*.db"):
+            stale.unlink()
+        return None
+    if workers == 1:
+        return None
+    created = Path(tempfile.mkdtemp(prefix="chapters-metrics-"))
+    os.environ[METRICS_DIRECTORY] = str(created)
+    return created
+
+
 def _serve(settings: Settings, app_url: str, *, workers: int, access_log: bool) -> None:
     """Serve with uvicorn (uvloop and httptools when installed: dependencies of the project)
-    in ``workers`` processes, each with its own pool."""
+    in ``workers`` processes, each with its own pool; ``GET /metrics`` adds up all of them
+    (``_metrics_directory``)."""
     import uvicorn
 
     from chapters.observability.logs import configure_logging
@@ -428,21 +453,26 @@ def _serve(settings: Settings, app_url: str, *, workers: int, access_log: bool) 
     # resolved (the embedded server included, which this process started).
     os.environ["DATABASE_APP_URL"] = app_url
     get_settings.cache_clear()
-    uvicorn.run(
-        f"{__name__}:{served_app.__name__}",
-        factory=True,
-        workers=workers,
-        host=settings.host,
-        port=settings.port,
-        log_level=settings.log_level,
-        log_config=None,  # uvicorn's lines go through the service's (configure_logging)
-        access_log=access_log,
-        # X-Forwarded-For / -Proto are believed from FORWARDED_ALLOW_IPS only (uvicorn reads
-        # the variable; default 127.0.0.1): the load balancer's addresses in production.
-        proxy_headers=True,
-        timeout_graceful_shutdown=settings.shutdown_timeout_seconds,
-        timeout_keep_alive=settings.keep_alive_seconds,
-    )
+    created = _metrics_directory(workers)
+    try:
+        uvicorn.run(
+            f"{__name__}:{served_app.__name__}",
+            factory=True,
+            workers=workers,
+            host=settings.host,
+            port=settings.port,
+            log_level=settings.log_level,
+            log_config=None,  # uvicorn's lines go through the service's (configure_logging)
+            access_log=access_log,
+            # X-Forwarded-For / -Proto are believed from FORWARDED_ALLOW_IPS only (uvicorn reads
+            # the variable; default 127.0.0.1): the load balancer's addresses in production.
+            proxy_headers=True,
+            timeout_graceful_shutdown=settings.shutdown_timeout_seconds,
+            timeout_keep_alive=settings.keep_alive_seconds,
+        )
+    finally:
+        if created is not None:
+            shutil.rmtree(created, ignore_errors=True)
 
 
 @main.command()

@@ -151,6 +151,8 @@ class Settings:
     # Logs: one JSON object per line ("json"), or text for people ("console", `chapters dev`).
     log_format: str = "json"
     log_level: str = "info"
+    # GET /metrics asks for this bearer token when it is set (Prometheus sends it).
+    metrics_token: str | None = None
     graphiql: bool
     local_dir: Path
 
@@ -267,6 +269,7 @@ def load_settings() -> Settings:
         access_log=_env_bool("CHAPTERS_ACCESS_LOG", False),
         log_format=_env_choice("CHAPTERS_LOG_FORMAT", "json", ("json", "console")),
         log_level=_env_choice("CHAPTERS_LOG_LEVEL", "info", ("debug", "info", "warning", "error")),
+        metrics_token=_env_optional("CHAPTERS_METRICS_TOKEN"),
         graphiql=_env_bool("CHAPTERS_GRAPHIQL", not production),
         local_dir=local_dir,
         # The same wherever the service listens: a token printed for one port works on another.

@@ -1,6 +1,8 @@
-"""What a cluster runs: every Kubernetes manifest valid against the Kubernetes schemas and
-hardened as the README says, the kustomizations complete, and the image's Dockerfile clean
-by hadolint, multi-stage, pinned, non-root, with a health check."""
+"""What a cluster runs: every Kubernetes manifest valid against the Kubernetes schemas (the
+Prometheus Operator's ServiceMonitor against the fields its CRD documents) and hardened as the
+README says, the kustomizations complete, /metrics scraped by Prometheus and never routed by
+the Ingress, and the image's Dockerfile clean by hadolint, multi-stage, pinned, non-root, with
+a health check."""
 
 from __future__ import annotations
 
@@ -12,6 +14,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import jsonschema
 import kubernetes_validate
 import pytest
 import yaml
@@ -33,16 +36,144 @@ def _documents() -> Iterator[tuple[Path, dict[str, Any]]]:
 
 DOCUMENTS = list(_documents())
 WORKLOADS = [(path, doc) for path, doc in DOCUMENTS if doc["kind"] in {"Deployment", "Job"}]
+# Kinds of the Prometheus Operator's CRDs: kubernetes-validate knows none of them.
+OPERATOR_API = "monitoring.coreos.com/v1"
+KUBERNETES_DOCUMENTS = [(p, doc) for p, doc in DOCUMENTS if doc["apiVersion"] != OPERATOR_API]
+SERVICE_MONITORS = [doc for _, doc in DOCUMENTS if doc["kind"] == "ServiceMonitor"]
+
+
+def _strict(properties: dict[str, Any], required: tuple[str, ...] = ()) -> dict[str, Any]:
+    return {
+        "type": "object",
+        "properties": properties,
+        "required": list(required),
+        "additionalProperties": False,
+    }
+
+
+_STRING = {"type": "string"}
+_LABELS = {"type": "object", "additionalProperties": _STRING}
+_DURATION = {
+    "type": "string",
+    "pattern": r"^(0|(([0-9]+)y)?(([0-9]+)w)?(([0-9]+)d)?(([0-9]+)h)?(([0-9]+)m)?(([0-9]+)s)?"
+    r"(([0-9]+)ms)?)$",
+}
+_SECRET_KEY = _strict({"name": _STRING, "key": _STRING, "optional": {"type": "boolean"}}, ("key",))
+_SELECTOR = _strict(
+    {
+        "matchLabels": _LABELS,
+        "matchExpressions": {
+            "type": "array",
+            "items": _strict(
+                {
+                    "key": _STRING,
+                    "operator": _STRING,
+                    "values": {"type": "array", "items": _STRING},
+                },
+                ("key", "operator"),
+            ),
+        },
+    }
+)
+# The fields of a ServiceMonitor these manifests may use, as the Prometheus Operator's CRD
+# (monitoring.coreos.com_servicemonitors.yaml, v1) documents them; anything else is refused.
+SERVICE_MONITOR_SCHEMA = _strict(
+    {
+        "apiVersion": {"const": OPERATOR_API},
+        "kind": {"const": "ServiceMonitor"},
+        "metadata": _strict(
+            {"name": _STRING, "namespace": _STRING, "labels": _LABELS, "annotations": _LABELS},
+            ("name",),
+        ),
+        "spec": _strict(
+            {
+                "selector": _SELECTOR,
+                "namespaceSelector": _strict(
+                    {"any": {"type": "boolean"}, "matchNames": {"type": "array", "items": _STRING}}
+                ),
+                "jobLabel": _STRING,
+                "endpoints": {
+                    "type": "array",
+                    "minItems": 1,
+                    "items": _strict(
+                        {
+                            "port": _STRING,
+                            "path": _STRING,
+                            "scheme": {"enum": ["http", "https", "HTTP", "HTTPS"]},
+                            "interval": _DURATION,
+                            "scrapeTimeout": _DURATION,
+                            "honorLabels": {"type": "boolean"},
+                            "authorization": _strict({"type": _STRING, "credentials": _SECRET_KEY}),
+                        }
+                    ),
+                },
+            },
+            ("selector", "endpoints"),
+        ),
+    },
+    ("apiVersion", "kind", "metadata", "spec"),
+)
 
 
 def _name(item: tuple[Path, dict[str, Any]]) -> str:
     return f"{item[0].relative_to(KUBERNETES)}:{item[1]['kind']}/{item[1]['metadata']['name']}"
 
 
-@pytest.mark.parametrize("item", DOCUMENTS, ids=_name)
+@pytest.mark.parametrize("item", KUBERNETES_DOCUMENTS, ids=_name)
 def test_every_manifest_is_valid_against_the_kubernetes_schemas(item) -> None:
     _, document = item
     kubernetes_validate.validate(document, KUBERNETES_VERSION, strict=True)
+
+
+def test_the_operators_kinds_are_only_service_monitors_and_valid() -> None:
+    operators = [doc for _, doc in DOCUMENTS if doc["apiVersion"] == OPERATOR_API]
+    assert operators == SERVICE_MONITORS and SERVICE_MONITORS
+    for monitor in SERVICE_MONITORS:
+        jsonschema.validate(monitor, SERVICE_MONITOR_SCHEMA)
+    with pytest.raises(jsonschema.ValidationError):  # the schema refuses what it does not know
+        broken = {**SERVICE_MONITORS[0], "spec": {**SERVICE_MONITORS[0]["spec"], "endpoint": []}}
+        jsonschema.validate(broken, SERVICE_MONITOR_SCHEMA)
+
+
+def _one(kind: str, name: str) -> dict[str, Any]:
+    [found] = [d for _, d in DOCUMENTS if d["kind"] == kind and d["metadata"]["name"] == name]
+    return found
+
+
+def test_prometheus_scrapes_the_api_services_metrics_with_the_pods_token() -> None:
+    [monitor] = SERVICE_MONITORS
+    service = _one("Service", "chapters-api")
+    assert (
+        monitor["spec"]["selector"]["matchLabels"].items() <= service["metadata"]["labels"].items()
+    )
+    [endpoint] = monitor["spec"]["endpoints"]
+    assert endpoint["port"] in {port["name"] for port in service["spec"]["ports"]}
+    assert endpoint["path"] == "/metrics"
+    credentials = endpoint["authorization"]["credentials"]
+    [api] = _one("Deployment", "chapters-api")["spec"]["template"]["spec"]["containers"]
+    [token] = [v for v in api["env"] if v["name"] == "CHAPTERS_METRICS_TOKEN"]
+    assert token["valueFrom"]["secretKeyRef"]["name"] == credentials["name"]
+    assert token["valueFrom"]["secretKeyRef"]["key"] == credentials["key"]
+    # the production overlay deploys it
+    production = yaml.safe_load((KUBERNETES / "overlays/production/kustomization.yaml").read_text())
+    assert "../../monitoring" in production["resources"]
+
+
+def test_the_ingress_never_routes_metrics() -> None:
+    ingresses = [doc for _, doc in DOCUMENTS if doc["kind"] == "Ingress"]
+    paths = [
+        path
+        for ingress in ingresses
+        for rule in ingress["spec"]["rules"]
+        for path in rule["http"]["paths"]
+    ]
+    assert ingresses and paths
+    for path in paths:
+        routed = path["path"]
+        if path["pathType"] == "Exact":
+            assert routed != "/metrics"
+        else:  # a prefix routes everything below it (element-wise)
+            assert not ("/metrics/".startswith(routed.rstrip("/") + "/") or routed == "/")
 
 
 def test_the_base_holds_what_a_cluster_needs() -> None:
@@ -93,7 +224,7 @@ def test_the_api_is_probed_on_healthz_and_readyz_and_drains_before_stopping() ->
     assert container["lifecycle"]["preStop"]["exec"]["command"] == ["sleep", "5"]
 
 
-def test_only_the_ingress_controller_reaches_the_api_and_the_pods_reach_only_their_services() -> (
+def test_only_the_ingress_and_prometheus_reach_the_api_and_the_pods_reach_only_their_services() -> (
     None
 ):
     policies = {
@@ -103,6 +234,14 @@ def test_only_the_ingress_controller_reaches_the_api_and_the_pods_reach_only_the
     assert rule["ports"] == [{"port": 8000, "protocol": "TCP"}]
     assert rule["from"] == [
         {"namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": "ingress-nginx"}}}
+    ]
+    [scrape] = policies["chapters-api-metrics"]["spec"]["ingress"]  # and Prometheus
+    assert scrape["ports"] == [{"port": 8000, "protocol": "TCP"}]
+    assert scrape["from"] == [
+        {
+            "namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": "monitoring"}},
+            "podSelector": {"matchLabels": {"app.kubernetes.io/name": "prometheus"}},
+        }
     ]
     assert policies["chapters-worker-ingress"]["spec"]["ingress"] == []
     egress = policies["chapters-egress"]["spec"]["egress"]

@@ -67,7 +67,7 @@ from chapters.clients.service import active_client_statement, client_fingerprint
 from chapters.compiled.plan import Plan
 from chapters.compiled.run import Built
 from chapters.lru import LRU
-from chapters.observability import traces
+from chapters.observability import metrics, traces
 from chapters.observability.record import current as current_request
 from chapters.people.service import principal_fingerprint, principal_from, principal_statement
 from chapters.tenancy import bind_connection
@@ -203,6 +203,9 @@ async def _answered(scope: Scope, body: bytes, runtime: Any) -> tuple[bytes, str
             return None
         result = {"data": data, "extensions": {"cost": cost_report(cost, policy, data)}}
         _observed(request, slug)
+        metrics.count_token(
+            metrics.TOKEN_VALID if "authorization" in headers else metrics.TOKEN_NONE
+        )
         return encode_json(result), content_type(request.media_type)
 
 

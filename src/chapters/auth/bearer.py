@@ -14,6 +14,7 @@ import uuid
 from dataclasses import dataclass, field
 from typing import Any
 
+from joserfc.errors import ExpiredTokenError
 from litestar.datastructures import Headers
 from litestar.exceptions import NotAuthorizedException, PermissionDeniedException
 from sqlalchemy import select
@@ -32,6 +33,7 @@ from chapters.auth.tokens import (
 from chapters.clients.service import active_client, trusted_provider
 from chapters.lru import LRU
 from chapters.models import Person, PersonIdentity, PersonStatus
+from chapters.observability import metrics
 from chapters.people.service import (
     load_principal,
     person_linkable_by_email,
@@ -49,7 +51,10 @@ class InvalidBearer(NotAuthorizedException):
     """401 with a ``WWW-Authenticate`` challenge. Only in development does it say what was
     wrong (``error_description``): in production, a forger learns nothing from the answer."""
 
-    def __init__(self, description: str | None = None) -> None:
+    def __init__(
+        self, description: str | None = None, outcome: str = metrics.TOKEN_INVALID
+    ) -> None:
+        self.outcome = outcome  # what the metrics count
         challenge = 'Bearer error="invalid_token"'
         if description:
             challenge += f', error_description="{_header_safe(description)}"'
@@ -67,6 +72,8 @@ def _header_safe(text: str) -> str:
 
 class UnlinkedIdentity(PermissionDeniedException):
     """A valid sign-in that belongs to no person of this tenant: refused, never anonymous."""
+
+    outcome = metrics.TOKEN_UNLINKED
 
     def __init__(self) -> None:
         super().__init__(
@@ -113,6 +120,20 @@ def bearer_token(headers: Headers) -> str | None:
 async def authenticate(
     headers: Headers, verifiers: Verifiers, tenant_id: uuid.UUID, session: AsyncSession
 ) -> Principal | None:
+    """The caller the request's bearer token names (None without a token); ``InvalidBearer``
+    or ``UnlinkedIdentity`` refuse it. Every outcome is counted (``observability.metrics``)."""
+    try:
+        principal = await _authenticated(headers, verifiers, tenant_id, session)
+    except (InvalidBearer, UnlinkedIdentity) as refusal:
+        metrics.count_token(refusal.outcome)
+        raise
+    metrics.count_token(metrics.TOKEN_NONE if principal is None else metrics.TOKEN_VALID)
+    return principal
+
+
+async def _authenticated(
+    headers: Headers, verifiers: Verifiers, tenant_id: uuid.UUID, session: AsyncSession
+) -> Principal | None:
     token = bearer_token(headers)
     if token is None:
         return None
@@ -134,7 +155,11 @@ async def authenticate(
     except InvalidToken as error:
         log.info("rejected bearer token: %s", error.reason)
         development = verifiers.settings.env == "development"
-        raise InvalidBearer(error.reason if development else None) from None
+        expired = isinstance(error.__cause__, ExpiredTokenError)
+        raise InvalidBearer(
+            error.reason if development else None,
+            outcome=metrics.TOKEN_EXPIRED if expired else metrics.TOKEN_INVALID,
+        ) from None
     return await load_principal(session, await _person_for(session, provider, identity))
 
 

@@ -12,8 +12,9 @@ default on their own pool.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import Any, NamedTuple
 
 import asyncpg
 
@@ -25,6 +26,22 @@ STATEMENT_BYTES_KEPT = 256 * 1024
 
 # Called with the text of every statement a read pool sends (the tests count statements).
 STATEMENT_LISTENERS: list[Callable[[str], None]] = []
+
+
+class PoolUsage(NamedTuple):
+    """What a pool holds at one moment (``observability.metrics`` reads it at scrape time)."""
+
+    in_use: int
+    idle: int
+    waiting: int  # callers waiting for a connection
+    overflow: int  # connections beyond the pool's size
+    limit: int  # the most connections it opens
+
+
+def waiting_on(queue: asyncio.Queue | None) -> int:
+    """Callers waiting to take from ``queue`` (a pool's queue of connections)."""
+    getters = getattr(queue, "_getters", ())
+    return sum(1 for getter in getters if not getter.done())
 
 
 class ReadPool:
@@ -66,6 +83,11 @@ class ReadPool:
         async with self._pool.acquire(timeout=self._acquire_timeout) as connection:
             value: str = await connection.fetchval(sql, *parameters)
             return value
+
+    def usage(self) -> PoolUsage:
+        in_use = self._pool.get_size() - self._pool.get_idle_size()
+        waiting = waiting_on(getattr(self._pool, "_queue", None))
+        return PoolUsage(in_use, self._pool.get_idle_size(), waiting, 0, self._pool.get_max_size())
 
     async def close(self) -> None:
         await self._pool.close()

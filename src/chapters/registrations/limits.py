@@ -19,6 +19,7 @@ from redis.asyncio import Redis
 
 from chapters.auth.ratelimit import Counter, MemoryCounter, RedisCounter
 from chapters.errors import ErrorCode, FieldError, InvalidInput
+from chapters.observability import metrics
 from chapters.settings import Settings
 
 HOUR, MINUTE = 3600.0, 60.0
@@ -67,6 +68,7 @@ async def admit(
         for key, limit, _ in keys:
             wait = await counter.blocked_for(key, limit)
             if wait > 0:
+                metrics.count_refusal(metrics.LIMITER_REGISTRATIONS)
                 minutes = max(1, round(wait / 60))
                 raise InvalidInput(
                     FieldError(

@@ -1,0 +1,83 @@
+"""``chapters serve --workers 2``: ``/metrics``, answered by either worker, counts the requests
+both answered (prometheus_client's multiprocess mode, in a directory the command makes and
+removes)."""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+
+import asyncpg
+import httpx
+
+from chapters.db.admin import plain_dsn
+from chapters.models import TenantRole
+from tests.cli.test_serve import _free_port, _serving_connections, _until_healthy
+from tests.observability.test_metrics import TENANT, parsed, value
+
+ADMIN = "admin@x.example"
+ROUTE = "/t/{tenant_slug}/graphql"
+
+
+async def test_metrics_add_up_the_requests_of_every_worker(
+    cli_env, tenants, urls, tmp_path
+) -> None:
+    tenant = await tenants.create(people={ADMIN: TenantRole.ADMIN})
+    port = _free_port()
+    directory = tmp_path / "metrics"
+    directory.mkdir()
+    (directory / "counter_999999.db").write_bytes(b"left by an earlier run")
+    env = {
+        **cli_env,
+        "CHAPTERS_HOST": "127.0.0.1",
+        "CHAPTERS_PORT": str(port),
+        "DATABASE_POOL_SIZE": "2",
+        "PROMETHEUS_MULTIPROC_DIR": str(directory),
+    }
+    server = await asyncio.create_subprocess_exec(
+        sys.executable,
+        *("-m", "chapters.cli", "serve", "--workers", "2"),
+        env=env,
+        stdout=asyncio.subprocess.DEVNULL,
+        stderr=asyncio.subprocess.DEVNULL,
+    )
+    base = f"http://127.0.0.1:{port}"
+    headers = {"Authorization": f"Bearer {tenant.token(ADMIN)}"}
+    admin = await asyncpg.connect(plain_dsn(urls.admin))
+    sent = 0
+    try:
+        await _until_healthy(base, server)
+        # each request on a connection of its own, so the kernel hands them to both workers
+        limits = httpx.Limits(max_keepalive_connections=0)
+        async with httpx.AsyncClient(limits=limits, timeout=30) as http:
+
+            async def ask() -> int:
+                response = await http.post(
+                    f"{base}/t/{tenant.slug}/graphql", json={"query": TENANT}, headers=headers
+                )
+                return response.status_code
+
+            for _ in range(20):
+                statuses = await asyncio.gather(*(ask() for _ in range(20)))
+                sent += len(statuses)
+                assert set(statuses) == {200}
+                if len(await _serving_connections(admin, server.pid)) == 2:
+                    break
+            assert len(await _serving_connections(admin, server.pid)) == 2  # both answered
+
+            scrapes = [parsed((await http.get(f"{base}/metrics")).text) for _ in range(4)]
+        for samples in scrapes:  # whichever worker answered the scrape
+            labels = {"route": ROUTE, "operation": "Tenant", "outcome": "ok"}
+            assert value(samples, "chapters_http_requests_total", **labels) == sent
+            count = value(samples, "chapters_http_request_sql_statements_count", route=ROUTE)
+            assert count == sent
+            # both workers' pools, added up; the compiled reads' pool answered
+            assert value(samples, "chapters_db_pool_limit", pool="reads") == 2 * 2
+        assert not (directory / "counter_999999.db").exists()  # the earlier run's, removed
+    finally:
+        if server.returncode is None:
+            server.terminate()
+            await asyncio.wait_for(server.wait(), timeout=30)
+        await admin.close()
+    # each worker dropped its pools' gauges when it stopped
+    assert not list(directory.glob("gauge_livesum_*.db"))
