@@ -155,14 +155,14 @@ def operation_label(name: str | None) -> str:
     return name if name in trusted_operation_names() else OTHER
 
 
-# The label children of each (route, operation, outcome) met so far: a request looks them up
-# once (the combinations are few, and each is created once).
-_children: dict[tuple[str, str | None, str], tuple[Any, Any, Any]] = {}
+# The label children of each (route, operation label, outcome) met so far: a request looks
+# them up once. Keyed by labels, not by the names requests send: the combinations are few.
+_children: dict[tuple[str, str, str], tuple[Any, Any, Any]] = {}
 
 
 def observe_request(record: RequestRecord) -> None:
     """Count one answered request, its time and its SQL statements."""
-    key = (record.route, record.operation, record.outcome)
+    key = (record.route, operation_label(record.operation), record.outcome)
     children = _children.get(key)
     if children is None:
         children = _children[key] = _children_of(*key)
@@ -172,9 +172,8 @@ def observe_request(record: RequestRecord) -> None:
     statements.observe(record.statements)
 
 
-def _children_of(route: str, operation: str | None, outcome: str) -> tuple[Any, Any, Any]:
+def _children_of(route: str, label: str, outcome: str) -> tuple[Any, Any, Any]:
     route = route or UNMATCHED
-    label = operation_label(operation)
     return (
         REQUESTS.labels(route, label, outcome),
         REQUEST_DURATION.labels(route, label),
