@@ -16,7 +16,7 @@ from typing import Any
 import strawberry
 from cross_web import AsyncHTTPRequestAdapter
 from cross_web import HTTPException as GraphQLHTTPException
-from graphql import GraphQLSchema
+from graphql import GraphQLSchema, OperationType
 from litestar import Litestar, MediaType, Request, Response, Router, get, post
 from litestar.background_tasks import BackgroundTasks
 from litestar.connection import ASGIConnection
@@ -30,6 +30,7 @@ from litestar.exceptions import (
 )
 from litestar.status_codes import HTTP_429_TOO_MANY_REQUESTS, HTTP_503_SERVICE_UNAVAILABLE
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 from strawberry.http import GraphQLRequestData
 from strawberry.litestar import make_graphql_controller
@@ -61,6 +62,7 @@ from chapters.api.limits import (
     decode_request_json,
 )
 from chapters.api.mutations import end_request
+from chapters.api.replica_reads import caller_of, requested_operation
 from chapters.api.schema import schema
 from chapters.api.trusted_documents import UnusableDocument, requested_query
 from chapters.auth.bearer import Verifiers, authenticate
@@ -84,6 +86,7 @@ from chapters.db.admin import resolve_urls
 from chapters.db.loaders import Loaders
 from chapters.db.migrations import current_revisions, head_revisions
 from chapters.db.read_pool import ReadPool
+from chapters.db.replica import ON_REPLICA, Replica, is_read_only_refusal, session_wrote
 from chapters.db.session import (
     SerializedSession,
     create_engine,
@@ -123,6 +126,8 @@ class Runtime:
     known_reads: KnownReads
     known_principals: KnownPrincipals
     read_pool: ReadPool
+    # The streaming replica of DATABASE_REPLICA_URL (None: everything on the primary).
+    replica: Replica | None = None
 
     @property
     def keys(self) -> SigningKeys:
@@ -134,41 +139,114 @@ def _runtime(connection: ASGIConnection) -> Runtime:
     return runtime
 
 
-async def graphql_context(
-    request: ASGIConnection, tenant_slug: str
-) -> AsyncGenerator[Context, None]:
-    """One tenant-bound session and transaction per request: commit when the operation
-    succeeded, roll back on any error.
+def _tenant_context(
+    reads_on_replica: bool,
+) -> Callable[[ASGIConnection, str], AsyncGenerator[Context, None]]:
+    """The dependency that gives a request its ``Context``: one tenant-bound session and
+    transaction per request, committed when the operation succeeded, rolled back on any
+    error. With ``reads_on_replica``, a query reads on the replica when one is configured
+    (``db.replica``); everything else runs on the primary.
 
     The body is read first (bounded by ``max_body_bytes``): a client that sends it slowly
     must not hold a pooled connection and an open transaction while we wait for it."""
-    runtime = _runtime(request)
-    request_id = _request_id(request)
-    if isinstance(request, Request):
-        await request.body()  # cached on the request; Strawberry reads it from there
-    if not is_storable(tenant_slug):
-        raise NotFoundException(detail="No such tenant")
-    tenant = await runtime.directory.find(tenant_slug)
-    if tenant is None:
-        raise NotFoundException(detail=f"No tenant {tenant_slug!r}")
-    _observed(request_id, tenant_slug)
-    session = open_tenant_session(runtime.sessionmaker, tenant.id)
-    try:
-        principal = await authenticate(request.headers, runtime.verifiers, tenant.id, session)
-        context = Context(
-            session=session,
-            tenant=tenant,
-            principal=principal,
-            loaders=Loaders(session),
-            request_id=request_id,
+
+    async def context(request: ASGIConnection, tenant_slug: str) -> AsyncGenerator[Context, None]:
+        runtime = _runtime(request)
+        request_id = _request_id(request)
+        # cached on the request; Strawberry reads it from there
+        body = await request.body() if isinstance(request, Request) else b""
+        if not is_storable(tenant_slug):
+            raise NotFoundException(detail="No such tenant")
+        tenant = await runtime.directory.find(tenant_slug)
+        if tenant is None:
+            raise NotFoundException(detail=f"No tenant {tenant_slug!r}")
+        _observed(request_id, tenant_slug)
+        reading = (
+            None
+            if runtime.replica is None
+            else _ReplicaReading.of(
+                runtime.replica, request, body, runtime, tenant.id, reads_on_replica
+            )
         )
-        yield context
-        await end_request(context)
-    except BaseException:
-        await session.rollback()
-        raise
-    finally:
-        await session.close()
+        session = await reading.session(tenant.id) if reading else None
+        if session is None:
+            session = open_tenant_session(runtime.sessionmaker, tenant.id)
+        try:
+            try:
+                principal = await authenticate(
+                    request.headers, runtime.verifiers, tenant.id, session
+                )
+            except DBAPIError as error:
+                if not (session.info.get(ON_REPLICA) and is_read_only_refusal(error)):
+                    raise
+                # A first sign-in links its identity to a person: a write, on the primary.
+                await session.close()
+                session = open_tenant_session(runtime.sessionmaker, tenant.id)
+                principal = await authenticate(
+                    request.headers, runtime.verifiers, tenant.id, session
+                )
+            context = Context(
+                session=session,
+                tenant=tenant,
+                principal=principal,
+                loaders=Loaders(session),
+                request_id=request_id,
+            )
+            yield context
+            await end_request(context)
+            if reading is not None and not context.rollback_only:
+                await reading.committed(session)
+        except BaseException:
+            await session.rollback()
+            raise
+        finally:
+            await session.close()
+
+    return context
+
+
+# The GraphQL route's context: its queries may read on the replica.
+graphql_context = _tenant_context(reads_on_replica=True)
+# The tenant's other routes (exports, feeds, mail, registrations): always on the primary.
+route_context = _tenant_context(reads_on_replica=False)
+
+
+@dataclass(frozen=True)
+class _ReplicaReading:
+    """A request of an app with a read replica: its caller, and whether it may read there."""
+
+    replica: Replica
+    caller: str | None
+    operation: OperationType | None
+
+    @classmethod
+    def of(
+        cls,
+        replica: Replica,
+        request: ASGIConnection,
+        body: bytes,
+        runtime: Runtime,
+        tenant_id: uuid.UUID,
+        graphql_route: bool,
+    ) -> _ReplicaReading:
+        operation = (
+            requested_operation(request, body, runtime.settings.graphql_max_tokens)
+            if graphql_route and isinstance(request, Request)
+            else None
+        )
+        return cls(replica, caller_of(request.headers, runtime.verifiers, tenant_id), operation)
+
+    async def session(self, tenant_id: uuid.UUID) -> SerializedSession | None:
+        """A session on the replica, when this request may and can read there."""
+        if self.operation is not OperationType.QUERY:
+            return None
+        return await self.replica.session(tenant_id, self.caller)
+
+    async def committed(self, session: SerializedSession) -> None:
+        """The request committed: a write on the primary is one its caller must read back."""
+        wrote = self.operation is OperationType.MUTATION or session_wrote(session)
+        if self.caller is not None and wrote and not session.info.get(ON_REPLICA):
+            await self.replica.wrote(self.caller)
 
 
 def _observed(request_id: str, tenant_slug: str) -> None:
@@ -528,6 +606,11 @@ def create_app(
         url = app_url or resolve_urls(settings).app
         engine = create_engine(url, settings, **(engine_options or {}))
         read_pool = await ReadPool.open(url, settings)
+        replica = (
+            await Replica.open(settings.database_replica_url, settings, read_pool)
+            if settings.database_replica_url
+            else None
+        )
         http = traces.traced_client(provider_http_client(settings))
         token_limiter = token_failure_limiter(settings)
         app.state.runtime = Runtime(
@@ -546,6 +629,7 @@ def create_app(
             known_reads=KnownReads(),
             known_principals=KnownPrincipals(),
             read_pool=read_pool,
+            replica=replica,
         )
         # Cursors are signed with a key derived from the token signing key: every replica
         # sharing that key (and every restart) accepts the cursors the others issued.
@@ -563,6 +647,8 @@ def create_app(
             await pool_sampler.stop()
             await http.aclose()
             await token_limiter.aclose()
+            if replica is not None:
+                await replica.close()
             await read_pool.close()
             await engine.dispose()
             if tracing is not None:
@@ -588,7 +674,7 @@ def create_app(
                     *recognition_routes.TENANT_ROUTES,
                 ],
                 # the request's tenant-bound session and caller, as GraphQL gets them
-                dependencies={"context": Provide(graphql_context)},
+                dependencies={"context": Provide(route_context)},
             ),
             *([graphiql_assets] if settings.graphiql else []),
         ],

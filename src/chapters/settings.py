@@ -135,6 +135,9 @@ class Settings:
     # A pooled connection older than this is replaced when it is next checked out (before a
     # firewall or load balancer drops it idle).
     database_pool_recycle_seconds: int = 1800
+    # The app role's URL on a streaming replica: read-only GraphQL operations are answered
+    # there (db/replica.py). Unset: everything runs on the primary.
+    database_replica_url: str | None = None
 
     host: str
     port: int
@@ -171,7 +174,8 @@ class Settings:
     token_failures_per_client: int = 10
     token_failures_per_address: int = 10
     token_failure_window_seconds: int = 60
-    # Shared state of several replicas (the rate limits); unset: each process keeps its own.
+    # Shared state of several replicas (the rate limits, the callers' latest writes when a read
+    # replica is configured); unset: each process keeps its own.
     redis_url: str | None = None
 
     graphql_max_depth: int
@@ -261,6 +265,7 @@ def load_settings() -> Settings:
         database_pool_timeout=_env_int("DATABASE_POOL_TIMEOUT", 5, minimum=1),
         database_statement_timeout_ms=_env_int("DATABASE_STATEMENT_TIMEOUT_MS", 5000),
         database_pool_recycle_seconds=_env_int("DATABASE_POOL_RECYCLE_SECONDS", 1800, minimum=1),
+        database_replica_url=_env_optional("DATABASE_REPLICA_URL"),
         host=host,
         port=port,
         workers=_env_optional_int("CHAPTERS_WORKERS", minimum=1),

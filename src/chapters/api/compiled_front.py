@@ -38,7 +38,7 @@ from litestar.enums import ScopeType
 from litestar.serialization import encode_json
 from litestar.types import ASGIApp, Receive, Scope, Send
 from sqlalchemy import ColumnElement
-from sqlalchemy.ext.asyncio import AsyncConnection
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from chapters import compiled
 from chapters.api.extensions import is_database_unavailable
@@ -59,6 +59,7 @@ from chapters.api.limits import (
     document_errors,
     operation_cost,
 )
+from chapters.api.replica_reads import caller_named
 from chapters.api.trusted_documents import UnusableDocument, trusted_documents, with_trusted_query
 from chapters.auth.bearer import OtherCaller, client_principal, own_token_claims
 from chapters.auth.principal import KnownPrincipals, Principal
@@ -66,6 +67,14 @@ from chapters.auth.tokens import AccessClaims
 from chapters.clients.service import active_client_statement, client_fingerprint
 from chapters.compiled.plan import Plan
 from chapters.compiled.run import Built
+from chapters.db.read_pool import PreconditionUnmet, ReadPool
+from chapters.db.replica import (
+    Replica,
+    WritesUnknown,
+    is_unreachable,
+    replayed,
+    replayed_precondition,
+)
 from chapters.lru import LRU
 from chapters.observability import metrics, traces
 from chapters.observability.record import current as current_request
@@ -257,11 +266,8 @@ def _known_request(headers: Headers, body: bytes, runtime: Any) -> _Request | No
 async def _data(
     headers: Headers, runtime: Any, tenant_id: uuid.UUID, request: _Request
 ) -> dict[str, Any] | None:
-    """The compiled statement's ``data``. For a caller this process knows (its principal read
-    for an earlier request), or no caller, one statement that binds the tenant itself, with a
-    guard that finds the principal unchanged (a stale one is forgotten: Strawberry's path
-    answers). A caller met for the first time is read first, in a transaction bound to the
-    tenant that then runs the statement: BEGIN, the tenant, the caller, the statement, COMMIT."""
+    """The compiled statement's ``data``: on the replica when one is configured and has
+    replayed the caller's latest write (``db.replica``), else on the primary."""
     try:
         claims = own_token_claims(headers, runtime.verifiers, tenant_id)
     except OtherCaller:
@@ -272,29 +278,90 @@ async def _data(
     if plan is None:
         return None
     caller = None if claims is None else _Caller(tenant_id, claims)
+    replica: Replica | None = runtime.replica
+    if replica is not None and not replica.resting:
+        try:
+            who = (
+                None
+                if claims is None
+                else caller_named(tenant_id, claims, headers["authorization"])
+            )
+            latest = await replica.latest_write(who)
+            reads = _Reads(replica.read_pool, replica.engine, latest, on_replica=True)
+            return await _data_from(reads, runtime, tenant_id, request, plan, caller)
+        except (WritesUnknown, PreconditionUnmet):
+            pass  # the caller's latest write is not there yet: the primary answers
+        except Exception as error:
+            if not is_unreachable(error):
+                raise
+            replica.failed(error)
+    primary = _Reads(runtime.read_pool, runtime.engine)
+    return await _data_from(primary, runtime, tenant_id, request, plan, caller)
+
+
+@dataclass(frozen=True)
+class _Reads:
+    """Where the front door reads: the primary's pool and engine, or the replica's, where
+    it waits for the caller's latest write (``replayed``)."""
+
+    pool: ReadPool
+    engine: AsyncEngine
+    replayed: int | None = None
+    on_replica: bool = False
+
+    @property
+    def precondition(self) -> tuple[str, tuple[Any, ...]] | None:
+        return None if self.replayed is None else replayed_precondition(self.replayed)
+
+
+async def _data_from(
+    reads: _Reads,
+    runtime: Any,
+    tenant_id: uuid.UUID,
+    request: _Request,
+    plan: Plan,
+    caller: _Caller | None,
+) -> dict[str, Any] | None:
+    """For a caller this process knows (its principal read for an earlier request), or no
+    caller, one statement that binds the tenant itself, with a guard that finds the principal
+    unchanged (a stale one is forgotten: Strawberry's path answers). A caller met for the
+    first time is read first, in a transaction bound to the tenant that then runs the
+    statement: BEGIN, the tenant, the caller, the statement, COMMIT. On the replica, a
+    failure to reach it is raised (the primary answers)."""
     principals: KnownPrincipals = runtime.known_principals
     try:
         known = None if caller is None else principals.get(caller.key)
         if caller is not None and known is None:
-            return await _data_reading_caller(runtime, tenant_id, request, plan, caller)
+            return await _data_reading_caller(reads, runtime, tenant_id, request, plan, caller)
         bound = await _prepared(runtime, tenant_id, request, plan, caller, known)
         if bound is None:
             return None
-        return await compiled.run_alone(runtime.read_pool, *bound, tenant_id)
+        return await compiled.run_alone(reads.pool, *bound, tenant_id, reads.precondition)
     except compiled.Stale:
         assert caller is not None
         principals.pop(caller.key)
         return None
+    except PreconditionUnmet:
+        raise
     except Exception as error:  # Strawberry's path answers it, or says what failed
+        if reads.on_replica and is_unreachable(error):
+            raise
         if not is_database_unavailable(error):
             log.error("compiled read failed; executing it instead", exc_info=error)
         return None
 
 
 async def _data_reading_caller(
-    runtime: Any, tenant_id: uuid.UUID, request: _Request, plan: Plan, caller: _Caller
+    reads: _Reads,
+    runtime: Any,
+    tenant_id: uuid.UUID,
+    request: _Request,
+    plan: Plan,
+    caller: _Caller,
 ) -> dict[str, Any] | None:
-    async with runtime.engine.connect() as connection, connection.begin():
+    async with reads.engine.connect() as connection, connection.begin():
+        if reads.replayed is not None and not await replayed(connection, reads.replayed):
+            raise PreconditionUnmet()
         await bind_connection(connection, tenant_id)
         known = await caller.read(connection)
         if known is None:

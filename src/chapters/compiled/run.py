@@ -229,10 +229,13 @@ async def run_alone(
     built: Built,
     parameters: tuple[Any, ...],
     tenant_id: uuid.UUID,
+    precondition: tuple[str, Sequence[Any]] | None = None,
 ) -> dict[str, Any] | None:
     """The statement's ``data``, sent as a statement of its own that binds the tenant
-    (``tenancy.bound_statement``)."""
-    text = await pool.fetch_text(built.bound_sql, (*parameters, str(tenant_id)))
+    (``tenancy.bound_statement``), after its ``precondition`` if any (``ReadPool``)."""
+    text = await pool.fetch_text(
+        built.bound_sql, (*parameters, str(tenant_id)), precondition=precondition
+    )
     return _data_of(text, built)
 
 

@@ -44,6 +44,10 @@ def waiting_on(queue: asyncio.Queue | None) -> int:
     return sum(1 for getter in getters if not getter.done())
 
 
+class PreconditionUnmet(Exception):
+    """A read's precondition was false: the read was not sent."""
+
+
 class ReadPool:
     """Connections for single-statement reads, opened when first needed."""
 
@@ -52,7 +56,7 @@ class ReadPool:
         self._acquire_timeout = acquire_timeout
 
     @classmethod
-    async def open(cls, url: str, settings: Settings) -> ReadPool:
+    async def open(cls, url: str, settings: Settings, *, connect_timeout: float = 60) -> ReadPool:
         """A pool for the app role's ``url`` (an SQLAlchemy URL); no connection is made yet."""
         pool = await asyncpg.create_pool(
             plain_dsn(url),
@@ -64,23 +68,41 @@ class ReadPool:
             # (15 KB) would re-prepare and re-plan a large document's statement every time
             max_cacheable_statement_size=STATEMENT_BYTES_KEPT,
             server_settings={**server_settings(settings), "plan_cache_mode": "force_generic_plan"},
+            timeout=connect_timeout,
         )
         return cls(pool, settings.database_pool_timeout)
 
-    async def fetch_text(self, sql: str, parameters: Sequence[Any]) -> str:
+    async def fetch_text(
+        self,
+        sql: str,
+        parameters: Sequence[Any],
+        *,
+        precondition: tuple[str, Sequence[Any]] | None = None,
+    ) -> str:
         """The one value that the statement ``sql`` answers. A pooled connection the server
         closed (restarted, terminated it) is replaced at checkout when asyncpg already knows,
         else the read is sent once more on a fresh one: it changes nothing, so it is safe to
-        repeat, and no connection is pinged before use."""
+        repeat, and no connection is pinged before use. A ``precondition`` (a statement and
+        its parameters) is asked first on the same connection: false, the read is not sent
+        (``PreconditionUnmet``)."""
         for listener in STATEMENT_LISTENERS:
             listener(sql)
         try:
-            return await self._fetch(sql, parameters)
+            return await self._fetch(sql, parameters, precondition)
         except asyncpg.ConnectionDoesNotExistError:
-            return await self._fetch(sql, parameters)
+            return await self._fetch(sql, parameters, precondition)
 
-    async def _fetch(self, sql: str, parameters: Sequence[Any]) -> str:
+    async def _fetch(
+        self,
+        sql: str,
+        parameters: Sequence[Any],
+        precondition: tuple[str, Sequence[Any]] | None,
+    ) -> str:
         async with self._pool.acquire(timeout=self._acquire_timeout) as connection:
+            if precondition is not None:
+                check, check_parameters = precondition
+                if not await connection.fetchval(check, *check_parameters):
+                    raise PreconditionUnmet()
             value: str = await connection.fetchval(sql, *parameters)
             return value
 

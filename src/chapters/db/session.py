@@ -124,6 +124,12 @@ class SerializedSession(AsyncSession):
                 await asyncio.wait([call])
                 raise
 
+    async def begin_now(self) -> None:
+        """Begin the transaction before any statement needs it (its connection, ``BEGIN`` and
+        the tenant), with the same retry as a first statement's."""
+        async with self._operation_lock:
+            await self._connected()
+
     async def _connected(self) -> None:
         """The transaction's connection. A transaction that begins here (its ``BEGIN`` and
         ``set_config`` are the first statements it sends) and finds its pooled connection dead
