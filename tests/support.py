@@ -11,8 +11,9 @@ import json
 import logging
 import subprocess
 import sys
+import time
 import uuid
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from contextlib import asynccontextmanager, contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -199,6 +200,28 @@ def statements_sent(engine: AsyncEngine | Engine) -> Iterator[list[str]]:
     finally:
         event.remove(sync_engine, "before_cursor_execute", record)
         read_pool.STATEMENT_LISTENERS.remove(statements.append)
+
+
+async def load_until_every_worker_answers(
+    ask: Callable[[], Awaitable[int]],
+    serving: Callable[[], Awaitable[int]],
+    *,
+    workers: int,
+    batch: int,
+    seconds: float = 120,
+) -> int:
+    """Send ``batch`` requests (``ask``, answering its status) at once, again and again, until
+    ``serving`` counts ``workers`` processes that answered (or ``seconds`` passed): a worker
+    still starting takes none of the first requests, and how long it starts depends on how
+    busy the machine is. How many requests were sent."""
+    sent, deadline = 0, time.monotonic() + seconds
+    while True:
+        statuses = await asyncio.gather(*(ask() for _ in range(batch)))
+        sent += len(statuses)
+        assert set(statuses) == {200}, statuses
+        if await serving() >= workers or time.monotonic() > deadline:
+            return sent
+        await asyncio.sleep(0.2)
 
 
 @contextmanager

@@ -14,6 +14,7 @@ from chapters.db.admin import plain_dsn
 from chapters.models import TenantRole
 from tests.cli.test_serve import _free_port, _serving_connections, _until_healthy
 from tests.observability.test_metrics import TENANT, parsed, value
+from tests.support import load_until_every_worker_answers
 
 ADMIN = "admin@x.example"
 ROUTE = "/t/{tenant_slug}/graphql"
@@ -44,7 +45,6 @@ async def test_metrics_add_up_the_requests_of_every_worker(
     base = f"http://127.0.0.1:{port}"
     headers = {"Authorization": f"Bearer {tenant.token(ADMIN)}"}
     admin = await asyncpg.connect(plain_dsn(urls.admin))
-    sent = 0
     try:
         await _until_healthy(base, server)
         # each request on a connection of its own, so the kernel hands them to both workers
@@ -57,12 +57,10 @@ async def test_metrics_add_up_the_requests_of_every_worker(
                 )
                 return response.status_code
 
-            for _ in range(20):
-                statuses = await asyncio.gather(*(ask() for _ in range(20)))
-                sent += len(statuses)
-                assert set(statuses) == {200}
-                if len(await _serving_connections(admin, server.pid)) == 2:
-                    break
+            async def workers_serving() -> int:
+                return len(await _serving_connections(admin, server.pid))
+
+            sent = await load_until_every_worker_answers(ask, workers_serving, workers=2, batch=20)
             assert len(await _serving_connections(admin, server.pid)) == 2  # both answered
 
             scrapes = [parsed((await http.get(f"{base}/metrics")).text) for _ in range(4)]
