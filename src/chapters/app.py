@@ -100,6 +100,7 @@ from chapters.mail import routes as mail_routes
 from chapters.observability import metrics, traces
 from chapters.observability.middleware import observe_requests
 from chapters.observability.record import current as current_request
+from chapters.observability.record import new_request_id
 from chapters.recognition import routes as recognition_routes
 from chapters.registrations import routes as registration_routes
 from chapters.settings import Settings, get_settings
@@ -257,7 +258,7 @@ def _observed(request_id: str, tenant_slug: str) -> None:
 
 def _request_id(request: ASGIConnection) -> str:
     try:
-        return checked_request_id(request.headers.get("x-request-id")) or uuid.uuid4().hex
+        return checked_request_id(request.headers.get("x-request-id")) or new_request_id()
     except RejectedInput as error:
         raise ClientException(detail=str(error)) from None
 

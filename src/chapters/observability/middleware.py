@@ -4,7 +4,6 @@ when it is answered (a JSON log line, metrics, the span's attributes)."""
 from __future__ import annotations
 
 import time
-import uuid
 from collections.abc import Callable
 
 from litestar.enums import ScopeType
@@ -13,7 +12,7 @@ from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
 from chapters.api.extensions import is_database_unavailable
 from chapters.observability import logs, metrics, traces
-from chapters.observability.record import RequestRecord, closed, opened
+from chapters.observability.record import RequestRecord, closed, new_request_id, opened
 
 OBSERVERS: list[Callable[[RequestRecord], None]] = [logs.log_request, metrics.observe_request]
 
@@ -52,7 +51,7 @@ def observe_requests(app: ASGIApp) -> ASGIApp:
 
 def _request_id_header(record: RequestRecord) -> tuple[bytes, bytes]:
     if record.request_id is None:
-        record.request_id = uuid.uuid4().hex
+        record.request_id = new_request_id()
     return (b"x-request-id", record.request_id.encode())
 
 

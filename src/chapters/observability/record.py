@@ -8,6 +8,8 @@ variable holds it: the tasks GraphQL starts for its fields see the same record.
 
 from __future__ import annotations
 
+import itertools
+import os
 import time
 from contextvars import ContextVar
 from dataclasses import dataclass, field
@@ -69,6 +71,22 @@ def opened(record: RequestRecord) -> Any:
 
 def closed(token: Any) -> None:
     _current.reset(token)
+
+
+def new_request_id() -> str:
+    """A request id unique across processes and restarts: this process's random prefix and a
+    counter (a uuid4 per request costs a read of the system's randomness every time)."""
+    return f"{_id_prefix}{next(_id_counter):016x}"
+
+
+def _reset_ids() -> None:
+    global _id_prefix, _id_counter
+    _id_prefix, _id_counter = os.urandom(8).hex(), itertools.count(1)
+
+
+_id_prefix, _id_counter = "", itertools.count(1)
+_reset_ids()
+os.register_at_fork(after_in_child=_reset_ids)
 
 
 def count_statement(*_: Any) -> None:
