@@ -66,32 +66,40 @@ async def _until_healthy(base: str, server: asyncio.subprocess.Process) -> None:
     raise AssertionError("the server did not come up")
 
 
+async def started_server(
+    env: dict[str, str], workers: int
+) -> tuple[asyncio.subprocess.Process, str]:
+    """``chapters serve --workers N`` with ``env`` on a free port of 127.0.0.1, once it
+    answers: the process and its base URL."""
+    port = _free_port()
+    server = await asyncio.create_subprocess_exec(
+        sys.executable,
+        *("-m", "chapters.cli", "serve", "--workers", str(workers)),
+        env={**env, "CHAPTERS_HOST": "127.0.0.1", "CHAPTERS_PORT": str(port)},
+        stdout=asyncio.subprocess.DEVNULL,
+        stderr=asyncio.subprocess.DEVNULL,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        await _until_healthy(base, server)
+    except BaseException:
+        server.kill()
+        await server.wait()
+        raise
+    return server, base
+
+
 async def test_two_workers_answer_and_stop_gracefully_under_load(
     cli_env, tenants, owner_engine, urls
 ) -> None:
     tenant = await tenants.create(people={ADMIN: TenantRole.ADMIN})
     chapter = await make_chapter(owner_engine, tenant, "alpha", staff=ADMIN)
-    port = _free_port()
-    env = {
-        **cli_env,
-        "CHAPTERS_HOST": "127.0.0.1",
-        "CHAPTERS_PORT": str(port),
-        "CHAPTERS_SHUTDOWN_TIMEOUT_SECONDS": "20",
-        "DATABASE_POOL_SIZE": "2",
-    }
-    server = await asyncio.create_subprocess_exec(
-        sys.executable,
-        *("-m", "chapters.cli", "serve", "--workers", "2"),
-        env=env,
-        stdout=asyncio.subprocess.DEVNULL,
-        stderr=asyncio.subprocess.DEVNULL,
-    )
-    base = f"http://127.0.0.1:{port}"
+    env = {**cli_env, "CHAPTERS_SHUTDOWN_TIMEOUT_SECONDS": "20", "DATABASE_POOL_SIZE": "2"}
+    server, base = await started_server(env, workers=2)
     graphql = f"{base}/t/{tenant.slug}/graphql"
     headers = {"Authorization": f"Bearer {tenant.token(ADMIN)}"}
     admin = await asyncpg.connect(plain_dsn(urls.admin))
     try:
-        await _until_healthy(base, server)
         # Load: 50 clients at once, each request on a connection of its own, so the kernel
         # hands them to both workers.
         limits = httpx.Limits(max_keepalive_connections=0)

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import asyncio
 import os
-import sys
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
@@ -24,7 +23,7 @@ from chapters import compiled
 from chapters.api.ids import global_id
 from chapters.api.schema import schema
 from chapters.models import TenantRole
-from tests.cli.test_serve import _free_port, _until_healthy
+from tests.cli.test_serve import started_server
 from tests.support import data_of, make_chapter
 
 ADMIN = "admin@x.example"
@@ -47,17 +46,8 @@ PAGE = """query ($after: String) { chapters(first: 1, after: $after) {
 @asynccontextmanager
 async def _server(env: dict[str, str]) -> AsyncIterator[httpx.AsyncClient]:
     """One ``chapters serve --workers 1`` on a port of its own, and a client of it."""
-    port = _free_port()
-    server = await asyncio.create_subprocess_exec(
-        sys.executable,
-        *("-m", "chapters.cli", "serve", "--workers", "1"),
-        env={**env, "CHAPTERS_HOST": "127.0.0.1", "CHAPTERS_PORT": str(port)},
-        stdout=asyncio.subprocess.DEVNULL,
-        stderr=asyncio.subprocess.DEVNULL,
-    )
-    base = f"http://127.0.0.1:{port}"
+    server, base = await started_server(env, workers=1)
     try:
-        await _until_healthy(base, server)
         async with httpx.AsyncClient(base_url=base, timeout=30) as http:
             yield http
     finally:

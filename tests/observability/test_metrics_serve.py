@@ -5,14 +5,13 @@ removes)."""
 from __future__ import annotations
 
 import asyncio
-import sys
 
 import asyncpg
 import httpx
 
 from chapters.db.admin import plain_dsn
 from chapters.models import TenantRole
-from tests.cli.test_serve import _free_port, _serving_connections, _until_healthy
+from tests.cli.test_serve import _serving_connections, started_server
 from tests.observability.test_metrics import TENANT, parsed, value
 from tests.support import load_until_every_worker_answers
 
@@ -24,29 +23,14 @@ async def test_metrics_add_up_the_requests_of_every_worker(
     cli_env, tenants, urls, tmp_path
 ) -> None:
     tenant = await tenants.create(people={ADMIN: TenantRole.ADMIN})
-    port = _free_port()
     directory = tmp_path / "metrics"
     directory.mkdir()
     (directory / "counter_999999.db").write_bytes(b"left by an earlier run")
-    env = {
-        **cli_env,
-        "CHAPTERS_HOST": "127.0.0.1",
-        "CHAPTERS_PORT": str(port),
-        "DATABASE_POOL_SIZE": "2",
-        "PROMETHEUS_MULTIPROC_DIR": str(directory),
-    }
-    server = await asyncio.create_subprocess_exec(
-        sys.executable,
-        *("-m", "chapters.cli", "serve", "--workers", "2"),
-        env=env,
-        stdout=asyncio.subprocess.DEVNULL,
-        stderr=asyncio.subprocess.DEVNULL,
-    )
-    base = f"http://127.0.0.1:{port}"
+    env = {**cli_env, "DATABASE_POOL_SIZE": "2", "PROMETHEUS_MULTIPROC_DIR": str(directory)}
+    server, base = await started_server(env, workers=2)
     headers = {"Authorization": f"Bearer {tenant.token(ADMIN)}"}
     admin = await asyncpg.connect(plain_dsn(urls.admin))
     try:
-        await _until_healthy(base, server)
         # each request on a connection of its own, so the kernel hands them to both workers
         limits = httpx.Limits(max_keepalive_connections=0)
         async with httpx.AsyncClient(limits=limits, timeout=30) as http:
